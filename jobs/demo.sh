@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the whole job end to end on this machine: builds the jar, starts a local stand-in for Polar
+# on 127.0.0.1 (real status codes and bodies, no network, no real token), runs samples/requests.csv
+# through the real job and prints the summary and the audit report. Needs only a JDK 17 and Maven.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mvn -B -q package -DskipTests
+
+work=$(mktemp -d)
+fake_pid=""
+cleanup() {
+  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+java src/test/java/io/polarerasure/fakepolar/FakePolar.java --port-file "$work/port" \
+  --customers samples/customers.txt --token demo-token --log "$work/fake-polar.log" >"$work/fake-polar.out" 2>&1 &
+fake_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+[ -s "$work/port" ] || { echo "the local stand-in for Polar did not start:" >&2; cat "$work/fake-polar.out" >&2; exit 1; }
+
+cp samples/requests.csv "$work/requests.csv"
+echo "== polar-erasure run (against the local stand-in on port $(cat "$work/port"))"
+status=0
+POLAR_ACCESS_TOKEN=demo-token java -jar target/polar-erasure.jar run --input "$work/requests.csv" \
+  --api-url "http://127.0.0.1:$(cat "$work/port")" --state-dir "$work/state" || status=$?
+echo
+echo "== audit report ($work/requests.audit.csv)"
+cat "$work/requests.audit.csv"
+echo
+echo "== exit code: $status"
+exit "$status"

@@ -1,0 +1,78 @@
+package io.polarerasure.cli;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Map;
+
+import io.polarerasure.PolarErasure;
+import io.polarerasure.input.InputFileException;
+import io.polarerasure.job.RunConflictException;
+import io.polarerasure.job.RunLock;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code polar-erasure} command and its subcommands. */
+@Command(name = "polar-erasure", mixinStandardHelpOptions = true, versionProvider = PolarErasureCommand.Version.class,
+        description = "Carries out GDPR erasure requests against Polar (polar.sh) and writes an audit report.",
+        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+public final class PolarErasureCommand implements Runnable {
+
+    @picocli.CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use `run --input FILE`"
+                + " (see --help).");
+    }
+
+    /** Runs the command line and returns the exit code. */
+    public static int execute(String... args) {
+        return commandLine(System.getenv()).execute(args);
+    }
+
+    /** The command line, reading the token and settings from this environment. */
+    static CommandLine commandLine(Map<String, String> environment) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                return type == RunCommand.class
+                        ? type.cast(new RunCommand(environment, Clock.systemUTC()))
+                        : defaults.create(type);
+            }
+        };
+        CommandLine commandLine = new CommandLine(new PolarErasureCommand(), factory);
+        commandLine.setExecutionExceptionHandler(PolarErasureCommand::handle);
+        commandLine.setExitCodeExceptionMapper(error -> ExitCodes.USAGE);
+        return commandLine;
+    }
+
+    /** Problems found before anything was sent: one clear message, exit 2; anything else is resumable. */
+    private static int handle(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
+        PrintWriter err = commandLine.getErr();
+        if (exitCodeOf(error) == ExitCodes.USAGE) {
+            err.println("polar-erasure: " + error.getMessage());
+            return ExitCodes.USAGE;
+        }
+        err.println("polar-erasure: unexpected error: " + error);
+        err.println("Nothing already in the report is lost. Re-run the same command to resume; if this repeats,"
+                + " keep this output for the engineer on call.");
+        return ExitCodes.RESUMABLE;
+    }
+
+    /** Exceptions that mean "fix this and run again; nothing was sent" exit 2; others leave a resumable run. */
+    static int exitCodeOf(Exception error) {
+        boolean beforeAnyCall = error instanceof UsageException || error instanceof InputFileException
+                || error instanceof RunLock.RunLockedException || error instanceof RunConflictException;
+        return beforeAnyCall ? ExitCodes.USAGE : ExitCodes.RESUMABLE;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"polar-erasure " + PolarErasure.version()};
+        }
+    }
+}

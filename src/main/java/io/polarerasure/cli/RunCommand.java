@@ -1,0 +1,289 @@
+package io.polarerasure.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import javax.sql.DataSource;
+
+import io.polarerasure.PolarErasure;
+import io.polarerasure.input.RequestScan;
+import io.polarerasure.input.ScanResult;
+import io.polarerasure.job.DryRun;
+import io.polarerasure.job.ErasureJobConfiguration;
+import io.polarerasure.job.ErasureLauncher;
+import io.polarerasure.job.ErasureRun;
+import io.polarerasure.job.RepositorySchema;
+import io.polarerasure.job.RunLock;
+import io.polarerasure.job.StopSignal;
+import io.polarerasure.polar.Eraser;
+import io.polarerasure.polar.PolarRefusedException;
+import io.polarerasure.polar.PolarSettings;
+import io.polarerasure.polar.PolarUnavailableException;
+import io.polarerasure.polar.Rate;
+import io.polarerasure.report.Outcome;
+import io.polarerasure.report.ReportCounts;
+import io.polarerasure.report.ReportTamperedException;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code run}: erases every customer of a request file, or resumes the file's unfinished run. */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Erase (anonymize and delete) the Polar customer of every row of a request file and write"
+                + " an audit report. Re-running the same command resumes an interrupted run; a file whose run"
+                + " completed is not sent again.",
+                "The access token is read from the POLAR_ACCESS_TOKEN environment variable or --token-file."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:the run completed; every row is DELETED, NOT_FOUND, INVALID or DUPLICATE",
+                "1:the run completed but some rows FAILED",
+                "2:usage, input or configuration error found before any call was sent",
+                "3:the run stopped or failed part-way; re-run the same command to resume",
+                "4:Polar refused the credentials or the endpoint is wrong; fix it, then re-run to resume"})
+final class RunCommand implements Callable<Integer> {
+
+    static final String PRODUCTION_URL = "https://api.polar.sh";
+    static final String SANDBOX_URL = "https://sandbox-api.polar.sh";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", required = true, paramLabel = "FILE",
+            description = "The request file: CSV with a header row, ',' or ';' delimited, UTF-8.")
+    Path input;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "The audit report. Default: next to the input, e.g. requests.csv -> requests.audit.csv."
+                    + " Fixed at the first start of a file's run.")
+    Path report;
+
+    @Option(names = "--id-column", paramLabel = "NAME", defaultValue = "external_id",
+            description = "Header of the column holding the external ID (default: ${DEFAULT-VALUE}).")
+    String idColumn;
+
+    @Option(names = "--api-url", paramLabel = "URL",
+            description = "Polar API base URL (default: " + PRODUCTION_URL + ").")
+    String apiUrl;
+
+    @Option(names = "--sandbox", description = "Use Polar's sandbox (" + SANDBOX_URL + ").")
+    boolean sandbox;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "Read the access token from this file (mode 600) instead of POLAR_ACCESS_TOKEN.")
+    Path tokenFile;
+
+    @Option(names = "--rate-limit", paramLabel = "N/min|N/s",
+            description = "Requests per minute or second, retries included (default: 300/min, sandbox 80/min):"
+                    + " leave headroom for the merchant's own traffic; Polar allows 500/min per organization.")
+    String rateLimit;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
+            description = "Requests in flight at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "6",
+            description = "Requests per row at most, first one included (default: ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Option(names = "--chunk-size", paramLabel = "N", defaultValue = "20",
+            description = "Rows per checkpoint (default: ${DEFAULT-VALUE}).")
+    int chunkSize;
+
+    @Option(names = "--dry-run",
+            description = "Validate everything and write a plan (requests.plan.csv) without sending anything."
+                    + " Needs no token and does not count as a run of the file.")
+    boolean dryRun;
+
+    @Option(names = "--allow-insecure-http",
+            description = "Allow a plain http:// API URL to a host other than this machine (never in production).")
+    boolean allowInsecureHttp;
+
+    @Mixin
+    StateOptions state;
+
+    private final Map<String, String> environment;
+    private final Clock clock;
+
+    RunCommand(Map<String, String> environment, Clock clock) {
+        this.environment = environment;
+        this.clock = clock;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
+            throw new UsageException("Cannot read the request file " + input + ": it does not exist or is not a"
+                    + " readable file. Check the path and run again.");
+        }
+        if (sandbox && apiUrl != null) {
+            throw new UsageException("--sandbox and --api-url contradict each other: give only one.");
+        }
+        Instant started = clock.instant();
+        if (dryRun) {
+            ScanResult scan = RequestScan.scan(input, idColumn);
+            return plan(scan, out);
+        }
+        String token = AccessToken.read(tokenFile, environment);
+        PolarSettings settings = polarSettings();
+        ScanResult scan = RequestScan.scan(input, idColumn);
+        Path reportPath = report != null ? report : sibling(input, ".audit.csv");
+        Eraser eraser = Eraser.create(settings, token, "polar-erasure/" + PolarErasure.version());
+        ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, chunkSize);
+
+        StopSignal stopSignal = new StopSignal();
+        GracefulStop stop = new GracefulStop(stopSignal::request, 120);
+        int code = ExitCodes.RESUMABLE;
+        try (RunLock lock = RunLock.acquire(state.stateDir, scan.sha256());
+             ConfigurableApplicationContext context = openRepository(run, stopSignal)) {
+            ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
+                    context.getBean(JobRepository.class), context.getBean(Job.class));
+            out.printf("polar-erasure %s: %s (%d rows, sha256 %s) -> %s at %s%n", PolarErasure.version(), input,
+                    scan.rows(), scan.sha256(), settings.baseUrl(), settings.rate());
+            out.flush();
+            ErasureLauncher.Launch launch = launcher.launch(input, reportPath, idColumn, scan.sha256());
+            code = summarize(launch, Duration.between(started, clock.instant()), out);
+            return code;
+        } catch (RuntimeException e) {
+            code = PolarErasureCommand.exitCodeOf(e);
+            throw e;
+        } finally {
+            out.flush();
+            stop.finished(code);
+        }
+    }
+
+    private ConfigurableApplicationContext openRepository(ErasureRun run, StopSignal stopSignal) {
+        ConfigurableApplicationContext context = null;
+        try {
+            context = SpringContexts.open(state, concurrency + 4, Map.of("erasureRun", run, "stopSignal", stopSignal),
+                    ErasureJobConfiguration.class);
+            RepositorySchema.ensure(context.getBean(DataSource.class));
+            return context;
+        } catch (Exception e) {
+            if (context != null) {
+                context.close();
+            }
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new UsageException("Cannot open the job repository (" + (state.jdbcUrl != null ? state.jdbcUrl
+                    : state.stateDir.toAbsolutePath()) + "): " + root.getMessage() + ". If another polar-erasure"
+                    + " process uses this --state-dir, wait for it; otherwise check --state-dir or --jdbc-url and"
+                    + " the database credentials, then run again. Nothing was sent.");
+        }
+    }
+
+    private PolarSettings polarSettings() {
+        String base = apiUrl != null ? apiUrl : sandbox ? SANDBOX_URL : PRODUCTION_URL;
+        String rate = rateLimit != null ? rateLimit : sandbox ? "80/min" : "300/min";
+        try {
+            PolarSettings settings = PolarSettings.defaults(base, Rate.parse(rate), maxAttempts);
+            TransportPolicy.check(settings.baseUrl(), allowInsecureHttp);
+            return settings;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private int plan(ScanResult scan, PrintWriter out) throws Exception {
+        Path plan = sibling(input, ".plan.csv");
+        DryRun.writePlan(scan, idColumn, plan, clock);
+        ReportCounts counts = ReportCounts.read(plan);
+        out.printf("Dry run of %s (%d rows, sha256 %s): nothing was sent.%n", input, scan.rows(), scan.sha256());
+        out.printf("  %s%n  plan: %s%n", counts, plan.toAbsolutePath());
+        return ExitCodes.OK;
+    }
+
+    private int summarize(ErasureLauncher.Launch launch, Duration took, PrintWriter out) throws Exception {
+        JobExecution execution = launch.execution();
+        Path reportFile = Path.of(launch.reportFile());
+        if (launch.alreadyComplete()) {
+            out.printf("This file's run already completed at %s; nothing was sent again.%n  %s%n  report: %s%n",
+                    execution.getEndTime(), ReportCounts.read(reportFile), reportFile);
+            return ExitCodes.OK;
+        }
+        if (report != null && !report.toAbsolutePath().equals(reportFile)) {
+            out.printf("Note: this run was started with the report %s; --report %s was ignored.%n", reportFile, report);
+        }
+        BatchStatus status = execution.getStatus();
+        if (status == BatchStatus.COMPLETED) {
+            ReportCounts counts = ReportCounts.read(reportFile);
+            out.printf("Run %s in %s.%n  %s%n  report: %s%n", launch.resumed() ? "resumed and completed" : "completed",
+                    human(took), counts, reportFile);
+            return counts.get(Outcome.FAILED) > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
+        }
+        if (status == BatchStatus.STOPPED) {
+            out.printf("Run stopped after %s; the report holds every row done so far: %s.%n"
+                    + "  Re-run the same command to resume.%n", human(took), reportFile);
+            return ExitCodes.RESUMABLE;
+        }
+        PolarRefusedException refused = find(execution, PolarRefusedException.class);
+        if (refused != null) {
+            out.printf("Run stopped: %s%n  Rows not yet sent are not in the report. Fix this, then re-run the same"
+                    + " command to resume.%n  report so far: %s%n", refused.getMessage(), reportFile);
+            return ExitCodes.REFUSED;
+        }
+        ReportTamperedException tampered = find(execution, ReportTamperedException.class);
+        if (tampered != null) {
+            out.printf("Cannot resume: %s%n", tampered.getMessage());
+            return ExitCodes.USAGE;
+        }
+        PolarUnavailableException unavailable = find(execution, PolarUnavailableException.class);
+        String why = unavailable != null ? unavailable.getMessage()
+                : execution.getAllFailureExceptions().stream().map(RunCommand::innermost).findFirst()
+                        .orElse("unknown cause");
+        out.printf("Run failed part-way: %s%n  Re-run the same command to resume; rows already in the report are not"
+                + " sent again.%n  report so far: %s%n", why, reportFile);
+        return ExitCodes.RESUMABLE;
+    }
+
+    private static <T extends Throwable> T find(JobExecution execution, Class<T> type) {
+        for (Throwable error : execution.getAllFailureExceptions()) {
+            for (Throwable t = error; t != null; t = t.getCause()) {
+                if (type.isInstance(t)) {
+                    return type.cast(t);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String innermost(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    static Path sibling(Path input, String extension) {
+        String name = input.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        return input.toAbsolutePath().resolveSibling(base + extension);
+    }
+
+    private static String human(Duration took) {
+        long seconds = took.toSeconds();
+        return seconds < 60 ? String.format("%.1f s", took.toMillis() / 1000.0)
+                : String.format("%d min %02d s", seconds / 60, seconds % 60);
+    }
+}

@@ -1,0 +1,44 @@
+package io.polarerasure.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** Starts the Spring context of one command: the job repository, plus the job for a run. */
+final class SpringContexts {
+
+    private SpringContexts() {
+    }
+
+    /**
+     * @param singletons beans made by the command line (the run's inputs), registered before start-up
+     * @param sources    configuration classes besides the repository's
+     */
+    static ConfigurableApplicationContext open(StateOptions state, int poolSize, Map<String, Object> singletons,
+                                               Class<?>... sources) {
+        Map<String, Object> properties = new LinkedHashMap<>(state.dataSourceProperties(poolSize));
+        // The command line launches the job itself so it can map outcomes to its own exit codes.
+        properties.put("spring.batch.job.enabled", "false");
+        // Schema setup is RepositorySchema's, the same for H2 and PostgreSQL.
+        properties.put("spring.batch.jdbc.initialize-schema", "never");
+        properties.put("logging.level.root", "WARN");
+        properties.put("logging.level.io.polarerasure", "INFO");
+        // Batch logs every rollback with a stack trace; the command reports the cause itself.
+        properties.put("logging.level.org.springframework.batch", "OFF");
+        properties.put("logging.pattern.console", "%d{HH:mm:ss.SSS} %-5level %msg%n");
+        return new SpringApplicationBuilder(BatchApplication.class)
+                .sources(sources)
+                .web(WebApplicationType.NONE)
+                .bannerMode(Banner.Mode.OFF)
+                .logStartupInfo(false)
+                // Our own shutdown handling stops the job cleanly; Spring's hook would close beans under it.
+                .registerShutdownHook(false)
+                .properties(properties)
+                .initializers(context -> singletons.forEach(context.getBeanFactory()::registerSingleton))
+                .run();
+    }
+}

@@ -1,0 +1,28 @@
+package io.polarerasure.input;
+
+import java.nio.file.Path;
+
+/**
+ * The request file cannot be used as a whole: unreadable, not UTF-8 text, not valid CSV, or without the ID
+ * column. The message names the file, the line and the problem, and says what to do, so an operator can fix
+ * the export without reading code.
+ */
+public class InputFileException extends RuntimeException {
+
+    public InputFileException(String message) {
+        super(message);
+    }
+
+    public InputFileException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** Formats {@code "<file> line <n>: <problem and advice>"}, the one shape every message here follows. */
+    static InputFileException at(Path file, long line, String problemAndAdvice) {
+        return at(file, line, problemAndAdvice, null);
+    }
+
+    static InputFileException at(Path file, long line, String problemAndAdvice, Throwable cause) {
+        return new InputFileException(file + " line " + line + ": " + problemAndAdvice, cause);
+    }
+}

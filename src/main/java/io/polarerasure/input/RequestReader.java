@@ -1,0 +1,62 @@
+package io.polarerasure.input;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+import org.springframework.batch.infrastructure.item.support.AbstractItemCountingItemStreamItemReader;
+
+/**
+ * Reads the rows of a request file in order, for the erasure step.
+ *
+ * <p>Restart: the base class saves the number of rows read under {@code requestReader.read.count} in the step's
+ * ExecutionContext at each commit, and on open skips that many rows, so a restarted run continues with the first
+ * row not committed. Positions only mean something for the same bytes, so a restart must use the unchanged file
+ * (its SHA-256 from {@link RequestScan} tells); one with fewer rows than were already read fails to open. Errors
+ * from opening reach the caller as the cause of the base class's {@code ItemStreamException}.
+ *
+ * <p>Not thread-safe: the step must call it from a single thread, as the chunk step does when it runs only the
+ * processor concurrently.
+ */
+public final class RequestReader extends AbstractItemCountingItemStreamItemReader<RequestRow> {
+
+    private final Path file;
+    private final String idColumn;
+    private RequestFile.Rows rows;
+
+    public RequestReader(Path file, String idColumn) {
+        this.file = Objects.requireNonNull(file, "file");
+        this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
+        // Restart data is keyed by this name; a stable name keeps it readable across versions of the job.
+        setName("requestReader");
+    }
+
+    @Override
+    protected void doOpen() {
+        rows = RequestFile.open(file, idColumn).rows();
+    }
+
+    @Override
+    protected RequestRow doRead() {
+        return rows.next();
+    }
+
+    /** Skips without the base class's per-item bookkeeping, and refuses a file shorter than the saved position. */
+    @Override
+    protected void jumpToItem(int itemIndex) {
+        for (int skipped = 0; skipped < itemIndex; skipped++) {
+            if (rows.next() == null) {
+                throw new InputFileException(file + " has " + skipped + " rows, but an earlier run of this job"
+                        + " had already read " + itemIndex + ". The file was changed after the job started; restore"
+                        + " the original file to resume, or start a new job with the new file.");
+            }
+        }
+    }
+
+    @Override
+    protected void doClose() {
+        if (rows != null) {
+            rows.close();
+            rows = null;
+        }
+    }
+}

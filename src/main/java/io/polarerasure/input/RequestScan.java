@@ -1,0 +1,38 @@
+package io.polarerasure.input;
+
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Reads a whole request file once before the job sends anything: every encoding or CSV error stops the run while
+ * no customer has been touched yet, and the same pass yields the file's SHA-256 for the audit report, the row
+ * count and the duplicates.
+ */
+public final class RequestScan {
+
+    private RequestScan() {
+    }
+
+    /**
+     * @throws InputFileException if the file cannot be used; see {@link RequestFile}
+     */
+    public static ScanResult scan(Path file, String idColumn) {
+        RequestFile requests = RequestFile.open(file, idColumn);
+        MessageDigest sha256 = Sha256.newDigest();
+        DuplicateIndex.Builder duplicates = new DuplicateIndex.Builder();
+        long rows = 0;
+        try (RequestFile.Rows all = requests.rows(sha256)) {
+            for (RequestRow row = all.next(); row != null; row = all.next()) {
+                rows = row.row();
+                // Invalid IDs are never sent, so they neither are nor cause duplicates.
+                if (IdRules.violation(row.externalId()).isEmpty()) {
+                    duplicates.add(row.row(), row.externalId());
+                }
+            }
+        }
+        // The parser has read to the end of the text, hence the digest has seen every byte.
+        return new ScanResult(file, HexFormat.of().formatHex(sha256.digest()), rows, duplicates.build(),
+                requests.delimiter());
+    }
+}

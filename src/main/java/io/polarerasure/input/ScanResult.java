@@ -1,0 +1,15 @@
+package io.polarerasure.input;
+
+import java.nio.file.Path;
+
+/**
+ * What one full pass over a request file established before anything is sent.
+ *
+ * @param file       the request file
+ * @param sha256     SHA-256 of the file's bytes, lowercase hex, as {@code sha256sum} prints it
+ * @param rows       number of data rows (header and blank lines not counted)
+ * @param duplicates which rows repeat an earlier valid row's ID
+ * @param delimiter  {@code ,} or {@code ;}, as detected from the header
+ */
+public record ScanResult(Path file, String sha256, long rows, DuplicateIndex duplicates, char delimiter) {
+}

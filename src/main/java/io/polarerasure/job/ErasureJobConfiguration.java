@@ -1,0 +1,111 @@
+package io.polarerasure.job;
+
+import java.nio.file.Path;
+
+import javax.sql.DataSource;
+
+import io.polarerasure.input.RequestReader;
+import io.polarerasure.input.RequestRow;
+import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.ReportWriter;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemStreamReader;
+import org.springframework.batch.infrastructure.item.ItemStreamWriter;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/** The erasure job: one chunk step reading request rows, erasing them concurrently, appending the report. */
+@Configuration(proxyBeanMethods = false)
+public class ErasureJobConfiguration {
+
+    /** Restart data is keyed by these names: never rename them. */
+    public static final String JOB_NAME = "polarErasure";
+    static final String STEP_NAME = "erase";
+
+    /** Job parameter names. Only the input's SHA-256 identifies a run. */
+    public static final String INPUT_SHA256 = "input.sha256";
+    public static final String INPUT_FILE = "input.file";
+    public static final String REPORT_FILE = "report.file";
+    public static final String ID_COLUMN = "id.column";
+
+    // Step-scoped beans are typed by interface: the scope's proxy cannot subclass final classes.
+    @Bean
+    @StepScope
+    ItemStreamReader<RequestRow> requestReader(@Value("#{jobParameters['" + INPUT_FILE + "']}") String inputFile,
+                                @Value("#{jobParameters['" + ID_COLUMN + "']}") String idColumn) {
+        return new RequestReader(Path.of(inputFile), idColumn);
+    }
+
+    @Bean
+    @StepScope
+    ItemStreamWriter<AuditLine> reportWriter(@Value("#{jobParameters['" + REPORT_FILE + "']}") String reportFile) {
+        return new ReportWriter(Path.of(reportFile));
+    }
+
+    @Bean
+    OutcomeJournal outcomeJournal(DataSource dataSource, PlatformTransactionManager transactionManager) {
+        return new OutcomeJournal(new JdbcTemplate(dataSource), transactionManager);
+    }
+
+    @Bean
+    ErasureProcessor erasureProcessor(ErasureRun run, OutcomeJournal journal) {
+        return new ErasureProcessor(run.runKey(), run.idColumn(), run.scan().duplicates(), journal, run.eraser(),
+                run.clock());
+    }
+
+    @Bean
+    ThreadPoolTaskExecutor erasureWorkers(ErasureRun run) {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setCorePoolSize(run.concurrency());
+        executor.setMaxPoolSize(run.concurrency());
+        executor.setThreadNamePrefix("erasure-");
+        // Requests already sent must get their answers journaled before the JVM goes.
+        executor.setWaitForTasksToCompleteOnShutdown(true);
+        executor.setAwaitTerminationSeconds(120);
+        return executor;
+    }
+
+    @Bean
+    Step eraseStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, ErasureRun run,
+                   ItemStreamReader<RequestRow> requestReader, ErasureProcessor erasureProcessor,
+                   ItemStreamWriter<AuditLine> reportWriter,
+                   ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal) {
+        return new StepBuilder(STEP_NAME, jobRepository)
+                .<RequestRow, AuditLine>chunk(run.chunkSize())
+                .transactionManager(transactionManager)
+                .reader(requestReader)
+                .processor(erasureProcessor)
+                .writer(reportWriter)
+                .taskExecutor(erasureWorkers)
+                .listener(stopSignal)
+                .build();
+    }
+
+    @Bean
+    Job erasureJob(JobRepository jobRepository, Step eraseStep, OutcomeJournal journal) {
+        return new JobBuilder(JOB_NAME, jobRepository)
+                .start(eraseStep)
+                .listener(new JobExecutionListener() {
+                    @Override
+                    public void afterJob(JobExecution execution) {
+                        if (execution.getStatus() == BatchStatus.COMPLETED) {
+                            journal.forget(execution.getJobParameters().getString(INPUT_SHA256));
+                        }
+                    }
+                })
+                .build();
+    }
+}

@@ -1,0 +1,108 @@
+package io.polarerasure.job;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+import io.polarerasure.input.DuplicateIndex;
+import io.polarerasure.input.IdRules;
+import io.polarerasure.input.RequestRow;
+import io.polarerasure.polar.Eraser;
+import io.polarerasure.polar.Erasure;
+import io.polarerasure.polar.PolarRefusedException;
+import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.Outcome;
+
+import org.springframework.batch.infrastructure.item.ItemProcessor;
+
+/**
+ * Decides one row: INVALID and DUPLICATE without a call, otherwise one erasure through Polar,
+ * journaled so that a restart never sends a row again whose answer was already received.
+ * Thread-safe: rows of a chunk are processed concurrently.
+ */
+final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
+
+    private final String runKey;
+    private final String idColumn;
+    private final DuplicateIndex duplicates;
+    private final OutcomeJournal journal;
+    private final Eraser eraser;
+    private final Clock clock;
+
+    ErasureProcessor(String runKey, String idColumn, DuplicateIndex duplicates, OutcomeJournal journal,
+                     Eraser eraser, Clock clock) {
+        this.runKey = runKey;
+        this.idColumn = idColumn;
+        this.duplicates = duplicates;
+        this.journal = journal;
+        this.eraser = eraser;
+        this.clock = clock;
+    }
+
+    @Override
+    public AuditLine process(RequestRow request) {
+        Optional<AuditLine> decided = decideWithoutCall(request, idColumn, duplicates, clock);
+        if (decided.isPresent()) {
+            return decided.get();
+        }
+        Optional<OutcomeJournal.Entry> known = journal.find(runKey, request.row());
+        if (known.isPresent() && !known.get().sending()) {
+            return known.get().line();
+        }
+        // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
+        boolean interrupted = known.isPresent();
+        if (!interrupted) {
+            journal.markSending(runKey, request.row(), request.externalId());
+        }
+        Erasure erasure;
+        try {
+            erasure = eraser.erase(request.externalId(), interrupted);
+        } catch (PolarRefusedException e) {
+            // Refused credentials or route: unless an earlier attempt's answer was lost, nothing changed.
+            if (!interrupted && !e.rowMayHaveLanded()) {
+                journal.unmark(runKey, request.row());
+            }
+            throw e;
+        }
+        AuditLine line = new AuditLine(request.row(), request.externalId(), outcomeOf(erasure),
+                erasure.httpStatus(), erasure.attempts(), erasure.detail(), clock.instant());
+        journal.record(runKey, line);
+        return line;
+    }
+
+    /**
+     * The outcome of rows that are never sent: the same rules for a real run and a dry run.
+     * Empty when the row is to be sent.
+     */
+    static Optional<AuditLine> decideWithoutCall(RequestRow request, String idColumn, DuplicateIndex duplicates,
+                                                 Clock clock) {
+        if (request.externalId() == null) {
+            return Optional.of(AuditLine.withoutCall(request.row(), "", Outcome.INVALID,
+                    "row has no " + idColumn + " field", clock.instant()));
+        }
+        Optional<String> violation = IdRules.violation(request.externalId());
+        if (violation.isPresent()) {
+            return Optional.of(AuditLine.withoutCall(request.row(), request.externalId(), Outcome.INVALID,
+                    violation.get(), clock.instant()));
+        }
+        OptionalLong first = duplicates.firstRowOf(request.row());
+        if (first.isPresent()) {
+            return Optional.of(AuditLine.withoutCall(request.row(), request.externalId(), Outcome.DUPLICATE,
+                    "same " + idColumn + " as row " + first.getAsLong(), clock.instant()));
+        }
+        return Optional.empty();
+    }
+
+    private static Outcome outcomeOf(Erasure erasure) {
+        switch (erasure.result()) {
+            case ERASED:
+                return Outcome.DELETED;
+            case NOT_FOUND:
+                return Outcome.NOT_FOUND;
+            case REJECTED:
+                return Outcome.INVALID;
+            default:
+                return Outcome.FAILED;
+        }
+    }
+}

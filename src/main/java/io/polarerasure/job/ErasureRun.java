@@ -1,0 +1,30 @@
+package io.polarerasure.job;
+
+import java.time.Clock;
+
+import io.polarerasure.input.ScanResult;
+import io.polarerasure.polar.Eraser;
+
+/**
+ * What one invocation hands to the job: the scanned input and the resilient Polar caller.
+ *
+ * @param concurrency requests in flight at once
+ * @param chunkSize   rows per checkpoint
+ */
+public record ErasureRun(ScanResult scan, String idColumn, Eraser eraser, Clock clock, int concurrency,
+                         int chunkSize) {
+
+    public ErasureRun {
+        if (concurrency < 1) {
+            throw new IllegalArgumentException("concurrency must be 1 or more, was " + concurrency);
+        }
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunk size must be 1 or more, was " + chunkSize);
+        }
+    }
+
+    /** The run's identity: the SHA-256 of the input file's bytes. */
+    public String runKey() {
+        return scan.sha256();
+    }
+}

@@ -1,0 +1,54 @@
+package io.polarerasure.job;
+
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+
+import javax.sql.DataSource;
+
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
+
+/**
+ * Creates Spring Batch's tables and the outcome journal when they are missing, on H2 and
+ * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing.
+ */
+public final class RepositorySchema {
+
+    private RepositorySchema() {
+    }
+
+    public static void ensure(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            DatabaseMetaData meta = connection.getMetaData();
+            String platform = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
+            String script = platform.contains("postgres") ? "postgresql" : platform.contains("h2") ? "h2" : null;
+            if (script == null) {
+                throw new SQLException("unsupported job repository database " + meta.getDatabaseProductName()
+                        + ": use the embedded H2 (default) or PostgreSQL");
+            }
+            if (!tableExists(meta, "batch_job_instance")) {
+                new ResourceDatabasePopulator(
+                        new ClassPathResource("org/springframework/batch/core/schema-" + script + ".sql"))
+                        .populate(connection);
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute(OutcomeJournal.DDL);
+            }
+        }
+    }
+
+    private static boolean tableExists(DatabaseMetaData meta, String table) throws SQLException {
+        for (String name : new String[] {table, table.toUpperCase(Locale.ROOT)}) {
+            try (ResultSet tables = meta.getTables(null, null, name, null)) {
+                if (tables.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,147 @@
+package io.polarerasure.polar;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One HTTP answer from Polar's erase endpoint, classified by what it means for the row.
+ *
+ * @param status     the HTTP status code
+ * @param kind       what the answer means
+ * @param detail     a short, single-line description (empty for 204), never the access token
+ * @param retryAfter the raw {@code Retry-After} header, if any
+ */
+public record Answer(int status, Kind kind, String detail, Optional<String> retryAfter) {
+
+    /** What an answer means, following how Polar's server really answers (its source, mid-2026). */
+    public enum Kind {
+        /** 204: the customer was soft-deleted and anonymized, committed before the answer went out. */
+        ERASED,
+        /** 404 ResourceNotFound: no live customer has this external ID (never existed or already erased). */
+        NOT_FOUND,
+        /** 404 without Polar's error field: no route matched, the job is misconfigured. */
+        NO_ROUTE,
+        /** 401: the token is missing, invalid, expired or revoked. */
+        UNAUTHORIZED,
+        /** 403: the token lacks the customers:write scope. */
+        FORBIDDEN,
+        /** 422: Polar rejected the request as malformed. */
+        REJECTED,
+        /** 429 or 500/502/503/504: worth trying again later. */
+        TRANSIENT,
+        /** Anything else: not retried, reported as it is. */
+        UNEXPECTED
+    }
+
+    static final int SNIPPET_LENGTH = 200;
+    private static final Pattern ERROR_FIELD = jsonString("error");
+    private static final Pattern MSG_FIELD = jsonString("msg");
+    private static final Pattern ESCAPE = Pattern.compile("\\\\(u[0-9a-fA-F]{4}|.)");
+
+    public Answer {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(detail, "detail");
+        Objects.requireNonNull(retryAfter, "retryAfter");
+    }
+
+    /** Classifies a response from its status, body (possibly cut short) and Retry-After header. */
+    static Answer of(int status, String body, String retryAfter) {
+        Kind kind = kindOf(status, body);
+        List<String> messages = kind == Kind.REJECTED ? strings(MSG_FIELD, body) : List.of();
+        String text = snippet(messages.isEmpty() ? body : String.join("; ", messages));
+        String detail = kind == Kind.ERASED ? "" : text.isEmpty() ? "HTTP " + status : "HTTP " + status + ": " + text;
+        return new Answer(status, kind, detail, Optional.ofNullable(retryAfter).map(String::trim));
+    }
+
+    /** True for 429, whose pause applies to every worker, not only to the request that got it. */
+    public boolean rateLimited() {
+        return status == 429;
+    }
+
+    /**
+     * How long the {@code Retry-After} header asks to wait from now: seconds or an HTTP date.
+     * Empty when absent or unreadable; a date in the past means no wait.
+     */
+    public Optional<Duration> retryDelay(Clock clock) {
+        return retryAfter.flatMap(value -> {
+            if (value.matches("\\d{1,9}")) {
+                return Optional.of(Duration.ofSeconds(Long.parseLong(value)));
+            }
+            try {
+                Duration until = Duration.between(clock.instant(),
+                        ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+                return Optional.of(until.isNegative() ? Duration.ZERO : until);
+            } catch (DateTimeParseException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private static Kind kindOf(int status, String body) {
+        return switch (status) {
+            case 204 -> Kind.ERASED;
+            case 404 -> notFoundKind(body);
+            case 401 -> Kind.UNAUTHORIZED;
+            case 403 -> Kind.FORBIDDEN;
+            case 422 -> Kind.REJECTED;
+            case 429, 500, 502, 503, 504 -> Kind.TRANSIENT;
+            default -> Kind.UNEXPECTED;
+        };
+    }
+
+    // Polar's own "not found" carries error=ResourceNotFound; the framework's route miss has only a
+    // detail. A 404 with some other error is neither, so it is not taken as a per-row answer.
+    private static Kind notFoundKind(String body) {
+        List<String> errors = strings(ERROR_FIELD, body);
+        if (errors.isEmpty()) {
+            return Kind.NO_ROUTE;
+        }
+        return errors.get(0).equals("ResourceNotFound") ? Kind.NOT_FOUND : Kind.UNEXPECTED;
+    }
+
+    /** The body as one line of at most {@link #SNIPPET_LENGTH} characters. */
+    static String snippet(String text) {
+        String line = text.replaceAll("[\\s\\p{Cntrl}]+", " ").trim();
+        if (line.length() <= SNIPPET_LENGTH) {
+            return line;
+        }
+        int end = Character.isHighSurrogate(line.charAt(SNIPPET_LENGTH - 1)) ? SNIPPET_LENGTH - 1 : SNIPPET_LENGTH;
+        return line.substring(0, end) + "…";
+    }
+
+    // No JSON library is on the classpath, and only two string fields are needed: a tolerant match
+    // finds them in Polar's small error bodies and finds nothing in an HTML page from the edge.
+    private static Pattern jsonString(String field) {
+        return Pattern.compile("\"" + field + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    }
+
+    private static List<String> strings(Pattern field, String body) {
+        List<String> values = new ArrayList<>();
+        Matcher m = field.matcher(body);
+        while (m.find()) {
+            values.add(unescape(m.group(1)));
+        }
+        return values;
+    }
+
+    private static String unescape(String json) {
+        return ESCAPE.matcher(json).replaceAll(m -> Matcher.quoteReplacement(unescaped(m.group(1))));
+    }
+
+    private static String unescaped(String escape) {
+        return switch (escape.charAt(0)) {
+            case 'u' -> String.valueOf((char) Integer.parseInt(escape.substring(1), 16));
+            case 'n', 'r', 't', 'b', 'f' -> " ";
+            default -> escape;
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package io.polarerasure.polar;
+
+import okhttp3.HttpUrl;
+
+/**
+ * Polar refused the run as a whole (credentials, scope or endpoint), not a single row: the
+ * operator must fix the setup before anything else is sent. The message says what to fix and
+ * never contains the token or an external ID.
+ */
+public final class PolarRefusedException extends RuntimeException {
+
+    private final int status;
+    private final boolean rowMayHaveLanded;
+
+    private PolarRefusedException(int status, String message, boolean rowMayHaveLanded, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+        this.rowMayHaveLanded = rowMayHaveLanded;
+    }
+
+    /** The refusal an answer of kind UNAUTHORIZED, FORBIDDEN or NO_ROUTE stands for. */
+    static PolarRefusedException of(Answer answer, HttpUrl baseUrl) {
+        String said = "Polar answered " + answer.detail();
+        return new PolarRefusedException(answer.status(), switch (answer.kind()) {
+            case UNAUTHORIZED -> said + ". The access token is missing, invalid, expired or revoked: set a valid"
+                    + " organization access token in POLAR_ACCESS_TOKEN.";
+            case FORBIDDEN -> said + ". The access token lacks the customers:write scope: create an organization"
+                    + " access token with customers:write and set it in POLAR_ACCESS_TOKEN.";
+            case NO_ROUTE -> said + " without Polar's ResourceNotFound error, so no API route matched under "
+                    + baseUrl + ". Check --api-url (it must be like https://api.polar.sh, without a path) and the"
+                    + " Polar-Version header.";
+            default -> throw new IllegalArgumentException("not a refusal: " + answer.kind());
+        }, false, null);
+    }
+
+    /**
+     * The same refusal for a row of which an earlier attempt lost its answer: that attempt may
+     * have erased the customer, so the row must not be treated as untouched.
+     */
+    PolarRefusedException forRowInDoubt() {
+        return new PolarRefusedException(status, getMessage(), true, this);
+    }
+
+    /** The HTTP status Polar refused with. */
+    public int status() {
+        return status;
+    }
+
+    /**
+     * True if an attempt of the row that got this exception may have landed (its answer was lost,
+     * in this run or an earlier one); false if nothing sent for that row can have changed anything.
+     */
+    public boolean rowMayHaveLanded() {
+        return rowMayHaveLanded;
+    }
+}

@@ -1,0 +1,22 @@
+package io.polarerasure.report;
+
+/** What happened to one request row; the closed set the audit report may contain. */
+public enum Outcome {
+    /** Polar answered 204: the customer was erased by this run. */
+    DELETED,
+    /** Polar answered 404 ResourceNotFound: no live customer had this external ID. */
+    NOT_FOUND,
+    /** The ID cannot be sent (or Polar rejected it with 422); nothing was erased. */
+    INVALID,
+    /** The ID already appeared on an earlier row; not sent again. */
+    DUPLICATE,
+    /** Polar could not be reached or kept failing; the customer may still exist. */
+    FAILED,
+    /** Dry run only: this row would be sent. */
+    WOULD_DELETE;
+
+    /** Rows that leave the erasure request unfulfilled and need a human or a new run. */
+    public boolean needsAttention() {
+        return this == FAILED;
+    }
+}

@@ -1,0 +1,52 @@
+package io.polarerasure.report;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/** Counts per outcome, read back from a report file: the report is the truth, also across resumes. */
+public record ReportCounts(Map<Outcome, Long> byOutcome) {
+
+    public ReportCounts {
+        byOutcome = Map.copyOf(byOutcome);
+    }
+
+    public static ReportCounts read(Path report) throws IOException {
+        Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
+        try (Reader reader = Files.newBufferedReader(report, StandardCharsets.UTF_8);
+             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
+            for (CSVRecord record : parser) {
+                counts.merge(Outcome.valueOf(record.get("outcome")), 1L, Long::sum);
+            }
+        }
+        return new ReportCounts(counts);
+    }
+
+    public long get(Outcome outcome) {
+        return byOutcome.getOrDefault(outcome, 0L);
+    }
+
+    public long total() {
+        return byOutcome.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** e.g. {@code DELETED 5, NOT_FOUND 2, INVALID 1}; outcomes with no row are left out. */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder();
+        for (Outcome outcome : Outcome.values()) {
+            long count = get(outcome);
+            if (count > 0) {
+                out.append(out.length() == 0 ? "" : ", ").append(outcome).append(' ').append(count);
+            }
+        }
+        return out.length() == 0 ? "no rows" : out.toString();
+    }
+}

@@ -1,0 +1,72 @@
+package io.polarerasure.report;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.temporal.ChronoUnit;
+import java.util.Set;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
+/** The audit report's CSV layout, shared by the run report and the dry-run plan. */
+public final class ReportFormat {
+
+    public static final String[] HEADER =
+            {"row", "external_id", "outcome", "http_status", "attempts", "detail", "processed_at"};
+
+    /** RFC 4180 with CRLF: what spreadsheet programs and auditors' tools expect. */
+    public static final CSVFormat CSV = CSVFormat.RFC4180.builder().get();
+
+    private ReportFormat() {
+    }
+
+    /** The report's header line followed by nothing, as bytes. */
+    public static byte[] headerBytes() {
+        return encode(printer -> printer.printRecord((Object[]) HEADER));
+    }
+
+    /** The given lines as report bytes, each terminated. */
+    public static byte[] linesBytes(Iterable<? extends AuditLine> lines) {
+        return encode(printer -> {
+            for (AuditLine line : lines) {
+                printer.printRecord(
+                        line.row(),
+                        SpreadsheetSafe.cell(line.externalId()),
+                        line.outcome().name(),
+                        line.httpStatus() == null ? "" : line.httpStatus(),
+                        line.attempts(),
+                        SpreadsheetSafe.cell(line.detail()),
+                        line.processedAt().truncatedTo(ChronoUnit.MILLIS));
+            }
+        });
+    }
+
+    /** Creates a new, empty file that only its owner can read (reports name who was erased). */
+    public static void createOwnerOnly(Path file) throws IOException {
+        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
+        FileAttribute<?>[] attributes = file.getFileSystem().supportedFileAttributeViews().contains("posix")
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(ownerOnly)}
+                : new FileAttribute<?>[0];
+        Files.createFile(file, attributes);
+    }
+
+    private interface Printing {
+        void print(CSVPrinter printer) throws IOException;
+    }
+
+    private static byte[] encode(Printing printing) {
+        StringBuilder out = new StringBuilder(256);
+        try (CSVPrinter printer = new CSVPrinter(out, CSV)) {
+            printing.print(printer);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot format report lines", e); // StringBuilder never throws
+        }
+        return out.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,157 @@
+package io.polarerasure.report;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStreamException;
+import org.springframework.batch.infrastructure.item.ItemStreamWriter;
+
+/**
+ * Appends audit lines to the report and remembers, at each checkpoint, how many bytes were
+ * committed and their SHA-256. On restart it checks that the committed part is untouched, then cuts
+ * off whatever an interrupted chunk left after it, so every row ends up in the report exactly once.
+ * Each chunk is forced to disk before the checkpoint that claims it. Used from one thread only.
+ */
+public final class ReportWriter implements ItemStreamWriter<AuditLine> {
+
+    static final String COMMITTED_BYTES = "report.committed.bytes";
+    static final String COMMITTED_SHA256 = "report.committed.sha256";
+
+    private final Path path;
+    private FileChannel channel;
+    private MessageDigest digest;
+
+    public ReportWriter(Path path) {
+        this.path = path;
+    }
+
+    @Override
+    public void open(ExecutionContext context) {
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+            if (context.containsKey(COMMITTED_BYTES)) {
+                reopen(context.getLong(COMMITTED_BYTES), context.getString(COMMITTED_SHA256));
+            } else {
+                // No checkpoint yet: anything at this path is the output of an interrupted first chunk.
+                Files.deleteIfExists(path);
+                ReportFormat.createOwnerOnly(path);
+                channel = FileChannel.open(path, StandardOpenOption.WRITE);
+                append(ReportFormat.headerBytes());
+            }
+        } catch (IOException e) {
+            throw new ItemStreamException("Cannot open the report " + path + ": " + e.getMessage()
+                    + ". Check that its folder exists and is writable, then run the same command again.", e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    private void reopen(long committedBytes, String committedSha256) throws IOException {
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            throw new ReportTamperedException(path + " was deleted, but this run had already committed "
+                    + committedBytes + " bytes of it. Restore the file from a backup and run the same command again;"
+                    + " its rows cannot be written twice.");
+        }
+        if (channel.size() < committedBytes) {
+            channel.close();
+            throw new ReportTamperedException(path + " is shorter (" + channel.size() + " bytes) than the "
+                    + committedBytes + " bytes this run committed: it was truncated or replaced. Restore it from a"
+                    + " backup and run the same command again.");
+        }
+        try (InputStream in = Channels.newInputStream(channel.position(0))) {
+            byte[] buffer = new byte[64 * 1024];
+            long left = committedBytes;
+            while (left > 0) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                digest.update(buffer, 0, read);
+                left -= read;
+            }
+        }
+        // Channels.newInputStream closes the channel with the stream.
+        channel = FileChannel.open(path, StandardOpenOption.WRITE);
+        if (!hex(cloneDigest()).equals(committedSha256)) {
+            channel.close();
+            throw new ReportTamperedException(path + " was changed after this run committed it (its first "
+                    + committedBytes + " bytes no longer match their SHA-256). Restore the original from a backup"
+                    + " and run the same command again; an edited report is no longer evidence.");
+        }
+        channel.truncate(committedBytes);
+        channel.position(committedBytes);
+        channel.force(true);
+    }
+
+    @Override
+    public void write(Chunk<? extends AuditLine> chunk) throws IOException {
+        append(ReportFormat.linesBytes(chunk));
+    }
+
+    private void append(byte[] bytes) throws IOException {
+        long before = channel.position();
+        try {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            // Leave no half-written line behind (disk full): cut back to the last whole chunk.
+            try {
+                channel.truncate(before);
+                channel.position(before);
+            } catch (IOException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw new IOException("Cannot write the report " + path + ": " + e.getMessage()
+                    + ". Free disk space or fix the file system, then run the same command again to resume.", e);
+        }
+        digest.update(bytes);
+    }
+
+    @Override
+    public void update(ExecutionContext context) {
+        try {
+            context.putLong(COMMITTED_BYTES, channel.position());
+        } catch (IOException e) {
+            throw new ItemStreamException("Cannot read the position of the report " + path, e);
+        }
+        context.putString(COMMITTED_SHA256, hex(cloneDigest()));
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                throw new ItemStreamException("Cannot close the report " + path, e);
+            }
+            channel = null;
+        }
+    }
+
+    private MessageDigest cloneDigest() {
+        try {
+            return (MessageDigest) digest.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("SHA-256 digest cannot be cloned", e);
+        }
+    }
+
+    private static String hex(MessageDigest digest) {
+        return HexFormat.of().formatHex(digest.digest());
+    }
+}

@@ -1,0 +1,410 @@
+package io.polarerasure.polar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.SocketEffect;
+import mockwebserver3.junit5.StartStop;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class EraserTest {
+
+    private static final String TOKEN = PolarClientTest.TOKEN;
+    private static final Rate FAST = Rate.parse("1000/s");
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private final FakeTime time = new FakeTime();
+    /** When each request left, in fake time since the start. */
+    private final List<Duration> sent = new CopyOnWriteArrayList<>();
+
+    @Test
+    void erases_on_a_204_with_one_attempt() {
+        enqueue(204, "");
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+
+        assertThat(erasure).isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 1, ""));
+    }
+
+    @Test
+    void retries_a_503_then_erases() {
+        enqueue(503, "Service Unavailable");
+        enqueue(204, "");
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+
+        assertThat(erasure).isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 2, ""));
+        assertThat(time.sleeps()).anySatisfy(wait -> assertThat(wait).isBetween(Duration.ofMillis(250),
+                Duration.ofMillis(500)));
+    }
+
+    @Test
+    void retries_a_dropped_connection_then_erases() {
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+        enqueue(204, "");
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.ERASED);
+        assertThat(erasure.attempts()).isEqualTo(2);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void a_timeout_then_404_is_not_found_saying_the_lost_answer_may_have_erased() {
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+        enqueue(404, PolarClientTest.NOT_FOUND);
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.NOT_FOUND);
+        assertThat(erasure.httpStatus()).isEqualTo(404);
+        assertThat(erasure.attempts()).isEqualTo(2);
+        assertThat(erasure.detail()).contains("earlier attempt's answer was lost").contains("SocketTimeoutException")
+                .contains("may have erased the customer");
+    }
+
+    @Test
+    void a_404_after_an_interrupted_earlier_run_says_that_run_may_have_erased() {
+        enqueue(404, PolarClientTest.NOT_FOUND);
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", true);
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.NOT_FOUND);
+        assertThat(erasure.detail()).contains("earlier run was interrupted").contains("may have erased the customer");
+    }
+
+    @Test
+    void a_plain_404_is_not_found_without_doubt() {
+        enqueue(404, PolarClientTest.NOT_FOUND);
+
+        assertThat(eraser(FAST, 6, 20).erase("cus_1", false))
+                .isEqualTo(new Erasure(Erasure.Result.NOT_FOUND, 404, 1, ""));
+    }
+
+    @Test
+    void gives_up_after_max_attempts_with_the_last_error_and_growing_jittered_waits() {
+        enqueue(503, "first");
+        enqueue(502, "second");
+        enqueue(503, "Service Unavailable");
+
+        Erasure erasure = eraser(FAST, 3, 20).erase("cus_1", false);
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
+        assertThat(erasure.httpStatus()).isEqualTo(503);
+        assertThat(erasure.attempts()).isEqualTo(3);
+        assertThat(erasure.detail()).isEqualTo("gave up after 3 attempts; last error: HTTP 503: Service Unavailable");
+        List<Duration> backoff = time.sleeps().stream().filter(d -> d.compareTo(Duration.ofMillis(100)) > 0).toList();
+        assertThat(backoff).hasSize(2);
+        assertThat(backoff.get(0)).isBetween(Duration.ofMillis(250), Duration.ofMillis(500));
+        assertThat(backoff.get(1)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
+        assertThat(server.getRequestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void a_row_that_never_got_an_answer_fails_without_a_status_or_doubt() throws Exception {
+        MockWebServer closed = new MockWebServer();
+        closed.start();
+        HttpUrl nobody = closed.url("/");
+        closed.close();
+        PolarSettings settings = TestSettings.of(nobody, FAST, 2, 20);
+        Eraser eraser = new Eraser(new PolarClient(PolarClient.httpClient(settings), nobody, TOKEN, "ua"), settings,
+                time, time, new Random(1));
+
+        Erasure erasure = eraser.erase("cus_1", false);
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
+        assertThat(erasure.httpStatus()).isNull();
+        assertThat(erasure.attempts()).isEqualTo(2);
+        assertThat(erasure.detail()).contains("ConnectException").doesNotContain("may have erased");
+    }
+
+    @Test
+    void a_failure_after_a_lost_answer_says_the_customer_may_be_erased() {
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+        enqueue(503, "down");
+
+        Erasure erasure = eraser(FAST, 2, 20).erase("cus_1", false);
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
+        assertThat(erasure.detail()).startsWith("gave up after 2 attempts; last error: HTTP 503: down")
+                .contains("may have erased the customer");
+    }
+
+    @Test
+    void a_422_is_rejected_with_polars_message_and_not_retried() {
+        enqueue(422, "{\"error\":\"RequestValidationError\",\"detail\":[{\"type\":\"t\",\"loc\":[\"path\"],"
+                + "\"msg\":\"Value error, bad id\",\"input\":\"x\"}]}");
+
+        assertThat(eraser(FAST, 6, 20).erase("cus_1", false))
+                .isEqualTo(new Erasure(Erasure.Result.REJECTED, 422, 1, "HTTP 422: Value error, bad id"));
+    }
+
+    @Test
+    void an_unexpected_status_fails_the_row_without_retrying() {
+        enqueue(409, "{\"detail\":\"conflict\"}");
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
+        assertThat(erasure.httpStatus()).isEqualTo(409);
+        assertThat(erasure.attempts()).isEqualTo(1);
+        assertThat(erasure.detail()).contains("HTTP 409").contains("not retried");
+    }
+
+    @Test
+    void a_401_stops_the_run_and_nothing_further_is_sent() {
+        enqueue(401, "{\"error\":\"invalid_token\",\"error_description\":\"The access token is revoked\"}");
+        enqueue(204, "");
+        Eraser eraser = eraser(FAST, 6, 20);
+
+        PolarRefusedException refused = catchThrowableOfType(PolarRefusedException.class,
+                () -> eraser.erase("cus_1", false));
+
+        assertThat(refused.status()).isEqualTo(401);
+        assertThat(refused.getMessage()).contains("HTTP 401").contains("POLAR_ACCESS_TOKEN").doesNotContain(TOKEN)
+                .doesNotContain("cus_1");
+        assertThat(refused.rowMayHaveLanded()).isFalse();
+        assertThatThrownBy(() -> eraser.erase("cus_2", false)).isSameAs(refused);
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void a_403_says_the_token_lacks_the_scope() {
+        enqueue(403, "{\"error\":\"insufficient_scope\",\"error_description\":\"The request requires higher"
+                + " privileges than provided by the access token.\"}");
+
+        assertThatThrownBy(() -> eraser(FAST, 6, 20).erase("cus_1", false))
+                .isInstanceOf(PolarRefusedException.class).hasMessageContaining("HTTP 403")
+                .hasMessageContaining("customers:write");
+    }
+
+    @Test
+    void a_404_without_polars_error_is_a_misconfigured_endpoint() {
+        enqueue(404, PolarClientTest.NO_ROUTE);
+
+        assertThatThrownBy(() -> eraser(FAST, 6, 20).erase("cus_1", false))
+                .isInstanceOf(PolarRefusedException.class).hasMessageContaining("HTTP 404")
+                .hasMessageContaining("--api-url").hasMessageContaining("https://api.polar.sh");
+    }
+
+    @Test
+    void a_refusal_after_a_lost_answer_marks_that_row_as_in_doubt() {
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+        enqueue(401, "{\"error\":\"invalid_token\"}");
+        Eraser eraser = eraser(FAST, 6, 20);
+
+        PolarRefusedException inDoubt = catchThrowableOfType(PolarRefusedException.class,
+                () -> eraser.erase("cus_1", false));
+        PolarRefusedException untouched = catchThrowableOfType(PolarRefusedException.class,
+                () -> eraser.erase("cus_2", false));
+
+        assertThat(inDoubt.rowMayHaveLanded()).isTrue();
+        assertThat(untouched.rowMayHaveLanded()).isFalse();
+        assertThat(inDoubt.getCause()).isSameAs(untouched);
+        assertThat(inDoubt.getMessage()).isEqualTo(untouched.getMessage());
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void refuses_an_unsendable_id_without_sending_or_taking_a_permit() {
+        Eraser eraser = eraser(Rate.parse("1/min"), 6, 20);
+
+        assertThatThrownBy(() -> eraser.erase("a/b", false)).isInstanceOf(IllegalArgumentException.class);
+        enqueue(204, "");
+        eraser.erase("cus_1", false);
+
+        assertThat(server.getRequestCount()).isEqualTo(1);
+        assertThat(sent).containsExactly(Duration.ZERO);
+    }
+
+    @Test
+    void every_attempt_takes_a_permit_retries_included() {
+        enqueue(503, "down");
+        enqueue(204, "");
+        enqueue(204, "");
+        Eraser eraser = eraser(Rate.parse("1/s"), 6, 20);
+
+        eraser.erase("cus_1", false);
+        eraser.erase("cus_2", false);
+
+        assertThat(sent).hasSize(3);
+        assertThat(sent.get(1).minus(sent.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(sent.get(2).minus(sent.get(1))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void a_429_pauses_every_worker_until_its_retry_after_has_passed() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "30").build());
+        enqueue(204, "");
+        enqueue(204, "");
+        CountDownLatch firstWorkerWaiting = new CountDownLatch(1);
+        CountDownLatch releaseFirstWorker = new CountDownLatch(1);
+        // The worker that got the 429 is held in its backoff while the second worker starts.
+        Sleeper sleeper = duration -> {
+            if (Thread.currentThread().getName().equals("worker-1") && firstWorkerWaiting.getCount() > 0) {
+                firstWorkerWaiting.countDown();
+                releaseFirstWorker.await(5, TimeUnit.SECONDS);
+            }
+            time.sleep(duration);
+        };
+        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
+        Eraser eraser = new Eraser(client(settings), settings, time, sleeper, new Random(1));
+
+        CompletableFuture<Erasure> first = CompletableFuture.supplyAsync(() -> eraser.erase("cus_1", false),
+                task -> new Thread(task, "worker-1").start());
+        assertThat(firstWorkerWaiting.await(5, TimeUnit.SECONDS)).isTrue();
+        Erasure second = eraser.erase("cus_2", false);
+        releaseFirstWorker.countDown();
+
+        assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 2, ""));
+        assertThat(second).isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 1, ""));
+        assertThat(sent).hasSize(3);
+        assertThat(sent.get(0)).isEqualTo(Duration.ZERO);
+        assertThat(sent.get(1)).as("the second worker's request").isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void repeated_429s_lower_the_rate_down_to_a_floor_and_log_each_change_once() {
+        ListAppender<ILoggingEvent> logs = capture(Throttle.class);
+        Eraser eraser = eraser(Rate.parse("60/min"), 6, 20);
+        for (int row = 0; row < 5; row++) {
+            server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "2").build());
+            enqueue(204, "");
+        }
+        enqueue(204, "");
+        enqueue(204, "");
+
+        for (int row = 0; row < 7; row++) {
+            assertThat(eraser.erase("cus_" + row, false).result()).isEqualTo(Erasure.Result.ERASED);
+        }
+
+        // 60/min; the second 429 halves it, then 15/min, then 15/2min (an eighth): the floor.
+        assertThat(eraser.currentRate()).isEqualTo(new Rate(15, Duration.ofMinutes(2)));
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly(
+                        "Polar keeps answering 429: lowering the request rate from 60/min to 30/min for the rest of the run",
+                        "Polar keeps answering 429: lowering the request rate from 30/min to 15/min for the rest of the run",
+                        "Polar keeps answering 429: lowering the request rate from 15/min to 15/2min for the rest of the run");
+        assertThat(sent.get(sent.size() - 1).minus(sent.get(sent.size() - 2)))
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(8));
+    }
+
+    @Test
+    void stops_as_unavailable_when_most_recent_rows_failed_and_sends_nothing_more() {
+        for (int i = 0; i < 6; i++) {
+            enqueue(503, "");
+        }
+        enqueue(204, "");
+        Eraser eraser = eraser(FAST, 2, 4);
+
+        Erasure first = eraser.erase("cus_1", false);
+        Erasure second = eraser.erase("cus_2", false);
+        PolarUnavailableException down = catchThrowableOfType(PolarUnavailableException.class,
+                () -> eraser.erase("cus_3", false));
+
+        assertThat(first.result()).isEqualTo(Erasure.Result.FAILED);
+        assertThat(second.result()).isEqualTo(Erasure.Result.FAILED);
+        assertThat(down.getMessage()).contains("last 4 rows").contains("HTTP 503").contains("resume")
+                .doesNotContain(TOKEN);
+        assertThatThrownBy(() -> eraser.erase("cus_4", false)).isSameAs(down);
+        assertThat(server.getRequestCount()).isEqualTo(6);
+    }
+
+    @Test
+    void answered_rows_keep_the_breaker_closed() {
+        // Empty bodies: MockWebServer writes a body separately, which costs a delayed ACK each.
+        for (int row = 0; row < 3; row++) {
+            enqueue(503, "");
+            enqueue(503, "");
+            enqueue(422, "");
+            enqueue(204, "");
+        }
+        Eraser eraser = eraser(FAST, 2, 4);
+
+        for (int row = 0; row < 9; row++) {
+            eraser.erase("cus_" + row, false);
+        }
+
+        assertThat(server.getRequestCount()).isEqualTo(12);
+    }
+
+    @Test
+    void an_interrupt_ends_the_call_without_a_result_and_keeps_the_flag() {
+        enqueue(503, "down");
+        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
+        Eraser eraser = new Eraser(client(settings), settings, time, duration -> {
+            throw new InterruptedException();
+        }, new Random(1));
+
+        try {
+            assertThatThrownBy(() -> eraser.erase("cus_1", false)).isInstanceOf(CancellationException.class);
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+    }
+
+    @Test
+    void the_token_appears_in_no_message_or_detail() {
+        enqueue(500, "oops " + TOKEN);
+        enqueue(422, "{\"detail\":[{\"msg\":\"bad " + TOKEN + "\"}]}");
+        enqueue(401, "{\"error\":\"invalid_token\",\"error_description\":\"" + TOKEN + " is revoked\"}");
+        Eraser eraser = eraser(FAST, 6, 20);
+
+        Erasure rejected = eraser.erase("cus_1", false);
+        Throwable refused = catchThrowableOfType(PolarRefusedException.class, () -> eraser.erase("cus_2", false));
+
+        assertThat(rejected.detail()).doesNotContain(TOKEN);
+        assertThat(rejected.toString()).doesNotContain(TOKEN);
+        assertThat(refused.getMessage()).doesNotContain(TOKEN);
+        assertThat(refused.toString()).doesNotContain(TOKEN);
+    }
+
+    private void enqueue(int status, String body) {
+        server.enqueue(new MockResponse.Builder().code(status).body(body).build());
+    }
+
+    private Eraser eraser(Rate rate, int maxAttempts, int breakerWindow) {
+        PolarSettings settings = TestSettings.of(server.url("/"), rate, maxAttempts, breakerWindow);
+        return new Eraser(client(settings), settings, time, time, new Random(1));
+    }
+
+    private PolarClient client(PolarSettings settings) {
+        OkHttpClient http = PolarClient.httpClient(settings).newBuilder()
+                .addInterceptor(chain -> {
+                    sent.add(time.elapsed());
+                    return chain.proceed(chain.request());
+                })
+                .build();
+        return new PolarClient(http, server.url("/"), TOKEN, "polar-erasure/test");
+    }
+
+    private static ListAppender<ILoggingEvent> capture(Class<?> type) {
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        ((Logger) LoggerFactory.getLogger(type)).addAppender(appender);
+        return appender;
+    }
+}
