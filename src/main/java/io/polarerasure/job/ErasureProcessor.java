@@ -22,6 +22,8 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  */
 final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
 
+    static final String NOT_FOUND_DETAIL = "Polar has no live customer with this external ID";
+
     private final String runKey;
     private final String idColumn;
     private final DuplicateIndex duplicates;
@@ -64,8 +66,10 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
             }
             throw e;
         }
-        AuditLine line = new AuditLine(request.row(), request.externalId(), outcomeOf(erasure),
-                erasure.httpStatus(), erasure.attempts(), erasure.detail(), clock.instant());
+        Outcome outcome = outcomeOf(erasure);
+        String detail = outcome == Outcome.NOT_FOUND && erasure.detail().isEmpty() ? NOT_FOUND_DETAIL : erasure.detail();
+        AuditLine line = new AuditLine(request.row(), request.externalId(), outcome, erasure.httpStatus(),
+                erasure.attempts(), detail, clock.instant());
         journal.record(runKey, line);
         return line;
     }

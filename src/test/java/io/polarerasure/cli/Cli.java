@@ -1,0 +1,30 @@
+package io.polarerasure.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Map;
+
+import picocli.CommandLine;
+
+/** Runs the command line in-process with a given environment and captures what it prints. */
+final class Cli {
+
+    record Result(int exitCode, String out, String err) {
+        String all() {
+            return out + err;
+        }
+    }
+
+    private Cli() {
+    }
+
+    static Result run(Map<String, String> environment, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = PolarErasureCommand.commandLine(environment);
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int code = commandLine.execute(args);
+        return new Result(code, out.toString(), err.toString());
+    }
+}
