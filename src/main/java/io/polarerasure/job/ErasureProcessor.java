@@ -8,6 +8,7 @@ import io.polarerasure.input.DuplicateIndex;
 import io.polarerasure.input.IdRules;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.polar.Eraser;
+import io.polarerasure.polar.PolarClient;
 import io.polarerasure.polar.Erasure;
 import io.polarerasure.polar.PolarRefusedException;
 import io.polarerasure.report.AuditLine;
@@ -84,7 +85,9 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
             return Optional.of(AuditLine.withoutCall(request.row(), "", Outcome.INVALID,
                     "row has no " + idColumn + " field", clock.instant()));
         }
-        Optional<String> violation = IdRules.violation(request.externalId());
+        // PolarClient's own refusals (e.g. lone surrogates) count too: such a row is never sent.
+        Optional<String> violation = IdRules.violation(request.externalId())
+                .or(() -> PolarClient.unsendable(request.externalId()));
         if (violation.isPresent()) {
             return Optional.of(AuditLine.withoutCall(request.row(), request.externalId(), Outcome.INVALID,
                     violation.get(), clock.instant()));

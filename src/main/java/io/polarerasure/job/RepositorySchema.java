@@ -30,7 +30,7 @@ public final class RepositorySchema {
                 throw new SQLException("unsupported job repository database " + meta.getDatabaseProductName()
                         + ": use the embedded H2 (default) or PostgreSQL");
             }
-            if (!tableExists(meta, "batch_job_instance")) {
+            if (!tableExists(meta, connection.getSchema(), "batch_job_instance")) {
                 new ResourceDatabasePopulator(
                         new ClassPathResource("org/springframework/batch/core/schema-" + script + ".sql"))
                         .populate(connection);
@@ -41,9 +41,10 @@ public final class RepositorySchema {
         }
     }
 
-    private static boolean tableExists(DatabaseMetaData meta, String table) throws SQLException {
+    /** Only the connection's own schema counts: a shared PostgreSQL may hold other schemas' Batch tables. */
+    private static boolean tableExists(DatabaseMetaData meta, String schema, String table) throws SQLException {
         for (String name : new String[] {table, table.toUpperCase(Locale.ROOT)}) {
-            try (ResultSet tables = meta.getTables(null, null, name, null)) {
+            try (ResultSet tables = meta.getTables(null, schema, name, null)) {
                 if (tables.next()) {
                     return true;
                 }

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.job.PostgresSchema;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
@@ -164,6 +165,33 @@ class RunCommandTest {
     }
 
     @Test
+    void resumes_on_a_postgresql_job_repository() throws Exception {
+        try (PostgresSchema postgres = PostgresSchema.create()) {
+            Map<String, String> env = Map.of("POLAR_ACCESS_TOKEN", TOKEN, "SPRING_DATASOURCE_USERNAME",
+                    PostgresSchema.USER);
+            ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_2", "gone_7"));
+            script.refuseFrom(3, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
+            server.setDispatcher(script);
+            String url = server.url("/").toString().replaceAll("/$", "");
+
+            Cli.Result first = Cli.run(env, run(url, "--jdbc-url", postgres.url(), "--concurrency", "1",
+                    "--chunk-size", "1"));
+            assertThat(first.exitCode()).as(first.all()).isEqualTo(ExitCodes.REFUSED);
+
+            script.heal();
+            Cli.Result resumed = Cli.run(env, run(url, "--jdbc-url", postgres.url()));
+
+            assertThat(resumed.exitCode()).as(resumed.all()).isEqualTo(ExitCodes.OK);
+            assertThat(resumed.out()).contains("resumed");
+            assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(8)
+                    .extracting(line -> line.replaceAll("^\\d+,.*?,(DELETED|NOT_FOUND|INVALID|DUPLICATE),.*$", "$1"))
+                    .containsExactly("DELETED", "DELETED", "INVALID", "DUPLICATE", "INVALID", "NOT_FOUND", "DELETED",
+                            "NOT_FOUND");
+            assertThat(script.erased()).containsExactlyInAnyOrder("usr_1", "usr_2", "gone_7");
+        }
+    }
+
+    @Test
     void a_wrong_route_stops_the_run_with_exit_4_and_reports_no_row_as_anything() throws IOException {
         ScriptedPolar script = new ScriptedPolar(Set.of());
         script.refuseFrom(1, 404, "{\"detail\":\"Not Found\"}");
@@ -264,6 +292,14 @@ class RunCommandTest {
         assertThat(Reports.lines(first)).hasSize(8);
         assertThat(Files.exists(dir.resolve("second.csv"))).isFalse();
         assertThat(resumed.out()).contains("was ignored");
+    }
+
+    @Test
+    void the_default_chunk_holds_about_eight_seconds_of_requests() {
+        assertThat(RunCommand.defaultChunkSize(io.polarerasure.polar.Rate.parse("300/min"), 4)).isEqualTo(40);
+        assertThat(RunCommand.defaultChunkSize(io.polarerasure.polar.Rate.parse("20/s"), 8)).isEqualTo(160);
+        assertThat(RunCommand.defaultChunkSize(io.polarerasure.polar.Rate.parse("6/min"), 4)).isEqualTo(8);
+        assertThat(RunCommand.defaultChunkSize(io.polarerasure.polar.Rate.parse("1000000/s"), 4)).isEqualTo(1_000);
     }
 
     @Test

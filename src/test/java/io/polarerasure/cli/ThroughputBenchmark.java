@@ -1,0 +1,147 @@
+package io.polarerasure.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import io.polarerasure.fakepolar.FakePolar;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Prints figures, asserts nothing: run with {@code mvn -B -Pbenchmark test}. Each case runs the
+ * whole job in-process against the local stand-in for Polar with a simulated, jittered latency.
+ * <ul>
+ *   <li>Rate saturation: requests/s achieved (from the server's arrival times, so JVM and Spring
+ *       start-up are excluded) divided by the configured limit, and the most requests any sliding
+ *       window of one limit interval ×20 saw.</li>
+ *   <li>Overhead: with the limit effectively off and no latency, rows/s of the whole job (reading,
+ *       journal, report, checkpoints) against a plain OkHttp loop with the same concurrency.</li>
+ * </ul>
+ */
+@Tag("benchmark")
+class ThroughputBenchmark {
+
+    private static final String TOKEN = "bench-token";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void rate_saturation() throws IOException {
+        int rate = Integer.getInteger("bench.rate", 20);
+        int rows = Integer.getInteger("bench.rows", rate * 20);
+        System.out.printf("%nRate saturation: %d rows at --rate-limit %d/s%n", rows, rate);
+        System.out.println("latency ms | concurrency | chunk | achieved req/s | ratio | max in any 1 s window");
+        for (int latency : new int[] {20, 150, 400}) {
+            for (String concurrency : new String[] {"4", "8"}) {
+                saturation(rows, rate, latency, concurrency);
+            }
+        }
+    }
+
+    private void saturation(int rows, int rate, int latency, String concurrency) throws IOException {
+        try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
+                .latencyMillis(latency * 3L / 4).jitterMillis(latency / 2).build().start()) {
+            Path input = requests(rows, "sat-" + latency + "-" + concurrency);
+            Cli.Result result = Cli.run(Map.of("POLAR_ACCESS_TOKEN", TOKEN), "run", "--input", input.toString(),
+                    "--api-url", polar.baseUrl(), "--state-dir", dir.resolve("state").toString(),
+                    "--rate-limit", rate + "/s", "--concurrency", concurrency);
+            if (result.exitCode() != 0) {
+                throw new IllegalStateException(result.all());
+            }
+            List<Instant> times = polar.requests().stream().map(FakePolar.Request::time).sorted().toList();
+            double seconds = Duration.between(times.get(0), times.get(times.size() - 1)).toNanos() / 1e9;
+            double achieved = (times.size() - 1) / seconds;
+            System.out.printf("%10d | %11s | %5s | %14.2f | %5.3f | %d (limit %d)%n", latency, concurrency,
+                    chunkOf(result), achieved, achieved / rate, maxInWindow(times, Duration.ofSeconds(1)), rate);
+        }
+    }
+
+    @Test
+    void overhead_against_a_plain_okhttp_loop() throws Exception {
+        int rows = Integer.getInteger("bench.rows", 20_000);
+        int concurrency = 4;
+        try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
+                .keepRequests(false).build().start()) {
+            Path input = requests(rows, "overhead");
+            long start = System.nanoTime();
+            Cli.Result result = Cli.run(Map.of("POLAR_ACCESS_TOKEN", TOKEN), "run", "--input", input.toString(),
+                    "--api-url", polar.baseUrl(), "--state-dir", dir.resolve("state").toString(),
+                    "--rate-limit", "1000000/s", "--concurrency", String.valueOf(concurrency));
+            double jobSeconds = (System.nanoTime() - start) / 1e9;
+            if (result.exitCode() != 0) {
+                throw new IllegalStateException(result.all());
+            }
+            double plainSeconds = plainLoop(polar.baseUrl(), rows, concurrency);
+            System.out.printf("%nOverhead: %d rows, concurrency %d, no latency, no limit%n", rows, concurrency);
+            System.out.printf("whole job (incl. ~3 s start-up): %.0f rows/s; plain OkHttp loop: %.0f rows/s;"
+                    + " ratio %.2f%n", rows / jobSeconds, rows / plainSeconds, plainSeconds / jobSeconds);
+        }
+    }
+
+    private static double plainLoop(String baseUrl, int rows, int concurrency) throws Exception {
+        OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int worker = 0; worker < concurrency; worker++) {
+            int first = worker;
+            futures.add(pool.submit(() -> {
+                for (int i = first; i < rows; i += concurrency) {
+                    Request request = new Request.Builder().url(baseUrl + "/v1/customers/external/plain_" + i
+                            + "?anonymize=true").delete().header("Authorization", "Bearer " + TOKEN).build();
+                    try (Response response = client.newCall(request).execute()) {
+                        response.body().bytes();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> future : futures) {
+            future.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
+        return seconds;
+    }
+
+    private Path requests(int rows, String name) throws IOException {
+        Path input = dir.resolve(name + ".csv");
+        Files.writeString(input, IntStream.range(0, rows).mapToObj(i -> name + "_" + i)
+                .collect(Collectors.joining("\n", "external_id\n", "\n")));
+        return input;
+    }
+
+    private static int maxInWindow(List<Instant> sorted, Duration window) {
+        int best = 0;
+        int from = 0;
+        for (int to = 0; to < sorted.size(); to++) {
+            while (Duration.between(sorted.get(from), sorted.get(to)).compareTo(window) >= 0) {
+                from++;
+            }
+            best = Math.max(best, to - from + 1);
+        }
+        return best;
+    }
+
+    private static String chunkOf(Cli.Result result) {
+        return result.out().replaceAll("(?s).*chunk size (\\d+).*", "$1").replaceAll("(?s).*\\D.*", "?");
+    }
+}
