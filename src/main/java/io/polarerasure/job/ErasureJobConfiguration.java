@@ -14,7 +14,9 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -91,6 +93,8 @@ public class ErasureJobConfiguration {
                 .writer(reportWriter)
                 .taskExecutor(erasureWorkers)
                 .listener(stopSignal)
+                .listener((StepExecutionListener) erasureProcessor)
+                .listener((ItemWriteListener<AuditLine>) erasureProcessor)
                 .build();
     }
 

@@ -1,6 +1,7 @@
 package io.polarerasure.job;
 
 import java.time.Clock;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -14,6 +15,10 @@ import io.polarerasure.polar.PolarRefusedException;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
+import org.springframework.batch.core.listener.ItemWriteListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 
 /**
@@ -21,7 +26,8 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  * journaled so that a restart never sends a row again whose answer was already received.
  * Thread-safe: rows of a chunk are processed concurrently.
  */
-final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
+final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, StepExecutionListener,
+        ItemWriteListener<AuditLine> {
 
     static final String NOT_FOUND_DETAIL = "Polar has no live customer with this external ID";
 
@@ -31,6 +37,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
     private final OutcomeJournal journal;
     private final Eraser eraser;
     private final Clock clock;
+    /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
+    private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
 
     ErasureProcessor(String runKey, String idColumn, DuplicateIndex duplicates, OutcomeJournal journal,
                      Eraser eraser, Clock clock) {
@@ -43,17 +51,32 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
     }
 
     @Override
+    public void beforeStep(StepExecution stepExecution) {
+        recorded = Map.copyOf(journal.load(runKey));
+    }
+
+    /** Runs inside the chunk's transaction, after its lines were written: they are the record now. */
+    @Override
+    public void afterWrite(Chunk<? extends AuditLine> lines) {
+        long last = 0;
+        for (AuditLine line : lines) {
+            last = Math.max(last, line.row());
+        }
+        journal.forgetThrough(runKey, last);
+    }
+
+    @Override
     public AuditLine process(RequestRow request) {
         Optional<AuditLine> decided = decideWithoutCall(request, idColumn, duplicates, clock);
         if (decided.isPresent()) {
             return decided.get();
         }
-        Optional<OutcomeJournal.Entry> known = journal.find(runKey, request.row());
-        if (known.isPresent() && !known.get().sending()) {
-            return known.get().line();
+        OutcomeJournal.Entry known = recorded.get(request.row());
+        if (known != null && !known.sending()) {
+            return known.line();
         }
         // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
-        boolean interrupted = known.isPresent();
+        boolean interrupted = known != null;
         if (!interrupted) {
             journal.markSending(runKey, request.row(), request.externalId());
         }

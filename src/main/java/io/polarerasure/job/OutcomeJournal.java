@@ -1,8 +1,8 @@
 package io.polarerasure.job;
 
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
+import java.util.HashMap;
+import java.util.Map;
 
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
@@ -18,8 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * cannot be rolled back: resent, it answers 404 (misreporting an erasure) or, worse, erases a new
  * customer that reused the freed external ID. So each row is marked SENDING in its own committed
  * transaction before its first request, and its outcome is committed as soon as Polar answered.
- * Rows of a run are deleted when the run completes; until then they are its crash evidence.
- * Thread-safe: every call runs in a new transaction of its own.
+ * A row leaves the journal when the chunk holding its report line commits; until then it is the
+ * crash evidence. Thread-safe: every call but {@link #forgetThrough} runs in a transaction of its own.
  */
 public final class OutcomeJournal {
 
@@ -49,23 +49,30 @@ public final class OutcomeJournal {
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
-    public Optional<Entry> find(String runKey, long row) {
-        List<Entry> found = ownTransaction.execute(status -> jdbc.query(
-                "SELECT external_id, outcome, http_status, attempts, detail, processed_at_ms"
-                        + " FROM erasure_journal WHERE run_key = ? AND row_no = ?",
-                (rs, i) -> {
+    /**
+     * Everything recorded for a run's rows that are not yet in the report. Small: rows leave the
+     * journal in the transaction that commits their chunk ({@link #forgetThrough}).
+     */
+    public Map<Long, Entry> load(String runKey) {
+        Map<Long, Entry> entries = new HashMap<>();
+        ownTransaction.executeWithoutResult(status -> jdbc.query(
+                "SELECT row_no, external_id, outcome, http_status, attempts, detail, processed_at_ms"
+                        + " FROM erasure_journal WHERE run_key = ?",
+                rs -> {
+                    long row = rs.getLong("row_no");
                     String outcome = rs.getString("outcome");
                     if (outcome == null) {
-                        return new Entry(true, null);
+                        entries.put(row, new Entry(true, null));
+                        return;
                     }
                     int code = rs.getInt("http_status");
                     Integer httpStatus = rs.wasNull() ? null : code;
-                    return new Entry(false, new AuditLine(row, rs.getString("external_id"), Outcome.valueOf(outcome),
-                            httpStatus, rs.getInt("attempts"), rs.getString("detail"),
-                            Instant.ofEpochMilli(rs.getLong("processed_at_ms"))));
+                    entries.put(row, new Entry(false, new AuditLine(row, rs.getString("external_id"),
+                            Outcome.valueOf(outcome), httpStatus, rs.getInt("attempts"), rs.getString("detail"),
+                            Instant.ofEpochMilli(rs.getLong("processed_at_ms")))));
                 },
-                runKey, row));
-        return found == null || found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+                runKey));
+        return entries;
     }
 
     /** Commits that a request for this row is about to be sent. */
@@ -88,6 +95,14 @@ public final class OutcomeJournal {
                         + " WHERE run_key = ? AND row_no = ?",
                 line.outcome().name(), line.httpStatus(), line.attempts(), line.detail(),
                 line.processedAt().toEpochMilli(), runKey, line.row()));
+    }
+
+    /**
+     * Drops the rows up to this one, in the caller's transaction: called while a chunk commits, so
+     * the rows leave the journal exactly when their report lines become the record.
+     */
+    public void forgetThrough(String runKey, long row) {
+        jdbc.update("DELETE FROM erasure_journal WHERE run_key = ? AND row_no <= ?", runKey, row);
     }
 
     /** Drops a completed run's rows: its report is now the record. */
