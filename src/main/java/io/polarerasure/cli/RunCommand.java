@@ -29,6 +29,7 @@ import io.polarerasure.polar.Rate;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportTamperedException;
+import io.polarerasure.secrets.Redaction;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -271,7 +272,7 @@ final class RunCommand implements Callable<Integer> {
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t.getClass().getSimpleName() + ": " + Redaction.redact(t.getMessage());
     }
 
     static Path sibling(Path input, String extension) {
