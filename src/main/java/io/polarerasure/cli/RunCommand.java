@@ -151,7 +151,7 @@ final class RunCommand implements Callable<Integer> {
         StopSignal stopSignal = new StopSignal();
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
-        try (RunLock lock = RunLock.acquire(state.stateDir, scan.sha256());
+        try (RunLock lock = RunLock.acquire(state.ownerOnlyStateDir(), scan.sha256());
              ConfigurableApplicationContext context = openRepository(run, stopSignal)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class));
