@@ -161,8 +161,7 @@ public final class RequestFile {
         try {
             return Files.newInputStream(file);
         } catch (IOException e) {
-            throw new InputFileException(file + ": cannot be read (" + e + "). Check the path and the file's"
-                    + " permissions and run again.", e);
+            throw InputFileException.unreadable(file, e);
         }
     }
 

@@ -52,8 +52,7 @@ public final class RequestScan {
         try {
             return Files.size(file);
         } catch (IOException e) {
-            throw new InputFileException(file + ": cannot be read (" + e + "). Check the path and the file's"
-                    + " permissions and run again.", e);
+            throw InputFileException.unreadable(file, e);
         }
     }
 }
