@@ -8,6 +8,8 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.Map;
 import java.util.Set;
 
+import io.polarerasure.secrets.Redaction;
+
 /**
  * Reads the Polar access token from the environment or a file, never from the command line (where
  * every user of the machine can read it in the process list).
@@ -19,10 +21,14 @@ final class AccessToken {
     private AccessToken() {
     }
 
+    /** The token, also registered with {@link Redaction} so that no log line can show it from here on. */
     static String read(Path tokenFile, Map<String, String> environment) {
-        if (tokenFile != null) {
-            return fromFile(tokenFile);
-        }
+        String token = tokenFile != null ? fromFile(tokenFile) : fromEnvironment(environment);
+        Redaction.protect(token);
+        return token;
+    }
+
+    private static String fromEnvironment(Map<String, String> environment) {
         String token = environment.get(ENVIRONMENT_VARIABLE);
         if (token == null || token.isBlank()) {
             throw new UsageException("No Polar access token: set " + ENVIRONMENT_VARIABLE

@@ -8,6 +8,7 @@ import io.polarerasure.PolarErasure;
 import io.polarerasure.input.InputFileException;
 import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunLock;
+import io.polarerasure.secrets.Redaction;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,10 +54,10 @@ public final class PolarErasureCommand implements Runnable {
     private static int handle(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
         PrintWriter err = commandLine.getErr();
         if (exitCodeOf(error) == ExitCodes.USAGE) {
-            err.println("polar-erasure: " + error.getMessage());
+            err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
             return ExitCodes.USAGE;
         }
-        err.println("polar-erasure: unexpected error: " + error);
+        err.println("polar-erasure: unexpected error: " + Redaction.redact(error.toString()));
         err.println("Nothing already in the report is lost. Re-run the same command to resume; if this repeats,"
                 + " keep this output for the engineer on call.");
         return ExitCodes.RESUMABLE;

@@ -29,6 +29,7 @@ import io.polarerasure.polar.Rate;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportTamperedException;
+import io.polarerasure.secrets.Redaction;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -159,7 +160,7 @@ final class RunCommand implements Callable<Integer> {
         StopSignal stopSignal = new StopSignal();
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
-        try (RunLock lock = RunLock.acquire(state.stateDir, scan.sha256());
+        try (RunLock lock = RunLock.acquire(state.ownerOnlyStateDir(), scan.sha256());
              ConfigurableApplicationContext context = openRepository(run, stopSignal)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class));
@@ -281,7 +282,7 @@ final class RunCommand implements Callable<Integer> {
         while (t.getCause() != null) {
             t = t.getCause();
         }
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
+        return t.getClass().getSimpleName() + ": " + Redaction.redact(t.getMessage());
     }
 
     static int defaultChunkSize(Rate rate, int concurrency) {

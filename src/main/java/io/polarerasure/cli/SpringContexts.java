@@ -29,7 +29,6 @@ final class SpringContexts {
         properties.put("logging.level.io.polarerasure", "INFO");
         // Batch logs every rollback with a stack trace; the command reports the cause itself.
         properties.put("logging.level.org.springframework.batch", "OFF");
-        properties.put("logging.pattern.console", "%d{HH:mm:ss.SSS} %-5level %msg%n");
         return new SpringApplicationBuilder(BatchApplication.class)
                 .sources(sources)
                 .web(WebApplicationType.NONE)

@@ -1,8 +1,13 @@
 package io.polarerasure.cli;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import picocli.CommandLine.Option;
 
@@ -18,6 +23,28 @@ final class StateOptions {
                     + " jdbc:postgresql://db:5432/erasure. Credentials from SPRING_DATASOURCE_USERNAME and"
                     + " SPRING_DATASOURCE_PASSWORD.")
     String jdbcUrl;
+
+    /**
+     * The state folder, created or tightened so that only its owner can enter it: the H2 repository in it holds
+     * the job parameters and every row's outcome, and H2 creates its files with the default umask.
+     *
+     * @throws UsageException if the folder cannot be created or its permissions cannot be changed
+     */
+    Path ownerOnlyStateDir() {
+        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
+        try {
+            Files.createDirectories(stateDir);
+            if (Files.getFileStore(stateDir).supportsFileAttributeView("posix")
+                    && !Files.getPosixFilePermissions(stateDir).equals(ownerOnly)) {
+                Files.setPosixFilePermissions(stateDir, ownerOnly);
+            }
+            return stateDir;
+        } catch (IOException e) {
+            throw new UsageException("Cannot make the state folder " + stateDir.toAbsolutePath() + " private to this"
+                    + " user (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "). Choose a folder you own"
+                    + " with --state-dir, or fix its owner, and run again. Nothing was sent.");
+        }
+    }
 
     /** Spring properties for the data source; user and password stay in the environment. */
     Map<String, Object> dataSourceProperties(int poolSize) {

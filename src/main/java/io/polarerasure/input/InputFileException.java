@@ -1,5 +1,6 @@
 package io.polarerasure.input;
 
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -15,6 +16,12 @@ public class InputFileException extends RuntimeException {
 
     public InputFileException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /** The file cannot be opened or measured at all, so no line can be named. */
+    static InputFileException unreadable(Path file, IOException cause) {
+        return new InputFileException(file + ": cannot be read (" + cause + "). Check the path and the file's"
+                + " permissions and run again.", cause);
     }
 
     /** Formats {@code "<file> line <n>: <problem and advice>"}, the one shape every message here follows. */

@@ -1,6 +1,7 @@
 package io.polarerasure.input;
 
 import java.io.Closeable;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -112,9 +113,34 @@ public final class RequestFile {
         return new Rows(openStream(file));
     }
 
-    /** As {@link #rows()}, feeding every byte of the file through {@code digest} on the way. */
-    Rows rows(MessageDigest digest) {
-        return new Rows(new DigestInputStream(openStream(file), digest));
+    /**
+     * As {@link #rows()}, but reading only the first {@code size} bytes and feeding each through {@code digest}: a
+     * file still being written cannot keep the pass going, and the digest covers exactly the bytes parsed.
+     */
+    Rows rows(MessageDigest digest, long size) {
+        return new Rows(new DigestInputStream(firstBytes(openStream(file), size), digest));
+    }
+
+    private static InputStream firstBytes(InputStream in, long size) {
+        return new FilterInputStream(in) {
+            private long left = size;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int count = super.read(buffer, offset, (int) Math.min(length, left));
+                left -= Math.max(count, 0);
+                return count;
+            }
+        };
     }
 
     private int idIndex(Header header) {
@@ -135,8 +161,7 @@ public final class RequestFile {
         try {
             return Files.newInputStream(file);
         } catch (IOException e) {
-            throw new InputFileException(file + ": cannot be read (" + e + "). Check the path and the file's"
-                    + " permissions and run again.", e);
+            throw InputFileException.unreadable(file, e);
         }
     }
 

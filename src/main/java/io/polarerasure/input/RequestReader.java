@@ -23,9 +23,14 @@ public final class RequestReader extends AbstractItemCountingItemStreamItemReade
     private final String idColumn;
     private RequestFile.Rows rows;
 
-    public RequestReader(Path file, String idColumn) {
+    /**
+     * @param scannedRows the rows {@link RequestScan} found: no more are read, so rows appended to the file since
+     *                    (not validated, not checked for duplicates, not part of the run's SHA-256) are never sent
+     */
+    public RequestReader(Path file, String idColumn, long scannedRows) {
         this.file = Objects.requireNonNull(file, "file");
         this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
+        setMaxItemCount(Math.toIntExact(scannedRows));
         // Restart data is keyed by this name; a stable name keeps it readable across versions of the job.
         setName("requestReader");
     }

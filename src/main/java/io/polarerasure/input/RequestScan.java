@@ -1,5 +1,7 @@
 package io.polarerasure.input;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -21,18 +23,36 @@ public final class RequestScan {
         RequestFile requests = RequestFile.open(file, idColumn);
         MessageDigest sha256 = Sha256.newDigest();
         DuplicateIndex.Builder duplicates = new DuplicateIndex.Builder();
+        long size = size(file);
         long rows = 0;
-        try (RequestFile.Rows all = requests.rows(sha256)) {
+        long line = 1;
+        try (RequestFile.Rows all = requests.rows(sha256, size)) {
             for (RequestRow row = all.next(); row != null; row = all.next()) {
                 rows = row.row();
+                line = row.line();
                 // Invalid IDs are never sent, so they neither are nor cause duplicates.
                 if (IdRules.violation(row.externalId()).isEmpty()) {
                     duplicates.add(row.row(), row.externalId());
                 }
             }
         }
+        // A run is identified by the SHA-256 of the bytes scanned: a file that changed meanwhile (an export still
+        // being written) has no single identity, and its later rows were never checked.
+        if (size(file) != size) {
+            throw InputFileException.at(file, line, "the file changed while it was being read (" + size + " bytes at"
+                    + " the start, " + size(file) + " now). If an export is still writing it, wait until it is done,"
+                    + " then run again. Nothing was sent.");
+        }
         // The parser has read to the end of the text, hence the digest has seen every byte.
         return new ScanResult(file, HexFormat.of().formatHex(sha256.digest()), rows, duplicates.build(),
                 requests.delimiter());
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw InputFileException.unreadable(file, e);
+        }
     }
 }

@@ -35,7 +35,7 @@ public final class DryRun {
         Path partial = plan.resolveSibling(plan.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         ReportFormat.createOwnerOnly(partial);
-        RequestReader reader = new RequestReader(scan.file(), idColumn);
+        RequestReader reader = new RequestReader(scan.file(), idColumn, scan.rows());
         reader.open(new ExecutionContext());
         try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
             write(out, ReportFormat.headerBytes());

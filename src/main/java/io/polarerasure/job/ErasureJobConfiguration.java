@@ -47,8 +47,8 @@ public class ErasureJobConfiguration {
     @Bean
     @StepScope
     ItemStreamReader<RequestRow> requestReader(@Value("#{jobParameters['" + INPUT_FILE + "']}") String inputFile,
-                                @Value("#{jobParameters['" + ID_COLUMN + "']}") String idColumn) {
-        return new RequestReader(Path.of(inputFile), idColumn);
+                                @Value("#{jobParameters['" + ID_COLUMN + "']}") String idColumn, ErasureRun run) {
+        return new RequestReader(Path.of(inputFile), idColumn, run.scan().rows());
     }
 
     @Bean

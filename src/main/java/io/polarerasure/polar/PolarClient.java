@@ -3,12 +3,16 @@ package io.polarerasure.polar;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
+
+import io.polarerasure.secrets.Redaction;
 
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Polar's customer-erasure endpoint: one {@link #delete} sends exactly one request. Retrying,
@@ -18,8 +22,7 @@ public final class PolarClient {
 
     /** Enough of an error body to classify it; Polar's are tiny, an edge's HTML page is cut. */
     private static final long MAX_BODY_BYTES = 16 * 1024;
-    private static final Pattern TOKEN_SHAPE = Pattern.compile("polar_[a-z_]+_[A-Za-z0-9]{20,}");
-    private static final String REDACTED = "[redacted]";
+    private static final Logger log = LoggerFactory.getLogger(PolarClient.class);
 
     private final OkHttpClient http;
     private final HttpUrl baseUrl;
@@ -42,6 +45,7 @@ public final class PolarClient {
                     + " sent in an HTTP header (spaces, line breaks, non-ASCII); check POLAR_ACCESS_TOKEN");
         }
         this.token = token;
+        Redaction.protect(token);
     }
 
     /**
@@ -118,9 +122,13 @@ public final class PolarClient {
                 .header("User-Agent", userAgent)
                 .header("Accept", "application/json")
                 .build();
+        long started = System.nanoTime();
         try (Response response = http.newCall(request).execute()) {
-            String body = response.peekBody(MAX_BODY_BYTES).string();
-            return Answer.of(response.code(), redact(body), response.header("Retry-After"));
+            // Polar does not echo tokens, but an answer body ends up in the report and the logs.
+            String body = Redaction.redact(response.peekBody(MAX_BODY_BYTES).string());
+            log.debug("DELETE {} -> {} in {} ms: {}", request.url(), response.code(),
+                    (System.nanoTime() - started) / 1_000_000, Answer.snippet(body));
+            return Answer.of(response.code(), body, response.header("Retry-After"));
         }
     }
 
@@ -139,12 +147,6 @@ public final class PolarClient {
 
     HttpUrl baseUrl() {
         return baseUrl;
-    }
-
-    // Polar does not echo tokens, but an answer body ends up in the report and the logs, and a
-    // leaked token is revoked by secret scanning: an incident. Cheap insurance.
-    private String redact(String text) {
-        return TOKEN_SHAPE.matcher(text.replace(token, REDACTED)).replaceAll(REDACTED);
     }
 
     @Override

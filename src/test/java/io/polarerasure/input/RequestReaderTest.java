@@ -20,7 +20,8 @@ class RequestReaderTest {
 
     @Test
     void reads_every_row_then_null() throws Exception {
-        RequestReader reader = new RequestReader(write(dir, "external_id\na\n\nb\n"), "external_id");
+        RequestReader reader = new RequestReader(write(dir, "external_id\na\n\nb\n"), "external_id",
+                Integer.MAX_VALUE);
         reader.open(new ExecutionContext());
 
         assertThat(reader.read()).isEqualTo(new RequestRow(1, 2, "a"));
@@ -34,7 +35,7 @@ class RequestReaderTest {
         Path file = write(dir, "name;external_id\nAnn;a\nBob;\"b\nb\"\nCid;c\nDan;d\nEve;e\n");
         ExecutionContext context = contextAfterThreeRows(file);
 
-        RequestReader second = new RequestReader(file, "external_id");
+        RequestReader second = new RequestReader(file, "external_id", Integer.MAX_VALUE);
         second.open(context);
         List<RequestRow> rest = new ArrayList<>();
         for (RequestRow row = second.read(); row != null; row = second.read()) {
@@ -52,7 +53,7 @@ class RequestReaderTest {
         ExecutionContext context = contextAfterThreeRows(file);
         write(dir, "external_id\na\n");
 
-        RequestReader second = new RequestReader(file, "external_id");
+        RequestReader second = new RequestReader(file, "external_id", Integer.MAX_VALUE);
         assertThatThrownBy(() -> second.open(context))
                 .isInstanceOf(ItemStreamException.class)
                 .rootCause()
@@ -63,7 +64,7 @@ class RequestReaderTest {
     /** What the step saves when a run commits after three rows and then fails. */
     private static ExecutionContext contextAfterThreeRows(Path file) throws Exception {
         ExecutionContext context = new ExecutionContext();
-        RequestReader reader = new RequestReader(file, "external_id");
+        RequestReader reader = new RequestReader(file, "external_id", Integer.MAX_VALUE);
         reader.open(context);
         for (int i = 0; i < 3; i++) {
             reader.read();
@@ -75,7 +76,7 @@ class RequestReaderTest {
 
     @Test
     void open_reports_an_unusable_file() {
-        RequestReader reader = new RequestReader(write(dir, "customer\na\n"), "external_id");
+        RequestReader reader = new RequestReader(write(dir, "customer\na\n"), "external_id", Integer.MAX_VALUE);
 
         assertThatThrownBy(() -> reader.open(new ExecutionContext()))
                 .isInstanceOf(ItemStreamException.class)
