@@ -5,12 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-mvn -B -q package -DskipTests
+mvn -B -q -Dstyle.color=never package -DskipTests
 
 work=$(mktemp -d)
 fake_pid=""
 cleanup() {
-  [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+  if [ -n "$fake_pid" ]; then
+    kill "$fake_pid" 2>/dev/null || true
+    wait "$fake_pid" 2>/dev/null || true # the stand-in ends by SIGTERM: its status is not the demo's
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
