@@ -66,9 +66,10 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
                     + committedBytes + " bytes of it. Restore the file from a backup and run the same command again;"
                     + " its rows cannot be written twice.");
         }
-        if (channel.size() < committedBytes) {
+        long size = channel.size();
+        if (size < committedBytes) {
             channel.close();
-            throw new ReportTamperedException(path + " is shorter (" + channel.size() + " bytes) than the "
+            throw new ReportTamperedException(path + " is shorter (" + size + " bytes) than the "
                     + committedBytes + " bytes this run committed: it was truncated or replaced. Restore it from a"
                     + " backup and run the same command again.");
         }
