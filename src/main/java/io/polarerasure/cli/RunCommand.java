@@ -147,7 +147,7 @@ final class RunCommand implements Callable<Integer> {
         Eraser eraser = Eraser.create(settings, token, "polar-erasure/" + PolarErasure.version());
         ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, chunkSize);
 
-        StopSignal stopSignal = new StopSignal();
+        StopSignal stopSignal = new StopSignal(eraser);
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
         try (RunLock lock = RunLock.acquire(state.stateDir, scan.sha256());

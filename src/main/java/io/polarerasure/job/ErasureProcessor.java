@@ -9,7 +9,7 @@ import io.polarerasure.input.IdRules;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.Erasure;
-import io.polarerasure.polar.PolarRefusedException;
+import io.polarerasure.polar.RowFault;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
@@ -57,9 +57,10 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
         Erasure erasure;
         try {
             erasure = eraser.erase(request.externalId(), interrupted);
-        } catch (PolarRefusedException e) {
-            // Refused credentials or route: unless an earlier attempt's answer was lost, nothing changed.
-            if (!interrupted && !e.rowMayHaveLanded()) {
+        } catch (RuntimeException e) {
+            // Refused credentials or route, or a stop request: unless an attempt's answer was lost, nothing
+            // changed, and the row is sent on resume as if new.
+            if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()) {
                 journal.unmark(runKey, request.row());
             }
             throw e;

@@ -11,6 +11,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import ch.qos.logback.classic.Level;
@@ -283,6 +284,42 @@ class EraserTest {
         assertThat(sent).hasSize(3);
         assertThat(sent.get(0)).isEqualTo(Duration.ZERO);
         assertThat(sent.get(1)).as("the second worker's request").isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void a_stop_request_wakes_a_worker_waiting_out_a_429_pause_without_sending_again() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "60").build());
+        CountDownLatch waiting = new CountDownLatch(1);
+        // A real wait: only an interrupt ends it, as only stopSending may.
+        Sleeper blocking = duration -> {
+            waiting.countDown();
+            new CountDownLatch(1).await();
+        };
+        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
+        Eraser eraser = new Eraser(client(settings), settings, time, blocking, new Random(1));
+        CompletableFuture<Erasure> row = CompletableFuture.supplyAsync(() -> eraser.erase("cus_1", false),
+                task -> new Thread(task, "worker-1").start());
+        assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
+
+        eraser.stopSending();
+
+        Throwable stopped = catchThrowableOfType(ExecutionException.class,
+                () -> row.get(5, TimeUnit.SECONDS)).getCause();
+        assertThat(stopped).isInstanceOf(StopRequestedException.class);
+        assertThat(((StopRequestedException) stopped).rowMayHaveLanded()).as("a 429 changed nothing").isFalse();
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void after_a_stop_request_nothing_is_sent_and_a_row_from_an_interrupted_run_stays_in_doubt() {
+        Eraser eraser = eraser(FAST, 6, 20);
+        eraser.stopSending();
+
+        assertThatThrownBy(() -> eraser.erase("cus_1", false)).isInstanceOfSatisfying(StopRequestedException.class,
+                e -> assertThat(e.rowMayHaveLanded()).isFalse());
+        assertThatThrownBy(() -> eraser.erase("cus_2", true)).isInstanceOfSatisfying(StopRequestedException.class,
+                e -> assertThat(e.rowMayHaveLanded()).isTrue());
+        assertThat(server.getRequestCount()).isZero();
     }
 
     @Test
