@@ -58,8 +58,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine> {
         try {
             erasure = eraser.erase(request.externalId(), interrupted);
         } catch (RuntimeException e) {
-            // Refused credentials or route, or a stop request: unless an attempt's answer was lost, nothing
-            // changed, and the row is sent on resume as if new.
+            // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
+            // lost, nothing changed, and the row is sent on resume as if new.
             if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()) {
                 journal.unmark(runKey, request.row());
             }

@@ -231,6 +231,9 @@ public final class Eraser {
         if (fault instanceof PolarRefusedException refused && row.mayHaveLanded()) {
             return refused.forRowInDoubt();
         }
+        if (fault instanceof PolarUnavailableException down && row.mayHaveLanded()) {
+            return down.forRowInDoubt();
+        }
         return fault;
     }
 

@@ -365,7 +365,10 @@ class EraserTest {
         assertThat(second.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(down.getMessage()).contains("last 4 rows").contains("HTTP 503").contains("resume")
                 .doesNotContain(TOKEN);
+        assertThat(down.rowMayHaveLanded()).as("503s changed nothing").isFalse();
         assertThatThrownBy(() -> eraser.erase("cus_4", false)).isSameAs(down);
+        assertThatThrownBy(() -> eraser.erase("cus_5", true)).isInstanceOfSatisfying(PolarUnavailableException.class,
+                e -> assertThat(e.rowMayHaveLanded()).as("sent by an interrupted run").isTrue());
         assertThat(server.getRequestCount()).isEqualTo(6);
     }
 
