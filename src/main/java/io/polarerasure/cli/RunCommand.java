@@ -157,7 +157,7 @@ final class RunCommand implements Callable<Integer> {
         int rowsPerChunk = chunkSize != null ? chunkSize : defaultChunkSize(settings.rate(), concurrency);
         ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk);
 
-        StopSignal stopSignal = new StopSignal();
+        StopSignal stopSignal = new StopSignal(eraser);
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
         try (RunLock lock = RunLock.acquire(state.ownerOnlyStateDir(), scan.sha256());

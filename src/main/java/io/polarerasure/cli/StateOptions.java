@@ -14,6 +14,13 @@ import picocli.CommandLine.Option;
 /** Where the job repository lives; every command takes these so that all of them find the same runs. */
 final class StateOptions {
 
+    /**
+     * DB_CLOSE_ON_EXIT=FALSE lets the stop hook still write the final status. WRITE_DELAY=0 writes each
+     * commit out at once: by default H2 keeps commits in memory for up to half a second, so a kill -9
+     * lost the journal's latest SENDING marks and outcomes, and their rows were re-sent as if new.
+     */
+    private static final String H2_SETTINGS = ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+
     @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".polar-erasure",
             description = "Folder of the embedded H2 job repository and the run locks (default: ${DEFAULT-VALUE}).")
     Path stateDir;
@@ -50,7 +57,7 @@ final class StateOptions {
     Map<String, Object> dataSourceProperties(int poolSize) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.datasource.url", jdbcUrl != null ? jdbcUrl
-                : "jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("repository") + ";DB_CLOSE_ON_EXIT=FALSE");
+                : "jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("repository") + H2_SETTINGS);
         if (jdbcUrl == null) {
             properties.put("spring.datasource.username", "sa");
         }

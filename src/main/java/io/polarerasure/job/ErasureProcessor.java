@@ -11,7 +11,7 @@ import io.polarerasure.input.RequestRow;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.PolarClient;
 import io.polarerasure.polar.Erasure;
-import io.polarerasure.polar.PolarRefusedException;
+import io.polarerasure.polar.RowFault;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
@@ -83,9 +83,10 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         Erasure erasure;
         try {
             erasure = eraser.erase(request.externalId(), interrupted);
-        } catch (PolarRefusedException e) {
-            // Refused credentials or route: unless an earlier attempt's answer was lost, nothing changed.
-            if (!interrupted && !e.rowMayHaveLanded()) {
+        } catch (RuntimeException e) {
+            // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
+            // lost, nothing changed, and the row is sent on resume as if new.
+            if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()) {
                 journal.unmark(runKey, request.row());
             }
             throw e;

@@ -30,18 +30,24 @@ public final class RepositorySchema {
                 throw new SQLException("unsupported job repository database " + meta.getDatabaseProductName()
                         + ": use the embedded H2 (default) or PostgreSQL");
             }
-            if (!tableExists(meta, connection.getSchema(), "batch_job_instance")) {
+            String schema = connection.getSchema();
+            if (!tableExists(meta, schema, "batch_job_instance")) {
                 new ResourceDatabasePopulator(
                         new ClassPathResource("org/springframework/batch/core/schema-" + script + ".sql"))
                         .populate(connection);
             }
-            try (Statement statement = connection.createStatement()) {
-                statement.execute(OutcomeJournal.DDL);
+            // Checked first: PostgreSQL refuses even CREATE TABLE IF NOT EXISTS to a user without the CREATE
+            // privilege, and a repository set up by an administrator needs none.
+            if (!tableExists(meta, schema, "erasure_journal")) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(OutcomeJournal.DDL);
+                }
             }
         }
     }
 
-    /** Only the connection's own schema counts: a shared PostgreSQL may hold other schemas' Batch tables. */
+    // Only in the connection's own schema: with ?currentSchema=..., another schema of the same database may
+    // hold the tables of another repository, and finding those left this one without any.
     private static boolean tableExists(DatabaseMetaData meta, String schema, String table) throws SQLException {
         for (String name : new String[] {table, table.toUpperCase(Locale.ROOT)}) {
             try (ResultSet tables = meta.getTables(null, schema, name, null)) {

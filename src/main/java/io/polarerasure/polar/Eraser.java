@@ -5,9 +5,11 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -36,6 +38,9 @@ public final class Eraser {
     private final Random random;
     /** The first whole-run fault; once set, nothing more is sent. */
     private final AtomicReference<RuntimeException> stopped = new AtomicReference<>();
+    /** Workers inside a wait (their turn, a 429 pause, a backoff), to wake them on a stop request. */
+    private final Set<Thread> waiting = new HashSet<>();
+    private volatile boolean stopRequested;
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -50,7 +55,7 @@ public final class Eraser {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.random = Objects.requireNonNull(random, "random");
-        this.throttle = new Throttle(settings.rate(), clock, sleeper);
+        this.throttle = new Throttle(settings.rate(), clock, this::await);
         this.outage = new OutageWindow(settings.breakerWindow());
     }
 
@@ -71,6 +76,7 @@ public final class Eraser {
      * @throws IllegalArgumentException    if the ID cannot be sent ({@link PolarClient#unsendable}); nothing is sent
      * @throws PolarRefusedException       if Polar refuses the credentials or the endpoint, now or earlier in the run
      * @throws PolarUnavailableException   if Polar looks down; the row has no result and the run should stop
+     * @throws StopRequestedException     if {@link #stopSending()} was called before the row had its answer
      * @throws CancellationException       if the thread was interrupted; the row has no result
      */
     public Erasure erase(String externalId, boolean earlierAttemptMayHaveLanded) {
@@ -78,12 +84,30 @@ public final class Eraser {
         if (problem.isPresent()) {
             throw new IllegalArgumentException(problem.get());
         }
+        Row row = new Row(earlierAttemptMayHaveLanded);
         try {
-            return send(externalId, new Row(earlierAttemptMayHaveLanded));
+            return send(externalId, row);
         } catch (InterruptedException e) {
+            RuntimeException halt = stopRequested ? haltFor(row) : null;
+            if (halt != null) {
+                throw halt; // woken from a wait by stopSending, not cancelled: nothing was sent while waiting
+            }
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while erasing a customer; the row has no result, and an"
                     + " attempt sent for it may have landed");
+        }
+    }
+
+    /**
+     * A graceful stop: nothing more is sent. Calls in flight finish and return their result; rows
+     * waiting for their turn, a 429 pause (up to a minute) or a backoff give up at once with
+     * {@link StopRequestedException}, so a stop takes no longer than the slowest call in flight.
+     */
+    public void stopSending() {
+        synchronized (waiting) {
+            stopRequested = true;
+            // Only threads inside a wait are interrupted, never one in an HTTP call.
+            waiting.forEach(Thread::interrupt);
         }
     }
 
@@ -119,7 +143,7 @@ public final class Eraser {
             Duration wait = backoffBefore(row.attempts + 1);
             log.debug("Erase attempt {} failed ({}); next attempt in {} ms", row.attempts, row.lastError,
                     wait.toMillis());
-            sleeper.sleep(wait);
+            await(wait);
         }
     }
 
@@ -164,9 +188,40 @@ public final class Eraser {
     }
 
     private void throwIfStopped(Row row) {
+        RuntimeException halt = haltFor(row);
+        if (halt != null) {
+            throw halt;
+        }
+    }
+
+    /** What to throw for this row when nothing more is to be sent (a whole-run fault first), or null. */
+    private RuntimeException haltFor(Row row) {
         RuntimeException fault = stopped.get();
         if (fault != null) {
-            throw faultFor(fault, row);
+            return faultFor(fault, row);
+        }
+        return stopRequested ? new StopRequestedException(row.mayHaveLanded()) : null;
+    }
+
+    /** Every wait of a worker: one that {@link #stopSending()} can cut short. */
+    private void await(Duration duration) throws InterruptedException {
+        Thread current = Thread.currentThread();
+        synchronized (waiting) {
+            if (stopRequested) {
+                throw new InterruptedException("stop requested");
+            }
+            waiting.add(current);
+        }
+        try {
+            sleeper.sleep(duration);
+        } finally {
+            synchronized (waiting) {
+                waiting.remove(current);
+                if (stopRequested) {
+                    // A wake-up that came as the wait ended must not abort this worker's next request.
+                    Thread.interrupted();
+                }
+            }
         }
     }
 
@@ -175,6 +230,9 @@ public final class Eraser {
     private static RuntimeException faultFor(RuntimeException fault, Row row) {
         if (fault instanceof PolarRefusedException refused && row.mayHaveLanded()) {
             return refused.forRowInDoubt();
+        }
+        if (fault instanceof PolarUnavailableException down && row.mayHaveLanded()) {
+            return down.forRowInDoubt();
         }
         return fault;
     }

@@ -7,7 +7,7 @@ import okhttp3.HttpUrl;
  * operator must fix the setup before anything else is sent. The message says what to fix and
  * never contains the token or an external ID.
  */
-public final class PolarRefusedException extends RuntimeException {
+public final class PolarRefusedException extends RuntimeException implements RowFault {
 
     private final int status;
     private final boolean rowMayHaveLanded;
@@ -46,10 +46,7 @@ public final class PolarRefusedException extends RuntimeException {
         return status;
     }
 
-    /**
-     * True if an attempt of the row that got this exception may have landed (its answer was lost,
-     * in this run or an earlier one); false if nothing sent for that row can have changed anything.
-     */
+    @Override
     public boolean rowMayHaveLanded() {
         return rowMayHaveLanded;
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import ch.qos.logback.classic.Level;
@@ -286,6 +287,42 @@ class EraserTest {
     }
 
     @Test
+    void a_stop_request_wakes_a_worker_waiting_out_a_429_pause_without_sending_again() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "60").build());
+        CountDownLatch waiting = new CountDownLatch(1);
+        // A real wait: only an interrupt ends it, as only stopSending may.
+        Sleeper blocking = duration -> {
+            waiting.countDown();
+            new CountDownLatch(1).await();
+        };
+        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
+        Eraser eraser = new Eraser(client(settings), settings, time, blocking, new Random(1));
+        CompletableFuture<Erasure> row = CompletableFuture.supplyAsync(() -> eraser.erase("cus_1", false),
+                task -> new Thread(task, "worker-1").start());
+        assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
+
+        eraser.stopSending();
+
+        Throwable stopped = catchThrowableOfType(ExecutionException.class,
+                () -> row.get(5, TimeUnit.SECONDS)).getCause();
+        assertThat(stopped).isInstanceOf(StopRequestedException.class);
+        assertThat(((StopRequestedException) stopped).rowMayHaveLanded()).as("a 429 changed nothing").isFalse();
+        assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void after_a_stop_request_nothing_is_sent_and_a_row_from_an_interrupted_run_stays_in_doubt() {
+        Eraser eraser = eraser(FAST, 6, 20);
+        eraser.stopSending();
+
+        assertThatThrownBy(() -> eraser.erase("cus_1", false)).isInstanceOfSatisfying(StopRequestedException.class,
+                e -> assertThat(e.rowMayHaveLanded()).isFalse());
+        assertThatThrownBy(() -> eraser.erase("cus_2", true)).isInstanceOfSatisfying(StopRequestedException.class,
+                e -> assertThat(e.rowMayHaveLanded()).isTrue());
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
     void repeated_429s_lower_the_rate_down_to_a_floor_and_log_each_change_once() {
         ListAppender<ILoggingEvent> logs = capture(Throttle.class);
         Eraser eraser = eraser(Rate.parse("60/min"), 6, 20);
@@ -328,7 +365,10 @@ class EraserTest {
         assertThat(second.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(down.getMessage()).contains("last 4 rows").contains("HTTP 503").contains("resume")
                 .doesNotContain(TOKEN);
+        assertThat(down.rowMayHaveLanded()).as("503s changed nothing").isFalse();
         assertThatThrownBy(() -> eraser.erase("cus_4", false)).isSameAs(down);
+        assertThatThrownBy(() -> eraser.erase("cus_5", true)).isInstanceOfSatisfying(PolarUnavailableException.class,
+                e -> assertThat(e.rowMayHaveLanded()).as("sent by an interrupted run").isTrue());
         assertThat(server.getRequestCount()).isEqualTo(6);
     }
 

@@ -1,0 +1,99 @@
+package io.polarerasure;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The job repository a child process uses, as command-line options, plus what the tests read
+ * from it after the process ended: an embedded H2 in the state folder, or a fresh PostgreSQL schema.
+ */
+final class JobRepositoryDb implements AutoCloseable {
+
+    private final String url;
+    private final String user;
+    private final List<String> options;
+    private final Map<String, String> environment;
+    private final String pgSchema;
+
+    private JobRepositoryDb(String url, String user, List<String> options, Map<String, String> environment,
+                            String pgSchema) {
+        this.url = url;
+        this.user = user;
+        this.options = options;
+        this.environment = environment;
+        this.pgSchema = pgSchema;
+    }
+
+    static JobRepositoryDb h2(Path stateDir) {
+        return new JobRepositoryDb("jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("repository"), "sa",
+                List.of("--state-dir", stateDir.toString()), Map.of(), null);
+    }
+
+    /** A fresh schema in the local PostgreSQL (see {@link TestPostgres}), dropped by {@link #close()}. */
+    static JobRepositoryDb postgres(Path stateDir, Random random) throws SQLException {
+        String schema = TestPostgres.createSchema(random);
+        // The application name lets a test find the child's connections to cut them.
+        String url = TestPostgres.url(schema) + "&ApplicationName=" + schema;
+        return new JobRepositoryDb(url, TestPostgres.USER, List.of("--state-dir", stateDir.toString(), "--jdbc-url", url),
+                Map.of("SPRING_DATASOURCE_USERNAME", TestPostgres.USER), schema);
+    }
+
+    List<String> options() {
+        return options;
+    }
+
+    Map<String, String> environment() {
+        return environment;
+    }
+
+    /** The status of the file's last execution, e.g. STOPPED. */
+    String lastStatus() throws SQLException {
+        return single("SELECT status FROM batch_job_execution ORDER BY job_execution_id DESC LIMIT 1");
+    }
+
+    long executions() throws SQLException {
+        return Long.parseLong(single("SELECT COUNT(*) FROM batch_job_execution"));
+    }
+
+    /** Journal rows marked SENDING without an outcome: calls whose answer was never recorded. */
+    long unansweredSends() throws SQLException {
+        return Long.parseLong(single("SELECT COUNT(*) FROM erasure_journal WHERE outcome IS NULL"));
+    }
+
+    long journalRows() throws SQLException {
+        return Long.parseLong(single("SELECT COUNT(*) FROM erasure_journal"));
+    }
+
+    /** Cuts every connection of the child process, as a database restart does; returns how many. */
+    int dropConnections() throws SQLException {
+        try (Connection connection = DriverManager.getConnection(TestPostgres.URL, TestPostgres.USER, "");
+             Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                     + " WHERE application_name = '" + pgSchema + "'")) {
+            result.next();
+            return result.getInt(1);
+        }
+    }
+
+    private String single(String sql) throws SQLException {
+        try (Connection connection = DriverManager.getConnection(url, user, "");
+             Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery(sql)) {
+            return result.next() ? result.getString(1) : null;
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (pgSchema != null) {
+            TestPostgres.drop(pgSchema);
+        }
+    }
+}

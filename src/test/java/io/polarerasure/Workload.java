@@ -1,0 +1,163 @@
+package io.polarerasure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.report.ReportFormat;
+
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * A seeded request file with invalid rows and duplicates spread through it, the customers that exist
+ * at the fake Polar, and the checks that a finished report tells exactly what happened there.
+ */
+final class Workload {
+
+    /** What the report says of a row that was re-sent after a crash lost its first answer. */
+    static final String IN_DOUBT = "interrupted before its answer was recorded, so it may have erased the customer";
+
+    /** One data row of the request file and what its outcome must be when it is not sent. */
+    record Row(long number, String externalId, String fixedOutcome, Long firstRow) {
+    }
+
+    /** One line of a finished report. */
+    record Line(long row, String externalId, String outcome, String detail) {
+
+        boolean inDoubt() {
+            return detail.contains(IN_DOUBT);
+        }
+    }
+
+    final List<Row> rows = new ArrayList<>();
+    final Set<String> existing = new HashSet<>();
+
+    private Workload() {
+    }
+
+    /** {@code size} rows: about 5 % invalid, 10 % duplicates of an earlier row, 10 % unknown to Polar. */
+    static Workload generate(Random random, int size) {
+        Workload workload = new Workload();
+        Map<String, Long> firstRow = new HashMap<>();
+        List<String> sent = new ArrayList<>();
+        for (long n = 1; n <= size; n++) {
+            double kind = random.nextDouble();
+            if (kind < 0.03) {
+                workload.rows.add(new Row(n, "", "INVALID", null));
+            } else if (kind < 0.05) {
+                workload.rows.add(new Row(n, "team/" + n, "INVALID", null));
+            } else if (kind < 0.15 && !sent.isEmpty()) {
+                String id = sent.get(random.nextInt(sent.size()));
+                workload.rows.add(new Row(n, id, "DUPLICATE", firstRow.get(id)));
+            } else {
+                String id = "cus_" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+                firstRow.put(id, n);
+                sent.add(id);
+                workload.rows.add(new Row(n, id, null, null));
+                if (random.nextDouble() >= 0.1) {
+                    workload.existing.add(id);
+                }
+            }
+        }
+        return workload;
+    }
+
+    Path write(Path dir) throws IOException {
+        StringBuilder csv = new StringBuilder("request_id,external_id\n");
+        for (Row row : rows) {
+            csv.append("REQ-").append(row.number()).append(',').append(row.externalId()).append('\n');
+        }
+        return Files.writeString(dir.resolve("requests.csv"), csv, StandardCharsets.UTF_8);
+    }
+
+    /** Rows that are to be sent. */
+    long sendable() {
+        return rows.stream().filter(row -> row.fixedOutcome() == null).count();
+    }
+
+    static List<Line> read(Path report) throws IOException {
+        List<Line> lines = new ArrayList<>();
+        try (Reader reader = Files.newBufferedReader(report, StandardCharsets.UTF_8);
+             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get()
+                     .parse(reader)) {
+            assertThat(parser.getHeaderNames()).containsExactly(ReportFormat.HEADER);
+            for (CSVRecord record : parser) {
+                lines.add(new Line(Long.parseLong(record.get("row")), record.get("external_id"),
+                        record.get("outcome"), record.get("detail")));
+            }
+        }
+        return lines;
+    }
+
+    /**
+     * Checks a finished report against what the fake saw, and returns the rows in doubt: sent again
+     * after a crash lost the answer of an earlier attempt.
+     *
+     * <p>Every row exactly once, in order; INVALID and DUPLICATE rows never sent; every customer the
+     * fake erased is DELETED, except rows in doubt, which say so; nothing DELETED that was not erased;
+     * no ID sent twice except rows in doubt; every existing customer erased.
+     */
+    List<Line> verify(Path report, FakePolar fake) throws IOException {
+        List<Line> lines = read(report);
+        assertThat(lines).extracting(Line::row).containsExactlyElementsOf(rows.stream().map(Row::number).toList());
+        Map<String, Integer> sends = new HashMap<>();
+        for (FakePolar.Request request : fake.requests()) {
+            if (request.status() == 429) {
+                continue; // refused by Polar's rate limit before anything happened
+            }
+            assertThat(request.externalId()).as("a request the fake could not route").isNotNull();
+            sends.merge(request.externalId(), 1, Integer::sum);
+        }
+        Set<String> deleted = new LinkedHashSet<>(fake.deletedIds());
+        assertThat(fake.deletedIds()).as("customers erased twice").doesNotHaveDuplicates();
+        List<Line> inDoubt = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row row = rows.get(i);
+            Line line = lines.get(i);
+            assertThat(line.externalId()).as("row %d", row.number()).isEqualTo(row.externalId());
+            if (row.fixedOutcome() != null) {
+                assertThat(line.outcome()).as("row %d", row.number()).isEqualTo(row.fixedOutcome());
+                if (row.fixedOutcome().equals("DUPLICATE")) {
+                    assertThat(line.detail()).endsWith("as row " + row.firstRow());
+                } else {
+                    assertThat(sends).as("INVALID row %d was sent", row.number()).doesNotContainKey(row.externalId());
+                }
+                continue;
+            }
+            int sent = sends.getOrDefault(row.externalId(), 0);
+            if (line.inDoubt()) {
+                inDoubt.add(line);
+                // Its SENDING mark was committed; the kill may have come before or after the request left.
+                assertThat(sent).as("row %d in doubt was sent on resume", row.number()).isGreaterThanOrEqualTo(1);
+            } else {
+                assertThat(sent).as("row %d (%s) sent exactly once", row.number(), line).isEqualTo(1);
+            }
+            if (deleted.contains(row.externalId())) {
+                if (line.outcome().equals("NOT_FOUND")) {
+                    assertThat(line.inDoubt()).as("row %d erased but reported %s", row.number(), line).isTrue();
+                } else {
+                    assertThat(line.outcome()).as("row %d", row.number()).isEqualTo("DELETED");
+                }
+            } else {
+                assertThat(line.outcome()).as("row %d was never erased", row.number()).isEqualTo("NOT_FOUND");
+                assertThat(existing).doesNotContain(row.externalId());
+            }
+        }
+        assertThat(deleted).containsExactlyInAnyOrderElementsOf(existing);
+        return inDoubt;
+    }
+}

@@ -1,0 +1,64 @@
+package io.polarerasure.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import java.sql.SQLException;
+import java.util.Random;
+
+import io.polarerasure.TestPostgres;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+class RepositorySchemaTest {
+
+    private final Random random = new Random();
+    private String schema;
+    private String other;
+
+    @AfterEach
+    void dropSchemas() throws SQLException {
+        for (String name : new String[] {schema, other}) {
+            if (name != null) {
+                TestPostgres.drop(name);
+            }
+        }
+        TestPostgres.execute("DROP ROLE IF EXISTS " + role());
+    }
+
+    @Test
+    void creates_its_tables_in_its_own_schema_even_when_another_schema_has_them() throws SQLException {
+        other = TestPostgres.createSchema(random);
+        RepositorySchema.ensure(dataSource(other, TestPostgres.USER));
+        schema = TestPostgres.createSchema(random);
+
+        RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
+
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource(schema, TestPostgres.USER));
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + schema + ".batch_job_instance", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + schema + ".erasure_journal", Long.class)).isZero();
+    }
+
+    @Test
+    void needs_no_create_privilege_once_the_tables_exist() throws SQLException {
+        schema = TestPostgres.createSchema(random);
+        RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
+        TestPostgres.execute("CREATE ROLE " + role() + " LOGIN",
+                "GRANT USAGE ON SCHEMA " + schema + " TO " + role(),
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role(),
+                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role());
+
+        assertThatCode(() -> RepositorySchema.ensure(dataSource(schema, role()))).doesNotThrowAnyException();
+    }
+
+    private String role() {
+        return "erasure_" + (schema == null ? "none" : schema);
+    }
+
+    private static DriverManagerDataSource dataSource(String schema, String user) {
+        return new DriverManagerDataSource(TestPostgres.url(schema), user, "");
+    }
+}
