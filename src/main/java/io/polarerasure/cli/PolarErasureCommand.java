@@ -10,6 +10,9 @@ import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.secrets.Redaction;
 
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -56,6 +59,12 @@ public final class PolarErasureCommand implements Runnable {
         if (exitCodeOf(error) == ExitCodes.USAGE) {
             err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
             return ExitCodes.USAGE;
+        }
+        if (error instanceof DataAccessException || error instanceof TransactionException) {
+            err.println("polar-erasure: lost the connection to the job repository ("
+                    + error.getClass().getSimpleName() + "). Check that the database answers, then re-run the same"
+                    + " command to resume; nothing already in the report is lost.");
+            return ExitCodes.RESUMABLE;
         }
         err.println("polar-erasure: unexpected error: " + Redaction.redact(error.toString()));
         err.println("Nothing already in the report is lost. Re-run the same command to resume; if this repeats,"

@@ -37,6 +37,8 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -135,6 +137,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
+    @SuppressWarnings("try") // the run lock is held by being open, never read
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
@@ -259,7 +262,7 @@ final class RunCommand implements Callable<Integer> {
         }
         PolarUnavailableException unavailable = find(execution, PolarUnavailableException.class);
         String why = unavailable != null ? unavailable.getMessage()
-                : execution.getAllFailureExceptions().stream().map(RunCommand::innermost).findFirst()
+                : execution.getAllFailureExceptions().stream().map(RunCommand::explain).findFirst()
                         .orElse("unknown cause");
         out.printf("Run failed part-way: %s%n  Re-run the same command to resume; rows already in the report are not"
                 + " sent again.%n  report so far: %s%n", why, reportFile);
@@ -277,12 +280,25 @@ final class RunCommand implements Callable<Integer> {
         return null;
     }
 
-    private static String innermost(Throwable error) {
-        Throwable t = error;
-        while (t.getCause() != null) {
-            t = t.getCause();
+    /**
+     * The most useful words about a failure: our own message where there is one (it says what to do,
+     * e.g. free disk space), the job repository's connection where that was lost, else the root cause.
+     */
+    private static String explain(Throwable error) {
+        Throwable root = error;
+        String ours = null;
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            root = t;
+            if (ours == null && t.getMessage() != null && t.getStackTrace().length > 0
+                    && t.getStackTrace()[0].getClassName().startsWith("io.polarerasure")) {
+                ours = t.getMessage();
+            }
+            if (t instanceof DataAccessException || t instanceof TransactionException) {
+                return "lost the connection to the job repository (" + t.getClass().getSimpleName() + "). Check that"
+                        + " the database answers";
+            }
         }
-        return t.getClass().getSimpleName() + ": " + Redaction.redact(t.getMessage());
+        return Redaction.redact(ours != null ? ours : root.getClass().getSimpleName() + ": " + root.getMessage());
     }
 
     static int defaultChunkSize(Rate rate, int concurrency) {

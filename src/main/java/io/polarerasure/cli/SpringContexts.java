@@ -29,6 +29,9 @@ final class SpringContexts {
         properties.put("logging.level.io.polarerasure", "INFO");
         // Batch logs every rollback with a stack trace; the command reports the cause itself.
         properties.put("logging.level.org.springframework.batch", "OFF");
+        // A lost database is explained once by the command; the pool and transaction stack traces add nothing.
+        properties.put("logging.level.com.zaxxer.hikari", "OFF");
+        properties.put("logging.level.org.springframework.transaction", "OFF");
         return new SpringApplicationBuilder(BatchApplication.class)
                 .sources(sources)
                 .web(WebApplicationType.NONE)
