@@ -9,8 +9,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import javax.sql.DataSource;
-
 import io.polarerasure.PolarErasure;
 import io.polarerasure.input.RequestScan;
 import io.polarerasure.input.ScanResult;
@@ -18,7 +16,7 @@ import io.polarerasure.job.DryRun;
 import io.polarerasure.job.ErasureJobConfiguration;
 import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
-import io.polarerasure.job.RepositorySchema;
+import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
 import io.polarerasure.polar.Eraser;
@@ -26,7 +24,6 @@ import io.polarerasure.polar.PolarRefusedException;
 import io.polarerasure.polar.PolarSettings;
 import io.polarerasure.polar.PolarUnavailableException;
 import io.polarerasure.polar.Rate;
-import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportTamperedException;
 
@@ -151,14 +148,18 @@ final class RunCommand implements Callable<Integer> {
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
         try (RunLock lock = RunLock.acquire(state.stateDir, scan.sha256());
-             ConfigurableApplicationContext context = openRepository(run, stopSignal)) {
+             ConfigurableApplicationContext context = SpringContexts.openRepository(state, concurrency + 4,
+                     Map.of("erasureRun", run, "stopSignal", stopSignal), ErasureJobConfiguration.class)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class));
             out.printf("polar-erasure %s: %s (%d rows, sha256 %s) -> %s at %s%n", PolarErasure.version(), input,
                     scan.rows(), scan.sha256(), settings.baseUrl(), settings.rate());
             out.flush();
-            ErasureLauncher.Launch launch = launcher.launch(input, reportPath, idColumn, scan.sha256());
+            ErasureLauncher.Launch launch = launcher.launch(input, reportPath, idColumn, scan.sha256(),
+                    new ErasureLauncher.Details(scan.rows(), settings.baseUrl(), settings.rate().toString()));
             code = summarize(launch, Duration.between(started, clock.instant()), out);
+            ProofOfErasure.record(new RunHistory(context.getBean(JobRepository.class)).of(scan.sha256())
+                    .orElseThrow(), launch.alreadyComplete(), code, clock, out);
             return code;
         } catch (RuntimeException e) {
             code = PolarErasureCommand.exitCodeOf(e);
@@ -166,28 +167,6 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             out.flush();
             stop.finished(code);
-        }
-    }
-
-    private ConfigurableApplicationContext openRepository(ErasureRun run, StopSignal stopSignal) {
-        ConfigurableApplicationContext context = null;
-        try {
-            context = SpringContexts.open(state, concurrency + 4, Map.of("erasureRun", run, "stopSignal", stopSignal),
-                    ErasureJobConfiguration.class);
-            RepositorySchema.ensure(context.getBean(DataSource.class));
-            return context;
-        } catch (Exception e) {
-            if (context != null) {
-                context.close();
-            }
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            throw new UsageException("Cannot open the job repository (" + (state.jdbcUrl != null ? state.jdbcUrl
-                    : state.stateDir.toAbsolutePath()) + "): " + root.getMessage() + ". If another polar-erasure"
-                    + " process uses this --state-dir, wait for it; otherwise check --state-dir or --jdbc-url and"
-                    + " the database credentials, then run again. Nothing was sent.");
         }
     }
 
@@ -228,7 +207,7 @@ final class RunCommand implements Callable<Integer> {
             ReportCounts counts = ReportCounts.read(reportFile);
             out.printf("Run %s in %s.%n  %s%n  report: %s%n", launch.resumed() ? "resumed and completed" : "completed",
                     human(took), counts, reportFile);
-            return counts.get(Outcome.FAILED) > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
+            return ProofOfErasure.completedExitCode(counts);
         }
         if (status == BatchStatus.STOPPED) {
             out.printf("Run stopped after %s; the report holds every row done so far: %s.%n"

@@ -40,6 +40,10 @@ public class ErasureJobConfiguration {
     public static final String INPUT_FILE = "input.file";
     public static final String REPORT_FILE = "report.file";
     public static final String ID_COLUMN = "id.column";
+    /** Non-identifying facts of each execution, kept for status and the run summary. */
+    public static final String INPUT_ROWS = "input.rows";
+    public static final String API_URL = "api.url";
+    public static final String RATE_LIMIT = "rate.limit";
 
     // Step-scoped beans are typed by interface: the scope's proxy cannot subclass final classes.
     @Bean
