@@ -16,6 +16,7 @@ import io.polarerasure.job.DryRun;
 import io.polarerasure.job.ErasureJobConfiguration;
 import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
+import io.polarerasure.job.Progress;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
@@ -102,6 +103,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Rows per checkpoint (default: ${DEFAULT-VALUE}).")
     int chunkSize;
 
+    @Option(names = "--progress", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Print a progress line to stderr this often; 0 for none (default: ${DEFAULT-VALUE}).")
+    long progressSeconds;
+
     @Option(names = "--dry-run",
             description = "Validate everything and write a plan (requests.plan.csv) without sending anything."
                     + " Needs no token and does not count as a run of the file.")
@@ -144,19 +149,32 @@ final class RunCommand implements Callable<Integer> {
         Eraser eraser = Eraser.create(settings, token, "polar-erasure/" + PolarErasure.version());
         ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, chunkSize);
 
+        if (progressSeconds < 0) {
+            throw new UsageException("--progress must be 0 (no progress lines) or more seconds, was "
+                    + progressSeconds + ".");
+        }
         StopSignal stopSignal = new StopSignal();
+        Progress progress = new Progress();
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
         try (RunLock lock = RunLock.acquire(state.stateDir, scan.sha256());
              ConfigurableApplicationContext context = SpringContexts.openRepository(state, concurrency + 4,
-                     Map.of("erasureRun", run, "stopSignal", stopSignal), ErasureJobConfiguration.class)) {
+                     Map.of("erasureRun", run, "stopSignal", stopSignal, "progress", progress),
+                     ErasureJobConfiguration.class)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class));
             out.printf("polar-erasure %s: %s (%d rows, sha256 %s) -> %s at %s%n", PolarErasure.version(), input,
                     scan.rows(), scan.sha256(), settings.baseUrl(), settings.rate());
             out.flush();
-            ErasureLauncher.Launch launch = launcher.launch(input, reportPath, idColumn, scan.sha256(),
-                    new ErasureLauncher.Details(scan.rows(), settings.baseUrl(), settings.rate().toString()));
+            ProgressPrinter printer = ProgressPrinter.start(progress, scan.rows(), Duration.ofSeconds(progressSeconds),
+                    clock, spec.commandLine().getErr());
+            ErasureLauncher.Launch launch;
+            try {
+                launch = launcher.launch(input, reportPath, idColumn, scan.sha256(),
+                        new ErasureLauncher.Details(scan.rows(), settings.baseUrl(), settings.rate().toString()));
+            } finally {
+                printer.stop();
+            }
             code = summarize(launch, Duration.between(started, clock.instant()), out);
             ProofOfErasure.record(new RunHistory(context.getBean(JobRepository.class)).of(scan.sha256())
                     .orElseThrow(), launch.alreadyComplete(), code, clock, out);

@@ -86,7 +86,7 @@ public class ErasureJobConfiguration {
     Step eraseStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, ErasureRun run,
                    ItemStreamReader<RequestRow> requestReader, ErasureProcessor erasureProcessor,
                    ItemStreamWriter<AuditLine> reportWriter,
-                   ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal) {
+                   ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal, Progress progress) {
         return new StepBuilder(STEP_NAME, jobRepository)
                 .<RequestRow, AuditLine>chunk(run.chunkSize())
                 .transactionManager(transactionManager)
@@ -95,6 +95,7 @@ public class ErasureJobConfiguration {
                 .writer(reportWriter)
                 .taskExecutor(erasureWorkers)
                 .listener(stopSignal)
+                .listener(progress)
                 .build();
     }
 

@@ -21,7 +21,7 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
 public final class RunHistory {
 
     /** The reader's checkpoint: rows read and committed to the report (see RequestReader). */
-    private static final String ROWS_DONE = "requestReader.read.count";
+    static final String ROWS_DONE = "requestReader.read.count";
 
     /**
      * One request file's run after its last execution.
