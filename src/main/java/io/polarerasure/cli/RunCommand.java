@@ -213,8 +213,10 @@ final class RunCommand implements Callable<Integer> {
         JobExecution execution = launch.execution();
         Path reportFile = Path.of(launch.reportFile());
         if (launch.alreadyComplete()) {
+            // Finished reports are often filed away (the nightly script moves them): say where it was.
             out.printf("This file's run already completed at %s; nothing was sent again.%n  %s%n  report: %s%n",
-                    execution.getEndTime(), ReportCounts.read(reportFile), reportFile);
+                    execution.getEndTime(), Files.exists(reportFile) ? ReportCounts.read(reportFile)
+                            : "the report is no longer there (moved or archived since)", reportFile);
             return ExitCodes.OK;
         }
         if (report != null && !report.toAbsolutePath().equals(reportFile)) {
