@@ -40,17 +40,7 @@ final class RetryFailedCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Path summaryFile = RunSummary.pathFor(report);
-        if (!Files.isRegularFile(report) || !Files.isRegularFile(summaryFile)) {
-            throw new UsageException("Need the report " + report + " and its run summary " + summaryFile
-                    + "; one of them is missing. Check the path, or run the file to completion first.");
-        }
-        RunSummary summary;
-        try {
-            summary = RunSummary.read(summaryFile);
-        } catch (IOException e) {
-            throw new UsageException(e.getMessage());
-        }
+        RunSummary summary = VerifyCommand.readSummary(report, RunSummary.pathFor(report));
         if (!summary.complete()) {
             throw new UsageException("The run of " + summary.inputFile() + " has not completed (" + summary.state()
                     + "): its report lacks rows. Resume it with the same `run` command first, then run retry-failed.");

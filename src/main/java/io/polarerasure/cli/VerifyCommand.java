@@ -39,23 +39,27 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Its run summary (default: the report's name followed by .summary.json).")
     Path summary;
 
-    @Override
-    public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        Path summaryFile = summary != null ? summary : RunSummary.pathFor(report);
+    /** The summary of a report, or a usage error saying which of the two is missing or unreadable. */
+    static RunSummary readSummary(Path report, Path summaryFile) {
         if (!Files.isRegularFile(report)) {
             throw new UsageException("The report " + report + " does not exist. Check the path and run again.");
         }
         if (!Files.isRegularFile(summaryFile)) {
             throw new UsageException("No run summary " + summaryFile + " next to the report, so it cannot be"
-                    + " checked. Give its path with --summary, or restore it from a backup.");
+                    + " checked. Restore it from a backup (verify also takes its path with --summary FILE).");
         }
-        RunSummary expected;
         try {
-            expected = RunSummary.read(summaryFile);
+            return RunSummary.read(summaryFile);
         } catch (IOException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Path summaryFile = summary != null ? summary : RunSummary.pathFor(report);
+        RunSummary expected = readSummary(report, summaryFile);
         List<String> differences;
         try {
             differences = expected.differences(ReportFacts.read(report));
