@@ -5,7 +5,7 @@
 #   1. takes a lock, so two nightly runs never overlap (a second one exits 3 at once);
 #   2. resumes first the files whose run an earlier night left unfinished (they are still in the inbox
 #      and their report is in the work folder), then runs the new files, oldest first;
-#   3. moves each completed file with its report and <report>.summary.json to
+#   3. moves each completed file with its report, <report>.summary.json and .summary.html to
 #      $POLAR_ERASURE_DONE/<UTC date>/<file name>-<first 12 hex of its SHA-256>/;
 #   4. for a completed file with FAILED rows, writes those rows as a new request file into the inbox,
 #      run the next night (once: rows that fail again in such a retry file are left to a human);
@@ -124,7 +124,9 @@ file_away() {
   mkdir -p "$filed" || return 1
   mv "$file" "$filed/" || return 1
   if [ -e "$report" ]; then mv "$report" "$filed/" || return 1; fi
-  if [ -e "$report.summary.json" ]; then mv "$report.summary.json" "$filed/" || return 1; fi
+  for extra in "$report.summary.json" "$report.summary.html"; do
+    if [ -e "$extra" ]; then mv "$extra" "$filed/" || return 1; fi
+  done
   log "filed $(basename "$file") and its report in $filed"
 }
 

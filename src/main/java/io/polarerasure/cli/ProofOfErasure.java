@@ -8,6 +8,7 @@ import java.time.Clock;
 
 import io.polarerasure.PolarErasure;
 import io.polarerasure.job.RunHistory;
+import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportFacts;
@@ -50,13 +51,16 @@ final class ProofOfErasure {
                 run.runId(), run.executionId(), run.state().name(), run.started(),
                 run.finished() != null ? run.finished() : clock.instant(), run.apiUrl(), run.rateLimit(),
                 PolarErasure.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code);
+        Path page = HtmlSummary.pathFor(report);
         try {
             summary.write(file);
+            HtmlSummary.write(summary, report, page);
         } catch (IOException e) {
-            throw new IOException("Cannot write the run summary " + file + " (" + e + "). Free disk space or fix the"
-                    + " folder's permissions, then run the same command again: it writes the missing summary.", e);
+            throw new IOException("Cannot write the run summary " + file + " or " + page + " (" + e + "). Free disk"
+                    + " space or fix the folder's permissions, then run the same command again: it writes the missing"
+                    + " summary.", e);
         }
-        out.printf("  summary: %s%n", file);
+        out.printf("  summary: %s%n  summary page: %s%n", file, page);
     }
 
     /** An unreadable summary counts as one: it is evidence to look at, not to overwrite. */

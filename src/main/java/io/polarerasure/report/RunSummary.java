@@ -1,13 +1,9 @@
 package io.polarerasure.report;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -83,20 +79,7 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
      * like the report it describes.
      */
     public void write(Path file) throws IOException {
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.deleteIfExists(partial);
-        ReportFormat.createOwnerOnly(partial);
-        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-            ByteBuffer bytes = ByteBuffer.wrap(toJson().getBytes(StandardCharsets.UTF_8));
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
-            }
-            out.force(true);
-        } catch (IOException e) {
-            Files.deleteIfExists(partial);
-            throw e;
-        }
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        ReportFormat.replaceOwnerOnly(file, toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     /** @throws IOException if the file cannot be read or is not a summary of this format */
@@ -117,7 +100,7 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     get(json, "report_sha256", String.class), get(json, "run_id", Long.class),
                     get(json, "execution_id", Long.class), get(json, "state", String.class),
                     Instant.parse(get(json, "started", String.class)), Instant.parse(get(json, "finished", String.class)),
-                    get(json, "api_base_url", String.class), get(json, "rate_limit", String.class),
+                    nullable(json, "api_base_url"), nullable(json, "rate_limit"),
                     get(json, "tool_version", String.class), get(json, "input_rows", Long.class),
                     new ReportCounts(counts), get(json, "exit_code", Long.class).intValue());
             if (get(json, "report_rows", Long.class) != summary.counts().total()) {
@@ -137,6 +120,11 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
             throw new IllegalArgumentException("\"" + key + "\" is missing or not a " + type.getSimpleName());
         }
         return type.cast(value);
+    }
+
+    /** Runs started by a version that did not record these have none. */
+    private static String nullable(Map<String, Object> json, String key) {
+        return json.get(key) == null ? null : get(json, key, String.class);
     }
 
     /** What in the report on disk differs from this summary; empty when the report is the one summarised. */
