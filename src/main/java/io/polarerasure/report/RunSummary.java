@@ -99,7 +99,8 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     get(json, "input_sha256", String.class), get(json, "report_file", String.class),
                     get(json, "report_sha256", String.class), get(json, "run_id", Long.class),
                     get(json, "execution_id", Long.class), get(json, "state", String.class),
-                    Instant.parse(get(json, "started", String.class)), Instant.parse(get(json, "finished", String.class)),
+                    Instant.parse(get(json, "started", String.class)),
+                    Instant.parse(get(json, "finished", String.class)),
                     nullable(json, "api_base_url"), nullable(json, "rate_limit"),
                     get(json, "tool_version", String.class), get(json, "input_rows", Long.class),
                     new ReportCounts(counts), get(json, "exit_code", Long.class).intValue());

@@ -61,7 +61,8 @@ class ProofOfErasureTest {
     void a_completed_run_writes_an_owner_only_summary_of_its_report() throws IOException {
         assertThat(run.code()).as(run.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
         Path file = dir.resolve("requests.audit.csv.summary.json");
-        assertThat(run.out()).contains("summary: " + file, "summary page: " + dir.resolve("requests.audit.csv.summary.html"));
+        assertThat(run.out()).contains("summary: " + file,
+                "summary page: " + dir.resolve("requests.audit.csv.summary.html"));
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         assertThat(Files.list(dir)).noneMatch(path -> path.toString().endsWith(".partial"));
 

@@ -127,10 +127,7 @@ class NightlyScriptIT {
         Path lock = Files.createDirectories(home.resolve("state")).resolve("nightly.lock");
         Process holder = new ProcessBuilder("flock", lock.toString(), "sleep", "60").start();
         try {
-            for (int i = 0; i < 100 && new ProcessBuilder("flock", "-n", lock.toString(), "true").start().waitFor() == 0;
-                 i++) {
-                Thread.onSpinWait();
-            }
+            awaitHeld(lock);
             drop("a-good.csv", "external_id\nusr_a1\n", Instant.now().minusSeconds(3600));
 
             Night blocked = night();
@@ -142,6 +139,14 @@ class NightlyScriptIT {
         } finally {
             holder.destroy();
             holder.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits until another process holds the lock, as `flock -n` sees it. */
+    private static void awaitHeld(Path lock) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (new ProcessBuilder("flock", "-n", lock.toString(), "true").start().waitFor() == 0) {
+            assertThat(Instant.now()).as("flock holds " + lock).isBefore(deadline);
         }
     }
 

@@ -52,8 +52,8 @@ class HtmlSummaryTest {
 
         String html = HtmlSummary.render(summary(report), report);
 
-        assertThat(html).contains("id" + HtmlSummary.MAX_LISTED + "<").doesNotContain("id" + (HtmlSummary.MAX_LISTED + 1) + "<")
-                .contains("3 more such rows are in the report.");
+        assertThat(html).contains("id" + HtmlSummary.MAX_LISTED + "<", "3 more such rows are in the report.")
+                .doesNotContain("id" + (HtmlSummary.MAX_LISTED + 1) + "<");
     }
 
     private Path report(List<AuditLine> lines) throws IOException {
