@@ -63,7 +63,7 @@ final class ProgressPrinter {
         return line.toString();
     }
 
-    private static String human(Duration duration) {
+    static String human(Duration duration) {
         long seconds = duration.toSeconds();
         if (seconds < 60) {
             return seconds + " s";

@@ -203,9 +203,9 @@ final class RunCommand implements Callable<Integer> {
     private int plan(ScanResult scan, PrintWriter out) throws Exception {
         Path plan = sibling(input, ".plan.csv");
         DryRun.writePlan(scan, idColumn, plan, clock);
-        ReportCounts counts = ReportCounts.read(plan);
         out.printf("Dry run of %s (%d rows, sha256 %s): nothing was sent.%n", input, scan.rows(), scan.sha256());
-        out.printf("  %s%n  plan: %s%n", counts, plan.toAbsolutePath());
+        PlanOverview.print(plan, polarSettings().rate(), out);
+        out.printf("  plan: %s%n", plan.toAbsolutePath());
         return ExitCodes.OK;
     }
 
