@@ -35,7 +35,8 @@ final class ProofOfErasure {
             throws IOException {
         Path report = Path.of(run.reportFile());
         Path file = RunSummary.pathFor(report);
-        if (!Files.exists(report) || alreadyComplete && describesCompletion(file)) {
+        // USAGE: the run refused to go on (a changed report): keep the summary of what it had done.
+        if (exitCode == ExitCodes.USAGE || !Files.exists(report) || alreadyComplete && describesCompletion(file)) {
             return;
         }
         ReportFacts facts = ReportFacts.read(report);
