@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
 /** The {@code polar-erasure} command and its subcommands. */
 @Command(name = "polar-erasure", mixinStandardHelpOptions = true, versionProvider = PolarErasureCommand.Version.class,
         description = "Carries out GDPR erasure requests against Polar (polar.sh) and writes an audit report.",
-        subcommands = {RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, StatusCommand.class, VerifyCommand.class, RetryFailedCommand.class,
+                CommandLine.HelpCommand.class})
 public final class PolarErasureCommand implements Runnable {
 
     @picocli.CommandLine.Spec

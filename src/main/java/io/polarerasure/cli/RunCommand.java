@@ -9,8 +9,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import javax.sql.DataSource;
-
 import io.polarerasure.PolarErasure;
 import io.polarerasure.input.RequestScan;
 import io.polarerasure.input.ScanResult;
@@ -18,7 +16,8 @@ import io.polarerasure.job.DryRun;
 import io.polarerasure.job.ErasureJobConfiguration;
 import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
-import io.polarerasure.job.RepositorySchema;
+import io.polarerasure.job.Progress;
+import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
 import io.polarerasure.polar.Eraser;
@@ -26,7 +25,6 @@ import io.polarerasure.polar.PolarRefusedException;
 import io.polarerasure.polar.PolarSettings;
 import io.polarerasure.polar.PolarUnavailableException;
 import io.polarerasure.polar.Rate;
-import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportTamperedException;
 import io.polarerasure.secrets.Redaction;
@@ -116,6 +114,10 @@ final class RunCommand implements Callable<Integer> {
                     + " limit, 40 at 300/min, and at least twice --concurrency).")
     Integer chunkSize;
 
+    @Option(names = "--progress", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Print a progress line to stderr this often; 0 for none (default: ${DEFAULT-VALUE}).")
+    long progressSeconds;
+
     @Option(names = "--dry-run",
             description = "Validate everything and write a plan (requests.plan.csv) without sending anything."
                     + " Needs no token and does not count as a run of the file.")
@@ -160,19 +162,36 @@ final class RunCommand implements Callable<Integer> {
         int rowsPerChunk = chunkSize != null ? chunkSize : defaultChunkSize(settings.rate(), concurrency);
         ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk);
 
+        if (progressSeconds < 0) {
+            throw new UsageException("--progress must be 0 (no progress lines) or more seconds, was "
+                    + progressSeconds + ".");
+        }
         StopSignal stopSignal = new StopSignal(eraser);
+        Progress progress = new Progress();
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
         try (RunLock lock = RunLock.acquire(state.ownerOnlyStateDir(), scan.sha256());
-             ConfigurableApplicationContext context = openRepository(run, stopSignal)) {
+             ConfigurableApplicationContext context = SpringContexts.openRepository(state, concurrency + 4,
+                     Map.of("erasureRun", run, "stopSignal", stopSignal, "progress", progress),
+                     ErasureJobConfiguration.class)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class));
             out.printf("polar-erasure %s: %s (%d rows, sha256 %s) -> %s at %s, concurrency %d, chunk size %d%n",
                     PolarErasure.version(), input, scan.rows(), scan.sha256(), settings.baseUrl(), settings.rate(),
                     concurrency, rowsPerChunk);
             out.flush();
-            ErasureLauncher.Launch launch = launcher.launch(input, reportPath, idColumn, scan.sha256());
+            ProgressPrinter printer = ProgressPrinter.start(progress, scan.rows(), Duration.ofSeconds(progressSeconds),
+                    clock, spec.commandLine().getErr());
+            ErasureLauncher.Launch launch;
+            try {
+                launch = launcher.launch(input, reportPath, idColumn, scan.sha256(),
+                        new ErasureLauncher.Details(scan.rows(), settings.baseUrl(), settings.rate().toString()));
+            } finally {
+                printer.stop();
+            }
             code = summarize(launch, Duration.between(started, clock.instant()), out);
+            ProofOfErasure.record(new RunHistory(context.getBean(JobRepository.class)).of(scan.sha256())
+                    .orElseThrow(), launch.alreadyComplete(), code, clock, out);
             return code;
         } catch (RuntimeException e) {
             code = PolarErasureCommand.exitCodeOf(e);
@@ -180,28 +199,6 @@ final class RunCommand implements Callable<Integer> {
         } finally {
             out.flush();
             stop.finished(code);
-        }
-    }
-
-    private ConfigurableApplicationContext openRepository(ErasureRun run, StopSignal stopSignal) {
-        ConfigurableApplicationContext context = null;
-        try {
-            context = SpringContexts.open(state, concurrency + 4, Map.of("erasureRun", run, "stopSignal", stopSignal),
-                    ErasureJobConfiguration.class);
-            RepositorySchema.ensure(context.getBean(DataSource.class));
-            return context;
-        } catch (Exception e) {
-            if (context != null) {
-                context.close();
-            }
-            Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            throw new UsageException("Cannot open the job repository (" + (state.jdbcUrl != null ? state.jdbcUrl
-                    : state.stateDir.toAbsolutePath()) + "): " + root.getMessage() + ". If another polar-erasure"
-                    + " process uses this --state-dir, wait for it; otherwise check --state-dir or --jdbc-url and"
-                    + " the database credentials, then run again. Nothing was sent.");
         }
     }
 
@@ -220,9 +217,9 @@ final class RunCommand implements Callable<Integer> {
     private int plan(ScanResult scan, PrintWriter out) throws Exception {
         Path plan = sibling(input, ".plan.csv");
         DryRun.writePlan(scan, idColumn, plan, clock);
-        ReportCounts counts = ReportCounts.read(plan);
         out.printf("Dry run of %s (%d rows, sha256 %s): nothing was sent.%n", input, scan.rows(), scan.sha256());
-        out.printf("  %s%n  plan: %s%n", counts, plan.toAbsolutePath());
+        PlanOverview.print(plan, polarSettings().rate(), out);
+        out.printf("  plan: %s%n", plan.toAbsolutePath());
         return ExitCodes.OK;
     }
 
@@ -230,8 +227,10 @@ final class RunCommand implements Callable<Integer> {
         JobExecution execution = launch.execution();
         Path reportFile = Path.of(launch.reportFile());
         if (launch.alreadyComplete()) {
+            // Finished reports are often filed away (the nightly script moves them): say where it was.
             out.printf("This file's run already completed at %s; nothing was sent again.%n  %s%n  report: %s%n",
-                    execution.getEndTime(), ReportCounts.read(reportFile), reportFile);
+                    execution.getEndTime(), Files.exists(reportFile) ? ReportCounts.read(reportFile)
+                            : "the report is no longer there (moved or archived since)", reportFile);
             return ExitCodes.OK;
         }
         if (report != null && !report.toAbsolutePath().equals(reportFile)) {
@@ -242,7 +241,7 @@ final class RunCommand implements Callable<Integer> {
             ReportCounts counts = ReportCounts.read(reportFile);
             out.printf("Run %s in %s.%n  %s%n  report: %s%n", launch.resumed() ? "resumed and completed" : "completed",
                     human(took), counts, reportFile);
-            return counts.get(Outcome.FAILED) > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
+            return ProofOfErasure.completedExitCode(counts);
         }
         if (status == BatchStatus.STOPPED) {
             out.printf("Run stopped after %s; the report holds every row done so far: %s.%n"

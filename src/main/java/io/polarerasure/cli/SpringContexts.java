@@ -3,6 +3,10 @@ package io.polarerasure.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
+import io.polarerasure.job.RepositorySchema;
+
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -15,10 +19,39 @@ final class SpringContexts {
     }
 
     /**
+     * Opens the job repository, creating its tables if missing; the message of a failure tells the operator
+     * what to check.
+     *
      * @param singletons beans made by the command line (the run's inputs), registered before start-up
      * @param sources    configuration classes besides the repository's
      */
-    static ConfigurableApplicationContext open(StateOptions state, int poolSize, Map<String, Object> singletons,
+    static ConfigurableApplicationContext openRepository(StateOptions state, int poolSize,
+                                                         Map<String, Object> singletons, Class<?>... sources) {
+        ConfigurableApplicationContext context = null;
+        try {
+            context = open(state, poolSize, singletons, sources);
+            RepositorySchema.ensure(context.getBean(DataSource.class));
+            return context;
+        } catch (Exception e) {
+            if (context != null) {
+                context.close();
+            }
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new UsageException("Cannot open the job repository (" + state.describe() + "): "
+                    + root.getMessage() + ". If another polar-erasure process uses this --state-dir, wait for it;"
+                    + " otherwise check --state-dir or --jdbc-url and the database credentials, then run again."
+                    + " Nothing was sent.");
+        }
+    }
+
+    /**
+     * @param singletons beans made by the command line (the run's inputs), registered before start-up
+     * @param sources    configuration classes besides the repository's
+     */
+    private static ConfigurableApplicationContext open(StateOptions state, int poolSize, Map<String, Object> singletons,
                                                Class<?>... sources) {
         Map<String, Object> properties = new LinkedHashMap<>(state.dataSourceProperties(poolSize));
         // The command line launches the job itself so it can map outcomes to its own exit codes.

@@ -53,6 +53,11 @@ final class StateOptions {
         }
     }
 
+    /** Where the runs are recorded, for messages: the JDBC URL or the state folder. */
+    String describe() {
+        return jdbcUrl != null ? jdbcUrl : stateDir.toAbsolutePath().toString();
+    }
+
     /** Spring properties for the data source; user and password stay in the environment. */
     Map<String, Object> dataSourceProperties(int poolSize) {
         Map<String, Object> properties = new LinkedHashMap<>();

@@ -42,6 +42,10 @@ public class ErasureJobConfiguration {
     public static final String INPUT_FILE = "input.file";
     public static final String REPORT_FILE = "report.file";
     public static final String ID_COLUMN = "id.column";
+    /** Non-identifying facts of each execution, kept for status and the run summary. */
+    public static final String INPUT_ROWS = "input.rows";
+    public static final String API_URL = "api.url";
+    public static final String RATE_LIMIT = "rate.limit";
 
     // Step-scoped beans are typed by interface: the scope's proxy cannot subclass final classes.
     @Bean
@@ -84,7 +88,7 @@ public class ErasureJobConfiguration {
     Step eraseStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, ErasureRun run,
                    ItemStreamReader<RequestRow> requestReader, ErasureProcessor erasureProcessor,
                    ItemStreamWriter<AuditLine> reportWriter,
-                   ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal) {
+                   ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal, Progress progress) {
         return new StepBuilder(STEP_NAME, jobRepository)
                 .<RequestRow, AuditLine>chunk(run.chunkSize())
                 .transactionManager(transactionManager)
@@ -95,6 +99,7 @@ public class ErasureJobConfiguration {
                 .listener(stopSignal)
                 .listener((StepExecutionListener) erasureProcessor)
                 .listener((ItemWriteListener<AuditLine>) erasureProcessor)
+                .listener(progress)
                 .build();
     }
 

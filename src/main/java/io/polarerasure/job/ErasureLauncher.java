@@ -23,6 +23,10 @@ public final class ErasureLauncher {
     public record Launch(JobExecution execution, boolean alreadyComplete, boolean resumed, String reportFile) {
     }
 
+    /** What an invocation runs with, recorded on its execution (not part of the run's identity). */
+    public record Details(long inputRows, String apiUrl, String rateLimit) {
+    }
+
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final Job job;
@@ -39,7 +43,8 @@ public final class ErasureLauncher {
         return instance == null ? null : jobRepository.getLastJobExecution(instance);
     }
 
-    public Launch launch(Path input, Path report, String idColumn, String inputSha256) throws Exception {
+    public Launch launch(Path input, Path report, String idColumn, String inputSha256, Details details)
+            throws Exception {
         JobExecution last = lastExecution(inputSha256);
         if (last == null) {
             if (Files.exists(report)) {
@@ -47,8 +52,8 @@ public final class ErasureLauncher {
                         + input + ". Move it away or choose another path with --report, then run again.");
             }
             String reportFile = report.toAbsolutePath().toString();
-            return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, inputSha256)), false,
-                    false, reportFile);
+            return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, inputSha256, details)),
+                    false, false, reportFile);
         }
         // The report path and ID column are fixed at the first start; the input may have moved since.
         JobParameters first = last.getJobParameters();
@@ -65,19 +70,23 @@ public final class ErasureLauncher {
             // Left STARTED by a process that died (kill -9, power loss): we hold the run lock, so nobody runs it.
             jobOperator.recover(last);
         }
-        JobParameters resume = parameters(input, reportFile, idColumn, inputSha256);
+        JobParameters resume = parameters(input, reportFile, idColumn, inputSha256, details);
         return new Launch(jobOperator.start(job, resume), false, true, reportFile);
     }
 
-    private static JobParameters parameters(Path input, String reportFile, String idColumn, String inputSha256) {
+    private static JobParameters parameters(Path input, String reportFile, String idColumn, String inputSha256,
+                                            Details details) {
         return new JobParametersBuilder(identity(inputSha256))
                 .addString(ErasureJobConfiguration.INPUT_FILE, input.toAbsolutePath().toString(), false)
                 .addString(ErasureJobConfiguration.REPORT_FILE, reportFile, false)
                 .addString(ErasureJobConfiguration.ID_COLUMN, idColumn, false)
+                .addLong(ErasureJobConfiguration.INPUT_ROWS, details.inputRows(), false)
+                .addString(ErasureJobConfiguration.API_URL, details.apiUrl(), false)
+                .addString(ErasureJobConfiguration.RATE_LIMIT, details.rateLimit(), false)
                 .toJobParameters();
     }
 
-    private static JobParameters identity(String inputSha256) {
+    static JobParameters identity(String inputSha256) {
         return new JobParametersBuilder().addString(ErasureJobConfiguration.INPUT_SHA256, inputSha256, true)
                 .toJobParameters();
     }

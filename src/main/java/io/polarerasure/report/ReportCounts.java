@@ -19,12 +19,17 @@ public record ReportCounts(Map<Outcome, Long> byOutcome) {
     }
 
     public static ReportCounts read(Path report) throws IOException {
+        try (Reader reader = Files.newBufferedReader(report, StandardCharsets.UTF_8)) {
+            return parse(reader);
+        }
+    }
+
+    /** Counts the outcomes of report text; the caller closes the reader. */
+    static ReportCounts parse(Reader report) throws IOException {
         Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
-        try (Reader reader = Files.newBufferedReader(report, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
-            for (CSVRecord record : parser) {
-                counts.merge(Outcome.valueOf(record.get("outcome")), 1L, Long::sum);
-            }
+        CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(report);
+        for (CSVRecord record : parser) {
+            counts.merge(Outcome.valueOf(record.get("outcome")), 1L, Long::sum);
         }
         return new ReportCounts(counts);
     }

@@ -2,9 +2,13 @@ package io.polarerasure.report;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,6 +58,27 @@ public final class ReportFormat {
                 ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(ownerOnly)}
                 : new FileAttribute<?>[0];
         Files.createFile(file, attributes);
+    }
+
+    /**
+     * Writes a small owner-only file whole or not at all: a temporary file, forced to disk, then moved over
+     * {@code file}.
+     */
+    public static void replaceOwnerOnly(Path file, byte[] content) throws IOException {
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        createOwnerOnly(partial);
+        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(content);
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            out.force(true);
+        } catch (IOException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+        }
+        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private interface Printing {

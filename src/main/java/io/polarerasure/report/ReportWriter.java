@@ -27,7 +27,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 public final class ReportWriter implements ItemStreamWriter<AuditLine> {
 
     static final String COMMITTED_BYTES = "report.committed.bytes";
-    static final String COMMITTED_SHA256 = "report.committed.sha256";
+    /** The step's checkpoint of the report's SHA-256: after the last chunk, that of the final report. */
+    public static final String COMMITTED_SHA256 = "report.committed.sha256";
 
     private final Path path;
     private FileChannel channel;

@@ -6,12 +6,18 @@ import java.util.Map;
 
 import picocli.CommandLine;
 
-/** Runs the command line in-process with a given environment and captures what it prints. */
+/** Runs the real command line in this JVM with a given environment and captures what it prints. */
 final class Cli {
 
+    /** What one invocation returned and printed. */
     record Result(int exitCode, String out, String err) {
         String all() {
             return out + err;
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
         }
     }
 

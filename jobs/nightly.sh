@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# polar-erasure nightly: runs every request file of an inbox folder through polar-erasure.
+#
+# Each night it
+#   1. takes a lock, so two nightly runs never overlap (a second one exits 3 at once);
+#   2. resumes first the files whose run an earlier night left unfinished (they are still in the inbox
+#      and their report is in the work folder), then runs the new files, oldest first;
+#   3. moves each completed file with its report, <report>.summary.json and .summary.html to
+#      $POLAR_ERASURE_DONE/<UTC date>/<file name>-<first 12 hex of its SHA-256>/;
+#   4. for a completed file with FAILED rows, writes those rows as a new request file into the inbox,
+#      run the next night (once: rows that fail again in such a retry file are left to a human);
+#   5. leaves files whose run stopped, failed part-way or was refused in the inbox: the next night
+#      resumes them from their checkpoint. After Polar refuses the token or URL it runs no further file.
+#
+# Exit codes (the most serious of the night):
+#   0  every file completed; no row FAILED (also: nothing to do)
+#   1  files completed, but some rows FAILED: retry files were written into the inbox for the next night,
+#      except for rows that already failed in a retry file (listed in the output): those need a human
+#   2  a file was rejected before anything was sent (bad CSV, missing column, changed report...): it stays
+#      in the inbox and fails again every night until a human fixes what the output says
+#   3  a run stopped or failed part-way (Polar down, SIGTERM), or another nightly run still holds the
+#      lock: resumed the next night; a human should look if it repeats
+#   4  Polar refused the token or the URL is wrong: fix it; the next night resumes
+#
+# Configuration (environment variables):
+#   POLAR_ACCESS_TOKEN            the organization token (or use POLAR_ERASURE_TOKEN_FILE)
+#   POLAR_ERASURE_TOKEN_FILE      file holding the token (mode 600); passed as --token-file
+#   POLAR_ERASURE_HOME            base folder of the defaults below (default /var/lib/polar-erasure)
+#   POLAR_ERASURE_INBOX           new request files, *.csv (default $POLAR_ERASURE_HOME/inbox). Writers must
+#                                 create files under another name (e.g. .part) and rename them when complete
+#   POLAR_ERASURE_WORK            reports of runs in progress (default $POLAR_ERASURE_HOME/work)
+#   POLAR_ERASURE_DONE            finished files, reports and summaries (default $POLAR_ERASURE_HOME/done)
+#   POLAR_ERASURE_STATE_DIR       embedded job repository and run locks (default $POLAR_ERASURE_HOME/state)
+#   POLAR_ERASURE_JDBC_URL        PostgreSQL job repository instead (with SPRING_DATASOURCE_USERNAME and
+#                                 SPRING_DATASOURCE_PASSWORD); run locks stay in the state folder
+#   POLAR_ERASURE_JAR             the jar (default /opt/polar-erasure/polar-erasure.jar)
+#   POLAR_ERASURE_JAVA            the java command (default: java)
+#   POLAR_ERASURE_RUN_OPTIONS     more options for `run`, e.g. "--sandbox --rate-limit 200/min"
+#   POLAR_ERASURE_PROGRESS        seconds between progress lines (default 60)
+#   POLAR_ERASURE_MIN_AGE         skip files changed less than this many seconds ago (default 60)
+set -uo pipefail
+
+home=${POLAR_ERASURE_HOME:-/var/lib/polar-erasure}
+inbox=${POLAR_ERASURE_INBOX:-$home/inbox}
+work=${POLAR_ERASURE_WORK:-$home/work}
+done_dir=${POLAR_ERASURE_DONE:-$home/done}
+state=${POLAR_ERASURE_STATE_DIR:-$home/state}
+jar=${POLAR_ERASURE_JAR:-/opt/polar-erasure/polar-erasure.jar}
+java=${POLAR_ERASURE_JAVA:-java}
+progress=${POLAR_ERASURE_PROGRESS:-60}
+min_age=${POLAR_ERASURE_MIN_AGE:-60}
+
+log() { printf '%s nightly: %s\n' "$(date -u +%FT%TZ)" "$*"; }
+
+umask 077
+mkdir -p "$inbox" "$work" "$done_dir" "$state" || { log "cannot create the folders under $home"; exit 2; }
+[ -r "$jar" ] || { log "no jar at $jar: set POLAR_ERASURE_JAR"; exit 2; }
+
+exec 9>"$state/nightly.lock"
+if ! flock -n 9; then
+  log "another nightly run holds $state/nightly.lock; nothing done. If none is running, check that folder."
+  exit 3
+fi
+
+common=(--state-dir "$state")
+[ -n "${POLAR_ERASURE_JDBC_URL:-}" ] && common+=(--jdbc-url "$POLAR_ERASURE_JDBC_URL")
+run_options=(--progress "$progress")
+[ -n "${POLAR_ERASURE_TOKEN_FILE:-}" ] && run_options+=(--token-file "$POLAR_ERASURE_TOKEN_FILE")
+# Word splitting is wanted here: a list of options.
+# shellcheck disable=SC2206
+[ -n "${POLAR_ERASURE_RUN_OPTIONS:-}" ] && run_options+=(${POLAR_ERASURE_RUN_OPTIONS})
+
+# SIGTERM (systemd stop, Kubernetes, shutdown): pass it on so the run stops cleanly at its next checkpoint,
+# then start no other file. The run's own exit code (3) is kept.
+child=""
+stopping=""
+on_term() {
+  stopping=1
+  log "stop requested; asking the running file to stop at its next checkpoint"
+  [ -n "$child" ] && kill -TERM "$child" 2>/dev/null
+}
+trap on_term TERM INT
+
+polar_erasure() {
+  "$java" -jar "$jar" "$@" &
+  child=$!
+  local code
+  wait "$child"; code=$?
+  # A signal interrupts `wait` before the child is done: wait again for its own exit code.
+  while kill -0 "$child" 2>/dev/null; do wait "$child"; code=$?; done
+  child=""
+  return "$code"
+}
+
+report_of() { local name; name=$(basename "$1"); printf '%s/%s.audit.csv' "$work" "${name%.*}"; }
+
+# The inbox's request files: unfinished runs first (their report is in the work folder), then new files
+# oldest first. Files still being written (changed less than min_age seconds ago) wait for tomorrow.
+now=$(date +%s)
+resume=()
+new=()
+while IFS= read -r -d '' entry; do
+  file=${entry#* }
+  if [ $((now - ${entry%% *})) -lt "$min_age" ]; then
+    log "skipping $file: changed less than $min_age s ago (still being written?)"
+    continue
+  fi
+  if [ -e "$(report_of "$file")" ]; then resume+=("$file"); else new+=("$file"); fi
+done < <(find "$inbox" -maxdepth 1 -type f -name '*.csv' -printf '%T@ %p\0' | sort -zn | sed -z 's/^\([0-9]*\)\.[0-9]* /\1 /')
+
+worst=0
+rank() { case $1 in 4) echo 5 ;; 2) echo 4 ;; 3) echo 3 ;; 1) echo 2 ;; 0) echo 0 ;; *) echo 3 ;; esac; }
+note() {
+  local code=$1
+  [ "$code" -gt 4 ] && code=3 # an unexpected code: treat as "failed part-way", resumable
+  [ "$(rank "$code")" -gt "$(rank "$worst")" ] && worst=$code
+}
+
+# Moves a finished file, its report and summary into a folder of its own under done; sets $filed to it.
+file_away() {
+  local file=$1 report=$2 sha
+  sha=$(sha256sum "$file" | cut -c1-12)
+  filed="$done_dir/$(date -u +%F)/$(basename "$file")-$sha"
+  mkdir -p "$filed" || return 1
+  mv "$file" "$filed/" || return 1
+  if [ -e "$report" ]; then mv "$report" "$filed/" || return 1; fi
+  for extra in "$report.summary.json" "$report.summary.html"; do
+    if [ -e "$extra" ]; then mv "$extra" "$filed/" || return 1; fi
+  done
+  log "filed $(basename "$file") and its report in $filed"
+}
+
+total=$(( ${#resume[@]} + ${#new[@]} ))
+log "inbox $inbox: ${#resume[@]} unfinished run(s) to resume, ${#new[@]} new file(s)"
+[ "$total" -eq 0 ] && exit 0
+
+for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
+  if [ -n "$stopping" ]; then log "stopping: $file stays in the inbox"; note 3; break; fi
+  report=$(report_of "$file")
+  log "running $file (report $report)"
+  polar_erasure run --input "$file" --report "$report" "${common[@]}" "${run_options[@]}"
+  code=$?
+  log "$(basename "$file"): exit code $code"
+  case $code in
+    0|1)
+      if ! file_away "$file" "$report"; then
+        log "cannot move $file and its report to $done_dir: they stay where they are; fix the folder"
+        note 2
+        continue
+      fi
+      note "$code"
+      if [ "$code" -eq 1 ]; then
+        name=$(basename "$file")
+        if [[ $name == *.retry-*.csv ]]; then
+          log "rows of the retry file $name failed again: a human must look at $filed"
+        else
+          retry="$inbox/${name%.*}.retry-$(date -u +%Y%m%d%H%M%S).csv"
+          polar_erasure retry-failed --report "$filed/$(basename "$report")" --output "$retry" \
+            || { log "cannot write the retry file $retry"; note 2; }
+        fi
+      fi
+      ;;
+    4)
+      note 4
+      log "Polar refused the token or the URL: no further file is run tonight; fix it, the next night resumes"
+      break
+      ;;
+    *)
+      note "$code"
+      log "$(basename "$file") stays in the inbox for the next night"
+      ;;
+  esac
+done
+
+log "done; exit code $worst"
+exit "$worst"

@@ -1,0 +1,83 @@
+package io.polarerasure.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+
+import io.polarerasure.PolarErasure;
+import io.polarerasure.job.RunHistory;
+import io.polarerasure.report.HtmlSummary;
+import io.polarerasure.report.Outcome;
+import io.polarerasure.report.ReportCounts;
+import io.polarerasure.report.ReportFacts;
+import io.polarerasure.report.RunSummary;
+
+import org.springframework.batch.core.BatchStatus;
+
+/**
+ * Writes {@code <report>.summary.json} at the end of every invocation that ran the job, also a stopped or
+ * failed one (its summary says so, describes the report as it stands, and is replaced when the run goes on):
+ * the operator then always finds the latest state next to the report. A completed run's summary carries the
+ * SHA-256 the job itself committed, so a report changed before the summary was written is never vouched for.
+ */
+final class ProofOfErasure {
+
+    private ProofOfErasure() {
+    }
+
+    /**
+     * @param alreadyComplete the run had completed before this invocation: its summary is written only if
+     *                        missing, since it describes that completion, not this invocation
+     */
+    static void record(RunHistory.Run run, boolean alreadyComplete, int exitCode, Clock clock, PrintWriter out)
+            throws IOException {
+        Path report = Path.of(run.reportFile());
+        Path file = RunSummary.pathFor(report);
+        // USAGE: the run refused to go on (a changed report): keep the summary of what it had done.
+        if (exitCode == ExitCodes.USAGE || !Files.exists(report) || alreadyComplete && describesCompletion(file)) {
+            return;
+        }
+        ReportFacts facts = ReportFacts.read(report);
+        boolean complete = run.state() == BatchStatus.COMPLETED;
+        if (complete && !facts.sha256().equals(run.committedReportSha256())) {
+            out.printf("Not writing the run summary: %s is not the report the run committed (SHA-256 %s on disk, %s"
+                    + " committed). Restore the original from a backup, then run the same command again to write"
+                    + " its summary.%n", report, facts.sha256(), run.committedReportSha256());
+            return;
+        }
+        int code = alreadyComplete ? completedExitCode(facts.counts()) : exitCode;
+        RunSummary summary = new RunSummary(run.inputFile(), run.inputSha256(), report.toString(), facts.sha256(),
+                run.runId(), run.executionId(), run.state().name(), run.started(),
+                run.finished() != null ? run.finished() : clock.instant(), run.apiUrl(), run.rateLimit(),
+                PolarErasure.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code);
+        Path page = HtmlSummary.pathFor(report);
+        try {
+            summary.write(file);
+            HtmlSummary.write(summary, report, page);
+        } catch (IOException e) {
+            throw new IOException("Cannot write the run summary " + file + " or " + page + " (" + e + "). Free disk"
+                    + " space or fix the folder's permissions, then run the same command again: it writes the missing"
+                    + " summary.", e);
+        }
+        out.printf("  summary: %s%n  summary page: %s%n", file, page);
+    }
+
+    /** An unreadable summary counts as one: it is evidence to look at, not to overwrite. */
+    private static boolean describesCompletion(Path summary) {
+        if (!Files.exists(summary)) {
+            return false;
+        }
+        try {
+            return RunSummary.read(summary).complete();
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** The exit code of a completed run: FAILED rows need another run. */
+    static int completedExitCode(ReportCounts counts) {
+        return counts.get(Outcome.FAILED) > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
+    }
+}

@@ -1,0 +1,66 @@
+package io.polarerasure.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.polarerasure.report.ReportFacts;
+import io.polarerasure.report.RetryFile;
+import io.polarerasure.report.RunSummary;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code retry-failed}: a new request file with the FAILED rows of a completed run. */
+@Command(name = "retry-failed", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Write a new request file holding only the FAILED rows of a completed run (columns"
+                + " external_id, original_row, retry_of), ready for `run --input`. The report must match its run"
+                + " summary. Sends nothing.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:written, or the run has no FAILED row (nothing written)",
+                "2:the run is not complete, the report does not match its summary, or the output exists"})
+final class RetryFailedCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--report", required = true, paramLabel = "FILE", description = "The completed run's report.")
+    Path report;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "The new request file (default: next to the report, e.g. requests.audit.csv ->"
+                    + " requests.audit.retry.csv). Never overwritten.")
+    Path output;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        RunSummary summary = VerifyCommand.readSummary(report, RunSummary.pathFor(report));
+        if (!summary.complete()) {
+            throw new UsageException("The run of " + summary.inputFile() + " has not completed (" + summary.state()
+                    + "): its report lacks rows. Resume it with the same `run` command first, then run retry-failed.");
+        }
+        List<String> differences = summary.differences(ReportFacts.read(report));
+        if (!differences.isEmpty()) {
+            throw new UsageException(report + " does not match its summary (" + String.join("; ", differences)
+                    + "). Restore the original report before deriving a retry file from it.");
+        }
+        Path target = output != null ? output : RunCommand.sibling(report, ".retry.csv");
+        if (Files.exists(target)) {
+            throw new UsageException(target + " already exists. Run it, move it away, or choose another --output.");
+        }
+        long rows = RetryFile.write(report, summary.inputSha256(), target);
+        if (rows == 0) {
+            out.printf("The run of %s has no FAILED row; nothing to retry, nothing written.%n", summary.inputFile());
+            return ExitCodes.OK;
+        }
+        out.printf("Wrote %d FAILED row%s of %s to %s%n  Run them again with: polar-erasure run --input %s%n", rows,
+                rows == 1 ? "" : "s", report, target.toAbsolutePath(), target.toAbsolutePath());
+        return ExitCodes.OK;
+    }
+}

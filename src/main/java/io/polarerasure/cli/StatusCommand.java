@@ -1,0 +1,120 @@
+package io.polarerasure.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.polarerasure.input.Sha256;
+import io.polarerasure.job.RunHistory;
+import io.polarerasure.report.ReportCounts;
+
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code status}: the runs recorded in the job repository, newest first, as a plain table. */
+@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"List the runs recorded in the job repository, the most recently started first: input file"
+                + " and its SHA-256, start (UTC), state, rows done of total, counts per outcome in the report,"
+                + " report path.",
+                "With the embedded H2 repository, status cannot read it while a run holds it; use a PostgreSQL"
+                        + " repository (--jdbc-url) to watch runs as they go."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:listed (also when there is no run)", "2:the repository or the input cannot be read"})
+final class StatusCommand implements Callable<Integer> {
+
+    static final String[] HEADER = {"STARTED (UTC)", "STATE", "ROWS", "COUNTS", "INPUT", "INPUT SHA-256", "REPORT"};
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "Show only the run of this request file.")
+    Path input;
+
+    @Mixin
+    StateOptions state;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        String inputSha256 = null;
+        if (input != null) {
+            if (!Files.isRegularFile(input)) {
+                throw new UsageException("Cannot read the request file " + input + ": it does not exist or is not"
+                        + " a file. Check the path and run again.");
+            }
+            inputSha256 = Sha256.of(input);
+        }
+        if (state.jdbcUrl == null && !Files.exists(state.stateDir)) {
+            out.printf("No runs: %s does not exist (give the --state-dir the runs used).%n",
+                    state.stateDir.toAbsolutePath());
+            return ExitCodes.OK;
+        }
+        List<RunHistory.Run> runs;
+        try (ConfigurableApplicationContext context = SpringContexts.openRepository(state, 2, Map.of())) {
+            RunHistory history = new RunHistory(context.getBean(JobRepository.class));
+            runs = inputSha256 == null ? history.all() : history.of(inputSha256).stream().toList();
+        }
+        if (runs.isEmpty()) {
+            out.printf(input == null ? "No runs recorded in %s.%n" : "No run of " + input + " (SHA-256 "
+                    + inputSha256 + ") is recorded in %s.%n", state.describe());
+            return ExitCodes.OK;
+        }
+        List<String[]> table = new ArrayList<>();
+        table.add(HEADER);
+        for (RunHistory.Run run : runs) {
+            table.add(row(run));
+        }
+        print(table, out);
+        return ExitCodes.OK;
+    }
+
+    static String[] row(RunHistory.Run run) {
+        return new String[] {TIME.format(run.started()), run.state().name(),
+                run.rowsDone() + "/" + (run.inputRows() == null ? "?" : run.inputRows()), counts(run.reportFile()),
+                run.inputFile(), run.inputSha256(), run.reportFile()};
+    }
+
+    private static String counts(String report) {
+        Path file = Path.of(report);
+        if (!Files.exists(file)) {
+            return "no report";
+        }
+        try {
+            return ReportCounts.read(file).toString();
+        } catch (IOException | RuntimeException e) {
+            return "report unreadable";
+        }
+    }
+
+    /** Columns padded to their widest cell, two spaces apart; the last column is not padded. */
+    static void print(List<String[]> table, PrintWriter out) {
+        int[] widths = new int[table.get(0).length];
+        for (String[] row : table) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        for (String[] row : table) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
+            }
+            out.println(line);
+        }
+    }
+}

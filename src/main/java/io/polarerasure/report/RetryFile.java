@@ -1,0 +1,68 @@
+package io.polarerasure.report;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * A new request file holding the FAILED rows of a report, to be run again. Its IDs are the raw ones
+ * (the report's spreadsheet escaping undone); {@code original_row} and {@code retry_of} (the SHA-256 of the
+ * input that failed) tell an auditor where each row came from, and keep every retry file's content, and so
+ * its run, distinct from any earlier one.
+ */
+public final class RetryFile {
+
+    public static final String[] HEADER = {"external_id", "original_row", "retry_of"};
+
+    private RetryFile() {
+    }
+
+    /**
+     * Writes the file whole or not at all; refuses to replace an existing one.
+     *
+     * @return the number of rows written; with none, no file is written
+     */
+    public static long write(Path report, String inputSha256, Path target) throws IOException {
+        Path partial = target.resolveSibling(target.getFileName() + ".partial");
+        Files.deleteIfExists(partial);
+        ReportFormat.createOwnerOnly(partial);
+        long rows = 0;
+        try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
+             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in);
+             FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE);
+             Writer out = Channels.newWriter(channel, StandardCharsets.UTF_8);
+             CSVPrinter printer = new CSVPrinter(out, ReportFormat.CSV)) {
+            printer.printRecord((Object[]) HEADER);
+            for (CSVRecord record : parser) {
+                if (Outcome.valueOf(record.get("outcome")) == Outcome.FAILED) {
+                    printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
+                            inputSha256);
+                    rows++;
+                }
+            }
+            printer.flush();
+            channel.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+        }
+        if (rows == 0) {
+            Files.delete(partial);
+            return 0;
+        }
+        // No REPLACE_EXISTING: a file that appeared meanwhile is not overwritten.
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        return rows;
+    }
+}

@@ -1,0 +1,39 @@
+package io.polarerasure.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.Outcome;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.Chunk;
+
+class ProgressTest {
+
+    @Test
+    void counts_written_rows_on_top_of_the_checkpoint_a_resumed_step_starts_from() {
+        Progress progress = new Progress();
+        StepExecution step = new StepExecution(1L, "erase",
+                new JobExecution(1L, new JobInstance(1L, "polarErasure"), new JobParameters()));
+        step.getExecutionContext().putInt(RunHistory.ROWS_DONE, 40);
+
+        progress.beforeStep(step);
+        progress.afterWrite(new Chunk<>(List.of(line(41, Outcome.DELETED), line(42, Outcome.FAILED),
+                line(43, Outcome.DELETED))));
+
+        assertThat(progress.snapshot()).isEqualTo(new Progress.Snapshot(43, 3,
+                Map.of(Outcome.DELETED, 2L, Outcome.FAILED, 1L)));
+    }
+
+    private static AuditLine line(long row, Outcome outcome) {
+        return new AuditLine(row, "id" + row, outcome, 204, 1, "", Instant.EPOCH);
+    }
+}

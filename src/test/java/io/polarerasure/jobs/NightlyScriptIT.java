@@ -1,0 +1,204 @@
+package io.polarerasure.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import io.polarerasure.fakepolar.FakePolar;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * jobs/nightly.sh end to end, night after night, with the packaged jar against the fake Polar on loopback:
+ * a good file, a file with invalid rows and a file whose run Polar interrupts (token refused part-way) on the
+ * first night; the interrupted run resumed on the second; FAILED rows retried through a retry file.
+ */
+class NightlyScriptIT {
+
+    private static final Path SCRIPT = Path.of("jobs/nightly.sh").toAbsolutePath();
+    private static final Path JAR = Path.of("target/polar-erasure.jar").toAbsolutePath();
+    private static final List<String> C_IDS = IntStream.rangeClosed(1, 30).mapToObj(i -> "usr_c" + i).toList();
+
+    @TempDir
+    Path home;
+    FakePolar polar;
+    Path inbox;
+
+    @BeforeEach
+    void start() throws IOException {
+        Set<String> live = new HashSet<>(List.of("usr_a1", "usr_a2", "usr_a3", "usr_b1", "usr_d1", "usr_d2"));
+        live.addAll(C_IDS);
+        polar = FakePolar.builder().customers(live).build().start();
+        inbox = Files.createDirectories(home.resolve("inbox"));
+    }
+
+    @AfterEach
+    void stop() {
+        polar.close();
+    }
+
+    @Test
+    void files_runs_resumes_and_retries_the_inbox_night_after_night() throws Exception {
+        Instant old = Instant.now().minus(Duration.ofHours(1));
+        drop("a-good.csv", "external_id\nusr_a1\nusr_a2\nusr_a3\nusr_a4\n", old);
+        drop("b-invalid.csv", "external_id,note\nusr_b1,ok\nteam/x,slash\n..,dots\n,empty\nusr_b1,again\n",
+                old.plusSeconds(1));
+        drop("c-interrupted.csv", "external_id\n" + String.join("\n", C_IDS) + "\n", old.plusSeconds(2));
+        // a and b send 5 requests; c gets two chunks of 5 through, then Polar refuses the token.
+        for (int i = 0; i < 15; i++) {
+            polar.enqueueFault(new FakePolar.Fault.Delay(Duration.ZERO));
+        }
+        polar.enqueueFault(new FakePolar.Fault.Respond(new FakePolar.Answer(401, "application/json",
+                "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}", Map.of())));
+
+        Night first = night();
+
+        assertThat(first.code()).as(first.output()).isEqualTo(4);
+        assertThat(first.output()).contains("0 unfinished run(s) to resume, 3 new file(s)",
+                "Polar refused the token or the URL: no further file is run tonight");
+        Path aDone = filed("a-good.csv");
+        assertThat(aDone.resolve("a-good.audit.csv")).content().contains("usr_a4,NOT_FOUND");
+        assertThat(aDone.resolve("a-good.audit.csv.summary.json")).exists();
+        assertThat(filed("b-invalid.csv").resolve("b-invalid.audit.csv")).content()
+                .contains("team/x,INVALID", "..,INVALID", "usr_b1,DUPLICATE");
+        assertThat(inbox.resolve("c-interrupted.csv")).exists();
+        Path cReport = home.resolve("work/c-interrupted.audit.csv");
+        assertThat(Files.readAllLines(cReport)).hasSize(11);
+        assertThat(Path.of(cReport + ".summary.json")).content().contains("\"complete\": false", "\"exit_code\": 4");
+        assertThat(run("verify", "--report", cReport.toString()).code()).isZero();
+
+        Night second = night();
+
+        assertThat(second.code()).as(second.output()).isZero();
+        assertThat(second.output()).contains("1 unfinished run(s) to resume, 0 new file(s)");
+        Path cDone = filed("c-interrupted.csv");
+        assertThat(Files.readAllLines(cDone.resolve("c-interrupted.audit.csv")).stream().skip(1)
+                .map(line -> line.split(",")[1] + " " + line.split(",")[2]))
+                .containsExactlyElementsOf(C_IDS.stream().map(id -> id + " DELETED").toList());
+        assertThat(polar.deletedIds()).filteredOn(id -> id.startsWith("usr_c"))
+                .containsExactlyInAnyOrderElementsOf(C_IDS);
+        assertThat(polar.requests()).filteredOn(request -> request.status() == 204).hasSize(3 + 1 + 30);
+        Night check = run("verify", "--report", cDone.resolve("c-interrupted.audit.csv").toString());
+        assertThat(check.code()).as(check.output()).isZero();
+        assertThat(inbox).isEmptyDirectory();
+
+        drop("d-flaky.csv", "external_id\nusr_d1\nusr_d2\n", old);
+        polar.enqueueFault(new FakePolar.Fault.Respond(new FakePolar.Answer(503, "text/html", "down", Map.of())));
+
+        Night third = night();
+
+        assertThat(third.code()).as(third.output()).isEqualTo(1);
+        List<Path> retries;
+        try (Stream<Path> files = Files.list(inbox)) {
+            retries = files.toList();
+        }
+        assertThat(retries).singleElement().satisfies(retry -> {
+            assertThat(retry.getFileName().toString()).matches("d-flaky\\.retry-\\d{14}\\.csv");
+            assertThat(Files.readAllLines(retry)).hasSize(2).first().isEqualTo("external_id,original_row,retry_of");
+            Files.setLastModifiedTime(retry, FileTime.from(old));
+        });
+
+        Night fourth = night();
+
+        assertThat(fourth.code()).as(fourth.output()).isZero();
+        assertThat(polar.deletedIds()).contains("usr_d1", "usr_d2");
+        assertThat(inbox).isEmptyDirectory();
+    }
+
+    @Test
+    void a_second_nightly_run_exits_at_once_while_the_first_holds_the_lock() throws Exception {
+        Path lock = Files.createDirectories(home.resolve("state")).resolve("nightly.lock");
+        Process holder = new ProcessBuilder("flock", lock.toString(), "sleep", "60").start();
+        try {
+            awaitHeld(lock);
+            drop("a-good.csv", "external_id\nusr_a1\n", Instant.now().minusSeconds(3600));
+
+            Night blocked = night();
+
+            assertThat(blocked.code()).as(blocked.output()).isEqualTo(3);
+            assertThat(blocked.output()).contains("another nightly run holds");
+            assertThat(inbox.resolve("a-good.csv")).exists();
+            assertThat(polar.requests()).isEmpty();
+        } finally {
+            holder.destroy();
+            holder.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits until another process holds the lock, as `flock -n` sees it. */
+    private static void awaitHeld(Path lock) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(10);
+        while (new ProcessBuilder("flock", "-n", lock.toString(), "true").start().waitFor() == 0) {
+            assertThat(Instant.now()).as("flock holds " + lock).isBefore(deadline);
+        }
+    }
+
+    private void drop(String name, String content, Instant modified) throws IOException {
+        Path file = inbox.resolve(name);
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        Files.setLastModifiedTime(file, FileTime.from(modified));
+    }
+
+    /** The one folder under done/ that holds this file. */
+    private Path filed(String name) throws IOException {
+        try (Stream<Path> found = Files.find(home.resolve("done"), 3,
+                (path, attributes) -> path.getFileName().toString().equals(name) && attributes.isRegularFile())) {
+            return found.map(Path::getParent).reduce((a, b) -> {
+                throw new AssertionError(name + " is filed twice: " + a + ", " + b);
+            }).orElseThrow(() -> new AssertionError(name + " is not in " + home.resolve("done")));
+        }
+    }
+
+    record Night(int code, String output) {
+    }
+
+    private Night night() throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        return execute(command);
+    }
+
+    private Night run(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        return execute(command);
+    }
+
+    private Night execute(List<String> command) throws Exception {
+        assertThat(JAR).as("the packaged jar; run `mvn verify`, not only `mvn test`").exists();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        env.put("POLAR_ERASURE_HOME", home.toString());
+        env.put("POLAR_ERASURE_JAR", JAR.toString());
+        env.put("POLAR_ERASURE_JAVA", java());
+        env.put("POLAR_ERASURE_MIN_AGE", "0");
+        env.put("POLAR_ERASURE_PROGRESS", "0");
+        env.put("POLAR_ERASURE_RUN_OPTIONS", "--api-url " + polar.baseUrl() + " --max-attempts 1 --chunk-size 5");
+        env.put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
+        env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
+        Process process = builder.start();
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished in time").isTrue();
+        return new Night(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    private static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}
