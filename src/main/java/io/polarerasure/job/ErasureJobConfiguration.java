@@ -14,9 +14,7 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
-import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
-import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -93,12 +91,11 @@ public class ErasureJobConfiguration {
                 .<RequestRow, AuditLine>chunk(run.chunkSize())
                 .transactionManager(transactionManager)
                 .reader(requestReader)
-                .processor(erasureProcessor)
+                .processor(erasureProcessor) // also its StepExecutionListener and ItemWriteListener
                 .writer(reportWriter)
                 .taskExecutor(erasureWorkers)
+                .listener(new InheritedCheckpoint(jobRepository))
                 .listener(stopSignal)
-                .listener((StepExecutionListener) erasureProcessor)
-                .listener((ItemWriteListener<AuditLine>) erasureProcessor)
                 .listener(progress)
                 .build();
     }

@@ -192,6 +192,32 @@ class RunCommandTest {
     }
 
     @Test
+    void a_resume_that_fails_before_its_first_checkpoint_keeps_the_earlier_checkpoint() throws IOException {
+        List<String> ids = IntStream.rangeClosed(1, 40).mapToObj(i -> "cus_" + i).toList();
+        Files.writeString(input, "external_id\n" + String.join("\n", ids) + "\n");
+        ScriptedPolar script = new ScriptedPolar(new HashSet<>(ids));
+        server.setDispatcher(script);
+        String url = server.url("/").toString().replaceAll("/$", "");
+        String revoked = "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}";
+        script.refuseFrom(21, 401, revoked);
+        assertThat(Cli.run(ENV, run(url, "--concurrency", "1", "--chunk-size", "5")).exitCode())
+                .isEqualTo(ExitCodes.REFUSED);
+        int sentInFirstRun = script.sent().size();
+        script.refuseFrom(sentInFirstRun + 1, 401, revoked);
+        assertThat(Cli.run(ENV, run(url, "--concurrency", "1", "--chunk-size", "5")).exitCode())
+                .isEqualTo(ExitCodes.REFUSED);
+
+        script.heal();
+        Cli.Result last = Cli.run(ENV, run(url, "--concurrency", "1", "--chunk-size", "5"));
+
+        assertThat(last.exitCode()).as(last.all()).isEqualTo(ExitCodes.OK);
+        assertThat(script.erased()).hasSize(40).doesNotHaveDuplicates();
+        assertThat(script.sent().subList(sentInFirstRun, script.sent().size()))
+                .as("rows committed by the first run are not sent again").doesNotContain("cus_1", "cus_20");
+        assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(40);
+    }
+
+    @Test
     void a_wrong_route_stops_the_run_with_exit_4_and_reports_no_row_as_anything() throws IOException {
         ScriptedPolar script = new ScriptedPolar(Set.of());
         script.refuseFrom(1, 404, "{\"detail\":\"Not Found\"}");
