@@ -11,6 +11,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 
 /**
  * Starts a request file's run, or resumes it: the run is identified by the file's SHA-256 only, so
@@ -69,6 +70,8 @@ public final class ErasureLauncher {
         if (last.getStatus().isRunning()) {
             // Left STARTED by a process that died (kill -9, power loss): we hold the run lock, so nobody runs it.
             jobOperator.recover(last);
+        } else if (last.getStatus() == BatchStatus.UNKNOWN) {
+            markFailed(last);
         }
         JobParameters resume = parameters(input, reportFile, idColumn, inputSha256, details);
         return new Launch(jobOperator.start(job, resume), false, true, reportFile);
@@ -84,6 +87,23 @@ public final class ErasureLauncher {
                 .addString(ErasureJobConfiguration.API_URL, details.apiUrl(), false)
                 .addString(ErasureJobConfiguration.RATE_LIMIT, details.rateLimit(), false)
                 .toJobParameters();
+    }
+
+    /**
+     * Spring Batch leaves an execution UNKNOWN when its database went away during a commit, and
+     * refuses to restart it, since it cannot tell whether the chunk was committed. Here that is safe
+     * to redo: the report is checked against the committed checkpoint and cut back to it, and the
+     * journal keeps every answer of the chunk, so nothing is written twice or sent again.
+     */
+    private void markFailed(JobExecution execution) {
+        for (StepExecution step : execution.getStepExecutions()) {
+            if (step.getStatus() == BatchStatus.UNKNOWN || step.getStatus().isRunning()) {
+                step.setStatus(BatchStatus.FAILED);
+                jobRepository.update(step);
+            }
+        }
+        execution.setStatus(BatchStatus.FAILED);
+        jobRepository.update(execution);
     }
 
     static JobParameters identity(String inputSha256) {

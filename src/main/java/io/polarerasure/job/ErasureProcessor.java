@@ -55,6 +55,12 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         recorded = Map.copyOf(journal.load(runKey));
     }
 
+    /** The chunk's outcomes must be committed in the journal before the chunk can commit without them. */
+    @Override
+    public void beforeWrite(Chunk<? extends AuditLine> lines) {
+        journal.flush();
+    }
+
     /** Runs inside the chunk's transaction, after its lines were written: they are the record now. */
     @Override
     public void afterWrite(Chunk<? extends AuditLine> lines) {

@@ -19,9 +19,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * customer that reused the freed external ID. So each row is marked SENDING in its own committed
  * transaction before its first request, and its outcome is committed as soon as Polar answered.
  * A row leaves the journal when the chunk holding its report line commits; until then it is the
- * crash evidence. Thread-safe: every call but {@link #forgetThrough} runs in a transaction of its own.
+ * crash evidence. Thread-safe: every call but {@link #forgetThrough} runs in a transaction of its own
+ * (marks and outcomes of concurrent workers share one, see {@link GroupCommit}).
  */
-public final class OutcomeJournal {
+public final class OutcomeJournal implements AutoCloseable {
 
     /** What the journal knows about one row. */
     public record Entry(boolean sending, AuditLine line) {
@@ -42,11 +43,19 @@ public final class OutcomeJournal {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate ownTransaction;
+    private final GroupCommit commits;
 
     public OutcomeJournal(JdbcTemplate jdbc, PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.commits = new GroupCommit(jdbc, ownTransaction);
+    }
+
+    /** Stops the commit thread; Spring calls it when the run's context closes. */
+    @Override
+    public void close() {
+        commits.close();
     }
 
     /**
@@ -77,9 +86,8 @@ public final class OutcomeJournal {
 
     /** Commits that a request for this row is about to be sent. */
     public void markSending(String runKey, long row, String externalId) {
-        ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "INSERT INTO erasure_journal (run_key, row_no, external_id) VALUES (?, ?, ?)",
-                runKey, row, externalId));
+        commits.write("INSERT INTO erasure_journal (run_key, row_no, external_id) VALUES (?, ?, ?)",
+                runKey, row, externalId);
     }
 
     /** Withdraws a SENDING mark for a row whose request provably changed nothing (refused credentials). */
@@ -88,13 +96,21 @@ public final class OutcomeJournal {
                 "DELETE FROM erasure_journal WHERE run_key = ? AND row_no = ? AND outcome IS NULL", runKey, row));
     }
 
-    /** Commits the row's final outcome. The row must have been marked before. */
+    /**
+     * Queues the row's final outcome for the next commit, a moment after Polar answered, without
+     * waiting for it: {@link #flush} waits before the chunk holding the row commits. A crash in
+     * between leaves the row marked SENDING, which is reported as in doubt, never as something else.
+     */
     public void record(String runKey, AuditLine line) {
-        ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "UPDATE erasure_journal SET outcome = ?, http_status = ?, attempts = ?, detail = ?, processed_at_ms = ?"
-                        + " WHERE run_key = ? AND row_no = ?",
+        commits.writeLater("UPDATE erasure_journal SET outcome = ?, http_status = ?, attempts = ?, detail = ?,"
+                        + " processed_at_ms = ? WHERE run_key = ? AND row_no = ?",
                 line.outcome().name(), line.httpStatus(), line.attempts(), line.detail(),
-                line.processedAt().toEpochMilli(), runKey, line.row()));
+                line.processedAt().toEpochMilli(), runKey, line.row());
+    }
+
+    /** Returns once every outcome recorded so far is committed. */
+    public void flush() {
+        commits.flush();
     }
 
     /**

@@ -218,6 +218,30 @@ class RunCommandTest {
     }
 
     @Test
+    void a_run_left_unknown_by_a_lost_database_is_resumed() throws Exception {
+        ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_2", "gone_7"));
+        script.refuseFrom(3, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
+        server.setDispatcher(script);
+        String url = server.url("/").toString().replaceAll("/$", "");
+        assertThat(Cli.run(ENV, run(url, "--concurrency", "1", "--chunk-size", "1")).exitCode())
+                .isEqualTo(ExitCodes.REFUSED);
+        // What Spring Batch records when the database went away during a commit.
+        try (var connection = java.sql.DriverManager.getConnection(
+                "jdbc:h2:file:" + dir.resolve("state").resolve("repository"), "sa", "");
+             var statement = connection.createStatement()) {
+            statement.executeUpdate("UPDATE BATCH_JOB_EXECUTION SET STATUS = 'UNKNOWN'");
+            statement.executeUpdate("UPDATE BATCH_STEP_EXECUTION SET STATUS = 'UNKNOWN'");
+        }
+
+        script.heal();
+        Cli.Result resumed = Cli.run(ENV, run(url));
+
+        assertThat(resumed.exitCode()).as(resumed.all()).isEqualTo(ExitCodes.OK);
+        assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(8);
+        assertThat(script.erased()).containsExactlyInAnyOrder("usr_1", "usr_2", "gone_7");
+    }
+
+    @Test
     void a_wrong_route_stops_the_run_with_exit_4_and_reports_no_row_as_anything() throws IOException {
         ScriptedPolar script = new ScriptedPolar(Set.of());
         script.refuseFrom(1, 404, "{\"detail\":\"Not Found\"}");

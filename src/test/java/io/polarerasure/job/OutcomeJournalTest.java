@@ -1,6 +1,7 @@
 package io.polarerasure.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
 import java.util.Map;
@@ -11,6 +12,8 @@ import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.support.JdbcTransactionManager;
@@ -50,6 +53,7 @@ class OutcomeJournalTest {
         journal.record("run-a", new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT));
         journal.record("run-a", new AuditLine(3, "usr_3", Outcome.FAILED, null, 6, "timeout", AT));
         journal.unmark("run-b", 1);
+        journal.flush();
 
         Map<Long, OutcomeJournal.Entry> a = journal.load("run-a");
 
@@ -65,6 +69,28 @@ class OutcomeJournalTest {
         assertThat(journal.load("run-a")).containsOnlyKeys(3L);
         journal.forget("run-a");
         assertThat(journal.load("run-a")).isEmpty();
+    }
+
+    @Test
+    void a_failed_outcome_write_surfaces_at_the_next_flush() throws Exception {
+        DataSource dataSource = h2();
+        OutcomeJournal journal = journal(dataSource);
+        journal.markSending("run", 1, "usr_1");
+        new JdbcTemplate(dataSource).execute("DROP TABLE erasure_journal");
+        journal.record("run", new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT));
+
+        assertThatThrownBy(journal::flush).isInstanceOf(DataAccessException.class);
+    }
+
+    @Test
+    void a_refused_mark_throws_to_its_caller_and_does_not_poison_later_flushes() throws Exception {
+        OutcomeJournal journal = journal(h2());
+        journal.markSending("run", 1, "usr_1");
+
+        assertThatThrownBy(() -> journal.markSending("run", 1, "usr_1")).isInstanceOf(DuplicateKeyException.class);
+        journal.record("run", new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT));
+        journal.flush();
+        assertThat(journal.load("run").get(1L).line().outcome()).isEqualTo(Outcome.DELETED);
     }
 
     @Test
