@@ -15,18 +15,26 @@ import io.polarerasure.report.Outcome;
 
 /**
  * Prints a progress line every few seconds while a run goes: rows done of total, rate, time left and the
- * outcomes so far. Plain lines, so they read the same in a terminal, a log file and a scheduler's journal.
+ * outcomes so far. Plain lines for logs and schedulers' journals; on a terminal one live line, redrawn in place.
  */
 final class ProgressPrinter {
 
     private final ScheduledExecutorService timer;
+    private final Line line;
 
-    private ProgressPrinter(ScheduledExecutorService timer) {
+    private ProgressPrinter(ScheduledExecutorService timer, Line line) {
         this.timer = timer;
+        this.line = line;
     }
 
-    /** Starts printing to {@code out} every {@code every}; a zero interval prints nothing. */
-    static ProgressPrinter start(Progress progress, long total, Duration every, Clock clock, PrintWriter out) {
+    /**
+     * Starts printing to {@code out} every {@code every}; a zero interval prints nothing.
+     *
+     * @param live redraw one line in place (a terminal) instead of printing a line each time (a log)
+     */
+    static ProgressPrinter start(Progress progress, long total, Duration every, Clock clock, PrintWriter out,
+                                 boolean live) {
+        Line line = new Line(out, live);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "polar-erasure-progress");
             thread.setDaemon(true);
@@ -34,12 +42,44 @@ final class ProgressPrinter {
         });
         if (!every.isZero()) {
             Instant started = clock.instant();
-            timer.scheduleAtFixedRate(() -> {
-                out.println(line(progress.snapshot(), total, Duration.between(started, clock.instant())));
-                out.flush();
-            }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            timer.scheduleAtFixedRate(
+                    () -> line.show(line(progress.snapshot(), total, Duration.between(started, clock.instant()))),
+                    every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
-        return new ProgressPrinter(timer);
+        return new ProgressPrinter(timer, line);
+    }
+
+    /** Where progress goes: a new line each time, or one line redrawn with a carriage return. */
+    static final class Line {
+
+        private final PrintWriter out;
+        private final boolean live;
+        private int shown;
+
+        Line(PrintWriter out, boolean live) {
+            this.out = out;
+            this.live = live;
+        }
+
+        synchronized void show(String text) {
+            if (live) {
+                // Pad with spaces so a shorter line fully covers the longer one before it.
+                out.print("\r" + text + " ".repeat(Math.max(0, shown - text.length())));
+                shown = text.length();
+            } else {
+                out.println(text);
+            }
+            out.flush();
+        }
+
+        /** Ends a live line so that what follows starts on a line of its own. */
+        synchronized void end() {
+            if (live && shown > 0) {
+                out.println();
+                out.flush();
+                shown = 0;
+            }
+        }
     }
 
     /** e.g. {@code progress: 1200/5000 rows (24.0%), 4.9 rows/s, about 12 min 55 s left; DELETED 1100, ...}. */
@@ -76,5 +116,6 @@ final class ProgressPrinter {
 
     void stop() {
         timer.shutdownNow();
+        line.end();
     }
 }

@@ -180,8 +180,10 @@ final class RunCommand implements Callable<Integer> {
                     PolarErasure.version(), input, scan.rows(), scan.sha256(), settings.baseUrl(), settings.rate(),
                     concurrency, rowsPerChunk);
             out.flush();
+            // A live line only where a person watches: a terminal, not a log file or a scheduler's journal.
+            boolean live = System.console() != null && !"dumb".equals(environment.get("TERM"));
             ProgressPrinter printer = ProgressPrinter.start(progress, scan.rows(), Duration.ofSeconds(progressSeconds),
-                    clock, spec.commandLine().getErr());
+                    clock, spec.commandLine().getErr(), live);
             ErasureLauncher.Launch launch;
             try {
                 launch = launcher.launch(input, reportPath, idColumn, scan.sha256(),

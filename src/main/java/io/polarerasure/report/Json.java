@@ -8,13 +8,13 @@ import java.util.Map;
  * objects. Nothing on the runtime classpath reads JSON, and one flat document does not justify a library.
  * Parsing is strict: anything else is an error naming the position.
  */
-final class Json {
+public final class Json {
 
     private Json() {
     }
 
     /** Writes {@code value} as a JSON string literal, escaping quotes, backslashes and control characters. */
-    static String quote(String value) {
+    public static String quote(String value) {
         if (value == null) {
             return "null";
         }

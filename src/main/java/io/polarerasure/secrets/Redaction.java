@@ -17,6 +17,7 @@ public final class Redaction {
     /** Polar's token kinds ({@code polar_oat_}, {@code polar_pat_}, {@code polar_at_u_}, ...) and their secret part. */
     private static final Pattern TOKEN_SHAPE = Pattern.compile("polar_[a-z_]+_[A-Za-z0-9]{20,}");
     private static final String TOKEN_PREFIX = "polar_";
+    static final int MIN_PROTECTED_LENGTH = 8;
 
     // Process-wide like logging itself: every line of every logger must be masked, whoever logs it.
     private static final Set<String> protectedTokens = ConcurrentHashMap.newKeySet();
@@ -24,9 +25,13 @@ public final class Redaction {
     private Redaction() {
     }
 
-    /** Masks this token from now on everywhere {@link #redact} is applied, also when it is not shaped like one. */
+    /**
+     * Masks this token from now on everywhere {@link #redact} is applied, also when it is not shaped like one.
+     * Strings shorter than {@value #MIN_PROTECTED_LENGTH} are left alone: masking every "t" of every line would
+     * make the output unreadable, and no real Polar token is that short (Polar refuses it with a 401).
+     */
     public static void protect(String token) {
-        if (token != null && !token.isEmpty()) {
+        if (token != null && token.length() >= MIN_PROTECTED_LENGTH) {
             protectedTokens.add(token);
         }
     }

@@ -36,4 +36,28 @@ class ProgressPrinterTest {
         assertThat(ProgressPrinter.line(new Progress.Snapshot(0, 0, Map.of()), 10, Duration.ZERO))
                 .isEqualTo("progress: 0/10 rows (0.0%), 0.0 rows/s");
     }
+
+    @Test
+    void on_a_terminal_the_line_is_redrawn_in_place_and_ended_once() {
+        java.io.StringWriter text = new java.io.StringWriter();
+        ProgressPrinter.Line line = new ProgressPrinter.Line(new java.io.PrintWriter(text), true);
+
+        line.show("progress: 10/20 rows");
+        line.show("progress: 9/20");
+        line.end();
+
+        assertThat(text.toString()).isEqualTo("\rprogress: 10/20 rows\rprogress: 9/20      " + System.lineSeparator());
+    }
+
+    @Test
+    void in_a_log_each_update_is_a_line_of_its_own() {
+        java.io.StringWriter text = new java.io.StringWriter();
+        ProgressPrinter.Line line = new ProgressPrinter.Line(new java.io.PrintWriter(text), false);
+
+        line.show("a");
+        line.show("b");
+        line.end();
+
+        assertThat(text.toString()).isEqualTo("a" + System.lineSeparator() + "b" + System.lineSeparator());
+    }
 }
