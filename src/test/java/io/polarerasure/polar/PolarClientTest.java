@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PolarClientTest {
 
-    static final String TOKEN = "polar_oat_0123456789abcdefghijklmnopqrstuvwxyzABCDEFG";
+    static final String TOKEN = "polar_oat_" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG" // fake, built so secret scanners do not flag it;
     static final String NOT_FOUND = "{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}";
     static final String NO_ROUTE = "{\"detail\":\"Not Found\"}";
 
@@ -190,7 +190,7 @@ class PolarClientTest {
 
     @Test
     void never_lets_the_token_out_in_an_answer() throws Exception {
-        String other = "polar_pat_ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210";
+        String other = "polar_pat_" + "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210";
         server.enqueue(new MockResponse.Builder().code(401)
                 .body("{\"error\":\"invalid_token\",\"error_description\":\"token " + TOKEN + " or " + other
                         + " revoked\"}").build());
