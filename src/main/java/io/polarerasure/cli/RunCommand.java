@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -231,7 +232,8 @@ final class RunCommand implements Callable<Integer> {
         if (launch.alreadyComplete()) {
             // Finished reports are often filed away (the nightly script moves them): say where it was.
             out.printf("This file's run already completed at %s; nothing was sent again.%n  %s%n  report: %s%n",
-                    execution.getEndTime(), Files.exists(reportFile) ? ReportCounts.read(reportFile)
+                    execution.getEndTime().atZone(ZoneId.systemDefault()).toInstant(),
+                    Files.exists(reportFile) ? ReportCounts.read(reportFile)
                             : "the report is no longer there (moved or archived since)", reportFile);
             return ExitCodes.OK;
         }

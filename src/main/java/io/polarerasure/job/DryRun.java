@@ -41,8 +41,9 @@ public final class DryRun {
             write(out, ReportFormat.headerBytes());
             List<AuditLine> batch = new ArrayList<>(BATCH);
             for (RequestRow row = reader.read(); row != null; row = reader.read()) {
-                batch.add(ErasureProcessor.decideWithoutCall(row, idColumn, scan.duplicates(), clock)
-                        .orElse(AuditLine.withoutCall(row.row(), row.externalId(), Outcome.WOULD_DELETE, "", clock.instant())));
+                AuditLine wouldSend = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.WOULD_DELETE, "",
+                        clock.instant());
+                batch.add(ErasureProcessor.decideWithoutCall(row, idColumn, scan.duplicates(), clock).orElse(wouldSend));
                 if (batch.size() == BATCH) {
                     write(out, ReportFormat.linesBytes(batch));
                     batch.clear();

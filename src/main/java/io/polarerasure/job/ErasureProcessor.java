@@ -98,7 +98,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
             throw e;
         }
         Outcome outcome = outcomeOf(erasure);
-        String detail = outcome == Outcome.NOT_FOUND && erasure.detail().isEmpty() ? NOT_FOUND_DETAIL : erasure.detail();
+        String detail = outcome == Outcome.NOT_FOUND && erasure.detail().isEmpty()
+                ? NOT_FOUND_DETAIL : erasure.detail();
         AuditLine line = new AuditLine(request.row(), request.externalId(), outcome, erasure.httpStatus(),
                 erasure.attempts(), detail, clock.instant());
         journal.record(runKey, line);
