@@ -43,7 +43,8 @@ public final class DryRun {
             for (RequestRow row = reader.read(); row != null; row = reader.read()) {
                 AuditLine wouldSend = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.WOULD_DELETE, "",
                         clock.instant());
-                batch.add(ErasureProcessor.decideWithoutCall(row, idColumn, scan.duplicates(), clock).orElse(wouldSend));
+                batch.add(ErasureProcessor.decideWithoutCall(row, idColumn, scan.duplicates(), clock)
+                        .orElse(wouldSend));
                 if (batch.size() == BATCH) {
                     write(out, ReportFormat.linesBytes(batch));
                     batch.clear();
