@@ -109,6 +109,20 @@ class CrashSafetyIT {
     }
 
     @Test
+    void sigterm_stops_with_exit_3_and_resume_completes_exactly_with_postgresql() throws Exception {
+        try (JobRepositoryDb db = JobRepositoryDb.postgres(dir.resolve("state"), new Random())) {
+            Workload workload = setUp(new Random(22));
+            Process run = running(db, "50/s", 20);
+
+            assertThat(terminate(run, "SIGTERM mid-run (PostgreSQL)")).as(log()).isEqualTo(3);
+            assertThat(db.lastStatus()).isEqualTo("STOPPED");
+            assertThat(db.unansweredSends()).as("calls whose answer was not recorded").isZero();
+
+            assertResumesExactly(db, workload);
+        }
+    }
+
+    @Test
     void sigterm_during_a_429_pause_stops_within_seconds() throws Exception {
         JobRepositoryDb db = JobRepositoryDb.h2(dir.resolve("state"));
         Workload workload = setUp(new Random(31));
