@@ -7,10 +7,25 @@ import java.util.concurrent.TimeUnit;
 @FunctionalInterface
 public interface Sleeper {
 
+    /** Below this a thread's sleep overshoots by far more than it lasts (tens of µs on Linux): spin instead. */
+    Duration SPIN_BELOW = Duration.ofNanos(100_000);
+
     void sleep(Duration duration) throws InterruptedException;
 
-    /** Really sleeps the current thread. */
+    /** Really waits: a sleep of the current thread, or a short spin where a sleep would overshoot. */
     static Sleeper system() {
-        return duration -> TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+        return duration -> {
+            if (duration.compareTo(SPIN_BELOW) >= 0) {
+                TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+                return;
+            }
+            long deadline = System.nanoTime() + duration.toNanos();
+            while (System.nanoTime() - deadline < 0) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                Thread.onSpinWait();
+            }
+        };
     }
 }
