@@ -6,6 +6,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -15,7 +16,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * caller of {@link #write} returns once its write is committed, and the writes queued meanwhile
  * share that commit. A commit is the
  * journal's main cost (the embedded H2 writes every commit out), so this keeps it from limiting the
- * job's pace. One daemon thread; {@link #close} stops it.
+ * job's pace. One daemon thread; {@link #close} commits what is queued and stops it.
  */
 final class GroupCommit implements AutoCloseable {
 
@@ -25,11 +26,15 @@ final class GroupCommit implements AutoCloseable {
     private record Write(String sql, Object[] args, CompletableFuture<Void> committed, boolean awaited) {
     }
 
+    /** Queued last by {@link #close}: the committer commits what came before it, then ends. */
+    private static final Write STOP = new Write(null, null, new CompletableFuture<>(), false);
+
     private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
     private final Thread committer;
     private volatile RuntimeException failed;
+    private boolean closed;
 
     GroupCommit(JdbcTemplate jdbc, TransactionTemplate transaction) {
         this.jdbc = jdbc;
@@ -42,24 +47,32 @@ final class GroupCommit implements AutoCloseable {
     /** Runs one statement and returns when it is committed; throws what the commit threw. */
     void write(String sql, Object... args) {
         Write write = new Write(sql, args, new CompletableFuture<>(), true);
-        queue.add(write);
+        enqueue(write);
         await(write);
     }
 
     /** Queues one statement for the next commit without waiting; a failure surfaces at the next {@link #flush}. */
     void writeLater(String sql, Object... args) {
-        queue.add(new Write(sql, args, new CompletableFuture<>(), false));
+        enqueue(new Write(sql, args, new CompletableFuture<>(), false));
     }
 
     /** Returns once everything queued before is committed; throws if any of it failed. */
     void flush() {
         Write marker = new Write(null, null, new CompletableFuture<>(), true);
-        queue.add(marker);
+        enqueue(marker);
         await(marker);
         RuntimeException failure = failed;
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /** Refuses writes once closed, so no caller waits for a commit that will never come. */
+    private synchronized void enqueue(Write write) {
+        if (closed) {
+            throw new IllegalStateException("the outcome journal is closed: the run is ending");
+        }
+        queue.add(write);
     }
 
     private static void await(Write write) {
@@ -83,6 +96,7 @@ final class GroupCommit implements AutoCloseable {
                 return;
             }
             queue.drainTo(batch, MAX_BATCH - 1);
+            boolean stopping = batch.removeIf(write -> write == STOP);
             try {
                 transaction.executeWithoutResult(status -> batch.stream().filter(write -> write.sql() != null)
                         .forEach(write -> jdbc.update(write.sql(), write.args())));
@@ -95,11 +109,26 @@ final class GroupCommit implements AutoCloseable {
                 batch.forEach(write -> write.committed().completeExceptionally(e));
             }
             batch.clear();
+            if (stopping) {
+                return;
+            }
         }
     }
 
+    /** Commits what is queued (answers received while the run ended are kept), then stops the thread. */
     @Override
     public void close() {
-        committer.interrupt();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.add(STOP);
+        }
+        try {
+            committer.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

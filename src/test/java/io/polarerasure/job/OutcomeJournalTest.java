@@ -94,6 +94,20 @@ class OutcomeJournalTest {
     }
 
     @Test
+    void closing_commits_what_is_queued_and_refuses_later_writes_instead_of_blocking() throws Exception {
+        DataSource dataSource = h2();
+        OutcomeJournal journal = journal(dataSource);
+        journal.markSending("run", 1, "usr_1");
+        journal.record("run", new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT));
+
+        journal.close();
+
+        assertThatThrownBy(() -> journal.markSending("run", 2, "usr_2")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThat(journal.load("run").get(1L).line().outcome()).isEqualTo(Outcome.DELETED);
+    }
+
+    @Test
     void a_mark_commits_even_when_the_surrounding_chunk_rolls_back() throws Exception {
         DataSource dataSource = h2();
         OutcomeJournal journal = journal(dataSource);
