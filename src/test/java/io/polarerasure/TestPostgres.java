@@ -37,6 +37,23 @@ public final class TestPostgres {
         return schema;
     }
 
+    /** A fresh schema for one test, dropped on close: the database outlives test runs. */
+    public record Schema(String name) implements AutoCloseable {
+
+        public static Schema fresh() throws SQLException {
+            return new Schema(createSchema(new Random()));
+        }
+
+        public String url() {
+            return TestPostgres.url(name);
+        }
+
+        @Override
+        public void close() throws SQLException {
+            drop(name);
+        }
+    }
+
     /** A JDBC URL whose connections use this schema. */
     public static String url(String schema) {
         return URL + "?currentSchema=" + schema;

@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import io.polarerasure.TestPostgres;
 import io.polarerasure.fakepolar.FakePolar;
-import io.polarerasure.job.PostgresSchema;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
@@ -166,9 +166,9 @@ class RunCommandTest {
 
     @Test
     void resumes_on_a_postgresql_job_repository() throws Exception {
-        try (PostgresSchema postgres = PostgresSchema.create()) {
+        try (TestPostgres.Schema postgres = TestPostgres.Schema.fresh()) {
             Map<String, String> env = Map.of("POLAR_ACCESS_TOKEN", TOKEN, "SPRING_DATASOURCE_USERNAME",
-                    PostgresSchema.USER);
+                    TestPostgres.USER);
             ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_2", "gone_7"));
             script.refuseFrom(3, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
             server.setDispatcher(script);

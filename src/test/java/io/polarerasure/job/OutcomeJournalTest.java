@@ -8,6 +8,7 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import io.polarerasure.TestPostgres;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
@@ -39,8 +40,8 @@ class OutcomeJournalTest {
 
     @Test
     void keeps_sending_marks_and_outcomes_per_run_on_postgresql() throws Exception {
-        try (PostgresSchema postgres = PostgresSchema.create()) {
-            behaves_as_a_journal(new DriverManagerDataSource(postgres.url(), PostgresSchema.USER, ""));
+        try (TestPostgres.Schema postgres = TestPostgres.Schema.fresh()) {
+            behaves_as_a_journal(new DriverManagerDataSource(postgres.url(), TestPostgres.USER, ""));
         }
     }
 
