@@ -3,6 +3,7 @@ package io.polarerasure.cli;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 
 import io.polarerasure.PolarErasure;
 import io.polarerasure.input.InputFileException;
@@ -10,8 +11,6 @@ import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.secrets.Redaction;
 
-import org.springframework.dao.DataAccessException;
-import org.springframework.transaction.TransactionException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,10 +60,10 @@ public final class PolarErasureCommand implements Runnable {
             err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
             return ExitCodes.USAGE;
         }
-        if (error instanceof DataAccessException || error instanceof TransactionException) {
-            err.println("polar-erasure: lost the connection to the job repository ("
-                    + error.getClass().getSimpleName() + "). Check that the database answers, then re-run the same"
-                    + " command to resume; nothing already in the report is lost.");
+        Optional<String> lost = SpringContexts.lostRepository(error);
+        if (lost.isPresent()) {
+            err.println("polar-erasure: " + lost.get() + ", then re-run the same command to resume; nothing already"
+                    + " in the report is lost.");
             return ExitCodes.RESUMABLE;
         }
         err.println("polar-erasure: unexpected error: " + Redaction.redact(error.toString()));

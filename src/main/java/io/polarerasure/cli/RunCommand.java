@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.polarerasure.PolarErasure;
@@ -36,8 +37,6 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.dao.DataAccessException;
-import org.springframework.transaction.TransactionException;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -288,6 +287,10 @@ final class RunCommand implements Callable<Integer> {
      * e.g. free disk space), the job repository's connection where that was lost, else the root cause.
      */
     private static String explain(Throwable error) {
+        Optional<String> lost = SpringContexts.lostRepository(error);
+        if (lost.isPresent()) {
+            return lost.get();
+        }
         Throwable root = error;
         String ours = null;
         for (Throwable t = error; t != null; t = t.getCause()) {
@@ -295,10 +298,6 @@ final class RunCommand implements Callable<Integer> {
             if (ours == null && t.getMessage() != null && t.getStackTrace().length > 0
                     && t.getStackTrace()[0].getClassName().startsWith("io.polarerasure")) {
                 ours = t.getMessage();
-            }
-            if (t instanceof DataAccessException || t instanceof TransactionException) {
-                return "lost the connection to the job repository (" + t.getClass().getSimpleName() + "). Check that"
-                        + " the database answers";
             }
         }
         return Redaction.redact(ours != null ? ours : root.getClass().getSimpleName() + ": " + root.getMessage());

@@ -2,6 +2,7 @@ package io.polarerasure.cli;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import javax.sql.DataSource;
 
@@ -11,6 +12,8 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.TransactionException;
 
 /** Starts the Spring context of one command: the job repository, plus the job for a run. */
 final class SpringContexts {
@@ -75,5 +78,16 @@ final class SpringContexts {
                 .properties(properties)
                 .initializers(context -> singletons.forEach(context.getBeanFactory()::registerSingleton))
                 .run();
+    }
+
+    /** What to tell the operator when the job repository's database went away: empty for other failures. */
+    static Optional<String> lostRepository(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof DataAccessException || t instanceof TransactionException) {
+                return Optional.of("lost the connection to the job repository (" + t.getClass().getSimpleName()
+                        + "). Check that the database answers");
+            }
+        }
+        return Optional.empty();
     }
 }
