@@ -100,10 +100,8 @@ class CrashSafetyIT {
         assertThat(lastLog()).contains("Another polar-erasure process is already running this request file");
         assertThat(run.isAlive()).as(log()).isTrue();
 
-        assertThat(terminate(run, "SIGTERM mid-run")).as(log()).isEqualTo(3);
-        assertThat(db.lastStatus()).isEqualTo("STOPPED");
+        assertStopsCleanly(db, run, "SIGTERM mid-run");
         assertThat(db.executions()).as("executions of the file's run").isEqualTo(1);
-        assertThat(db.unansweredSends()).as("calls whose answer was not recorded").isZero();
 
         assertResumesExactly(db, workload);
     }
@@ -114,9 +112,7 @@ class CrashSafetyIT {
             Workload workload = setUp(new Random(22));
             Process run = running(db, "50/s", 20);
 
-            assertThat(terminate(run, "SIGTERM mid-run (PostgreSQL)")).as(log()).isEqualTo(3);
-            assertThat(db.lastStatus()).isEqualTo("STOPPED");
-            assertThat(db.unansweredSends()).as("calls whose answer was not recorded").isZero();
+            assertStopsCleanly(db, run, "SIGTERM mid-run (PostgreSQL)");
 
             assertResumesExactly(db, workload);
         }
@@ -135,10 +131,8 @@ class CrashSafetyIT {
         }
 
         long started = System.nanoTime();
-        assertThat(terminate(run, "SIGTERM during a 429 pause")).as(log()).isEqualTo(3);
+        assertStopsCleanly(db, run, "SIGTERM during a 429 pause");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
-        assertThat(db.lastStatus()).isEqualTo("STOPPED");
-        assertThat(db.unansweredSends()).as("calls whose answer was not recorded").isZero();
 
         assertResumesExactly(db, workload);
     }
@@ -224,6 +218,13 @@ class CrashSafetyIT {
     }
 
     /** Resumes the run to completion and checks its report, in which no row may be in doubt. */
+    /** SIGTERM: exit 3, the execution STOPPED, and every call that was sent has its answer recorded. */
+    private void assertStopsCleanly(JobRepositoryDb db, Process run, String label) throws Exception {
+        assertThat(terminate(run, label)).as(log()).isEqualTo(3);
+        assertThat(db.lastStatus()).isEqualTo("STOPPED");
+        assertThat(db.unansweredSends()).as("calls whose answer was not recorded").isZero();
+    }
+
     private void assertResumesExactly(JobRepositoryDb db, Workload workload) throws Exception {
         assertThat(finish(start(db, "400/s"))).as(log()).isEqualTo(0);
         assertThat(workload.verify(report, fake)).as("rows in doubt").isEmpty();
