@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * Reads a whole request file once before the job sends anything: every encoding or CSV error stops the run while
@@ -44,7 +43,7 @@ public final class RequestScan {
                     + " then run again. Nothing was sent.");
         }
         // The parser has read to the end of the text, hence the digest has seen every byte.
-        return new ScanResult(file, HexFormat.of().formatHex(sha256.digest()), rows, duplicates.build(),
+        return new ScanResult(file, Sha256.hex(sha256), rows, duplicates.build(),
                 requests.delimiter());
     }
 

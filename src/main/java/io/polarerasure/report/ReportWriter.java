@@ -10,8 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+
+import io.polarerasure.input.Sha256;
 
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -41,7 +41,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
     @Override
     public void open(ExecutionContext context) {
         try {
-            digest = MessageDigest.getInstance("SHA-256");
+            digest = Sha256.newDigest();
             if (context.containsKey(COMMITTED_BYTES)) {
                 reopen(context.getLong(COMMITTED_BYTES), context.getString(COMMITTED_SHA256));
             } else {
@@ -54,8 +54,6 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
         } catch (IOException e) {
             throw new ItemStreamException("Cannot open the report " + path + ": " + e.getMessage()
                     + ". Check that its folder exists and is writable, then run the same command again.", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e);
         }
     }
 
@@ -85,7 +83,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
         }
         // Channels.newInputStream closes the channel with the stream.
         channel = FileChannel.open(path, StandardOpenOption.WRITE);
-        if (!hex(cloneDigest()).equals(committedSha256)) {
+        if (!Sha256.hex(cloneDigest()).equals(committedSha256)) {
             channel.close();
             throw new ReportTamperedException(path + " was changed after this run committed it (its first "
                     + committedBytes + " bytes no longer match their SHA-256). Restore the original from a backup"
@@ -130,7 +128,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
         } catch (IOException e) {
             throw new ItemStreamException("Cannot read the position of the report " + path, e);
         }
-        context.putString(COMMITTED_SHA256, hex(cloneDigest()));
+        context.putString(COMMITTED_SHA256, Sha256.hex(cloneDigest()));
     }
 
     @Override
@@ -151,9 +149,5 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
         } catch (CloneNotSupportedException e) {
             throw new IllegalStateException("SHA-256 digest cannot be cloned", e);
         }
-    }
-
-    private static String hex(MessageDigest digest) {
-        return HexFormat.of().formatHex(digest.digest());
     }
 }
