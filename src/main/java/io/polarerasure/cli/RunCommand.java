@@ -243,12 +243,12 @@ final class RunCommand implements Callable<Integer> {
         if (status == BatchStatus.COMPLETED) {
             ReportCounts counts = ReportCounts.read(reportFile);
             out.printf("Run %s in %s.%n  %s%n  report: %s%n", launch.resumed() ? "resumed and completed" : "completed",
-                    human(took), counts, reportFile);
+                    ProgressPrinter.human(took), counts, reportFile);
             return ProofOfErasure.completedExitCode(counts);
         }
         if (status == BatchStatus.STOPPED) {
             out.printf("Run stopped after %s; the report holds every row done so far: %s.%n"
-                    + "  Re-run the same command to resume.%n", human(took), reportFile);
+                    + "  Re-run the same command to resume.%n", ProgressPrinter.human(took), reportFile);
             return ExitCodes.RESUMABLE;
         }
         PolarRefusedException refused = find(execution, PolarRefusedException.class);
@@ -313,11 +313,5 @@ final class RunCommand implements Callable<Integer> {
         int dot = name.lastIndexOf('.');
         String base = dot > 0 ? name.substring(0, dot) : name;
         return input.toAbsolutePath().resolveSibling(base + extension);
-    }
-
-    private static String human(Duration took) {
-        long seconds = took.toSeconds();
-        return seconds < 60 ? String.format("%.1f s", took.toMillis() / 1000.0)
-                : String.format("%d min %02d s", seconds / 60, seconds % 60);
     }
 }
