@@ -1,5 +1,7 @@
 package io.polarerasure;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -9,6 +11,9 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
+
+import io.polarerasure.job.OutcomeJournal;
 
 /**
  * The job repository a child process uses, as command-line options, plus what the tests read
@@ -21,9 +26,11 @@ final class JobRepositoryDb implements AutoCloseable {
     private final List<String> options;
     private final Map<String, String> environment;
     private final String pgSchema;
+    private final Path stateDir;
 
     private JobRepositoryDb(String url, String user, List<String> options, Map<String, String> environment,
-                            String pgSchema) {
+                            String pgSchema, Path stateDir) {
+        this.stateDir = stateDir;
         this.url = url;
         this.user = user;
         this.options = options;
@@ -33,7 +40,7 @@ final class JobRepositoryDb implements AutoCloseable {
 
     static JobRepositoryDb h2(Path stateDir) {
         return new JobRepositoryDb("jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("repository"), "sa",
-                List.of("--state-dir", stateDir.toString()), Map.of(), null);
+                List.of("--state-dir", stateDir.toString()), Map.of(), null, stateDir);
     }
 
     /** A fresh schema in the local PostgreSQL (see {@link TestPostgres}), dropped by {@link #close()}. */
@@ -42,7 +49,7 @@ final class JobRepositoryDb implements AutoCloseable {
         // The application name lets a test find the child's connections to cut them.
         String url = TestPostgres.url(schema) + "&ApplicationName=" + schema;
         return new JobRepositoryDb(url, TestPostgres.USER, List.of("--state-dir", stateDir.toString(), "--jdbc-url", url),
-                Map.of("SPRING_DATASOURCE_USERNAME", TestPostgres.USER), schema);
+                Map.of("SPRING_DATASOURCE_USERNAME", TestPostgres.USER), schema, stateDir);
     }
 
     List<String> options() {
@@ -62,13 +69,19 @@ final class JobRepositoryDb implements AutoCloseable {
         return Long.parseLong(single("SELECT COUNT(*) FROM batch_job_execution"));
     }
 
-    /** Journal rows marked SENDING without an outcome: calls whose answer was never recorded. */
-    long unansweredSends() throws SQLException {
-        return Long.parseLong(single("SELECT COUNT(*) FROM erasure_journal WHERE outcome IS NULL"));
+    /** Rows the journals in the state folder mark SENDING without an outcome: calls whose answer was never recorded. */
+    long unansweredSends() throws IOException {
+        long unanswered = 0;
+        for (Path journal : journals()) {
+            unanswered += OutcomeJournal.read(journal).values().stream().filter(OutcomeJournal.Entry::sending).count();
+        }
+        return unanswered;
     }
 
-    long journalRows() throws SQLException {
-        return Long.parseLong(single("SELECT COUNT(*) FROM erasure_journal"));
+    List<Path> journals() throws IOException {
+        try (Stream<Path> files = Files.list(stateDir)) {
+            return files.filter(file -> file.getFileName().toString().startsWith("journal-")).toList();
+        }
     }
 
     /** Cuts every connection of the child process, as a database restart does; returns how many. */

@@ -160,7 +160,8 @@ final class RunCommand implements Callable<Integer> {
         Path reportPath = report != null ? report : sibling(input, ".audit.csv");
         Eraser eraser = Eraser.create(settings, token, "polar-erasure/" + PolarErasure.version());
         int rowsPerChunk = chunkSize != null ? chunkSize : defaultChunkSize(settings.rate(), concurrency);
-        ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk);
+        ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk,
+                state.stateDir.toAbsolutePath());
 
         if (progressSeconds < 0) {
             throw new UsageException("--progress must be 0 (no progress lines) or more seconds, was "

@@ -17,7 +17,8 @@ final class StateOptions {
     /**
      * DB_CLOSE_ON_EXIT=FALSE lets the stop hook still write the final status. WRITE_DELAY=0 writes each
      * commit out at once: by default H2 keeps commits in memory for up to half a second, so a kill -9
-     * lost the journal's latest SENDING marks and outcomes, and their rows were re-sent as if new.
+     * could lose a checkpoint after the journal of its chunk was emptied, and the chunk's rows were
+     * then re-sent as if new.
      */
     private static final String H2_SETTINGS = ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
 

@@ -2,8 +2,6 @@ package io.polarerasure.job;
 
 import java.nio.file.Path;
 
-import javax.sql.DataSource;
-
 import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.report.AuditLine;
@@ -23,7 +21,6 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -60,14 +57,14 @@ public class ErasureJobConfiguration {
     }
 
     @Bean
-    OutcomeJournal outcomeJournal(DataSource dataSource, PlatformTransactionManager transactionManager) {
-        return new OutcomeJournal(new JdbcTemplate(dataSource), transactionManager);
+    OutcomeJournal outcomeJournal(ErasureRun run) {
+        return new OutcomeJournal(OutcomeJournal.fileFor(run.stateDir(), run.runKey()), OutcomeJournal.currentBootId());
     }
 
     @Bean
-    ErasureProcessor erasureProcessor(ErasureRun run, OutcomeJournal journal) {
-        return new ErasureProcessor(run.runKey(), run.idColumn(), run.scan().duplicates(), journal, run.eraser(),
-                run.clock());
+    ErasureProcessor erasureProcessor(ErasureRun run, OutcomeJournal journal, JobRepository jobRepository) {
+        return new ErasureProcessor(run.idColumn(), run.scan().duplicates(), journal, run.eraser(), run.clock(),
+                run.chunkSize(), jobRepository);
     }
 
     @Bean
@@ -94,7 +91,6 @@ public class ErasureJobConfiguration {
                 .processor(erasureProcessor) // also its StepExecutionListener and ItemWriteListener
                 .writer(reportWriter)
                 .taskExecutor(erasureWorkers)
-                .listener(new InheritedCheckpoint(jobRepository))
                 .listener(stopSignal)
                 .listener(progress)
                 .build();
@@ -108,7 +104,7 @@ public class ErasureJobConfiguration {
                     @Override
                     public void afterJob(JobExecution execution) {
                         if (execution.getStatus() == BatchStatus.COMPLETED) {
-                            journal.forget(execution.getJobParameters().getString(INPUT_SHA256));
+                            journal.delete();
                         }
                     }
                 })

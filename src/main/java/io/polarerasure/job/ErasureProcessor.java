@@ -17,9 +17,13 @@ import io.polarerasure.report.Outcome;
 
 import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * Decides one row: INVALID and DUPLICATE without a call, otherwise one erasure through Polar,
@@ -31,44 +35,59 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
 
     static final String NOT_FOUND_DETAIL = "Polar has no live customer with this external ID";
 
-    private final String runKey;
+    /**
+     * The largest chunk any execution of the run used, saved before anything is sent: how far past the
+     * checkpoint an interrupted execution may have sent rows.
+     */
+    static final String LARGEST_CHUNK = "erasure.largest.chunk";
+
     private final String idColumn;
     private final DuplicateIndex duplicates;
     private final OutcomeJournal journal;
     private final Eraser eraser;
     private final Clock clock;
+    private final int chunkSize;
+    private final JobRepository jobRepository;
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
     private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
 
-    ErasureProcessor(String runKey, String idColumn, DuplicateIndex duplicates, OutcomeJournal journal,
-                     Eraser eraser, Clock clock) {
-        this.runKey = runKey;
+    ErasureProcessor(String idColumn, DuplicateIndex duplicates, OutcomeJournal journal, Eraser eraser, Clock clock,
+                     int chunkSize, JobRepository jobRepository) {
         this.idColumn = idColumn;
         this.duplicates = duplicates;
         this.journal = journal;
         this.eraser = eraser;
         this.clock = clock;
+        this.chunkSize = chunkSize;
+        this.jobRepository = jobRepository;
     }
 
+    /**
+     * Opens the journal with what earlier executions recorded, and saves the step's inherited checkpoint
+     * at once. Spring Batch 6 copies the previous execution's context (reader position, committed report
+     * bytes) into a restarted step but saves it only at the first commit, so a restart that died before
+     * committing left an empty context, and the next restart began again at row 1.
+     */
     @Override
     public void beforeStep(StepExecution stepExecution) {
-        recorded = Map.copyOf(journal.load(runKey));
+        ExecutionContext context = stepExecution.getExecutionContext();
+        boolean resuming = context.containsKey(LARGEST_CHUNK);
+        long checkpoint = context.getInt(RunHistory.ROWS_DONE, 0);
+        int largestChunk = Math.max(chunkSize, context.getInt(LARGEST_CHUNK, 0));
+        recorded = Map.copyOf(journal.open(resuming, checkpoint + 1, checkpoint + largestChunk));
+        context.putInt(LARGEST_CHUNK, largestChunk);
+        jobRepository.updateExecutionContext(stepExecution);
     }
 
-    /** The chunk's outcomes must be committed in the journal before the chunk can commit without them. */
-    @Override
-    public void beforeWrite(Chunk<? extends AuditLine> lines) {
-        journal.flush();
-    }
-
-    /** Runs inside the chunk's transaction, after its lines were written: they are the record now. */
+    /** Runs inside the chunk's transaction: once it commits, its report lines are the record. */
     @Override
     public void afterWrite(Chunk<? extends AuditLine> lines) {
-        long last = 0;
-        for (AuditLine line : lines) {
-            last = Math.max(last, line.row());
-        }
-        journal.forgetThrough(runKey, last);
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                journal.clear();
+            }
+        });
     }
 
     @Override
@@ -84,7 +103,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
         boolean interrupted = known != null;
         if (!interrupted) {
-            journal.markSending(runKey, request.row(), request.externalId());
+            journal.markSending(request.row());
         }
         Erasure erasure;
         try {
@@ -93,7 +112,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
             // lost, nothing changed, and the row is sent on resume as if new.
             if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()) {
-                journal.unmark(runKey, request.row());
+                journal.unmark(request.row());
             }
             throw e;
         }
@@ -102,7 +121,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
                 ? NOT_FOUND_DETAIL : erasure.detail();
         AuditLine line = new AuditLine(request.row(), request.externalId(), outcome, erasure.httpStatus(),
                 erasure.attempts(), detail, clock.instant());
-        journal.record(runKey, line);
+        journal.record(line);
         return line;
     }
 

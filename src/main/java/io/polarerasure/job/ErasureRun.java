@@ -1,5 +1,6 @@
 package io.polarerasure.job;
 
+import java.nio.file.Path;
 import java.time.Clock;
 
 import io.polarerasure.input.ScanResult;
@@ -10,9 +11,10 @@ import io.polarerasure.polar.Eraser;
  *
  * @param concurrency requests in flight at once
  * @param chunkSize   rows per checkpoint
+ * @param stateDir    where the run's journal lives
  */
 public record ErasureRun(ScanResult scan, String idColumn, Eraser eraser, Clock clock, int concurrency,
-                         int chunkSize) {
+                         int chunkSize, Path stateDir) {
 
     public ErasureRun {
         if (concurrency < 1) {

@@ -1,26 +1,42 @@
 package io.polarerasure.job;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
-
 /**
  * Remembers, outside the chunk transaction, what was sent to Polar for each row of a run.
  * Spring Batch rolls back an interrupted chunk and processes it again on restart, but a DELETE
  * cannot be rolled back: resent, it answers 404 (misreporting an erasure) or, worse, erases a new
- * customer that reused the freed external ID. So each row is marked SENDING in its own committed
- * transaction before its first request, and its outcome is committed as soon as Polar answered.
- * A row leaves the journal when the chunk holding its report line commits; until then it is the
- * crash evidence. Thread-safe: every call but {@link #forgetThrough} runs in a transaction of its own
- * (marks and outcomes of concurrent workers share one, see {@link GroupCommit}).
+ * customer that reused the freed external ID. So each row is marked SENDING before its first
+ * request, and its outcome is written as soon as Polar answered. The journal is emptied once the
+ * chunk holding those rows has committed: until then it is the crash evidence.
+ *
+ * <p>One append-only file per run in the state folder, one line per record. A record is written
+ * with one {@code write} and no {@code fsync}: a killed process loses nothing, since the kernel
+ * already holds it, at a few microseconds per row. Only a machine crash can lose the tail, so the
+ * file names the boot it was written in; opened after a reboot, or missing when a run resumes, the
+ * journal is incomplete, and every row of the interrupted chunk without a recorded outcome is
+ * marked as possibly sent. Its rows are then reported with that doubt, never as something else.
+ *
+ * <p>Thread-safe: rows of a chunk are processed concurrently.
  */
 public final class OutcomeJournal implements AutoCloseable {
 
@@ -28,102 +44,217 @@ public final class OutcomeJournal implements AutoCloseable {
     public record Entry(boolean sending, AuditLine line) {
     }
 
-    static final String DDL = """
-            CREATE TABLE IF NOT EXISTS erasure_journal (
-                run_key VARCHAR(64) NOT NULL,
-                row_no BIGINT NOT NULL,
-                external_id VARCHAR,
-                outcome VARCHAR(16),
-                http_status INTEGER,
-                attempts INTEGER,
-                detail VARCHAR,
-                processed_at_ms BIGINT,
-                PRIMARY KEY (run_key, row_no)
-            )""";
+    private static final String HEADER = "polar-erasure journal 1";
+    private static final Path BOOT_ID = Path.of("/proc/sys/kernel/random/boot_id");
 
-    private final JdbcTemplate jdbc;
-    private final TransactionTemplate ownTransaction;
-    private final GroupCommit commits;
+    private final Path file;
+    private final String bootId;
+    private FileChannel channel;
+    private long headerBytes;
 
-    public OutcomeJournal(JdbcTemplate jdbc, PlatformTransactionManager transactionManager) {
-        this.jdbc = jdbc;
-        this.ownTransaction = new TransactionTemplate(transactionManager);
-        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        this.commits = new GroupCommit(jdbc, ownTransaction);
+    /**
+     * @param bootId identifies the running boot of this machine ({@link #currentBootId()}); a journal
+     *               written in another boot may have lost its last records
+     */
+    public OutcomeJournal(Path file, String bootId) {
+        this.file = file;
+        this.bootId = bootId;
     }
 
-    /** Stops the commit thread; Spring calls it when the run's context closes. */
-    @Override
-    public void close() {
-        commits.close();
+    /** The run's journal in a state folder. */
+    public static Path fileFor(Path stateDir, String runKey) {
+        return stateDir.resolve("journal-" + runKey + ".log");
+    }
+
+    /** Linux's boot id, or "unknown" where there is none: such a journal is then always trusted. */
+    public static String currentBootId() {
+        try {
+            return Files.readString(BOOT_ID).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /**
-     * Everything recorded for a run's rows that are not yet in the report. Small: rows leave the
-     * journal in the transaction that commits their chunk ({@link #forgetThrough}).
+     * Opens the journal for an execution and returns what earlier executions recorded.
+     *
+     * @param resuming      whether an earlier execution of this run may have sent rows
+     * @param doubtFrom     first row the interrupted execution may have sent unrecorded, if its journal is incomplete
+     * @param doubtThrough  last such row (the end of its chunk)
      */
-    public Map<Long, Entry> load(String runKey) {
-        Map<Long, Entry> entries = new HashMap<>();
-        ownTransaction.executeWithoutResult(status -> jdbc.query(
-                "SELECT row_no, external_id, outcome, http_status, attempts, detail, processed_at_ms"
-                        + " FROM erasure_journal WHERE run_key = ?",
-                rs -> {
-                    long row = rs.getLong("row_no");
-                    String outcome = rs.getString("outcome");
-                    if (outcome == null) {
-                        entries.put(row, new Entry(true, null));
-                        return;
+    public synchronized Map<Long, Entry> open(boolean resuming, long doubtFrom, long doubtThrough) {
+        try {
+            Map<Long, Entry> entries = new HashMap<>();
+            if (resuming) {
+                List<String> lines = Files.exists(file) ? wholeLines(file) : List.of();
+                boolean complete = !lines.isEmpty() && lines.get(0).equals(HEADER + " " + bootId);
+                entries.putAll(parse(file, lines, complete));
+                if (!complete) {
+                    for (long row = doubtFrom; row <= doubtThrough; row++) {
+                        entries.putIfAbsent(row, new Entry(true, null));
                     }
-                    int code = rs.getInt("http_status");
-                    Integer httpStatus = rs.wasNull() ? null : code;
-                    entries.put(row, new Entry(false, new AuditLine(row, rs.getString("external_id"),
-                            Outcome.valueOf(outcome), httpStatus, rs.getInt("attempts"), rs.getString("detail"),
-                            Instant.ofEpochMilli(rs.getLong("processed_at_ms")))));
-                },
-                runKey));
-        return entries;
+                }
+            }
+            rewrite(entries);
+            return entries;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot open the journal " + file + ": " + e.getMessage()
+                    + ". Check that the state folder is writable, then run the same command again.", e);
+        }
     }
 
-    /** Commits that a request for this row is about to be sent. */
-    public void markSending(String runKey, long row, String externalId) {
-        commits.write("INSERT INTO erasure_journal (run_key, row_no, external_id) VALUES (?, ?, ?)",
-                runKey, row, externalId);
+    /**
+     * Starts this boot's file with what is known (at most the interrupted chunk's rows), forced to disk
+     * and renamed into place, so that the header is durable before anything is sent.
+     */
+    private void rewrite(Map<Long, Entry> entries) throws IOException {
+        close();
+        Path fresh = file.resolveSibling(file.getFileName() + ".new");
+        StringBuilder text = new StringBuilder(HEADER).append(' ').append(bootId).append('\n');
+        headerBytes = text.length();
+        entries.forEach((row, entry) -> text.append(entry.sending() ? sendingRecord(row) : outcomeRecord(entry.line())));
+        try (FileChannel out = FileChannel.open(fresh, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
+            out.force(true);
+        }
+        Files.move(fresh, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel folder = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            folder.force(true);
+        } catch (IOException ignored) {
+            // Not every platform can force a folder; the file itself is already on disk.
+        }
+        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    /** Records that a request for this row is about to be sent. */
+    public void markSending(long row) {
+        append(sendingRecord(row));
     }
 
     /** Withdraws a SENDING mark for a row whose request provably changed nothing (refused credentials). */
-    public void unmark(String runKey, long row) {
-        ownTransaction.executeWithoutResult(status -> jdbc.update(
-                "DELETE FROM erasure_journal WHERE run_key = ? AND row_no = ? AND outcome IS NULL", runKey, row));
+    public void unmark(long row) {
+        append("U\t" + row + "\n");
+    }
+
+    /** Records the row's final outcome. */
+    public void record(AuditLine line) {
+        append(outcomeRecord(line));
+    }
+
+    /** Empties the journal: called once a chunk has committed, when its report lines are the record. */
+    public synchronized void clear() {
+        try {
+            channel.truncate(headerBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot empty the journal " + file + ": " + e.getMessage()
+                    + ". The chunk is committed; fix the state folder and run the same command again to resume.", e);
+        }
+    }
+
+    /** Deletes a completed run's journal: its report is now the record. */
+    public synchronized void delete() {
+        close();
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot delete the journal " + file + " of a completed run: "
+                    + e.getMessage() + ". Delete it by hand; it holds customers' external IDs.", e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // Every record was already handed to the kernel.
+            }
+            channel = null;
+        }
+    }
+
+    private synchronized void append(String record) {
+        if (channel == null) {
+            throw new IllegalStateException("the outcome journal is closed: the run is ending");
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8));
+        try {
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the journal " + file + ": " + e.getMessage()
+                    + ". Free disk space in the state folder, then run the same command again to resume.", e);
+        }
+    }
+
+    /** What a journal file holds, as {@link #open} would read it in the boot that wrote it. */
+    public static Map<Long, Entry> read(Path file) throws IOException {
+        try {
+            return parse(file, wholeLines(file), true);
+        } catch (NoSuchFileException e) {
+            return Map.of();
+        }
     }
 
     /**
-     * Queues the row's final outcome for the next commit, a moment after Polar answered, without
-     * waiting for it: {@link #flush} waits before the chunk holding the row commits. A crash in
-     * between leaves the row marked SENDING, which is reported as in doubt, never as something else.
+     * The file's lines that end in a line break. A crash may cut the last record short: it is then the
+     * mark of a row whose request was not sent yet, or an outcome that counts as lost, and is dropped.
      */
-    public void record(String runKey, AuditLine line) {
-        commits.writeLater("UPDATE erasure_journal SET outcome = ?, http_status = ?, attempts = ?, detail = ?,"
-                        + " processed_at_ms = ? WHERE run_key = ? AND row_no = ?",
-                line.outcome().name(), line.httpStatus(), line.attempts(), line.detail(),
-                line.processedAt().toEpochMilli(), runKey, line.row());
-    }
-
-    /** Returns once every outcome recorded so far is committed. */
-    public void flush() {
-        commits.flush();
+    private static List<String> wholeLines(Path file) throws IOException {
+        String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
+        lines.remove(lines.size() - 1);
+        return lines;
     }
 
     /**
-     * Drops the rows up to this one, in the caller's transaction: called while a chunk commits, so
-     * the rows leave the journal exactly when their report lines become the record.
+     * Replays the records in order. Damage is refused in a complete journal, and skipped in one that a
+     * machine crash may have left with garbage: the interrupted chunk's rows are in doubt anyway.
      */
-    public void forgetThrough(String runKey, long row) {
-        jdbc.update("DELETE FROM erasure_journal WHERE run_key = ? AND row_no <= ?", runKey, row);
+    private static Map<Long, Entry> parse(Path file, List<String> lines, boolean strict) {
+        Map<Long, Entry> entries = new HashMap<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String[] fields = lines.get(i).split("\t", -1);
+            try {
+                long row = Long.parseLong(fields[1]);
+                switch (fields[0]) {
+                    case "S" -> entries.put(row, new Entry(true, null));
+                    case "U" -> entries.remove(row);
+                    case "O" -> entries.put(row, new Entry(false, new AuditLine(row, decode(fields[2]),
+                            Outcome.valueOf(fields[3]), fields[4].isEmpty() ? null : Integer.valueOf(fields[4]),
+                            Integer.parseInt(fields[5]), decode(fields[6]), Instant.ofEpochMilli(Long.parseLong(fields[7])))));
+                    default -> throw new IllegalArgumentException("unknown record type " + fields[0]);
+                }
+            } catch (RuntimeException e) {
+                if (strict) {
+                    throw new IllegalStateException(file + " line " + (i + 1) + " is not a journal record (" + e
+                            + "): the file was changed by something else than polar-erasure. Restore it, or move it"
+                            + " away to treat the interrupted chunk's rows as possibly sent, and run again.", e);
+                }
+            }
+        }
+        return entries;
     }
 
-    /** Drops a completed run's rows: its report is now the record. */
-    public void forget(String runKey) {
-        ownTransaction.executeWithoutResult(status ->
-                jdbc.update("DELETE FROM erasure_journal WHERE run_key = ?", runKey));
+    private static String sendingRecord(long row) {
+        return "S\t" + row + "\n";
+    }
+
+    private static String outcomeRecord(AuditLine line) {
+        return "O\t" + line.row() + "\t" + encode(line.externalId()) + "\t" + line.outcome().name() + "\t"
+                + (line.httpStatus() == null ? "" : line.httpStatus()) + "\t" + line.attempts() + "\t"
+                + encode(line.detail()) + "\t" + line.processedAt().toEpochMilli() + "\n";
+    }
+
+    /** Percent-encoding keeps tabs and line breaks, which Polar's messages may hold, out of the record. */
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    private static String decode(String text) {
+        return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }
 }

@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Locale;
 
 import javax.sql.DataSource;
@@ -13,7 +12,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 /**
- * Creates Spring Batch's tables and the outcome journal when they are missing, on H2 and
+ * Creates Spring Batch's tables when they are missing, on H2 and
  * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing.
  */
 public final class RepositorySchema {
@@ -35,13 +34,6 @@ public final class RepositorySchema {
                 new ResourceDatabasePopulator(
                         new ClassPathResource("org/springframework/batch/core/schema-" + script + ".sql"))
                         .populate(connection);
-            }
-            // Checked first: PostgreSQL refuses even CREATE TABLE IF NOT EXISTS to a user without the CREATE
-            // privilege, and a repository set up by an administrator needs none.
-            if (!tableExists(meta, schema, "erasure_journal")) {
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute(OutcomeJournal.DDL);
-                }
             }
         }
     }

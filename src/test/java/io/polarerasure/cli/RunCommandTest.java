@@ -165,6 +165,46 @@ class RunCommandTest {
     }
 
     @Test
+    void resumed_without_its_journal_the_interrupted_chunk_is_reported_as_possibly_erased() throws IOException {
+        List<String> ids = IntStream.rangeClosed(1, 120).mapToObj(i -> "cus_" + i).toList();
+        Files.writeString(input, "external_id\n" + String.join("\n", ids) + "\n");
+        ScriptedPolar script = new ScriptedPolar(new HashSet<>(ids));
+        script.refuseFrom(55, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
+        server.setDispatcher(script);
+        String url = server.url("/").toString().replaceAll("/$", "");
+        assertThat(Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10")).exitCode())
+                .isEqualTo(ExitCodes.REFUSED);
+        int checkpoint = Reports.lines(dir.resolve("requests.audit.csv")).size();
+        Set<String> erasedBefore = new HashSet<>(script.erased());
+        List<Path> journals;
+        try (var files = Files.list(dir.resolve("state"))) {
+            journals = files.filter(file -> file.getFileName().toString().startsWith("journal-")).toList();
+        }
+        assertThat(journals).hasSize(1);
+        Files.delete(journals.get(0)); // as if resumed from another state folder, or its tail died with the machine
+
+        script.heal();
+        Cli.Result resumed = Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10"));
+
+        assertThat(resumed.exitCode()).as(resumed.all()).isEqualTo(ExitCodes.OK);
+        List<String> report = Reports.lines(dir.resolve("requests.audit.csv"));
+        assertThat(report).hasSize(120);
+        int inDoubt = 0;
+        for (int row = 1; row <= 120; row++) {
+            String line = report.get(row - 1);
+            boolean interruptedChunk = row > checkpoint && row <= checkpoint + 10;
+            if (interruptedChunk && erasedBefore.contains("cus_" + row)) {
+                // Erased by the first run after its last checkpoint: the record of that answer went with the journal.
+                assertThat(line).contains(",NOT_FOUND,404,").contains("an attempt in an earlier run was interrupted");
+                inDoubt++;
+            } else {
+                assertThat(line).contains(",DELETED,204,1,").doesNotContain("interrupted");
+            }
+        }
+        assertThat(inDoubt).as("rows the first run erased after its last checkpoint").isPositive();
+    }
+
+    @Test
     void resumes_on_a_postgresql_job_repository() throws Exception {
         try (TestPostgres.Schema postgres = TestPostgres.Schema.fresh()) {
             Map<String, String> env = Map.of("POLAR_ACCESS_TOKEN", TOKEN, "SPRING_DATASOURCE_USERNAME",

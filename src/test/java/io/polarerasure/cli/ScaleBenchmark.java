@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,14 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Prints figures, asserts nothing: run with {@code mvn -B -Pbenchmark test -Dtest=ScaleBenchmark}. Each
  * case runs the command line in a child JVM with {@code -Xmx128m}, as an operator would, against the
- * local stand-in for Polar with the limit off: rows/s (whole process, start-up included) and the peak
- * heap seen by the garbage collector. {@code -Dbench.scale.sizes=10000,100000,1000000} sets the sizes.
+ * local stand-in for Polar with the limit off: rows/s (whole process, start-up included), the most heap
+ * in use before any collection, and the live set: a full collection is forced every second (with jcmd,
+ * as an operator would look), and the largest heap left after one is the most the run really held.
+ * {@code -Dbench.scale.sizes=10000,100000,1000000} sets the sizes.
  */
 @Tag("benchmark")
 class ScaleBenchmark {
 
     private static final String TOKEN = "bench-token";
     private static final Pattern HEAP = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)");
+    private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
 
     @TempDir
     Path dir;
@@ -35,7 +41,8 @@ class ScaleBenchmark {
     void memory_and_rows_per_second_by_file_size() throws Exception {
         String[] sizes = System.getProperty("bench.scale.sizes", "10000,100000").split(",");
         System.out.printf("%nMemory and scale (-Xmx128m, limit off, no latency)%n");
-        System.out.println("rows | mode | seconds | rows/s | heap before GC, max MiB | live after GC, max MiB | exit");
+        System.out.println("rows | mode | seconds | rows/s | heap in use, max MiB | live set (after a full GC), max MiB"
+                + " | exit");
         try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
                 .keepRequests(false).build().start()) {
             for (String size : sizes) {
@@ -48,7 +55,7 @@ class ScaleBenchmark {
                             : List.of("--api-url", polar.baseUrl(), "--rate-limit", "1000000/s"));
                     Path gc = dir.resolve("gc-" + rows + (dry ? "-dry" : "") + ".log");
                     long start = System.nanoTime();
-                    int exit = child(gc, args);
+                    int exit = child(gc, List.of(), args, true);
                     double seconds = (System.nanoTime() - start) / 1e9;
                     long[] heap = heapMiB(gc);
                     System.out.printf("%d | %s | %.1f | %.0f | %d | %d | %d%n", rows, dry ? "dry run" : "real run",
@@ -58,46 +65,86 @@ class ScaleBenchmark {
         }
     }
 
+    /**
+     * Launch to first request, three times each with the JVM's defaults, with only the C1 compiler,
+     * and with a class-data archive of the application written by a training run (AppCDS).
+     */
     @Test
     void start_up_to_the_first_request() throws Exception {
+        Path archive = dir.resolve("app.jsa");
+        Map<String, List<String>> variants = new LinkedHashMap<>();
+        variants.put("defaults", List.of());
+        variants.put("-XX:TieredStopAtLevel=1", List.of("-XX:TieredStopAtLevel=1"));
+        variants.put("AppCDS", List.of("-XX:SharedArchiveFile=" + archive));
+        variants.put("AppCDS + TieredStopAtLevel=1", List.of("-XX:SharedArchiveFile=" + archive,
+                "-XX:TieredStopAtLevel=1"));
         try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).build().start()) {
             Path input = requests(1);
-            for (int i = 0; i < 3; i++) {
-                long start = System.currentTimeMillis();
-                child(dir.resolve("gc-start.log"), List.of("run", "--input", input.toString(), "--state-dir",
-                        dir.resolve("state-" + i).toString(), "--report", dir.resolve("start-" + i + ".csv").toString(),
-                        "--api-url", polar.baseUrl(), "--progress", "0"));
-                long first = polar.requests().get(i).time().toEpochMilli();
-                System.out.printf("start-up: %d ms from launch to the first request%n", first - start);
+            int run = 0;
+            child(dir.resolve("gc-train.log"), List.of("-XX:ArchiveClassesAtExit=" + archive), startUpArgs(input, run++,
+                    polar), false);
+            System.out.printf("%nStart-up: launch to the first request, ms%n");
+            for (Map.Entry<String, List<String>> variant : variants.entrySet()) {
+                List<Long> millis = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    int before = polar.requests().size();
+                    long start = System.currentTimeMillis();
+                    child(dir.resolve("gc-start.log"), variant.getValue(), startUpArgs(input, run++, polar), false);
+                    millis.add(polar.requests().get(before).time().toEpochMilli() - start);
+                }
+                System.out.printf("%s: %s%n", variant.getKey(), millis);
             }
         }
     }
 
+    private List<String> startUpArgs(Path input, int run, FakePolar polar) {
+        return List.of("run", "--input", input.toString(), "--state-dir", dir.resolve("state-" + run).toString(),
+                "--report", dir.resolve("start-" + run + ".csv").toString(), "--api-url", polar.baseUrl(),
+                "--progress", "0");
+    }
+
     /** The command line in a child JVM on the test class path, as `java -jar` would run it. */
-    private int child(Path gcLog, List<String> args) throws IOException, InterruptedException {
+    private int child(Path gcLog, List<String> jvmOptions, List<String> args, boolean probeLiveSet)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx128m", "-Xlog:gc:file=" + gcLog, "-cp", System.getProperty("java.class.path"),
-                "io.polarerasure.PolarErasure"));
+                .toString(), "-Xmx128m", "-Xlog:gc:file=" + gcLog));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.polarerasure.PolarErasure"));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("child.log").toFile());
         builder.environment().put("POLAR_ACCESS_TOKEN", TOKEN);
         Process process = builder.start();
-        if (!process.waitFor(Duration.ofMinutes(20).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            return -1;
+        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        while (!process.waitFor(PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                return -1;
+            }
+            if (!probeLiveSet) {
+                continue;
+            }
+            new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(process.pid()), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
         return process.exitValue();
     }
 
-    /** The most heap in use before a collection, and the most still live after one (what must stay flat). */
+    /**
+     * The most heap in use before any collection, and the most still live after a full one (what must
+     * stay flat): young collections leave dead objects in the old generation, so only a full collection
+     * measures the live set.
+     */
     private static long[] heapMiB(Path gcLog) throws IOException {
         long[] peak = new long[2];
         for (String line : Files.readAllLines(gcLog)) {
             Matcher heap = HEAP.matcher(line);
             if (heap.find()) {
                 peak[0] = Math.max(peak[0], Long.parseLong(heap.group(1)));
-                peak[1] = Math.max(peak[1], Long.parseLong(heap.group(2)));
+                if (line.contains("Pause Full")) {
+                    peak[1] = Math.max(peak[1], Long.parseLong(heap.group(2)));
+                }
             }
         }
         return peak;

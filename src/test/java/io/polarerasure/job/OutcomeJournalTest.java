@@ -3,123 +3,133 @@ package io.polarerasure.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Map;
 
-import javax.sql.DataSource;
-
-import io.polarerasure.TestPostgres;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
 import org.junit.jupiter.api.Test;
-import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
-import org.springframework.jdbc.support.JdbcTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.junit.jupiter.api.io.TempDir;
 
 class OutcomeJournalTest {
 
     private static final Instant AT = Instant.parse("2026-11-28T10:00:00.123Z");
+    private static final OutcomeJournal.Entry SENDING = new OutcomeJournal.Entry(true, null);
 
-    private static OutcomeJournal journal(DataSource dataSource) throws Exception {
-        RepositorySchema.ensure(dataSource);
-        return new OutcomeJournal(new JdbcTemplate(dataSource), new JdbcTransactionManager(dataSource));
+    @TempDir
+    Path dir;
+
+    private Path file() {
+        return OutcomeJournal.fileFor(dir, "run-a");
     }
 
-    private static DataSource h2() {
-        return new DriverManagerDataSource("jdbc:h2:mem:journal" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "sa", "");
+    private OutcomeJournal journal(String boot) {
+        return new OutcomeJournal(file(), boot);
+    }
+
+    private static AuditLine line(long row, Outcome outcome, Integer status, String detail) {
+        return new AuditLine(row, "usr_" + row, outcome, status, 1, detail, AT);
     }
 
     @Test
-    void keeps_sending_marks_and_outcomes_per_run() throws Exception {
-        behaves_as_a_journal(h2());
-    }
-
-    @Test
-    void keeps_sending_marks_and_outcomes_per_run_on_postgresql() throws Exception {
-        try (TestPostgres.Schema postgres = TestPostgres.Schema.fresh()) {
-            behaves_as_a_journal(new DriverManagerDataSource(postgres.url(), TestPostgres.USER, ""));
+    void a_resumed_execution_gets_every_mark_and_outcome_back() {
+        OutcomeJournal first = journal("boot-1");
+        assertThat(first.open(false, 1, 40)).isEmpty();
+        for (long row = 1; row <= 4; row++) {
+            first.markSending(row);
         }
-    }
+        first.record(line(1, Outcome.DELETED, 204, ""));
+        AuditLine awkward = line(3, Outcome.FAILED, null, "Polar said:\t\"no\"\r\nretry later, 100 % sure, ü ✓");
+        first.record(awkward);
+        first.unmark(2);
+        first.close();
 
-    private static void behaves_as_a_journal(DataSource dataSource) throws Exception {
-        OutcomeJournal journal = journal(dataSource);
-        journal.markSending("run-a", 1, "usr_1");
-        journal.markSending("run-a", 2, "usr_2");
-        journal.markSending("run-a", 3, "usr_3");
-        journal.markSending("run-b", 1, "other");
-        journal.record("run-a", new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT));
-        journal.record("run-a", new AuditLine(3, "usr_3", Outcome.FAILED, null, 6, "timeout", AT));
-        journal.unmark("run-b", 1);
-        journal.flush();
+        Map<Long, OutcomeJournal.Entry> entries = journal("boot-1").open(true, 1, 40);
 
-        Map<Long, OutcomeJournal.Entry> a = journal.load("run-a");
-
-        assertThat(a).containsOnlyKeys(1L, 2L, 3L);
-        assertThat(a.get(1L)).isEqualTo(new OutcomeJournal.Entry(false,
-                new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT)));
-        assertThat(a.get(2L).sending()).isTrue();
-        assertThat(a.get(3L).line().httpStatus()).isNull();
-        assertThat(journal.load("run-b")).isEmpty();
-
-        new TransactionTemplate(new JdbcTransactionManager(dataSource))
-                .executeWithoutResult(status -> journal.forgetThrough("run-a", 2));
-        assertThat(journal.load("run-a")).containsOnlyKeys(3L);
-        journal.forget("run-a");
-        assertThat(journal.load("run-a")).isEmpty();
+        assertThat(entries).containsOnlyKeys(1L, 3L, 4L);
+        assertThat(entries.get(1L)).isEqualTo(new OutcomeJournal.Entry(false, line(1, Outcome.DELETED, 204, "")));
+        assertThat(entries.get(3L)).isEqualTo(new OutcomeJournal.Entry(false, awkward));
+        assertThat(entries.get(4L)).as("sent, answer never recorded").isEqualTo(SENDING);
     }
 
     @Test
-    void a_failed_outcome_write_surfaces_at_the_next_flush() throws Exception {
-        DataSource dataSource = h2();
-        OutcomeJournal journal = journal(dataSource);
-        journal.markSending("run", 1, "usr_1");
-        new JdbcTemplate(dataSource).execute("DROP TABLE erasure_journal");
-        journal.record("run", new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT));
+    void a_first_execution_ignores_a_file_left_at_its_path() {
+        OutcomeJournal stale = journal("boot-1");
+        stale.open(false, 1, 40);
+        stale.markSending(7);
+        stale.close();
 
-        assertThatThrownBy(journal::flush).isInstanceOf(DataAccessException.class);
+        assertThat(journal("boot-1").open(false, 1, 40)).isEmpty();
     }
 
     @Test
-    void a_refused_mark_throws_to_its_caller_and_does_not_poison_later_flushes() throws Exception {
-        OutcomeJournal journal = journal(h2());
-        journal.markSending("run", 1, "usr_1");
+    void after_a_reboot_every_row_of_the_interrupted_chunk_without_an_outcome_is_possibly_sent() {
+        OutcomeJournal before = journal("boot-1");
+        before.open(false, 1, 5);
+        before.markSending(11);
+        before.record(line(11, Outcome.DELETED, 204, ""));
+        before.markSending(12);
+        before.close();
 
-        assertThatThrownBy(() -> journal.markSending("run", 1, "usr_1")).isInstanceOf(DuplicateKeyException.class);
-        journal.record("run", new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT));
-        journal.flush();
-        assertThat(journal.load("run").get(1L).line().outcome()).isEqualTo(Outcome.DELETED);
+        Map<Long, OutcomeJournal.Entry> entries = journal("boot-2").open(true, 11, 15);
+
+        assertThat(entries).containsOnlyKeys(11L, 12L, 13L, 14L, 15L);
+        assertThat(entries.get(11L).line().outcome()).as("a recorded answer is still true").isEqualTo(Outcome.DELETED);
+        assertThat(entries.get(13L)).isEqualTo(SENDING);
+        assertThat(journal("boot-2").open(true, 11, 15)).as("the doubt survives another crash").isEqualTo(entries);
     }
 
     @Test
-    void closing_commits_what_is_queued_and_refuses_later_writes_instead_of_blocking() throws Exception {
-        DataSource dataSource = h2();
-        OutcomeJournal journal = journal(dataSource);
-        journal.markSending("run", 1, "usr_1");
-        journal.record("run", new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT));
+    void a_resumed_run_whose_journal_is_missing_treats_the_interrupted_chunk_as_possibly_sent() {
+        Map<Long, OutcomeJournal.Entry> entries = journal("boot-1").open(true, 41, 43);
 
-        journal.close();
-
-        assertThatThrownBy(() -> journal.markSending("run", 2, "usr_2")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("closed");
-        assertThat(journal.load("run").get(1L).line().outcome()).isEqualTo(Outcome.DELETED);
+        assertThat(entries).containsOnlyKeys(41L, 42L, 43L).containsValue(SENDING);
+        assertThat(file()).exists();
     }
 
     @Test
-    void a_mark_commits_even_when_the_surrounding_chunk_rolls_back() throws Exception {
-        DataSource dataSource = h2();
-        OutcomeJournal journal = journal(dataSource);
-        TransactionTemplate chunk = new TransactionTemplate(new JdbcTransactionManager(dataSource));
+    void a_record_cut_short_by_a_crash_is_dropped() throws IOException {
+        OutcomeJournal before = journal("boot-1");
+        before.open(false, 1, 5);
+        before.markSending(1);
+        before.close();
+        Files.writeString(file(), "O\t1\tusr_1\tDELETED\t20", StandardOpenOption.APPEND);
 
-        chunk.executeWithoutResult(status -> {
-            journal.markSending("run", 7, "usr_7");
-            journal.forgetThrough("run", 100);
-            status.setRollbackOnly();
-        });
+        assertThat(journal("boot-1").open(true, 1, 5)).containsExactly(Map.entry(1L, SENDING));
+    }
 
-        assertThat(journal.load("run")).containsOnlyKeys(7L);
+    @Test
+    void a_damaged_record_in_a_journal_of_this_boot_is_refused_with_its_line() throws IOException {
+        OutcomeJournal before = journal("boot-1");
+        before.open(false, 1, 5);
+        before.markSending(1);
+        before.close();
+        Files.writeString(file(), "S\tone\nS\t2\n", StandardOpenOption.APPEND);
+
+        assertThatThrownBy(() -> journal("boot-1").open(true, 1, 5)).hasMessageContaining(file() + " line 3")
+                .hasMessageContaining("move it away");
+    }
+
+    @Test
+    void clear_empties_it_and_delete_removes_it() throws IOException {
+        OutcomeJournal journal = journal("boot-1");
+        journal.open(false, 1, 5);
+        journal.markSending(1);
+        journal.record(line(1, Outcome.NOT_FOUND, 404, ""));
+        journal.clear();
+        journal.markSending(2);
+
+        assertThat(OutcomeJournal.read(file())).containsExactly(Map.entry(2L, SENDING));
+        assertThat(Files.readString(file(), StandardCharsets.UTF_8)).startsWith("polar-erasure journal 1 boot-1\n");
+
+        journal.delete();
+        assertThat(file()).doesNotExist();
+        assertThatThrownBy(() -> journal.markSending(3)).hasMessageContaining("closed");
     }
 }

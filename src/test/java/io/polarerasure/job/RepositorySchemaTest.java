@@ -39,7 +39,6 @@ class RepositorySchemaTest {
 
         JdbcTemplate jdbc = new JdbcTemplate(dataSource(schema, TestPostgres.USER));
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + schema + ".batch_job_instance", Long.class)).isZero();
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + schema + ".erasure_journal", Long.class)).isZero();
     }
 
     @Test
