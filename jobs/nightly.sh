@@ -30,9 +30,10 @@
 #                                 create files under another name (e.g. .part) and rename them when complete
 #   POLAR_ERASURE_WORK            reports of runs in progress (default $POLAR_ERASURE_HOME/work)
 #   POLAR_ERASURE_DONE            finished files, reports and summaries (default $POLAR_ERASURE_HOME/done)
-#   POLAR_ERASURE_STATE_DIR       embedded job repository and run locks (default $POLAR_ERASURE_HOME/state)
+#   POLAR_ERASURE_STATE_DIR       embedded job repository, run locks and run journals (default
+#                                 $POLAR_ERASURE_HOME/state); keep it: a resume needs its run's journal
 #   POLAR_ERASURE_JDBC_URL        PostgreSQL job repository instead (with SPRING_DATASOURCE_USERNAME and
-#                                 SPRING_DATASOURCE_PASSWORD); run locks stay in the state folder
+#                                 SPRING_DATASOURCE_PASSWORD); locks and journals stay in the state folder
 #   POLAR_ERASURE_JAR             the jar (default /opt/polar-erasure/polar-erasure.jar)
 #   POLAR_ERASURE_JAVA            the java command (default: java)
 #   POLAR_ERASURE_RUN_OPTIONS     more options for `run`, e.g. "--sandbox --rate-limit 200/min"

@@ -126,8 +126,10 @@ public final class PolarClient {
         try (Response response = http.newCall(request).execute()) {
             // Polar does not echo tokens, but an answer body ends up in the report and the logs.
             String body = Redaction.redact(response.peekBody(MAX_BODY_BYTES).string());
-            log.debug("DELETE {} -> {} in {} ms: {}", request.url(), response.code(),
-                    (System.nanoTime() - started) / 1_000_000, Answer.snippet(body));
+            if (log.isDebugEnabled()) {
+                log.debug("DELETE {} -> {} in {} ms: {}", request.url(), response.code(),
+                        (System.nanoTime() - started) / 1_000_000, Answer.snippet(body));
+            }
             return Answer.of(response.code(), body, response.header("Retry-After"));
         }
     }

@@ -127,13 +127,19 @@ class RunCommandTest {
         assertThat(polar.requests()).hasSize(sent);
     }
 
-    @Test
-    void a_revoked_token_stops_the_run_and_the_resumed_run_completes_the_report_exactly() throws IOException {
+    /** 120 rows, cus_1 to cus_120, all live customers; the token is refused from the given request on. */
+    private ScriptedPolar customersWithATokenRevokedAtRequest(int request) throws IOException {
         List<String> ids = IntStream.rangeClosed(1, 120).mapToObj(i -> "cus_" + i).toList();
         Files.writeString(input, "external_id\n" + String.join("\n", ids) + "\n");
         ScriptedPolar script = new ScriptedPolar(new HashSet<>(ids));
-        script.refuseFrom(50, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
+        script.refuseFrom(request, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
         server.setDispatcher(script);
+        return script;
+    }
+
+    @Test
+    void a_revoked_token_stops_the_run_and_the_resumed_run_completes_the_report_exactly() throws IOException {
+        ScriptedPolar script = customersWithATokenRevokedAtRequest(50);
         String url = server.url("/").toString().replaceAll("/$", "");
 
         Cli.Result first = Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10"));
@@ -166,11 +172,7 @@ class RunCommandTest {
 
     @Test
     void resumed_without_its_journal_the_interrupted_chunk_is_reported_as_possibly_erased() throws IOException {
-        List<String> ids = IntStream.rangeClosed(1, 120).mapToObj(i -> "cus_" + i).toList();
-        Files.writeString(input, "external_id\n" + String.join("\n", ids) + "\n");
-        ScriptedPolar script = new ScriptedPolar(new HashSet<>(ids));
-        script.refuseFrom(55, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
-        server.setDispatcher(script);
+        ScriptedPolar script = customersWithATokenRevokedAtRequest(55);
         String url = server.url("/").toString().replaceAll("/$", "");
         assertThat(Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10")).exitCode())
                 .isEqualTo(ExitCodes.REFUSED);

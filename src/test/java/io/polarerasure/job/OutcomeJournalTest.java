@@ -93,24 +93,25 @@ class OutcomeJournalTest {
         assertThat(file()).exists();
     }
 
-    @Test
-    void a_record_cut_short_by_a_crash_is_dropped() throws IOException {
+    /** Row 1 marked SENDING by an execution of boot-1, then these bytes as if written after it. */
+    private void journalOfRow1SentThenAppended(String text) throws IOException {
         OutcomeJournal before = journal("boot-1");
         before.open(false, 1, 5);
         before.markSending(1);
         before.close();
-        Files.writeString(file(), "O\t1\tusr_1\tDELETED\t20", StandardOpenOption.APPEND);
+        Files.writeString(file(), text, StandardOpenOption.APPEND);
+    }
+
+    @Test
+    void a_record_cut_short_by_a_crash_is_dropped() throws IOException {
+        journalOfRow1SentThenAppended("O\t1\tusr_1\tDELETED\t20");
 
         assertThat(journal("boot-1").open(true, 1, 5)).containsExactly(Map.entry(1L, SENDING));
     }
 
     @Test
     void a_damaged_record_in_a_journal_of_this_boot_is_refused_with_its_line() throws IOException {
-        OutcomeJournal before = journal("boot-1");
-        before.open(false, 1, 5);
-        before.markSending(1);
-        before.close();
-        Files.writeString(file(), "S\tone\nS\t2\n", StandardOpenOption.APPEND);
+        journalOfRow1SentThenAppended("S\tone\nS\t2\n");
 
         assertThatThrownBy(() -> journal("boot-1").open(true, 1, 5)).hasMessageContaining(file() + " line 3")
                 .hasMessageContaining("move it away");
