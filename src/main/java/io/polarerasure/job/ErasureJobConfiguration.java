@@ -2,6 +2,8 @@ package io.polarerasure.job;
 
 import java.nio.file.Path;
 
+import javax.sql.DataSource;
+
 import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.report.AuditLine;
@@ -21,6 +23,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -62,9 +66,22 @@ public class ErasureJobConfiguration {
     }
 
     @Bean
-    ErasureProcessor erasureProcessor(ErasureRun run, OutcomeJournal journal, JobRepository jobRepository) {
+    ErasureProcessor erasureProcessor(ErasureRun run, OutcomeJournal journal, JobRepository jobRepository,
+                                      DataSource dataSource) {
         return new ErasureProcessor(run.idColumn(), run.scan().duplicates(), journal, run.eraser(), run.clock(),
-                run.chunkSize(), jobRepository);
+                run.chunkSize(), jobRepository, repositoryToDisk(dataSource));
+    }
+
+    /**
+     * Forces the embedded H2's commits to disk: it hands each commit to the operating system but does not
+     * sync it, and a checkpoint lost with the machine would take chunks back whose journal was already
+     * emptied. PostgreSQL's commits are on disk when they return.
+     */
+    static Runnable repositoryToDisk(DataSource dataSource) {
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        String product = jdbc.execute((ConnectionCallback<String>) connection ->
+                connection.getMetaData().getDatabaseProductName());
+        return "H2".equals(product) ? () -> jdbc.execute("CHECKPOINT SYNC") : () -> { };
     }
 
     @Bean

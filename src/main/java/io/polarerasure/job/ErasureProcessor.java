@@ -48,11 +48,12 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private final Clock clock;
     private final int chunkSize;
     private final JobRepository jobRepository;
+    private final Runnable repositoryToDisk;
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
     private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
 
     ErasureProcessor(String idColumn, DuplicateIndex duplicates, OutcomeJournal journal, Eraser eraser, Clock clock,
-                     int chunkSize, JobRepository jobRepository) {
+                     int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk) {
         this.idColumn = idColumn;
         this.duplicates = duplicates;
         this.journal = journal;
@@ -60,6 +61,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         this.clock = clock;
         this.chunkSize = chunkSize;
         this.jobRepository = jobRepository;
+        this.repositoryToDisk = repositoryToDisk;
     }
 
     /**
@@ -79,12 +81,16 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         jobRepository.updateExecutionContext(stepExecution);
     }
 
-    /** Runs inside the chunk's transaction: once it commits, its report lines are the record. */
+    /**
+     * Runs inside the chunk's transaction: once its commit is on disk, its report lines are the record,
+     * and the journal can let go of their rows.
+     */
     @Override
     public void afterWrite(Chunk<? extends AuditLine> lines) {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
+                repositoryToDisk.run();
                 journal.clear();
             }
         });

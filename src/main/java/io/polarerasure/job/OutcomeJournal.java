@@ -109,7 +109,7 @@ public final class OutcomeJournal implements AutoCloseable {
      */
     private void rewrite(Map<Long, Entry> entries) throws IOException {
         close();
-        Path fresh = file.resolveSibling(file.getFileName() + ".new");
+        Path fresh = fresh();
         StringBuilder text = new StringBuilder(HEADER).append(' ').append(bootId).append('\n');
         headerBytes = text.length();
         entries.forEach((row, entry) -> text.append(entry.sending() ? sendingRecord(row) : outcomeRecord(entry.line())));
@@ -125,6 +125,10 @@ public final class OutcomeJournal implements AutoCloseable {
             // Not every platform can force a folder; the file itself is already on disk.
         }
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    }
+
+    private Path fresh() {
+        return file.resolveSibling(file.getFileName() + ".new");
     }
 
     /** Records that a request for this row is about to be sent. */
@@ -157,6 +161,7 @@ public final class OutcomeJournal implements AutoCloseable {
         close();
         try {
             Files.deleteIfExists(file);
+            Files.deleteIfExists(fresh()); // left by a crash during open
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot delete the journal " + file + " of a completed run: "
                     + e.getMessage() + ". Delete it by hand; it holds customers' external IDs.", e);
