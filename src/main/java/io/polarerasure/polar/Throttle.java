@@ -4,9 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +44,7 @@ final class Throttle {
             for (long left = pauseLeft(); left > 0; left = pauseLeft()) {
                 sleeper.sleep(Duration.ofNanos(left));
             }
-            long wait = pace.limiter().reservePermission();
+            long wait = pace.reserve(now());
             if (wait > 0) {
                 sleeper.sleep(Duration.ofNanos(wait));
             }
@@ -92,22 +91,24 @@ final class Throttle {
         return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
     }
 
-    /**
-     * One permit per interval, so no window ever holds more than its share plus one request.
-     * AtomicRateLimiter can change its limit per period but not its period, and a limit of 1
-     * cannot be halved: a lower rate is a fresh limiter, installed during a pause, so its first
-     * free permit adds no burst. Workers reserve a slot and sleep through the Sleeper; the
-     * timeout is unbounded so a reservation always succeeds.
-     */
     private Pace pace(Rate rate) {
-        RateLimiterConfig config = RateLimiterConfig.custom()
-                .limitForPeriod(1)
-                .limitRefreshPeriod(rate.interval())
-                .timeoutDuration(Duration.ofNanos(Long.MAX_VALUE))
-                .build();
-        return new Pace(rate, RateLimiter.of("polar", config, this::now));
+        return new Pace(rate, rate.interval().toNanos(), new AtomicLong(Long.MIN_VALUE));
     }
 
-    private record Pace(Rate rate, RateLimiter limiter) {
+    /**
+     * Hands out send slots one interval apart, each never earlier than the one before plus an
+     * interval, whatever the idle time in between (the "virtual scheduling" form of the generic cell
+     * rate algorithm). Resilience4j's RateLimiter paces by fixed cycles instead: after an idle gap,
+     * such as a chunk boundary, its free permit is taken mid-cycle and the next comes at the cycle's
+     * end, so two requests could leave almost together and a window held one more than its share.
+     * A lower rate is a fresh Pace, whose first slot is the first request after the pause.
+     */
+    private record Pace(Rate rate, long intervalNanos, AtomicLong nextSlot) {
+
+        /** Reserves the next slot; returns how many nanoseconds from {@code now} it begins. */
+        long reserve(long now) {
+            long next = nextSlot.accumulateAndGet(now, (previous, time) -> Math.max(previous, time) + intervalNanos);
+            return next - intervalNanos - now;
+        }
     }
 }

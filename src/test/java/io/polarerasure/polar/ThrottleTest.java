@@ -86,6 +86,21 @@ class ThrottleTest {
     }
 
     @Test
+    void after_an_idle_gap_the_next_two_requests_are_still_an_interval_apart() throws Exception {
+        FakeTime time = new FakeTime();
+        Throttle throttle = new Throttle(Rate.parse("300/min"), time, time);
+        throttle.awaitTurn();
+        time.sleep(Duration.ofMillis(330)); // idle into the middle of a later interval, as at a chunk boundary
+
+        throttle.awaitTurn();
+        Duration first = time.elapsed();
+        throttle.awaitTurn();
+
+        assertThat(first).isEqualTo(Duration.ofMillis(330));
+        assertThat(time.elapsed().minus(first)).isEqualTo(Duration.ofMillis(200));
+    }
+
+    @Test
     void a_429_pauses_for_its_retry_after_then_resumes_at_the_rate() throws Exception {
         FakeTime time = new FakeTime();
         Throttle throttle = new Throttle(Rate.parse("10/s"), time, time);
