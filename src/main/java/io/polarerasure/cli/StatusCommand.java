@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.polarerasure.input.Sha256;
+import io.polarerasure.Sha256;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.report.ReportCounts;
 

@@ -6,6 +6,8 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.OptionalLong;
 
+import io.polarerasure.Sha256;
+
 /**
  * Which rows repeat the external ID of an earlier valid row of the same file (exact, case-sensitive comparison of
  * trimmed IDs). Holds only the duplicate rows, usually few, so it costs almost nothing after the scan. Immutable and

@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 
+import io.polarerasure.Sha256;
+
 /**
  * Reads a whole request file once before the job sends anything: every encoding or CSV error stops the run while
  * no customer has been touched yet, and the same pass yields the file's SHA-256 for the audit report, the row

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 
-import io.polarerasure.input.Sha256;
+import io.polarerasure.Sha256;
 
 /**
  * What a report file on disk holds, read in one pass: the SHA-256 of its bytes and its counts per outcome.

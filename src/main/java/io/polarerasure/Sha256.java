@@ -1,4 +1,4 @@
-package io.polarerasure.input;
+package io.polarerasure;
 
 import java.io.IOException;
 import java.io.InputStream;
