@@ -9,12 +9,15 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import io.polarerasure.Sha256;
+import io.polarerasure.job.OutcomeJournal;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.report.ReportCounts;
 
+import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -28,7 +31,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"List the runs recorded in the job repository, the most recently started first: input file"
                 + " and its SHA-256, start (UTC), state, rows done of total, counts per outcome in the report,"
-                + " report path.",
+                + " report path. Under the table, for an unfinished run: the answers its journal keeps after"
+                + " the checkpoint, and the requests whose answer was never recorded.",
                 "With the embedded H2 repository, status cannot read it while a run holds it; use a PostgreSQL"
                         + " repository (--jdbc-url) to watch runs as they go."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -80,7 +84,43 @@ final class StatusCommand implements Callable<Integer> {
             table.add(row(run));
         }
         print(table, out);
+        for (RunHistory.Run run : runs) {
+            interruptedChunk(run).ifPresent(out::println);
+        }
         return ExitCodes.OK;
+    }
+
+    /**
+     * What the journal holds for an unfinished run's rows after its checkpoint: what resuming will take
+     * from it, and what it will have to send again without knowing whether the first request landed.
+     */
+    private Optional<String> interruptedChunk(RunHistory.Run run) {
+        if (run.state() == BatchStatus.COMPLETED) {
+            return Optional.empty();
+        }
+        Map<Long, OutcomeJournal.Entry> entries;
+        try {
+            entries = OutcomeJournal.read(OutcomeJournal.fileFor(state.stateDir, run.inputSha256()));
+        } catch (IOException | RuntimeException e) {
+            return Optional.of("Run of " + run.inputFile() + ": its journal cannot be read (" + e.getMessage() + ").");
+        }
+        long answered = 0;
+        long unanswered = 0;
+        for (Map.Entry<Long, OutcomeJournal.Entry> entry : entries.entrySet()) {
+            if (entry.getKey() > run.rowsDone()) {
+                if (entry.getValue().sending()) {
+                    unanswered++;
+                } else {
+                    answered++;
+                }
+            }
+        }
+        if (answered + unanswered == 0) {
+            return Optional.empty();
+        }
+        return Optional.of("Run of " + run.inputFile() + ": " + answered + " answer(s) after the checkpoint are kept in"
+                + " the journal (resuming reports them without sending again); " + unanswered + " request(s) have no"
+                + " recorded answer (resuming sends them again and says so where the customer is then gone).");
     }
 
     static String[] row(RunHistory.Run run) {

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 
 import io.polarerasure.TestPostgres;
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.job.OutcomeJournal;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
@@ -127,6 +128,15 @@ class RunCommandTest {
         assertThat(polar.requests()).hasSize(sent);
     }
 
+    /** The one run journal in the state folder. */
+    private Path onlyJournal() throws IOException {
+        try (var files = Files.list(dir.resolve("state"))) {
+            List<Path> journals = files.filter(file -> file.getFileName().toString().startsWith("journal-")).toList();
+            assertThat(journals).hasSize(1);
+            return journals.get(0);
+        }
+    }
+
     /** 120 rows, cus_1 to cus_120, all live customers; the token is refused from the given request on. */
     private ScriptedPolar customersWithATokenRevokedAtRequest(int request) throws IOException {
         List<String> ids = IntStream.rangeClosed(1, 120).mapToObj(i -> "cus_" + i).toList();
@@ -150,11 +160,19 @@ class RunCommandTest {
         assertThat(sentBeforeStop).as("nothing sent after the refusal but the requests in flight").isLessThan(60);
         List<String> partial = Reports.lines(dir.resolve("requests.audit.csv"));
         assertThat(partial).allSatisfy(line -> assertThat(line).contains(",DELETED,204,1,"));
+        long kept = OutcomeJournal.read(onlyJournal()).entrySet().stream()
+                .filter(entry -> entry.getKey() > partial.size() && !entry.getValue().sending()).count();
+        assertThat(kept).as("answers after the checkpoint, refused rows withdrawn").isPositive();
+        assertThat(Cli.run(ENV, "status", "--state-dir", dir.resolve("state").toString()).out())
+                .contains(kept + " answer(s) after the checkpoint are kept in the journal")
+                .contains("; 0 request(s) have no recorded answer");
 
         script.heal();
         Cli.Result resumed = Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10"));
 
         assertThat(resumed.exitCode()).as(resumed.all()).isEqualTo(ExitCodes.OK);
+        assertThat(Cli.run(ENV, "status", "--state-dir", dir.resolve("state").toString()).out())
+                .doesNotContain("journal");
         List<String> report = Reports.lines(dir.resolve("requests.audit.csv"));
         assertThat(report).hasSize(120);
         for (int i = 0; i < 120; i++) {
@@ -178,12 +196,7 @@ class RunCommandTest {
                 .isEqualTo(ExitCodes.REFUSED);
         int checkpoint = Reports.lines(dir.resolve("requests.audit.csv")).size();
         Set<String> erasedBefore = new HashSet<>(script.erased());
-        List<Path> journals;
-        try (var files = Files.list(dir.resolve("state"))) {
-            journals = files.filter(file -> file.getFileName().toString().startsWith("journal-")).toList();
-        }
-        assertThat(journals).hasSize(1);
-        Files.delete(journals.get(0)); // as if resumed from another state folder, or its tail died with the machine
+        Files.delete(onlyJournal()); // as if resumed from another state folder, or its tail died with the machine
 
         script.heal();
         Cli.Result resumed = Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10"));
