@@ -79,9 +79,9 @@ public class ErasureJobConfiguration {
      */
     static Runnable repositoryToDisk(DataSource dataSource) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        String product = jdbc.execute((ConnectionCallback<String>) connection ->
-                connection.getMetaData().getDatabaseProductName());
-        return "H2".equals(product) ? () -> jdbc.execute("CHECKPOINT SYNC") : () -> { };
+        String platform = jdbc.execute((ConnectionCallback<String>) connection ->
+                RepositorySchema.platform(connection.getMetaData()));
+        return "h2".equals(platform) ? () -> jdbc.execute("CHECKPOINT SYNC") : () -> { };
     }
 
     @Bean

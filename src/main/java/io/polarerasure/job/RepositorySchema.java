@@ -23,8 +23,7 @@ public final class RepositorySchema {
     public static void ensure(DataSource dataSource) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             DatabaseMetaData meta = connection.getMetaData();
-            String platform = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
-            String script = platform.contains("postgres") ? "postgresql" : platform.contains("h2") ? "h2" : null;
+            String script = platform(meta);
             if (script == null) {
                 throw new SQLException("unsupported job repository database " + meta.getDatabaseProductName()
                         + ": use the embedded H2 (default) or PostgreSQL");
@@ -36,6 +35,12 @@ public final class RepositorySchema {
                         .populate(connection);
             }
         }
+    }
+
+    /** "h2" or "postgresql" (as Spring Batch names its schema scripts), or null for any other database. */
+    static String platform(DatabaseMetaData meta) throws SQLException {
+        String product = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
+        return product.contains("postgres") ? "postgresql" : product.contains("h2") ? "h2" : null;
     }
 
     // Only in the connection's own schema: with ?currentSchema=..., another schema of the same database may
