@@ -49,27 +49,28 @@ class ScaleBenchmark {
                 int rows = Integer.parseInt(size.trim());
                 Path input = requests(rows);
                 for (boolean dry : new boolean[] {true, false}) {
-                    List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--state-dir",
-                            dir.resolve("state").toString(), "--progress", "0"));
-                    args.addAll(dry ? List.of("--dry-run")
-                            : List.of("--api-url", polar.baseUrl(), "--rate-limit", "1000000/s"));
+                    String name = rows + (dry ? "-dry" : "");
                     // Twice: timed without probes (each jcmd is a JVM start on 2 cores), then probed.
-                    Path gc = dir.resolve("gc-" + rows + (dry ? "-dry" : "") + ".log");
+                    Path gc = dir.resolve("gc-" + name + ".log");
                     long start = System.nanoTime();
-                    int exit = child(gc, List.of(), args, false);
+                    int exit = child(gc, List.of(), runArgs(input, dry, name, polar), false);
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    Path probedGc = dir.resolve("gc-" + rows + (dry ? "-dry" : "") + "-probed.log");
-                    String reportOption = "--report=" + dir.resolve("probed-" + rows + (dry ? "-dry" : "") + ".csv");
-                    List<String> probedArgs = new ArrayList<>(args);
-                    probedArgs.set(probedArgs.indexOf(dir.resolve("state").toString()),
-                            dir.resolve("state-probed").toString());
-                    probedArgs.add(reportOption);
-                    int probedExit = child(probedGc, List.of(), probedArgs, true);
+                    Path probedGc = dir.resolve("gc-" + name + "-probed.log");
+                    int probedExit = child(probedGc, List.of(), runArgs(input, dry, name + "-probed", polar), true);
                     System.out.printf("%d | %s | %.1f | %.0f | %d | %d | %d, %d%n", rows, dry ? "dry run" : "real run",
                             seconds, rows / seconds, heapMiB(gc)[0], heapMiB(probedGc)[1], exit, probedExit);
                 }
             }
         }
+    }
+
+    /** A run of its own: state folder and report named after it. */
+    private List<String> runArgs(Path input, boolean dry, String name, FakePolar polar) {
+        List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--state-dir",
+                dir.resolve("state-" + name).toString(), "--report", dir.resolve("report-" + name + ".csv").toString(),
+                "--progress", "0"));
+        args.addAll(dry ? List.of("--dry-run") : List.of("--api-url", polar.baseUrl(), "--rate-limit", "1000000/s"));
+        return args;
     }
 
     /**
