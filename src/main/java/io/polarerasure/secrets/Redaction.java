@@ -1,13 +1,18 @@
 package io.polarerasure.secrets;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Masks access tokens in text that leaves the process (log lines, answer bodies, error messages). The token can
  * erase every customer of the organization, and a leaked one is revoked by Polar's secret scanning: an incident.
- * Masks the tokens this process was given, whatever their shape, and anything shaped like a Polar token. Thread-safe.
+ * Masks the tokens this process was given, whatever their shape, and anything shaped like a Polar token, also where
+ * a server's answer or a log line carries them escaped: JSON's {@code \\uXXXX} and {@code \\/}, or URL
+ * percent-encoding ({@code %5F}). Thread-safe.
  */
 public final class Redaction {
 
@@ -36,7 +41,10 @@ public final class Redaction {
         }
     }
 
-    /** The text with every protected token and everything shaped like a Polar token replaced by {@link #MASK}. */
+    /**
+     * The text with every protected token and everything shaped like a Polar token replaced by {@link #MASK}, in
+     * plain or escaped form (one level of JSON or URL escaping; an escaped token is masked whole, escapes included).
+     */
     public static String redact(String text) {
         if (text == null) {
             return null;
@@ -46,6 +54,94 @@ public final class Redaction {
             masked = masked.replace(token, MASK);
         }
         // Most log lines hold no token: skip the regular expression for them.
-        return masked.contains(TOKEN_PREFIX) ? TOKEN_SHAPE.matcher(masked).replaceAll(MASK) : masked;
+        masked = masked.contains(TOKEN_PREFIX) ? TOKEN_SHAPE.matcher(masked).replaceAll(MASK) : masked;
+        return masked.indexOf('\\') < 0 && masked.indexOf('%') < 0 ? masked : maskEscaped(masked);
+    }
+
+    /**
+     * Decodes the escapes, finds tokens in the decoded text and masks the original characters they came from. A
+     * server that echoes the token in a JSON string may write {@code polar\\u005foat\\u005f...}, which no plain
+     * search finds.
+     */
+    private static String maskEscaped(String text) {
+        StringBuilder decoded = new StringBuilder(text.length());
+        int[] origin = new int[text.length() + 1]; // decoded index -> index of its first original character
+        int i = 0;
+        while (i < text.length()) {
+            origin[decoded.length()] = i;
+            int escaped = escapedCharAt(text, i);
+            if (escaped >= 0) {
+                decoded.append((char) escaped);
+                i += text.charAt(i) == '%' ? 3 : text.charAt(i + 1) == 'u' ? 6 : 2;
+            } else {
+                decoded.append(text.charAt(i++));
+            }
+        }
+        origin[decoded.length()] = text.length();
+        if (decoded.length() == text.length()) {
+            return text; // nothing was escaped: the plain pass saw it all
+        }
+        List<int[]> found = new ArrayList<>();
+        for (String token : protectedTokens) {
+            for (int at = decoded.indexOf(token); at >= 0; at = decoded.indexOf(token, at + 1)) {
+                found.add(new int[] {at, at + token.length()});
+            }
+        }
+        Matcher shaped = TOKEN_SHAPE.matcher(decoded);
+        while (shaped.find()) {
+            found.add(new int[] {shaped.start(), shaped.end()});
+        }
+        if (found.isEmpty()) {
+            return text;
+        }
+        found.sort((a, b) -> Integer.compare(a[0], b[0]));
+        StringBuilder out = new StringBuilder(text.length());
+        int copied = 0;
+        for (int[] range : found) {
+            int from = origin[range[0]];
+            int to = origin[range[1]];
+            if (to <= copied) {
+                continue; // inside a range already masked
+            }
+            out.append(text, copied, Math.max(copied, from));
+            if (from >= copied) {
+                out.append(MASK);
+            }
+            copied = to;
+        }
+        return out.append(text, copied, text.length()).toString();
+    }
+
+    /** The character an escape at {@code i} stands for ({@code \\uXXXX}, {@code \\/}, ASCII {@code %XX}), or -1. */
+    private static int escapedCharAt(String text, int i) {
+        char c = text.charAt(i);
+        if (c == '%' && i + 2 < text.length()) {
+            int value = hex(text, i + 1, 2);
+            return value < 0x80 ? value : -1;
+        }
+        if (c == '\\' && i + 1 < text.length()) {
+            char next = text.charAt(i + 1);
+            if (next == '/') {
+                return '/';
+            }
+            if (next == 'u' && i + 5 < text.length()) {
+                int value = hex(text, i + 2, 4);
+                return value == Integer.MAX_VALUE ? -1 : value;
+            }
+        }
+        return -1;
+    }
+
+    /** The value of {@code digits} hex digits at {@code from}, or Integer.MAX_VALUE if they are not all hex. */
+    private static int hex(String text, int from, int digits) {
+        int value = 0;
+        for (int k = from; k < from + digits; k++) {
+            int digit = Character.digit(text.charAt(k), 16);
+            if (digit < 0) {
+                return Integer.MAX_VALUE;
+            }
+            value = value * 16 + digit;
+        }
+        return value;
     }
 }
