@@ -1,6 +1,7 @@
 package io.polarerasure.cli;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,42 @@ final class AccessToken {
                     + " to an organization access token with the customers:write scope, or pass --token-file FILE."
                     + " Nothing was sent.");
         }
-        return token.strip();
+        return clean(token, "The variable " + ENVIRONMENT_VARIABLE);
+    }
+
+    /**
+     * The token without what editors add around it: a UTF-8 byte order mark (Notepad), line ends, spaces and
+     * non-breaking spaces (copied from a web page). Anything else that cannot be sent in an HTTP header is a
+     * configuration error naming where the token came from; the message never quotes the token.
+     */
+    static String clean(String raw, String source) {
+        int start = 0;
+        int end = raw.length();
+        while (start < end && isPadding(raw.charAt(start))) {
+            start++;
+        }
+        while (end > start && isPadding(raw.charAt(end - 1))) {
+            end--;
+        }
+        String token = raw.substring(start, end);
+        if (token.isEmpty()) {
+            throw new UsageException(source + " is empty. Write the organization access token into it and run again."
+                    + " Nothing was sent.");
+        }
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c <= ' ' || c >= 0x7f) {
+                throw new UsageException(String.format("%s holds a character that cannot be part of a token (U+%04X at"
+                        + " position %d of %d): a Polar token is letters, digits and underscores only. Write just"
+                        + " the token into it (no quotes, no \"Bearer\", one line) and run again. Nothing was sent.",
+                        source, (int) c, i + 1, token.length()));
+            }
+        }
+        return token;
+    }
+
+    private static boolean isPadding(char c) {
+        return c == '\uFEFF' || Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
     private static String fromFile(Path file) {
@@ -48,12 +84,11 @@ final class AccessToken {
                             + " `chmod 600 " + file + "` and then run again. Nothing was sent.");
                 }
             }
-            String token = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (token.isEmpty()) {
-                throw new UsageException("The token file " + file + " is empty. Write the organization access"
-                        + " token into it and run again. Nothing was sent.");
-            }
-            return token;
+            return clean(Files.readString(file, StandardCharsets.UTF_8), "The token file " + file);
+        } catch (CharacterCodingException e) {
+            throw new UsageException("The token file " + file + " is not UTF-8 text (saved as UTF-16 or another"
+                    + " encoding?). Save it as plain UTF-8 text holding only the token and run again. Nothing was"
+                    + " sent.");
         } catch (IOException e) {
             throw new UsageException("Cannot read the token file " + file + " (" + e.getClass().getSimpleName()
                     + "). Check the path and its permissions, then run again. Nothing was sent.");

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.polarerasure.input.IdRules;
+import io.polarerasure.input.Visible;
 import io.polarerasure.polar.Rate;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
@@ -39,27 +41,46 @@ final class PlanOverview {
         out.printf("  duplicates: %d row%s repeat%s the ID of an earlier row and would not be sent again%n",
                 counts.get(Outcome.DUPLICATE), counts.get(Outcome.DUPLICATE) == 1 ? "" : "s",
                 counts.get(Outcome.DUPLICATE) == 1 ? "s" : "");
-        long invalid = counts.get(Outcome.INVALID);
-        out.printf("  invalid: %d row%s cannot be sent%s%n", invalid, invalid == 1 ? "" : "s", invalid == 0 ? ""
-                : invalid > MAX_INVALID_SHOWN ? " (the first " + MAX_INVALID_SHOWN + "; the plan lists all):" : ":");
-        for (String line : firstInvalid(plan)) {
-            out.printf("    %s%n", line);
+        Invalid invalid = invalid(plan);
+        // Damage first: those rows are real requests whose IDs a spreadsheet changed, to be fixed and sent.
+        if (invalid.damaged() > 0) {
+            out.printf("  rows that look damaged by a spreadsheet: %d (not sent; fix the export, see the README)%s%n",
+                    invalid.damaged(), invalid.damaged() > MAX_INVALID_SHOWN ? " (the first " + MAX_INVALID_SHOWN
+                            + "; the plan lists all):" : ":");
+            invalid.damagedShown().forEach(line -> out.printf("    %s%n", line));
         }
+        long other = counts.get(Outcome.INVALID) - invalid.damaged();
+        out.printf("  invalid: %d %srow%s cannot be sent%s%n", other, invalid.damaged() > 0 ? "other " : "",
+                other == 1 ? "" : "s", other == 0 ? ""
+                : other > MAX_INVALID_SHOWN ? " (the first " + MAX_INVALID_SHOWN + "; the plan lists all):" : ":");
+        invalid.otherShown().forEach(line -> out.printf("    %s%n", line));
     }
 
-    private static List<String> firstInvalid(Path plan) throws IOException {
-        List<String> lines = new ArrayList<>();
+    /** The INVALID rows of a plan: how many look damaged by a spreadsheet, and the first few of each kind. */
+    private record Invalid(long damaged, List<String> damagedShown, List<String> otherShown) {
+    }
+
+    private static Invalid invalid(Path plan) throws IOException {
+        long damaged = 0;
+        List<String> damagedShown = new ArrayList<>();
+        List<String> otherShown = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(plan, StandardCharsets.UTF_8);
              CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
             for (CSVRecord record : parser) {
-                if (lines.size() == MAX_INVALID_SHOWN) {
-                    break;
+                if (Outcome.valueOf(record.get("outcome")) != Outcome.INVALID) {
+                    continue;
                 }
-                if (Outcome.valueOf(record.get("outcome")) == Outcome.INVALID) {
-                    lines.add("row " + record.get("row") + ": " + SpreadsheetSafe.raw(record.get("detail")));
+                String detail = SpreadsheetSafe.raw(record.get("detail"));
+                String line = "row " + record.get("row") + " (" + Visible.escape(SpreadsheetSafe.raw(
+                        record.get("external_id"))) + "): " + detail;
+                boolean isDamage = detail.startsWith(IdRules.DAMAGED);
+                damaged += isDamage ? 1 : 0;
+                List<String> shown = isDamage ? damagedShown : otherShown;
+                if (shown.size() < MAX_INVALID_SHOWN) {
+                    shown.add(line);
                 }
             }
         }
-        return lines;
+        return new Invalid(damaged, damagedShown, otherShown);
     }
 }

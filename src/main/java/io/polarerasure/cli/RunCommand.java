@@ -10,8 +10,12 @@ import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 import io.polarerasure.PolarErasure;
+import io.polarerasure.input.RequestFile;
+import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestScan;
 import io.polarerasure.input.ScanResult;
 import io.polarerasure.job.DryRun;
@@ -73,7 +77,8 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--input", required = true, paramLabel = "FILE",
-            description = "The request file: CSV with a header row, ',' or ';' delimited, UTF-8.")
+            description = "The request file: CSV with a header row (',', ';' or tab delimited; UTF-8, or UTF-16 with"
+                    + " a BOM), or an .xlsx workbook.")
     Path input;
 
     @Option(names = "--report", paramLabel = "FILE",
@@ -84,6 +89,19 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--id-column", paramLabel = "NAME", defaultValue = "external_id",
             description = "Header of the column holding the external ID (default: ${DEFAULT-VALUE}).")
     String idColumn;
+
+    @Option(names = "--no-header",
+            description = "The file is a plain list of external IDs, one a line (the first column if delimited).")
+    boolean noHeader;
+
+    @Option(names = "--sheet", paramLabel = "NAME",
+            description = "The sheet of an .xlsx workbook to read (default: the first one).")
+    String sheet;
+
+    @Option(names = "--id-pattern", paramLabel = "REGEX",
+            description = "The shape of this merchant's external IDs (Java regex, matched against the whole ID), e.g."
+                    + " '^usr_[a-z0-9]{6,}$': rows that do not match are INVALID and not sent.")
+    String idPattern;
 
     @Option(names = "--api-url", paramLabel = "URL",
             description = "Polar API base URL (default: " + PRODUCTION_URL + ").")
@@ -150,13 +168,14 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("--sandbox and --api-url contradict each other: give only one.");
         }
         Instant started = clock.instant();
+        RequestOptions options = requestOptions();
         if (dryRun) {
-            ScanResult scan = RequestScan.scan(input, idColumn);
+            ScanResult scan = RequestScan.scan(input, options);
             return plan(scan, out);
         }
         String token = AccessToken.read(tokenFile, environment);
         PolarSettings settings = polarSettings();
-        ScanResult scan = RequestScan.scan(input, idColumn);
+        ScanResult scan = RequestScan.scan(input, options);
         Path reportPath = report != null ? report : sibling(input, ".audit.csv");
         Eraser eraser = Eraser.create(settings, token, "polar-erasure/" + PolarErasure.version());
         int rowsPerChunk = chunkSize != null ? chunkSize : defaultChunkSize(settings.rate(), concurrency);
@@ -177,9 +196,9 @@ final class RunCommand implements Callable<Integer> {
                      ErasureJobConfiguration.class)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class));
-            out.printf("polar-erasure %s: %s (%d rows, sha256 %s) -> %s at %s, concurrency %d, chunk size %d%n",
-                    PolarErasure.version(), input, scan.rows(), scan.sha256(), settings.baseUrl(), settings.rate(),
-                    concurrency, rowsPerChunk);
+            out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s at %s, concurrency %d, chunk size %d%n",
+                    PolarErasure.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),
+                    settings.rate(), concurrency, rowsPerChunk);
             out.flush();
             // A live line only where a person watches: a terminal, not a log file or a scheduler's journal.
             boolean live = System.console() != null && !"dumb".equals(environment.get("TERM"));
@@ -205,6 +224,28 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    private RequestOptions requestOptions() {
+        if (sheet != null && !RequestFile.isWorkbookName(input)) {
+            throw new UsageException("--sheet applies to .xlsx workbooks only; " + input + " is read as text.");
+        }
+        Pattern pattern = null;
+        if (idPattern != null) {
+            try {
+                pattern = Pattern.compile(idPattern);
+            } catch (PatternSyntaxException e) {
+                throw new UsageException("--id-pattern is not a valid regular expression: " + e.getDescription()
+                        + " near index " + e.getIndex() + " of " + idPattern + ". Fix it and run again.");
+            }
+        }
+        return new RequestOptions(idColumn, !noHeader, sheet, pattern);
+    }
+
+    /** e.g. {@code ", 1,247 empty records skipped"}: not rows, so not in the report. */
+    static String skipped(ScanResult scan) {
+        return scan.skipped() == 0 ? "" : String.format(", %,d empty record%s skipped", scan.skipped(),
+                scan.skipped() == 1 ? "" : "s");
+    }
+
     private PolarSettings polarSettings() {
         String base = apiUrl != null ? apiUrl : sandbox ? SANDBOX_URL : PRODUCTION_URL;
         String rate = rateLimit != null ? rateLimit : sandbox ? "80/min" : "300/min";
@@ -220,7 +261,8 @@ final class RunCommand implements Callable<Integer> {
     private int plan(ScanResult scan, PrintWriter out) throws Exception {
         Path plan = sibling(input, ".plan.csv");
         DryRun.writePlan(scan, idColumn, plan, clock);
-        out.printf("Dry run of %s (%d rows, sha256 %s): nothing was sent.%n", input, scan.rows(), scan.sha256());
+        out.printf("Dry run of %s (%d rows%s, sha256 %s): nothing was sent.%n", input, scan.rows(), skipped(scan),
+                scan.sha256());
         PlanOverview.print(plan, polarSettings().rate(), out);
         out.printf("  plan: %s%n", plan.toAbsolutePath());
         return ExitCodes.OK;

@@ -2,12 +2,17 @@ package io.polarerasure.input;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Which external IDs can be sent to Polar's {@code DELETE /v1/customers/external/{external_id}}. Pure and
- * allocation-free on the happy path because it runs once per row in the scan and again in the job.
+ * Which external IDs can be sent to Polar's {@code DELETE /v1/customers/external/{external_id}}: the one owner of
+ * these rules. {@link RequestFile} applies {@link #verdict} once to every row it reads, so the scan, the dry run and
+ * the job decide alike. Pure and allocation-free on the happy path.
  *
- * <p>Input comes from a strict UTF-8 decoder, so it never holds unpaired surrogates.
+ * <p>Besides what Polar cannot address, it refuses values a spreadsheet damaged (scientific notation, a
+ * {@code ="..."} wrapper, typographic quotes, a leading apostrophe): sent, they come back 404 and the real customer
+ * stays live while the report says NOT_FOUND.
  */
 public final class IdRules {
 
@@ -17,14 +22,51 @@ public final class IdRules {
      */
     static final int MAX_LENGTH = 1_024;
 
+    /** Every detail of a spreadsheet-damage rule starts with this, so plans can list those rows first. */
+    public static final String DAMAGED = "looks damaged by a spreadsheet: ";
+
+    /** Excel, LibreOffice and Google Sheets write large numbers so: one digit, a fraction, an exponent with a sign. */
+    private static final Pattern SCIENTIFIC = Pattern.compile("-?[0-9](?:[.,][0-9]+)?[eE][+-][0-9]{1,3}");
+    private static final Pattern FORMULA_TEXT = Pattern.compile("=\"(.*)\"", Pattern.DOTALL);
+    private static final String OPENING_QUOTES = "\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A";
+    private static final String CLOSING_QUOTES = "\u201D\u201C\u2019\u2018\u00BB\u00AB\u203A\u2039";
+
     private IdRules() {
     }
 
     /**
+     * The reason this row must not be sent, as the detail of an INVALID row, or null when it may be sent: the rules
+     * of {@link #violation}, then a value equal to the ID column's header (two exports joined, header and all),
+     * then {@link RequestOptions#idPattern()}.
+     *
+     * @param externalId a trimmed ID, or null when the record has no such field
+     */
+    static String verdict(String externalId, RequestOptions options) {
+        if (externalId == null) {
+            return "row has no " + options.idName() + " field";
+        }
+        if (options.header() && externalId.equals(options.idColumn())) {
+            return "repeats the header row (" + options.idColumn() + "): two exports joined together? Not a request;"
+                    + " not sent";
+        }
+        Optional<String> violation = violation(externalId);
+        if (violation.isPresent()) {
+            return violation.get();
+        }
+        Pattern pattern = options.idPattern();
+        if (pattern != null && !pattern.matcher(externalId).matches()) {
+            return "does not match --id-pattern " + pattern.pattern() + ": not an ID of this merchant's shape (a"
+                    + " spreadsheet may have dropped leading zeros or cut digits); check it against the source system";
+        }
+        return null;
+    }
+
+    /**
      * The reason this ID must not be sent, as the detail of an INVALID row, or empty when it may be sent.
-     * Rules are checked in this order and the first that applies is reported: missing field, empty, longer than
-     * {@value #MAX_LENGTH} characters (code points), {@code .} or {@code ..}, contains {@code /}, contains a
-     * control character (Unicode category Cc or Cf; positions are 1-based code points).
+     * Rules are checked in this order and the first that applies is reported: missing field, empty, damaged by a
+     * spreadsheet ({@link #damage}), longer than {@value #MAX_LENGTH} characters (code points), {@code .} or
+     * {@code ..}, contains {@code /}, contains a control character (Unicode category Cc or Cf; positions are 1-based
+     * code points) or an unpaired surrogate.
      *
      * @param externalId a trimmed ID as in {@link RequestRow#externalId()}; {@code null} means the record had no
      *                   such field
@@ -35,6 +77,10 @@ public final class IdRules {
         }
         if (externalId.isEmpty()) {
             return Optional.of("external_id is empty");
+        }
+        String damage = damage(externalId);
+        if (damage != null) {
+            return Optional.of(damage);
         }
         if (externalId.length() > MAX_LENGTH) {
             int characters = externalId.codePointCount(0, externalId.length());
@@ -55,6 +101,37 @@ public final class IdRules {
     }
 
     /**
+     * What a spreadsheet did to this value, and how to export it correctly, or null when it shows no such sign.
+     * Each of these arrives at Polar as a different string from the stored ID, so it would come back 404 and the
+     * report would say NOT_FOUND while the real customer stays live.
+     */
+    static String damage(String id) {
+        if (SCIENTIFIC.matcher(id).matches()) {
+            return DAMAGED + Visible.escape(id) + " is a number in scientific notation: the spreadsheet turned a long"
+                    + " numeric ID into a number and lost its digits. Format the ID column as Text before pasting or"
+                    + " importing (or export the IDs straight from the source system), then check this ID";
+        }
+        Matcher formula = FORMULA_TEXT.matcher(id);
+        if (formula.matches()) {
+            return DAMAGED + "the value is wrapped as =\"...\" (a formula that keeps a spreadsheet from dropping"
+                    + " leading zeros). Export the values themselves (in Excel: copy, Paste Special > Values) or remove"
+                    + " the wrapper; the ID is probably " + Visible.escape(formula.group(1));
+        }
+        int last = id.length() - 1;
+        if (last > 0 && OPENING_QUOTES.indexOf(id.charAt(0)) >= 0 && CLOSING_QUOTES.indexOf(id.charAt(last)) >= 0) {
+            return DAMAGED + "the value is surrounded by typographic quotes " + id.charAt(0) + " " + id.charAt(last)
+                    + " (autocorrect's smart quotes, or pasted from a document). Remove them, or export with straight"
+                    + " quotes or none; the ID is probably " + Visible.escape(id.substring(1, last));
+        }
+        if (id.charAt(0) == '\'' && last > 0) {
+            return DAMAGED + "the value starts with ' (a spreadsheet's mark for \"treat as text\", not part of the"
+                    + " value). Export the cell values without it (save as CSV UTF-8 rather than copying formulas or"
+                    + " display text); the ID is probably " + Visible.escape(id.substring(1));
+        }
+        return null;
+    }
+
+    /**
      * Cc (C0, DEL, C1 including U+0085) and Cf (zero-width and bidi marks, U+FEFF, soft hyphen, ...) are invisible
      * or rewrite how text is shown. An operator could not verify such an ID by eye in the audit report, and they
      * almost always come from copy-and-paste or a concatenated export rather than from the merchant's system, so
@@ -66,6 +143,10 @@ public final class IdRules {
             int codePoint = externalId.codePointAt(i);
             position++;
             int type = Character.getType(codePoint);
+            if (type == Character.SURROGATE) {
+                return Optional.of(String.format(Locale.ROOT,
+                        "external_id is not valid Unicode (unpaired surrogate at position %d)", position));
+            }
             if (type == Character.CONTROL || type == Character.FORMAT) {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control character U+%04X at position %d", codePoint, position));

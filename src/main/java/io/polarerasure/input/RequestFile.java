@@ -9,6 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
+import java.io.PushbackReader;
+import java.io.Reader;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -24,83 +28,131 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * A request file whose header has been checked: the one place that decides how bytes become rows, so that the
- * scan and the reader cannot disagree.
+ * scan and the reader cannot disagree. A file whose name ends in {@code .xlsx} is read as a workbook
+ * ({@link WorkbookRecords}); any other as delimited text.
  *
- * <p>Format: UTF-8 (a leading BOM is ignored), CR, LF or CRLF line ends, RFC 4180 quoting (a quoted field may hold
- * delimiters, line breaks, and quotes written as {@code ""}), spaces around fields ignored. The first record is the
- * header; names are trimmed and matched exactly. Blank lines are skipped and are not rows. Records may have more
- * or fewer fields than the header; one too short to reach the ID column gives a row with a {@code null} ID.
+ * <p>Text format: UTF-8 (with or without a BOM), or UTF-16LE/BE with a BOM ({@link StrictTextReader}); CR, LF or
+ * CRLF line ends, RFC 4180 quoting (a quoted field may hold delimiters, line breaks, and quotes written as
+ * {@code ""}), spaces around fields ignored. An Excel {@code sep=X} first line sets the delimiter and is neither the
+ * header nor a row. The first record is the header (unless {@link RequestOptions#header()} is false); names are
+ * trimmed (a BOM left in front of a name too) and matched exactly. Blank lines and records whose every field is
+ * empty are skipped and are not rows ({@link Rows#skipped()} counts the latter). Records may have more or fewer
+ * fields than the header; one too short to reach the ID column gives a row with a {@code null} ID.
  *
- * <p>Delimiter rule: the header is split with {@code ,} and with {@code ;}. A delimiter fits when that split has a
- * column named like the ID column. If exactly one fits, it is used. If both fit and give the same columns (a header
- * of one column), {@code ,} is used. If both fit with different columns, the header is ambiguous and the run stops.
- * If neither fits, the run stops with the error that splitting met (the {@code ,} split's first), or else with the
- * list of headers found.
+ * <p>Delimiter rule: without a {@code sep=} line, the header is split with {@code ,}, {@code ;} and tab. A
+ * delimiter fits when that split has a column named like the ID column. If exactly one fits, it is used. If several
+ * fit and give the same columns (a header of one column), the first of {@code , ; tab} is used. If several fit with
+ * different columns, the header is ambiguous and the run stops. If none fits, the run stops with the error that
+ * splitting met, or else with the list of headers found (and, when the first line looks like an ID rather than a
+ * header, the advice to use {@code --no-header}). Without a header, the delimiter is the first of tab, {@code ;}
+ * and {@code ,} that splits the first record, and the ID is the first column.
  *
  * <p>A header of one column cannot show which delimiter the file was written with, so in such a file a data record
  * that splits into more than one field stops the run rather than guessing which part is the ID.
  *
- * <p>Immutable; each {@link Rows} it hands out is a separate pass over the file.
+ * <p>Every row gets the verdict of {@link IdRules#verdict} as it is read. Immutable; each {@link Rows} it hands out
+ * is a separate pass over the file.
  */
 public final class RequestFile {
 
-    private static final char COMMA = ',';
-    private static final char SEMICOLON = ';';
+    private static final char[] DELIMITERS = {',', ';', '\t'};
     private static final String QUOTING_ADVICE =
             "Fix the quoting (a quote inside a quoted field is written as two quotes) and run again.";
     private static final Pattern START_LINE = Pattern.compile("\\(startline ([^)]+)\\)");
     private static final Pattern AT_LINE = Pattern.compile("at line: (.+), position:");
+    private static final Pattern SEP_LINE = Pattern.compile("sep=(.)");
 
     private final Path file;
-    private final String idColumn;
+    private final RequestOptions options;
+    private final boolean workbook;
     private final char delimiter;
+    /** Whether a {@code sep=} line comes first. */
+    private final boolean sepLine;
     private final boolean singleColumn;
 
-    private RequestFile(Path file, String idColumn, Header header) {
+    private RequestFile(Path file, RequestOptions options, boolean workbook, char delimiter, boolean sepLine,
+                        Header header) {
         this.file = file;
-        this.idColumn = idColumn;
-        this.delimiter = header.delimiter();
-        this.singleColumn = header.columns().size() == 1;
-        idIndex(header); // fails unless the ID column is there exactly once
+        this.options = options;
+        this.workbook = workbook;
+        this.delimiter = delimiter;
+        this.sepLine = sepLine;
+        this.singleColumn = header != null && header.columns().size() == 1;
+        if (header != null) {
+            idIndex(header); // fails unless the ID column is there exactly once
+        }
+    }
+
+    /** As {@link #open(Path, RequestOptions)} with a header naming {@code idColumn}. */
+    public static RequestFile open(Path file, String idColumn) {
+        if (idColumn == null || idColumn.isBlank()) {
+            throw new IllegalArgumentException("idColumn must name a column, got '" + idColumn + "'");
+        }
+        return open(file, RequestOptions.of(idColumn));
     }
 
     /**
      * Reads the header, detects the delimiter and checks that the ID column is there exactly once.
      *
-     * @throws InputFileException if the file is unreadable, empty, not UTF-8 text, has a CSV syntax error in the
-     *                            header, or lacks the ID column
+     * @throws InputFileException if the file is unreadable, empty, not text, has a CSV syntax error in the
+     *                            header, lacks the ID column, or (a workbook) lacks the sheet
      */
-    public static RequestFile open(Path file, String idColumn) {
+    public static RequestFile open(Path file, RequestOptions options) {
         Objects.requireNonNull(file, "file");
-        if (idColumn == null || idColumn.isBlank()) {
-            throw new IllegalArgumentException("idColumn must name a column, got '" + idColumn + "'");
+        Objects.requireNonNull(options, "options");
+        if (isWorkbookName(file)) {
+            Header header = null;
+            if (options.header()) {
+                try (WorkbookRecords records = WorkbookRecords.open(file, options.sheet())) {
+                    header = Header.of((char) 0, records.next(), file);
+                }
+            }
+            return new RequestFile(file, options, true, (char) 0, false, header);
         }
-        Candidate comma = Candidate.of(file, COMMA);
-        Candidate semicolon = Candidate.of(file, SEMICOLON);
-        boolean commaFits = comma.fits(idColumn);
-        boolean semicolonFits = semicolon.fits(idColumn);
-        if (commaFits && semicolonFits && !comma.header().columns().equals(semicolon.header().columns())) {
-            throw InputFileException.at(file, comma.header().line(), "the header has a column named " + idColumn
-                    + " whether split at ',' or at ';', so the delimiter is ambiguous. Columns split at ',': "
-                    + list(comma.header().columns()) + "; at ';': " + list(semicolon.header().columns())
-                    + ". Rename the other columns so that only one delimiter splits the header, and run again.");
+        Character sep = sepLine(file);
+        if (!options.header()) {
+            char delimiter = sep != null ? sep : firstSplitting(file);
+            return new RequestFile(file, options, false, delimiter, sep != null, null);
         }
-        if (commaFits || semicolonFits) {
-            return new RequestFile(file, idColumn, (commaFits ? comma : semicolon).header());
+        List<Candidate> candidates = new ArrayList<>();
+        for (char delimiter : sep != null ? new char[] {sep} : DELIMITERS) {
+            candidates.add(Candidate.of(file, delimiter, sep != null));
         }
-        if (comma.failure() != null) {
-            throw comma.failure();
+        List<Candidate> fitting = candidates.stream().filter(c -> c.fits(options.idColumn())).toList();
+        for (Candidate other : fitting) {
+            Candidate first = fitting.get(0);
+            if (!other.header().columns().equals(first.header().columns())) {
+                throw InputFileException.at(file, first.header().line(), "the header has a column named "
+                        + Visible.escape(options.idColumn()) + " whether split at " + name(first.header().delimiter())
+                        + " or at " + name(other.header().delimiter()) + ", so the delimiter is ambiguous. Columns"
+                        + " split at " + name(first.header().delimiter()) + ": " + list(first.header().columns())
+                        + "; at " + name(other.header().delimiter()) + ": " + list(other.header().columns())
+                        + ". Put an Excel-style first line sep=X naming the delimiter, or rename the other columns so"
+                        + " that only one delimiter splits the header, and run again.");
+            }
         }
-        if (semicolon.failure() != null) {
-            throw semicolon.failure();
+        if (!fitting.isEmpty()) {
+            return new RequestFile(file, options, false, fitting.get(0).header().delimiter(), sep != null,
+                    fitting.get(0).header());
         }
-        boolean semicolonWider = semicolon.header().columns().size() > comma.header().columns().size();
-        throw missingColumn(file, idColumn, (semicolonWider ? semicolon : comma).header());
+        for (Candidate candidate : candidates) {
+            if (candidate.failure() != null) {
+                throw candidate.failure();
+            }
+        }
+        Header widest = candidates.stream().map(Candidate::header)
+                .max(Comparator.comparingInt(h -> h.columns().size())).orElseThrow();
+        throw missingColumn(file, options, widest);
     }
 
-    /** {@code ,} or {@code ;}, chosen by the delimiter rule in the class comment. */
+    /** {@code ,}, {@code ;} or tab, chosen by the delimiter rule in the class comment; 0 for a workbook. */
     public char delimiter() {
         return delimiter;
+    }
+
+    /** Whether the file is read as an {@code .xlsx} workbook. */
+    public boolean workbook() {
+        return workbook;
     }
 
     /**
@@ -110,15 +162,36 @@ public final class RequestFile {
      * @throws InputFileException if the file can no longer be read or its header no longer fits
      */
     public Rows rows() {
-        return new Rows(openStream(file));
+        return new Rows(workbook ? WorkbookRecords.open(file, options.sheet()) : new Parse(file, openStream(file),
+                delimiter, sepLine));
     }
 
     /**
-     * As {@link #rows()}, but reading only the first {@code size} bytes and feeding each through {@code digest}: a
-     * file still being written cannot keep the pass going, and the digest covers exactly the bytes parsed.
+     * As {@link #rows()}, but feeding the first {@code size} bytes through {@code digest}. Text is read only up to
+     * there, so a file still being written cannot keep the pass going and the digest covers exactly the bytes
+     * parsed. A workbook cannot be streamed (its parts are found through the zip's directory at its end): its
+     * first {@code size} bytes are hashed before it is opened.
      */
     Rows rows(MessageDigest digest, long size) {
-        return new Rows(new DigestInputStream(firstBytes(openStream(file), size), digest));
+        if (workbook) {
+            try (InputStream in = firstBytes(openStream(file), size)) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    digest.update(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                throw InputFileException.unreadable(file, e);
+            }
+            return rows();
+        }
+        return new Rows(new Parse(file, new DigestInputStream(firstBytes(openStream(file), size), digest), delimiter,
+                sepLine));
+    }
+
+    /** Whether a file of this name is read as an {@code .xlsx} workbook. */
+    public static boolean isWorkbookName(Path file) {
+        return file.getFileName() != null
+                && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xlsx");
     }
 
     private static InputStream firstBytes(InputStream in, long size) {
@@ -144,15 +217,16 @@ public final class RequestFile {
     }
 
     private int idIndex(Header header) {
+        String idColumn = options.idColumn();
         int first = header.columns().indexOf(idColumn);
         if (first < 0) {
-            throw missingColumn(file, idColumn, header);
+            throw missingColumn(file, options, header);
         }
         int last = header.columns().lastIndexOf(idColumn);
         if (last != first) {
             throw InputFileException.at(file, header.line(), "the header has more than one column named "
-                    + idColumn + " (columns " + (first + 1) + " and " + (last + 1) + "), so it is unclear which"
-                    + " holds the IDs. Keep one and run again.");
+                    + Visible.escape(idColumn) + " (columns " + (first + 1) + " and " + (last + 1) + "), so it is"
+                    + " unclear which holds the IDs. Keep one and run again.");
         }
         return first;
     }
@@ -165,30 +239,114 @@ public final class RequestFile {
         }
     }
 
-    private static InputFileException missingColumn(Path file, String idColumn, Header header) {
-        return InputFileException.at(file, header.line(), "the header has no column named " + idColumn
-                + "; headers found: " + list(header.columns()) + ". Name the ID column with --id-column (the match"
+    /** The delimiter of an Excel {@code sep=X} first line, or null when the file has none. */
+    private static Character sepLine(Path file) {
+        try (StrictTextReader text = new StrictTextReader(openStream(file), file)) {
+            char[] start = new char[8];
+            int length = 0;
+            for (int n = 0; n >= 0 && length < start.length; length += n) {
+                n = text.read(start, length, start.length - length);
+                if (n < 0) {
+                    break;
+                }
+            }
+            String first = new String(start, 0, Math.max(length, 0)).split("[\r\n]", -1)[0];
+            Matcher sep = SEP_LINE.matcher(first);
+            return sep.matches() && (length < start.length || first.length() < length) ? sep.group(1).charAt(0) : null;
+        } catch (IOException e) {
+            throw InputFileException.unreadable(file, e);
+        }
+    }
+
+    /** Without a header: the first delimiter that splits the first record, else {@code ,} (one column). */
+    private static char firstSplitting(Path file) {
+        for (char delimiter : new char[] {'\t', ';', ','}) {
+            try (Parse parse = new Parse(file, openStream(file), delimiter, false)) {
+                Record first = parse.next();
+                if (first == null) {
+                    throw InputFileException.at(file, 1, "the file is empty. Put one external ID on each line and"
+                            + " run again.");
+                }
+                if (first.fields().size() > 1) {
+                    return delimiter;
+                }
+            }
+        }
+        return ',';
+    }
+
+    private static InputFileException missingColumn(Path file, RequestOptions options, Header header) {
+        String idColumn = Visible.escape(options.idColumn());
+        String found = "the header has no column named " + idColumn + "; headers found: " + list(header.columns());
+        if (looksLikeIds(header.columns(), options)) {
+            // Never suggest --id-column with a value: that value is an ID, and the run would skip its person.
+            return InputFileException.at(file, header.line(), found + ". The first line looks like an external ID,"
+                    + " not a header: if the file is a plain list of IDs, one a line, run again with --no-header.");
+        }
+        return InputFileException.at(file, header.line(), found + ". Name the ID column with --id-column (the match"
                 + " is exact and case-sensitive) or fix the header, and run again.");
     }
 
+    /** Header names are words; a first line holding digits, or IDs of the merchant's pattern, is data. */
+    private static boolean looksLikeIds(List<String> columns, RequestOptions options) {
+        String first = columns.isEmpty() ? "" : columns.get(0);
+        if (options.idPattern() != null && options.idPattern().matcher(first).matches()) {
+            return true;
+        }
+        return first.chars().anyMatch(Character::isDigit);
+    }
+
     private static String list(List<String> columns) {
-        return columns.stream().map(name -> "\"" + name + "\"").collect(Collectors.joining(", "));
+        return columns.stream().map(name -> "\"" + Visible.escape(name) + "\"").collect(Collectors.joining(", "));
+    }
+
+    private static String name(char delimiter) {
+        return delimiter == '\t' ? "tab" : "'" + delimiter + "'";
     }
 
     /** The header's trimmed column names as split with {@code delimiter}, and the line it starts on. */
     private record Header(char delimiter, List<String> columns, long line) {
+
+        static Header of(char delimiter, Record record, Path file) {
+            if (record == null) {
+                throw InputFileException.at(file, 1, "the file is empty, not even a header line. Export the"
+                        + " requests with a header line naming the ID column (or use --no-header for a plain list of"
+                        + " IDs) and run again.");
+            }
+            // A second BOM (text saved as UTF-8 twice) is left in front of the first name: no name starts so.
+            return new Header(delimiter, record.fields().stream()
+                    .map(name -> IdRules.strip(name.replaceFirst("^\uFEFF+", ""))).toList(), record.line());
+        }
+    }
+
+    /** One record of a file: where it starts, its fields as written, and why a workbook cell could not be read. */
+    record Record(long line, List<String> fields, List<String> problems) {
+
+        String problem(int index) {
+            return problems == null || index >= problems.size() ? null : problems.get(index);
+        }
+    }
+
+    /** A source of records: a text parse or a sheet. */
+    interface Records extends Closeable {
+
+        /** The next record, or null at the end. */
+        Record next();
+
+        @Override
+        void close();
     }
 
     /**
-     * The header as one delimiter splits it, or why that failed. A failure only rules the delimiter out: the other
+     * The header as one delimiter splits it, or why that failed. A failure only rules the delimiter out: another
      * may still fit (a quote that opens a field under one delimiter is plain text under the other), and whatever
      * else is wrong with the file, the full pass over it finds.
      */
     private record Candidate(Header header, InputFileException failure) {
 
-        static Candidate of(Path file, char delimiter) {
-            try (Parse parse = new Parse(file, openStream(file), delimiter)) {
-                return new Candidate(parse.header(), null);
+        static Candidate of(Path file, char delimiter, boolean sepLine) {
+            try (Parse parse = new Parse(file, openStream(file), delimiter, sepLine)) {
+                return new Candidate(Header.of(delimiter, parse.next(), file), null);
             } catch (InputFileException e) {
                 return new Candidate(null, e);
             }
@@ -200,36 +358,53 @@ public final class RequestFile {
     }
 
     /** One pass of Commons CSV over the text, with line numbers and messages of our own. Not thread-safe. */
-    private static final class Parse implements Closeable {
+    private static final class Parse implements Records {
 
         private final Path file;
-        private final char delimiter;
         private final StrictTextReader text;
         private final CSVParser parser;
         private final Iterator<CSVRecord> records;
-        private long line;
+        /** Lines before the text the parser sees: the {@code sep=} line. */
+        private final long lineOffset;
 
-        Parse(Path file, InputStream in, char delimiter) {
+        Parse(Path file, InputStream in, char delimiter, boolean sepLine) {
             this.file = file;
-            this.delimiter = delimiter;
             this.text = new StrictTextReader(in, file);
-            this.parser = parser(text, delimiter);
+            Reader rest = text;
+            if (sepLine) {
+                rest = skipFirstLine(text);
+            }
+            this.lineOffset = sepLine ? 1 : 0;
+            this.parser = parser(rest, delimiter);
             this.records = parser.iterator();
         }
 
-        /** The first record as a header. */
-        Header header() {
-            CSVRecord record = next();
-            if (record == null) {
-                throw InputFileException.at(file, 1, "the file is empty, not even a header line. Export the"
-                        + " requests with a header line naming the ID column and run again.");
+        /** Reads past the first line end (CR, LF or CRLF), so the parser starts on the second line. */
+        private static Reader skipFirstLine(StrictTextReader text) {
+            PushbackReader reader = new PushbackReader(text, 1);
+            try {
+                for (int c = reader.read(); c >= 0; c = reader.read()) {
+                    if (c == '\n') {
+                        break;
+                    }
+                    if (c == '\r') {
+                        int next = reader.read();
+                        if (next >= 0 && next != '\n') {
+                            reader.unread(next);
+                        }
+                        break;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return new Header(delimiter, record.stream().map(IdRules::strip).toList(), line);
+            return reader;
         }
 
-        /** The next record, or null at the end; {@link #line()} then tells where it starts. */
-        CSVRecord next() {
-            long linesDone = parser.getCurrentLineNumber();
+        /** The next record, or null at the end. */
+        @Override
+        public Record next() {
+            long linesDone = parser.getCurrentLineNumber() + lineOffset;
             text.startRecord(linesDone + 1);
             try {
                 if (!records.hasNext()) {
@@ -241,12 +416,8 @@ public final class RequestFile {
             CSVRecord record = records.next();
             // The parser counts lines up to the record's end. Going back over the line breaks inside its quoted
             // fields finds its start, also after skipped blank lines, which a count taken before parsing misses.
-            line = parser.getCurrentLineNumber() - lineBreaks(record);
-            return record;
-        }
-
-        long line() {
-            return line;
+            long line = parser.getCurrentLineNumber() + lineOffset - lineBreaks(record);
+            return new Record(line, record.toList(), null);
         }
 
         @Override
@@ -258,7 +429,7 @@ public final class RequestFile {
             }
         }
 
-        private static CSVParser parser(StrictTextReader text, char delimiter) {
+        private static CSVParser parser(Reader text, char delimiter) {
             CSVFormat format = CSVFormat.RFC4180.builder()
                     .setDelimiter(delimiter)
                     .setIgnoreEmptyLines(true)
@@ -296,12 +467,12 @@ public final class RequestFile {
             }
             Matcher unterminated = START_LINE.matcher(message);
             if (unterminated.find()) {
-                return InputFileException.at(file, number(unterminated, fallbackLine), "a quoted field starts on"
+                return InputFileException.at(file, number(unterminated, fallbackLine - lineOffset) + lineOffset, "a quoted field starts on"
                         + " this line and is never closed (the file ends inside it). " + QUOTING_ADVICE, cause);
             }
             Matcher trailing = AT_LINE.matcher(message);
             if (trailing.find()) {
-                return InputFileException.at(file, number(trailing, fallbackLine), "text follows the closing quote"
+                return InputFileException.at(file, number(trailing, fallbackLine - lineOffset) + lineOffset, "text follows the closing quote"
                         + " of a field, which must be followed by a delimiter or the end of the line. "
                         + QUOTING_ADVICE, cause);
             }
@@ -323,45 +494,68 @@ public final class RequestFile {
     /** The data rows of one pass over the file, in order. Close it to release the file. Not thread-safe. */
     public final class Rows implements Closeable {
 
-        private final Parse parse;
+        private final Records records;
         private final int idIndex;
         private long row;
+        private long skipped;
 
-        private Rows(InputStream in) {
-            Parse opened = new Parse(file, in, delimiter);
+        private Rows(Records opened) {
             try {
-                this.idIndex = idIndex(opened.header());
+                this.idIndex = options.header() ? idIndex(Header.of(delimiter, opened.next(), file)) : 0;
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
             }
-            this.parse = opened;
+            this.records = opened;
         }
 
         /**
-         * The next data row, or {@code null} after the last.
+         * The next data row with its verdict, or {@code null} after the last. Records whose every field is empty
+         * (what spreadsheets leave below the data) are skipped like blank lines.
          *
          * @throws InputFileException at the first encoding or CSV syntax error, or at a record with several fields
          *                            in a single-column file
          */
         public RequestRow next() {
-            CSVRecord record = parse.next();
+            Record record = records.next();
+            while (record != null && allEmpty(record)) {
+                skipped++;
+                record = records.next();
+            }
             if (record == null) {
                 return null;
             }
-            if (singleColumn && record.size() > 1) {
-                throw InputFileException.at(file, parse.line(), String.format(Locale.ROOT, "this record has %d"
-                        + " fields but the header has a single column, so it is unclear whether '%c' separates"
-                        + " columns or is part of the ID. Quote values that contain '%<c', or name every column in"
-                        + " the header, and run again.", record.size(), delimiter));
+            List<String> fields = record.fields();
+            if (singleColumn && fields.size() > 1) {
+                throw InputFileException.at(file, record.line(), String.format(Locale.ROOT, "this record has %d"
+                        + " fields but the header has a single column, so it is unclear whether %s separates"
+                        + " columns or is part of the ID. Quote values that contain it, or name every column in"
+                        + " the header, and run again.", fields.size(), name(delimiter)));
             }
-            String externalId = record.size() > idIndex ? IdRules.strip(record.get(idIndex)) : null;
-            return new RequestRow(++row, parse.line(), externalId);
+            String asWritten = fields.size() > idIndex ? fields.get(idIndex) : null;
+            String externalId = asWritten == null ? null : IdRules.strip(asWritten);
+            String problem = record.problem(idIndex);
+            String invalid = problem != null ? problem : IdRules.verdict(externalId, options);
+            return new RequestRow(++row, record.line(), externalId, asWritten, invalid);
+        }
+
+        /** Records of only empty fields passed over so far. */
+        public long skipped() {
+            return skipped;
         }
 
         @Override
         public void close() {
-            parse.close();
+            records.close();
+        }
+
+        private boolean allEmpty(Record record) {
+            for (int i = 0; i < record.fields().size(); i++) {
+                if (!IdRules.strip(record.fields().get(i)).isEmpty() || record.problem(i) != null) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 }

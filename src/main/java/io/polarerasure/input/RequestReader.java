@@ -20,16 +20,21 @@ import org.springframework.batch.infrastructure.item.support.AbstractItemCountin
 public final class RequestReader extends AbstractItemCountingItemStreamItemReader<RequestRow> {
 
     private final Path file;
-    private final String idColumn;
+    private final RequestOptions options;
     private RequestFile.Rows rows;
+
+    /** As {@link #RequestReader(Path, RequestOptions, long)} for a file with a header naming {@code idColumn}. */
+    public RequestReader(Path file, String idColumn, long scannedRows) {
+        this(file, RequestOptions.of(idColumn), scannedRows);
+    }
 
     /**
      * @param scannedRows the rows {@link RequestScan} found: no more are read, so rows appended to the file since
      *                    (not validated, not checked for duplicates, not part of the run's SHA-256) are never sent
      */
-    public RequestReader(Path file, String idColumn, long scannedRows) {
+    public RequestReader(Path file, RequestOptions options, long scannedRows) {
         this.file = Objects.requireNonNull(file, "file");
-        this.idColumn = Objects.requireNonNull(idColumn, "idColumn");
+        this.options = Objects.requireNonNull(options, "options");
         setMaxItemCount(Math.toIntExact(scannedRows));
         // Restart data is keyed by this name; a stable name keeps it readable across versions of the job.
         setName("requestReader");
@@ -37,7 +42,7 @@ public final class RequestReader extends AbstractItemCountingItemStreamItemReade
 
     @Override
     protected void doOpen() {
-        rows = RequestFile.open(file, idColumn).rows();
+        rows = RequestFile.open(file, options).rows();
     }
 
     @Override

@@ -17,25 +17,32 @@ public final class RequestScan {
     private RequestScan() {
     }
 
+    /** As {@link #scan(Path, RequestOptions)} for a file with a header naming {@code idColumn}. */
+    public static ScanResult scan(Path file, String idColumn) {
+        return scan(file, RequestOptions.of(idColumn));
+    }
+
     /**
      * @throws InputFileException if the file cannot be used; see {@link RequestFile}
      */
-    public static ScanResult scan(Path file, String idColumn) {
-        RequestFile requests = RequestFile.open(file, idColumn);
+    public static ScanResult scan(Path file, RequestOptions options) {
+        RequestFile requests = RequestFile.open(file, options);
         MessageDigest sha256 = Sha256.newDigest();
         DuplicateIndex.Builder duplicates = new DuplicateIndex.Builder();
         long size = size(file);
         long rows = 0;
         long line = 1;
+        long skipped;
         try (RequestFile.Rows all = requests.rows(sha256, size)) {
             for (RequestRow row = all.next(); row != null; row = all.next()) {
                 rows = row.row();
                 line = row.line();
                 // Invalid IDs are never sent, so they neither are nor cause duplicates.
-                if (IdRules.violation(row.externalId()).isEmpty()) {
+                if (row.valid()) {
                     duplicates.add(row.row(), row.externalId());
                 }
             }
+            skipped = all.skipped();
         }
         // A run is identified by the SHA-256 of the bytes scanned: a file that changed meanwhile (an export still
         // being written) has no single identity, and its later rows were never checked.
@@ -45,8 +52,8 @@ public final class RequestScan {
                     + " then run again. Nothing was sent.");
         }
         // The parser has read to the end of the text, hence the digest has seen every byte.
-        return new ScanResult(file, Sha256.hex(sha256), rows, duplicates.build(),
-                requests.delimiter());
+        return new ScanResult(file, Sha256.hex(sha256), rows, duplicates.build(), requests.delimiter(), options,
+                skipped);
     }
 
     private static long size(Path file) {

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
+import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
@@ -14,9 +15,14 @@ import java.util.Locale;
 
 /**
  * Turns the bytes of a request file into text the CSV parser may trust, or stops the run with the exact line of
- * the fault: strict UTF-8 (an InputStreamReader would silently replace bad bytes and so change IDs), a leading
- * BOM dropped, NUL refused (the usual sign of a spreadsheet or UTF-16 file), and a cap on the size of one record so
- * that an unclosed quote in a large file fails fast instead of exhausting the heap.
+ * the fault: strict decoding (an InputStreamReader would silently replace bad bytes and so change IDs), and a cap on
+ * the size of one record so that an unclosed quote in a large file fails fast instead of exhausting the heap.
+ *
+ * <p>Encoding: a byte order mark picks UTF-8, UTF-16LE (Excel's "Unicode Text") or UTF-16BE and is dropped; without
+ * one the text must be UTF-8. Before decoding, the first {@value #SNIFF_BYTES} bytes are examined so that a file
+ * that is not UTF-8 text gets the right diagnosis: a workbook or other zip archive, an old {@code .xls}, UTF-16
+ * without a byte order mark (every other byte zero), or binary data (many control bytes). A NUL or other control
+ * character elsewhere is left to the row it is in ({@link IdRules} makes that row INVALID).
  *
  * <p>Lines are counted as Commons CSV counts them (CR, LF and CRLF each end one line). Not thread-safe.
  */
@@ -31,19 +37,18 @@ final class StrictTextReader extends Reader {
      */
     static final int PARSER_READ_AHEAD = 8_192;
 
-    private static final char BOM = '\uFEFF';
+    /** How much of the file's start is examined to tell text from what is not. */
+    static final int SNIFF_BYTES = 4_096;
 
     private final InputStream in;
     private final Path file;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private CharsetDecoder decoder;
+    private String encoding;
     private final ByteBuffer bytes = ByteBuffer.allocate(8_192).flip();
     private final CharBuffer chars = CharBuffer.allocate(8_192).flip();
     private boolean endOfBytes;
     private boolean endOfText;
     private String malformedBytes;
-    private boolean atStart = true;
 
     private long line = 1;
     private boolean afterCr;
@@ -82,11 +87,17 @@ final class StrictTextReader extends Reader {
 
     /** Decodes the next chunk; false at the end of the text. Chars before a malformed byte are delivered first. */
     private boolean fill() throws IOException {
+        if (decoder == null) {
+            start();
+        }
         while (true) {
             if (malformedBytes != null) {
-                throw InputFileException.at(file, line, malformedBytes + " not valid UTF-8, so the file is not UTF-8"
-                        + " text (perhaps Windows-1252 or Latin-1). Save it as UTF-8 (in Excel: \"CSV UTF-8\") and run"
-                        + " again.");
+                throw InputFileException.at(file, line, encoding.equals("UTF-8")
+                        ? malformedBytes + " not valid UTF-8, so the file is not UTF-8 text (perhaps Windows-1252 or"
+                                + " Latin-1). Save it as UTF-8 (in Excel: \"CSV UTF-8\") and run again."
+                        : malformedBytes + " not valid " + encoding + " (the file is cut off, or its byte order mark"
+                                + " does not fit the text). Save it again as UTF-8 (in Excel: \"CSV UTF-8\") and run"
+                                + " again.");
             }
             if (endOfText) {
                 return false;
@@ -104,15 +115,83 @@ final class StrictTextReader extends Reader {
                 }
             }
             chars.flip();
-            if (atStart && chars.hasRemaining()) {
-                atStart = false;
-                if (chars.get(chars.position()) == BOM) {
-                    chars.get();
-                }
-            }
             if (chars.hasRemaining()) {
                 return true;
             }
+        }
+    }
+
+    /** Reads the first bytes, picks the decoder from the byte order mark, or refuses what is not text. */
+    private void start() throws IOException {
+        while (!endOfBytes && bytes.remaining() < SNIFF_BYTES) {
+            readBytes();
+        }
+        Charset charset = StandardCharsets.UTF_8;
+        int bom = 0;
+        if (startsWith(0xEF, 0xBB, 0xBF)) {
+            bom = 3;
+        } else if (startsWith(0xFF, 0xFE)) {
+            charset = StandardCharsets.UTF_16LE;
+            bom = 2;
+        } else if (startsWith(0xFE, 0xFF)) {
+            charset = StandardCharsets.UTF_16BE;
+            bom = 2;
+        } else {
+            refuseIfNotText();
+        }
+        bytes.position(bytes.position() + bom);
+        encoding = charset == StandardCharsets.UTF_8 ? "UTF-8" : charset.name();
+        decoder = charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
+    private boolean startsWith(int... prefix) {
+        if (bytes.remaining() < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((bytes.get(bytes.position() + i) & 0xFF) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void refuseIfNotText() {
+        if (startsWith('P', 'K', 3, 4)) {
+            throw InputFileException.at(file, 1, "the file is a zip archive (an .xlsx workbook under another name?),"
+                    + " not CSV text. If it is a workbook, give it the .xlsx extension; otherwise export the requests"
+                    + " as CSV UTF-8, and run again.");
+        }
+        if (startsWith(0xD0, 0xCF, 0x11, 0xE0)) {
+            throw InputFileException.at(file, 1, "the file is an old Excel workbook (.xls), not CSV text. Save it as"
+                    + " .xlsx or as CSV UTF-8 and run again.");
+        }
+        int length = bytes.remaining();
+        int[] zeros = new int[2];
+        int controls = 0;
+        for (int i = 0; i < length; i++) {
+            int b = bytes.get(bytes.position() + i) & 0xFF;
+            if (b == 0) {
+                zeros[i % 2]++;
+            }
+            if (b < 0x20 && b != '\t' && b != '\n' && b != '\r' || b == 0x7F) {
+                controls++;
+            }
+        }
+        int pairs = length / 2;
+        // ASCII text in UTF-16 has a zero in every other byte: the high byte of each character.
+        if (pairs >= 2 && Math.max(zeros[0], zeros[1]) * 2 >= pairs && Math.min(zeros[0], zeros[1]) * 8 < pairs) {
+            String order = zeros[1] > zeros[0] ? "UTF-16LE" : "UTF-16BE";
+            throw InputFileException.at(file, 1, "the file looks like " + order + " text without a byte order mark,"
+                    + " so its encoding cannot be known for sure. Save it as UTF-8 (in Excel: \"CSV UTF-8\"; Excel's"
+                    + " \"Unicode Text\" also works, it writes the mark) and run again.");
+        }
+        if (controls * 20 > length) {
+            throw InputFileException.at(file, 1, "the file is binary data, not UTF-8 text or any other text (" + controls
+                    + " control bytes in its first " + length + "). Export the requests as CSV UTF-8 or as an .xlsx"
+                    + " workbook and run again.");
         }
     }
 
@@ -138,11 +217,6 @@ final class StrictTextReader extends Reader {
     private void inspect(char[] buffer, int offset, int count) {
         for (int i = offset; i < offset + count; i++) {
             char c = buffer[i];
-            if (c == '\0') {
-                throw InputFileException.at(file, line, "the file contains a NUL byte, so it is not UTF-8 text (a"
-                        + " spreadsheet, or text saved as UTF-16?). Export the requests as a UTF-8 CSV file and run"
-                        + " again.");
-            }
             if (c == '\r' || c == '\n' && !afterCr) {
                 line++;
             }

@@ -14,6 +14,7 @@ import java.util.List;
 import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.input.ScanResult;
+import io.polarerasure.input.Visible;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportFormat;
@@ -35,13 +36,14 @@ public final class DryRun {
         Path partial = plan.resolveSibling(plan.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         ReportFormat.createOwnerOnly(partial);
-        RequestReader reader = new RequestReader(scan.file(), idColumn, scan.rows());
+        RequestReader reader = new RequestReader(scan.file(), scan.options(), scan.rows());
         reader.open(new ExecutionContext());
         try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
             write(out, ReportFormat.headerBytes());
             List<AuditLine> batch = new ArrayList<>(BATCH);
             for (RequestRow row = reader.read(); row != null; row = reader.read()) {
-                AuditLine wouldSend = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.WOULD_DELETE, "",
+                AuditLine wouldSend = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.WOULD_DELETE,
+                        row.writtenWithWhitespace() ? ErasureProcessor.AS_WRITTEN_PLAN + quoted(row.asWritten()) : "",
                         clock.instant());
                 batch.add(ErasureProcessor.decideWithoutCall(row, idColumn, scan.duplicates(), clock)
                         .orElse(wouldSend));
@@ -60,6 +62,10 @@ public final class DryRun {
             reader.close();
         }
         Files.move(partial, plan, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String quoted(String value) {
+        return "\"" + Visible.escape(value) + "\"";
     }
 
     private static void write(FileChannel out, byte[] bytes) throws IOException {

@@ -50,8 +50,9 @@ public class ErasureJobConfiguration {
     @Bean
     @StepScope
     ItemStreamReader<RequestRow> requestReader(@Value("#{jobParameters['" + INPUT_FILE + "']}") String inputFile,
-                                @Value("#{jobParameters['" + ID_COLUMN + "']}") String idColumn, ErasureRun run) {
-        return new RequestReader(Path.of(inputFile), idColumn, run.scan().rows());
+                                               ErasureRun run) {
+        // Read the way the scan read it (ID column, header, sheet, ID pattern).
+        return new RequestReader(Path.of(inputFile), run.scan().options(), run.scan().rows());
     }
 
     @Bean

@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 import io.polarerasure.input.DuplicateIndex;
 import io.polarerasure.input.IdRules;
 import io.polarerasure.input.RequestRow;
+import io.polarerasure.input.Visible;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.PolarClient;
 import io.polarerasure.polar.Erasure;
@@ -34,6 +35,9 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         ItemWriteListener<AuditLine> {
 
     static final String NOT_FOUND_DETAIL = "Polar has no live customer with this external ID";
+
+    /** The dry run's note on a row whose ID the file holds with surrounding whitespace. */
+    static final String AS_WRITTEN_PLAN = "would send the trimmed ID, then, if Polar answers 404, the ID as written: ";
 
     /**
      * The largest chunk any execution of the run used, saved before anything is sent: how far past the
@@ -113,7 +117,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         }
         Erasure erasure;
         try {
-            erasure = eraser.erase(request.externalId(), interrupted);
+            erasure = erase(request, interrupted);
         } catch (RuntimeException e) {
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
             // lost, nothing changed, and the row is sent on resume as if new.
@@ -132,21 +136,45 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     }
 
     /**
-     * The outcome of rows that are never sent: the same rules for a real run and a dry run.
-     * Empty when the row is to be sent.
+     * Sends the trimmed ID (how almost every ID is stored); when Polar has no such customer and the file holds the
+     * ID with surrounding whitespace, sends it as written too: IDs set through Polar's checkout are stored
+     * untrimmed, so trimming alone could turn a live customer into a false NOT_FOUND. The detail says which form
+     * matched, and the attempts count both.
+     */
+    private Erasure erase(RequestRow request, boolean interrupted) {
+        Erasure trimmed = eraser.erase(request.externalId(), interrupted);
+        if (!request.writtenWithWhitespace()) {
+            return trimmed;
+        }
+        String asWritten = "\"" + Visible.escape(request.asWritten()) + "\"";
+        if (trimmed.result() != Erasure.Result.NOT_FOUND || PolarClient.unsendable(request.asWritten()).isPresent()) {
+            return new Erasure(trimmed.result(), trimmed.httpStatus(), trimmed.attempts(), join(trimmed.result()
+                    == Erasure.Result.ERASED ? "matched the trimmed ID (the file holds " + asWritten + ")" : "",
+                    trimmed.detail()));
+        }
+        Erasure written = eraser.erase(request.asWritten(), interrupted);
+        String which = written.result() == Erasure.Result.ERASED
+                ? "matched the ID as written, " + asWritten + ", after the trimmed ID answered 404"
+                : written.result() == Erasure.Result.NOT_FOUND
+                        ? "neither the trimmed ID nor the ID as written, " + asWritten + ", matched a live customer"
+                        : "the trimmed ID answered 404; the ID as written, " + asWritten + ", was also sent";
+        return new Erasure(written.result(), written.httpStatus(), trimmed.attempts() + written.attempts(),
+                join(which, join(trimmed.detail(), written.detail())));
+    }
+
+    private static String join(String first, String second) {
+        return first.isEmpty() ? second : second.isEmpty() ? first : first + "; " + second;
+    }
+
+    /**
+     * The outcome of rows that are never sent: the same rules for a real run and a dry run, as
+     * {@link IdRules} decided them when the row was read. Empty when the row is to be sent.
      */
     static Optional<AuditLine> decideWithoutCall(RequestRow request, String idColumn, DuplicateIndex duplicates,
                                                  Clock clock) {
-        if (request.externalId() == null) {
-            return Optional.of(AuditLine.withoutCall(request.row(), "", Outcome.INVALID,
-                    "row has no " + idColumn + " field", clock.instant()));
-        }
-        // PolarClient's own refusals (e.g. lone surrogates) count too: such a row is never sent.
-        Optional<String> violation = IdRules.violation(request.externalId())
-                .or(() -> PolarClient.unsendable(request.externalId()));
-        if (violation.isPresent()) {
-            return Optional.of(AuditLine.withoutCall(request.row(), request.externalId(), Outcome.INVALID,
-                    violation.get(), clock.instant()));
+        if (!request.valid()) {
+            return Optional.of(AuditLine.withoutCall(request.row(), request.externalId() == null ? ""
+                    : request.externalId(), Outcome.INVALID, request.invalid(), clock.instant()));
         }
         OptionalLong first = duplicates.firstRowOf(request.row());
         if (first.isPresent()) {
