@@ -63,10 +63,9 @@ public final class IdRules {
 
     /**
      * The reason this ID must not be sent, as the detail of an INVALID row, or empty when it may be sent.
-     * Rules are checked in this order and the first that applies is reported: missing field, empty, damaged by a
-     * spreadsheet ({@link #damage}), longer than {@value #MAX_LENGTH} characters (code points), {@code .} or
+     * Rules are checked in this order and the first that applies is reported: missing field, empty, longer than {@value #MAX_LENGTH} characters (code points), {@code .} or
      * {@code ..}, contains {@code /}, contains a control character (Unicode category Cc or Cf; positions are 1-based
-     * code points) or an unpaired surrogate.
+     * code points) or an unpaired surrogate, damaged by a spreadsheet ({@link #damage}).
      *
      * @param externalId a trimmed ID as in {@link RequestRow#externalId()}; {@code null} means the record had no
      *                   such field
@@ -77,10 +76,6 @@ public final class IdRules {
         }
         if (externalId.isEmpty()) {
             return Optional.of("external_id is empty");
-        }
-        String damage = damage(externalId);
-        if (damage != null) {
-            return Optional.of(damage);
         }
         if (externalId.length() > MAX_LENGTH) {
             int characters = externalId.codePointCount(0, externalId.length());
@@ -97,7 +92,8 @@ public final class IdRules {
         if (externalId.indexOf('/') >= 0) {
             return Optional.of("external_id contains '/', which Polar's endpoint cannot address");
         }
-        return controlCharacter(externalId);
+        Optional<String> control = controlCharacter(externalId);
+        return control.isPresent() ? control : Optional.ofNullable(damage(externalId));
     }
 
     /**

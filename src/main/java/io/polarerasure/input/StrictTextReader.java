@@ -188,7 +188,7 @@ final class StrictTextReader extends Reader {
                     + " so its encoding cannot be known for sure. Save it as UTF-8 (in Excel: \"CSV UTF-8\"; Excel's"
                     + " \"Unicode Text\" also works, it writes the mark) and run again.");
         }
-        if (controls * 20 > length) {
+        if (controls >= 16 && controls * 20 > length) {
             throw InputFileException.at(file, 1, "the file is binary data, not UTF-8 text or any other text (" + controls
                     + " control bytes in its first " + length + "). Export the requests as CSV UTF-8 or as an .xlsx"
                     + " workbook and run again.");

@@ -33,9 +33,9 @@ class DryRunOutputTest {
                 "  would send 600 requests; at 120/min that takes about 5 min 0 s (more with retries)",
                 "  duplicates: 2 rows repeat the ID of an earlier row and would not be sent again",
                 "  invalid: 12 rows cannot be sent (the first 10; the plan lists all):",
-                "    row 601: external_id contains '/', which Polar's endpoint cannot address",
-                "    row 610: external_id contains '/', which Polar's endpoint cannot address",
+                "    row 601 (team/1): external_id contains '/', which Polar's endpoint cannot address",
+                "    row 610 (team/10): external_id contains '/', which Polar's endpoint cannot address",
                 "  plan: " + dir.resolve("big.plan.csv"));
-        assertThat(result.out()).doesNotContain("row 611:");
+        assertThat(result.out()).doesNotContain("row 611 ");
     }
 }

@@ -51,7 +51,9 @@ class RequestFilePropertyTest {
                     String expected = SURROUNDING_SPACE.matcher(ids.get(i)).replaceAll("");
                     assertThat(rows.get(i).row()).isEqualTo(i + 1);
                     assertThat(rows.get(i).externalId()).as("seed %d", seed).isEqualTo(expected);
-                    assertThat(IdRules.violation(rows.get(i).externalId())).as("seed %d", seed)
+                    // Damage details go on to explain the export; their start names the rule.
+                    assertThat(IdRules.violation(rows.get(i).externalId())
+                            .map(v -> v.startsWith(IdRules.DAMAGED) ? IdRules.DAMAGED : v)).as("seed %d", seed)
                             .isEqualTo(expectedViolation(expected));
                 }
             } finally {
@@ -116,6 +118,9 @@ class RequestFilePropertyTest {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control character U+%04X at position %d", codePoints[i], i + 1));
             }
+        }
+        if (id.length() > 1 && id.charAt(0) == '\'') {
+            return Optional.of("looks damaged by a spreadsheet: "); // a spreadsheet's text mark
         }
         return Optional.empty();
     }

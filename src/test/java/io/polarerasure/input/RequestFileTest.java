@@ -53,7 +53,8 @@ class RequestFileTest {
     @Test
     void keeps_a_bom_that_is_not_at_the_start() {
         // Only the file's first character can be a byte order mark; elsewhere it is data (and IdRules rejects it).
-        assertThat(rows(write(dir, "external_id\n\uFEFFa\n"))).containsExactly(new RequestRow(1, 2, "\uFEFFa"));
+        assertThat(rows(write(dir, "external_id\n\uFEFFa\n"))).containsExactly(new RequestRow(1, 2, "\uFEFFa",
+                "\uFEFFa", "external_id contains control character U+FEFF at position 1"));
     }
 
     @Test
@@ -67,7 +68,7 @@ class RequestFileTest {
         assertThat(rows(file)).containsExactly(
                 new RequestRow(1, 2, "a,1"),
                 new RequestRow(2, 3, "b \"q\""),
-                new RequestRow(3, 4, "c\nd"),
+                new RequestRow(3, 4, "c\nd", "c\nd", "external_id contains control character U+000A at position 2"),
                 new RequestRow(4, 8, "e"));
     }
 
@@ -178,7 +179,8 @@ class RequestFileTest {
         assertThatThrownBy(() -> RequestFile.open(file, "external_id"))
                 .isInstanceOf(InputFileException.class)
                 .hasMessage(file + " line 1: the file is empty, not even a header line. Export the requests with a"
-                        + " header line naming the ID column and run again.");
+                        + " header line naming the ID column (or use --no-header for a plain list of IDs) and run"
+                        + " again.");
     }
 
     @Test
@@ -195,15 +197,16 @@ class RequestFileTest {
     }
 
     @Test
-    void whitespace_only_line_is_a_row_with_an_empty_id() {
-        assertThat(rows(write(dir, "external_id\n   \n"))).containsExactly(new RequestRow(1, 2, ""));
+    void whitespace_only_line_is_skipped_like_a_blank_line() {
+        assertThat(rows(write(dir, "external_id\n   \n"))).isEmpty();
     }
 
     @Test
     void short_record_has_no_id() {
         Path file = write(dir, "name,external_id\nAnn\nBob,b,extra\n");
 
-        assertThat(rows(file)).containsExactly(new RequestRow(1, 2, null), new RequestRow(2, 3, "b"));
+        assertThat(rows(file)).containsExactly(new RequestRow(1, 2, null, null, "row has no external_id field"),
+                new RequestRow(2, 3, "b"));
     }
 
     @Test
@@ -224,21 +227,23 @@ class RequestFileTest {
     }
 
     @Test
-    void nul_byte_stops_with_its_line() {
-        Path file = write(dir, "external_id\na\nb\u0000c\n");
+    void a_nul_byte_in_a_field_makes_only_its_row_invalid() {
+        Path file = write(dir, "external_id,note\na,x\nb\u0000c,x\nd,note\u0000\n");
 
-        assertThatThrownBy(() -> rows(file))
-                .isInstanceOf(InputFileException.class)
-                .hasMessageStartingWith(file + " line 3: the file contains a NUL byte");
+        assertThat(rows(file)).containsExactly(new RequestRow(1, 2, "a"),
+                new RequestRow(2, 3, "b\u0000c", "b\u0000c", "external_id contains control character U+0000 at"
+                        + " position 2"),
+                new RequestRow(3, 4, "d"));
     }
 
     @Test
-    void utf16_file_stops_as_binary() {
+    void utf16_without_a_byte_order_mark_is_refused_as_such() {
         Path file = write(dir, "external_id\r\na\r\n".getBytes(StandardCharsets.UTF_16LE));
 
         assertThatThrownBy(() -> RequestFile.open(file, "external_id"))
                 .isInstanceOf(InputFileException.class)
-                .hasMessageContaining("line 1: the file contains a NUL byte");
+                .hasMessageStartingWith(file + " line 1: the file looks like UTF-16LE text without a byte order mark")
+                .hasMessageContaining("CSV UTF-8");
     }
 
     @Test
