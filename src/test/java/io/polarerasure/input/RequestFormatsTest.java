@@ -1,0 +1,311 @@
+package io.polarerasure.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import io.polarerasure.Workbooks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Request files as spreadsheets and export tools really write them: one fixture per case (text ones under
+ * {@code src/test/resources/requests}, binary ones built here), each row's ID and verdict asserted.
+ */
+class RequestFormatsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void tab_delimited_utf8_is_read() {
+        RequestFile file = RequestFile.open(fixture("tab-delimited.csv"), "external_id");
+
+        assertThat(file.delimiter()).isEqualTo('\t');
+        assertThat(ids(fixture("tab-delimited.csv"), RequestOptions.of("external_id")))
+                .containsExactly(tuple(1L, 2L, "usr_t1", null), tuple(2L, 3L, "usr_t2", null));
+    }
+
+    @Test
+    void an_excel_sep_line_sets_the_delimiter_and_is_neither_header_nor_row() {
+        Path file = fixture("sep-line.csv");
+
+        assertThat(RequestFile.open(file, "external_id").delimiter()).isEqualTo(';');
+        assertThat(ids(file, RequestOptions.of("external_id")))
+                .containsExactly(tuple(1L, 3L, "usr_s1", null), tuple(2L, 4L, "usr_s2", null));
+    }
+
+    @Test
+    void a_second_bom_in_front_of_the_header_is_ignored() {
+        assertThat(ids(fixture("two-boms.csv"), RequestOptions.of("external_id")))
+                .containsExactly(tuple(1L, 2L, "usr_b1", null));
+    }
+
+    @Test
+    void a_missing_column_message_shows_invisible_characters() {
+        Path file = write("bom-in-name.csv", "external_id,\u00A0name\u200B\nx,y\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> RequestFile.open(file, "customer"))
+                .hasMessageContaining("headers found: \"external_id\", \"name<U+200B>\"");
+    }
+
+    @Test
+    void a_repeated_header_row_is_invalid_and_not_a_duplicate_source() {
+        Path file = fixture("joined-exports.csv");
+
+        assertThat(ids(file, RequestOptions.of("external_id"))).containsExactly(
+                tuple(1L, 2L, "usr_j1", null),
+                tuple(2L, 3L, "usr_j2", null),
+                tuple(3L, 4L, "external_id", "repeats the header row (external_id): two exports joined together? Not"
+                        + " a request; not sent"),
+                tuple(4L, 5L, "usr_j3", null));
+    }
+
+    @Test
+    void records_of_only_empty_fields_are_skipped_and_counted() {
+        ScanResult scan = RequestScan.scan(fixture("empty-records.csv"), "external_id");
+
+        assertThat(scan.rows()).isEqualTo(3);
+        assertThat(scan.skipped()).isEqualTo(1_247);
+    }
+
+    @Test
+    void without_a_header_every_line_is_an_id() {
+        RequestOptions noHeader = new RequestOptions("external_id", false, null, null);
+
+        assertThat(ids(fixture("id-list.txt"), noHeader)).containsExactly(
+                tuple(1L, 1L, "usr_n1", null), tuple(2L, 2L, "usr_n2", null), tuple(3L, 3L, "usr_n3", null));
+    }
+
+    @Test
+    void without_a_header_the_first_column_of_a_delimited_file_is_the_id() {
+        Path file = write("list.csv", "usr_1;Ann\nusr_2;Bob\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(ids(file, new RequestOptions("external_id", false, null, null)))
+                .extracting(t -> t.toList().get(2)).containsExactly("usr_1", "usr_2");
+    }
+
+    @Test
+    void a_list_of_ids_without_header_suggests_no_header_and_never_an_id_as_column() {
+        Path file = fixture("id-list.txt");
+
+        assertThatThrownBy(() -> RequestFile.open(file, "external_id"))
+                .isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(file + " line 1: the header has no column named external_id")
+                .hasMessageContaining("run again with --no-header")
+                .hasMessageNotContaining("--id-column");
+    }
+
+    @Test
+    void spreadsheet_damage_makes_each_row_invalid_with_what_happened_and_how_to_export() {
+        List<RequestRow> rows = RequestFiles.rows(fixture("damaged-export.csv"));
+
+        assertThat(rows).extracting(RequestRow::externalId).containsExactly("4.711E+15", "1.23457e+11",
+                "=\"00042731\"", "\u201Cusr_q1\u201D", "'00042731", "usr_ok1", "\u2018usr_q2\u2019", "\u00ABusr_q3\u00BB");
+        assertThat(rows.get(0).invalid()).startsWith(IdRules.DAMAGED + "4.711E+15 is a number in scientific"
+                + " notation").contains("Format the ID column as Text");
+        assertThat(rows.get(1).invalid()).startsWith(IdRules.DAMAGED + "1.23457e+11 is a number in scientific");
+        assertThat(rows.get(2).invalid()).startsWith(IdRules.DAMAGED + "the value is wrapped as =\"...\"")
+                .endsWith("the ID is probably 00042731");
+        assertThat(rows.get(3).invalid()).startsWith(IdRules.DAMAGED + "the value is surrounded by typographic"
+                + " quotes \u201C \u201D").endsWith("the ID is probably usr_q1");
+        assertThat(rows.get(4).invalid()).startsWith(IdRules.DAMAGED + "the value starts with '")
+                .endsWith("the ID is probably 00042731");
+        assertThat(rows.get(5).invalid()).isNull();
+        assertThat(rows.get(6).invalid()).endsWith("the ID is probably usr_q2");
+        assertThat(rows.get(7).invalid()).endsWith("the ID is probably usr_q3");
+    }
+
+    @Test
+    void an_id_pattern_catches_lost_leading_zeros() {
+        RequestOptions eightDigits = new RequestOptions("external_id", true, null, Pattern.compile("[0-9]{8}"));
+
+        assertThat(ids(fixture("lost-leading-zeros.csv"), eightDigits)).containsExactly(
+                tuple(1L, 2L, "00042731", null),
+                tuple(2L, 3L, "42731", "does not match --id-pattern [0-9]{8}: not an ID of this merchant's shape (a"
+                        + " spreadsheet may have dropped leading zeros or cut digits); check it against the source"
+                        + " system"),
+                tuple(3L, 4L, "00042733", null));
+    }
+
+    @Test
+    void ids_keep_their_form_as_written_beside_the_trimmed_one() {
+        List<RequestRow> rows = RequestFiles.rows(fixture("untrimmed-ids.csv"));
+
+        assertThat(rows).extracting(RequestRow::externalId, RequestRow::asWritten, RequestRow::writtenWithWhitespace)
+                .containsExactly(tuple("usr_w1", "  usr_w1", true), tuple("usr_w2", "usr_w2 ", true),
+                        tuple("usr_w3", "usr_w3", false), tuple("usr_w4", "\u00A0usr_w4", true));
+        assertThat(rows).allSatisfy(row -> assertThat(row.valid()).isTrue());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"UTF-16LE", "UTF-16BE"})
+    void utf16_with_a_byte_order_mark_is_read(String encoding) {
+        // Excel's "Unicode Text": UTF-16LE with a BOM, tab-delimited.
+        Charset charset = Charset.forName(encoding);
+        Path file = write("unicode.txt", concat(encoding.endsWith("LE") ? new byte[] {(byte) 0xFF, (byte) 0xFE}
+                : new byte[] {(byte) 0xFE, (byte) 0xFF}, "external_id\tname\r\nusr_u1\tZo\u00eb\r\nusr_\u00fc2\tA\r\n"
+                .getBytes(charset)));
+
+        assertThat(ids(file, RequestOptions.of("external_id")))
+                .containsExactly(tuple(1L, 2L, "usr_u1", null), tuple(2L, 3L, "usr_\u00fc2", null));
+    }
+
+    @Test
+    void windows_1252_is_refused_naming_the_line_and_the_fix() {
+        Path file = write("ansi.csv", "external_id\nusr_1\nJos\u00e9\n".getBytes(Charset.forName("windows-1252")));
+
+        assertThatThrownBy(() -> RequestScan.scan(file, "external_id"))
+                .hasMessageStartingWith(file + " line 3: byte 0xE9 is not valid UTF-8")
+                .hasMessageContaining("Windows-1252").hasMessageContaining("CSV UTF-8");
+    }
+
+    @Test
+    void utf16_big_endian_without_a_byte_order_mark_is_refused_as_such() {
+        Path file = write("be.csv", "external_id\nusr_1\n".getBytes(StandardCharsets.UTF_16BE));
+
+        assertThatThrownBy(() -> RequestFile.open(file, "external_id"))
+                .hasMessageStartingWith(file + " line 1: the file looks like UTF-16BE text without a byte order mark");
+    }
+
+    @Test
+    void binary_data_is_refused_as_not_text() {
+        byte[] bytes = new byte[2_000];
+        Arrays.fill(bytes, (byte) 1);
+        Path file = write("data.bin", bytes);
+
+        assertThatThrownBy(() -> RequestFile.open(file, "external_id"))
+                .hasMessageStartingWith(file + " line 1: the file is binary data");
+    }
+
+    @Test
+    void a_workbook_under_a_csv_name_is_recognised() {
+        Path workbook = Workbooks.write(dir.resolve("requests.xlsx"), Map.of("S", List.of(List.of("external_id"))));
+        Path renamed = write("requests.csv", read(workbook));
+
+        assertThatThrownBy(() -> RequestFile.open(renamed, "external_id"))
+                .hasMessageContaining("zip archive (an .xlsx workbook under another name?)");
+    }
+
+    @Test
+    void a_workbook_is_read_cell_by_cell() {
+        List<List<Object>> rows = new ArrayList<>();
+        rows.add(List.of("request_id", "external_id"));
+        rows.add(List.of("R1", "usr_x1"));
+        rows.add(Arrays.asList("R2", Workbooks.number("42731")));
+        rows.add(Arrays.asList("R3", Workbooks.number("1.2345678901234567E+18")));
+        rows.add(Arrays.asList("R4", Workbooks.number("1234.5")));
+        rows.add(Arrays.asList("R5", Workbooks.date(45000)));
+        rows.add(Arrays.asList("R6", Workbooks.error("#N/A")));
+        rows.add(Arrays.asList("R7", Workbooks.formula("TEXT(A1,\"0\")", "00042731")));
+        rows.add(null); // an empty row Excel does not store
+        rows.add(Arrays.asList(null, null));
+        rows.add(Arrays.asList("R8", Workbooks.inline(" usr_x8 ")));
+        rows.add(List.of("R9", "4.711E+15"));
+        rows.add(List.of("external_id", "external_id"));
+        rows.add(Arrays.asList("R10", Workbooks.number("123456789012345")));
+        Path file = Workbooks.write(dir.resolve("requests.xlsx"), Map.of("Requests", rows));
+
+        List<RequestRow> read = RequestFiles.rows(file);
+
+        assertThat(read).extracting(RequestRow::row, RequestRow::line, RequestRow::externalId).containsExactly(
+                tuple(1L, 2L, "usr_x1"), tuple(2L, 3L, "42731"), tuple(3L, 4L, ""), tuple(4L, 5L, ""),
+                tuple(5L, 6L, ""), tuple(6L, 7L, ""), tuple(7L, 8L, ""), tuple(8L, 11L, "usr_x8"),
+                tuple(9L, 12L, "4.711E+15"), tuple(10L, 13L, "external_id"), tuple(11L, 14L, "123456789012345"));
+        assertThat(read.get(0).invalid()).isNull();
+        assertThat(read.get(1).invalid()).isNull();
+        assertThat(read.get(2).invalid()).isEqualTo(IdRules.DAMAGED + "B4 is the number 1.2345678901234567E+18,"
+                + " which has more significant digits than Excel keeps (15): the ID's last digits are lost. Format the"
+                + " column as Text before entering or importing IDs, save, and run again");
+        assertThat(read.get(3).invalid()).startsWith("cell B5 is the number 1234.5, not a whole number");
+        assertThat(read.get(4).invalid()).startsWith("cell B6 is a date or time (45000");
+        assertThat(read.get(5).invalid()).startsWith("cell B7 holds the spreadsheet error #N/A");
+        assertThat(read.get(6).invalid()).startsWith("cell B8 is a formula (=TEXT(A1,\"0\")), not a value");
+        assertThat(read.get(7)).extracting(RequestRow::asWritten, RequestRow::invalid).containsExactly(" usr_x8 ", null);
+        assertThat(read.get(8).invalid()).startsWith(IdRules.DAMAGED + "4.711E+15 is a number in scientific");
+        assertThat(read.get(9).invalid()).startsWith("repeats the header row");
+        assertThat(read.get(10).invalid()).isNull();
+    }
+
+    @Test
+    void a_named_sheet_is_read_and_a_missing_one_is_refused_listing_the_sheets() {
+        Map<String, List<List<Object>>> sheets = new LinkedHashMap<>();
+        sheets.put("Notes", List.of(List.of("nothing here")));
+        sheets.put("Erasure", List.of(List.of("external_id"), List.of("usr_2nd")));
+        Path file = Workbooks.write(dir.resolve("book.xlsx"), sheets);
+
+        assertThat(ids(file, new RequestOptions("external_id", true, "Erasure", null)))
+                .containsExactly(tuple(1L, 2L, "usr_2nd", null));
+        assertThatThrownBy(() -> RequestFile.open(file, "external_id"))
+                .hasMessageContaining("the header has no column named external_id; headers found: \"nothing here\"");
+        assertThatThrownBy(() -> RequestFile.open(file, new RequestOptions("external_id", true, "erasure", null)))
+                .hasMessageStartingWith(file + " line 1: the workbook has no sheet named \"erasure\"; sheets:"
+                        + " \"Notes\", \"Erasure\"");
+    }
+
+    @Test
+    void a_workbook_is_identified_by_the_sha256_of_its_bytes() throws IOException {
+        Path file = Workbooks.write(dir.resolve("requests.xlsx"), Map.of("S", List.of(List.of("external_id"),
+                List.of("usr_1"))));
+
+        ScanResult scan = RequestScan.scan(file, "external_id");
+
+        assertThat(scan.rows()).isEqualTo(1);
+        assertThat(scan.sha256()).isEqualTo(io.polarerasure.Sha256.of(file));
+    }
+
+    private static List<org.assertj.core.groups.Tuple> ids(Path file, RequestOptions options) {
+        List<org.assertj.core.groups.Tuple> rows = new ArrayList<>();
+        try (RequestFile.Rows all = RequestFile.open(file, options).rows()) {
+            for (RequestRow row = all.next(); row != null; row = all.next()) {
+                rows.add(tuple(row.row(), row.line(), row.externalId(), row.invalid()));
+            }
+        }
+        return rows;
+    }
+
+    private static Path fixture(String name) {
+        try {
+            return Path.of(RequestFormatsTest.class.getResource("/requests/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Path write(String name, byte[] bytes) {
+        try {
+            return Files.write(dir.resolve(name), bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
