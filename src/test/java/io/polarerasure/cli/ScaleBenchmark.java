@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.polarerasure.Workbooks;
 import io.polarerasure.fakepolar.FakePolar;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,37 @@ class ScaleBenchmark {
                 for (boolean dry : new boolean[] {true, false}) {
                     String name = rows + (dry ? "-dry" : "");
                     // Twice: timed without probes (each jcmd is a JVM start on 2 cores), then probed.
+                    Path gc = dir.resolve("gc-" + name + ".log");
+                    long start = System.nanoTime();
+                    int exit = child(gc, List.of(), runArgs(input, dry, name, polar), false);
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    Path probedGc = dir.resolve("gc-" + name + "-probed.log");
+                    int probedExit = child(probedGc, List.of(), runArgs(input, dry, name + "-probed", polar), true);
+                    System.out.printf("%d | %s | %.1f | %.0f | %d | %d | %d, %d%n", rows, dry ? "dry run" : "real run",
+                            seconds, rows / seconds, heapMiB(gc)[0], heapMiB(probedGc)[1], exit, probedExit);
+                }
+            }
+        }
+    }
+
+    /**
+     * The same for {@code .xlsx} workbooks (one sheet, IDs as shared strings, all distinct, as Excel saves such a
+     * list): {@code -Dbench.scale.xlsx.sizes=1000000}.
+     */
+    @Test
+    void memory_and_rows_per_second_of_workbooks() throws Exception {
+        String[] sizes = System.getProperty("bench.scale.xlsx.sizes", "100000").split(",");
+        System.out.printf("%n.xlsx memory and scale (-Xmx128m, limit off, no latency)%n");
+        System.out.println("rows | mode | seconds | rows/s | heap in use, max MiB | live set (after a forced full GC"
+                + " each second), max MiB | exit codes");
+        try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
+                .keepRequests(false).build().start()) {
+            for (String size : sizes) {
+                int rows = Integer.parseInt(size.trim());
+                Path input = Workbooks.writeLarge(dir.resolve("requests-" + rows + ".xlsx"), rows,
+                        i -> "scale_" + rows + "_" + i);
+                for (boolean dry : new boolean[] {true, false}) {
+                    String name = "xlsx-" + rows + (dry ? "-dry" : "");
                     Path gc = dir.resolve("gc-" + name + ".log");
                     long start = System.nanoTime();
                     int exit = child(gc, List.of(), runArgs(input, dry, name, polar), false);
@@ -130,6 +162,11 @@ class ScaleBenchmark {
             new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                     String.valueOf(process.pid()), "GC.run").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+        if (process.exitValue() != 0) {
+            List<String> log = Files.readAllLines(dir.resolve("child.log"));
+            System.out.println("exit " + process.exitValue() + ": " + log.subList(Math.max(0, log.size() - 5),
+                    log.size()));
         }
         return process.exitValue();
     }
