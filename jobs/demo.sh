@@ -2,6 +2,8 @@
 # Runs the whole job end to end on this machine: builds the jar, starts a local stand-in for Polar
 # on 127.0.0.1 (real status codes and bodies, no network, no real token), runs samples/requests.csv
 # through the real job and prints the summary and the audit report. Needs only a JDK 17 and Maven.
+#   jobs/demo.sh [REQUEST_FILE [RUN_OPTION...]]   e.g. jobs/demo.sh samples/requests.xlsx
+#   (default samples/requests.csv; the options are added to `run`, e.g. --id-pattern or --dry-run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,14 +26,24 @@ fake_pid=$!
 for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { echo "the local stand-in for Polar did not start:" >&2; cat "$work/fake-polar.out" >&2; exit 1; }
 
-cp samples/requests.csv "$work/requests.csv"
-echo "== polar-erasure run (against the local stand-in on port $(cat "$work/port"))"
+input=${1:-samples/requests.csv}
+shift || true
+name=$(basename "$input")
+cp "$input" "$work/$name"
+report="$work/${name%.*}.audit.csv"
+echo "== polar-erasure run of $input (against the local stand-in on port $(cat "$work/port"))"
 status=0
-POLAR_ACCESS_TOKEN=demo-token java -jar target/polar-erasure.jar run --input "$work/requests.csv" \
-  --api-url "http://127.0.0.1:$(cat "$work/port")" --state-dir "$work/state" || status=$?
+POLAR_ACCESS_TOKEN=demo-token java -jar target/polar-erasure.jar run --input "$work/$name" \
+  --api-url "http://127.0.0.1:$(cat "$work/port")" --state-dir "$work/state" "$@" || status=$?
 echo
-echo "== audit report ($work/requests.audit.csv)"
-cat "$work/requests.audit.csv"
+if [ -f "$report" ]; then
+  echo "== audit report ($report)"
+  cat "$report"
+  if [ -n "${POLAR_ERASURE_DEMO_KEEP:-}" ]; then cp "$report" "$report".summary.* "$POLAR_ERASURE_DEMO_KEEP"/; fi
+fi
+if [ -n "${POLAR_ERASURE_DEMO_KEEP:-}" ] && [ -f "$work/${name%.*}.plan.csv" ]; then
+  cp "$work/${name%.*}.plan.csv" "$POLAR_ERASURE_DEMO_KEEP"/
+fi
 echo
 echo "== exit code: $status"
 exit "$status"

@@ -67,12 +67,13 @@ class ScaleBenchmark {
 
     /**
      * The same for {@code .xlsx} workbooks (one sheet, IDs as shared strings, all distinct, as Excel saves such a
-     * list): {@code -Dbench.scale.xlsx.sizes=1000000}.
+     * list): {@code -Dbench.scale.xlsx.sizes=1000000}; {@code -Dbench.scale.xmx=192m} sets the child's heap.
      */
     @Test
     void memory_and_rows_per_second_of_workbooks() throws Exception {
         String[] sizes = System.getProperty("bench.scale.xlsx.sizes", "100000").split(",");
-        System.out.printf("%n.xlsx memory and scale (-Xmx128m, limit off, no latency)%n");
+        System.out.printf("%n.xlsx memory and scale (-Xmx%s, limit off, no latency)%n",
+                System.getProperty("bench.scale.xmx", "128m"));
         System.out.println("rows | mode | seconds | rows/s | heap in use, max MiB | live set (after a forced full GC"
                 + " each second), max MiB | exit codes");
         try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
@@ -142,7 +143,7 @@ class ScaleBenchmark {
     private int child(Path gcLog, List<String> jvmOptions, List<String> args, boolean probeLiveSet)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx128m", "-Xlog:gc:file=" + gcLog));
+                .toString(), "-Xmx" + System.getProperty("bench.scale.xmx", "128m"), "-Xlog:gc:file=" + gcLog));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.polarerasure.PolarErasure"));
         command.addAll(args);
@@ -165,8 +166,8 @@ class ScaleBenchmark {
         }
         if (process.exitValue() != 0) {
             List<String> log = Files.readAllLines(dir.resolve("child.log"));
-            System.out.println("exit " + process.exitValue() + ": " + log.subList(Math.max(0, log.size() - 5),
-                    log.size()));
+            System.out.println("exit " + process.exitValue() + ": " + log.stream()
+                    .filter(line -> !line.startsWith("\tat ")).limit(8).toList());
         }
         return process.exitValue();
     }
