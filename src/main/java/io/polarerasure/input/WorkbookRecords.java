@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -24,7 +25,7 @@ import org.dhatim.fastexcel.reader.Sheet;
  * it is read; the zip is opened by random access, not loaded). Text cells are taken as they are; a numeric cell
  * holding an integer of at most {@value #EXCEL_DIGITS} significant digits becomes its digits; any other cell (a
  * fraction, more digits than Excel keeps, a date, a formula, an error, TRUE/FALSE) cannot be an ID, so it is read as
- * empty with a problem that makes its row INVALID if it is the ID column. The line of a record is the sheet's row
+ * its stored value with a problem that makes its row INVALID if it is the ID column. The line of a record is the sheet's row
  * number, as Excel shows it. Not thread-safe.
  */
 final class WorkbookRecords implements RequestFile.Records {
@@ -98,7 +99,8 @@ final class WorkbookRecords implements RequestFile.Records {
         for (int i = 0; i < count; i++) {
             Cell cell = row.getCell(i);
             String problem = cell == null ? null : problem(cell);
-            fields.add(problem != null || cell == null ? "" : text(cell));
+            // A cell that cannot be an ID keeps its stored value, so the report shows what the sheet held.
+            fields.add(cell == null ? "" : problem != null ? Objects.toString(cell.getRawValue(), "") : text(cell));
             if (problem != null) {
                 if (problems == null) {
                     problems = new ArrayList<>(count);
@@ -178,7 +180,7 @@ final class WorkbookRecords implements RequestFile.Records {
                     + " column as Text, enter the IDs again from the source system, save, and run again";
         }
         if (number.precision() > EXCEL_DIGITS) {
-            return IdRules.DAMAGED + cell.getAddress() + " is the number " + cell.getRawValue() + ", which has more"
+            return IdRules.DAMAGED + where + " is the number " + cell.getRawValue() + ", which has more"
                     + " significant digits than Excel keeps (" + EXCEL_DIGITS + "): the ID's last digits are lost."
                     + " Format the column as Text before entering or importing IDs, save, and run again";
         }

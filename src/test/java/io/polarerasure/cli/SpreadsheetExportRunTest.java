@@ -201,7 +201,7 @@ class SpreadsheetExportRunTest {
         assertThat(report).hasSize(4);
         assertThat(report.get(0)).isEqualTo("1,usr_x1,DELETED,204,1,");
         assertThat(report.get(1)).isEqualTo("2,42731,DELETED,204,1,");
-        assertThat(report.get(2)).startsWith("3,,INVALID,,0,cell B4 is a date or time");
+        assertThat(report.get(2)).startsWith("3,45000,INVALID,,0,cell B4 is a date or time");
         assertThat(report.get(3)).startsWith("4,4.711E+15,INVALID,,0,looks damaged by a spreadsheet");
     }
 
