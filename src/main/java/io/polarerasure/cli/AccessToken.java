@@ -62,7 +62,7 @@ final class AccessToken {
             char c = token.charAt(i);
             if (c <= ' ' || c >= 0x7f) {
                 throw new UsageException(String.format("%s holds a character that cannot be part of a token (U+%04X at"
-                        + " position %d of %d): a Polar token is letters, digits and underscores only. Write just"
+                        + " position %d of %d): a Polar token is letters, digits and underscores. Write just"
                         + " the token into it (no quotes, no \"Bearer\", one line) and run again. Nothing was sent.",
                         source, (int) c, i + 1, token.length()));
             }

@@ -63,6 +63,35 @@ class AccessTokenTest {
                 .hasMessageContaining("Cannot read the token file " + missing);
     }
 
+    @Test
+    void strips_a_notepad_bom_and_surrounding_whitespace_including_non_breaking_spaces() throws IOException {
+        Path file = tokenFile("\uFEFF\u00A0 polar_oat_abc123\u00A0\r\n", "rw-------");
+
+        assertThat(AccessToken.read(file, Map.of())).isEqualTo("polar_oat_abc123");
+    }
+
+    @Test
+    void a_token_that_cannot_be_sent_is_a_usage_error_naming_its_source_but_not_the_token() throws IOException {
+        Path file = tokenFile("Bearer polar_oat_abc123\n", "rw-------");
+
+        assertThatThrownBy(() -> AccessToken.read(file, Map.of())).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("The token file " + file + " holds a character that cannot be part of a token"
+                        + " (U+0020 at position 7 of 23)").hasMessageNotContaining("abc123");
+        assertThatThrownBy(() -> AccessToken.read(null, Map.of(AccessToken.ENVIRONMENT_VARIABLE, "polar_oat_\u00e9x")))
+                .isInstanceOf(UsageException.class).hasMessageStartingWith("The variable POLAR_ACCESS_TOKEN holds a"
+                        + " character that cannot be part of a token (U+00E9 at position 11 of 12)");
+    }
+
+    @Test
+    void a_utf16_token_file_is_a_usage_error() throws IOException {
+        Path file = dir.resolve("token-utf16");
+        Files.write(file, "\uFEFFpolar_oat_abc".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+
+        assertThatThrownBy(() -> AccessToken.read(file, Map.of())).isInstanceOf(UsageException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("is not UTF-8 text");
+    }
+
     private Path tokenFile(String content, String mode) throws IOException {
         Path file = Files.writeString(dir.resolve("token-" + mode), content);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));

@@ -104,4 +104,74 @@ class IdRulesTest {
         assertThat(IdRules.strip(" \t\u00A0a b\u3000 ")).isEqualTo("a b");
         assertThat(IdRules.strip(" \u2007 ")).isEmpty();
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"4.711E+15", "1.23457e+11", "1E+10", "-1.5E-07", "4,711E+15"})
+    void scientific_notation_is_spreadsheet_damage(String id) {
+        assertThat(IdRules.violation(id)).hasValueSatisfying(v -> assertThat(v)
+                .startsWith(IdRules.DAMAGED + id + " is a number in scientific notation"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1e5", "12E+10", "usr_1E+10", "E+10", "1.5E", "2E10"})
+    void ids_that_only_resemble_scientific_notation_are_sent(String id) {
+        assertThat(IdRules.violation(id)).isEmpty();
+    }
+
+    @Test
+    void an_excel_text_formula_wrapper_is_damage_naming_the_probable_id() {
+        assertThat(IdRules.violation("=\"00042731\"")).contains(IdRules.DAMAGED + "the value is wrapped as =\"...\" (a"
+                + " formula that keeps a spreadsheet from dropping leading zeros). Export the values themselves (in"
+                + " Excel: copy, Paste Special > Values) or remove the wrapper; the ID is probably 00042731");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u201Cusr_q1\u201D", "\u2018usr_q1\u2019", "\u00ABusr_q1\u00BB", "\u201Eusr_q1\u201C",
+            "\u201Cusr_q1\u201C"})
+    void surrounding_typographic_quotes_are_damage(String id) {
+        assertThat(IdRules.violation(id)).hasValueSatisfying(v -> assertThat(v)
+                .startsWith(IdRules.DAMAGED + "the value is surrounded by typographic quotes")
+                .endsWith("the ID is probably usr_q1"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\u201Cusr_q1", "usr\u2019s_id", "\"usr\"", "\u201C"})
+    void a_quote_on_one_side_or_inside_is_not_damage(String id) {
+        assertThat(IdRules.violation(id)).isEmpty();
+    }
+
+    @Test
+    void a_leading_apostrophe_is_damage_but_one_inside_is_not() {
+        assertThat(IdRules.violation("'00042731")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith(IdRules.DAMAGED + "the value starts with '").endsWith("the ID is probably 00042731"));
+        assertThat(IdRules.violation("o'brien")).isEmpty();
+        assertThat(IdRules.violation("'")).isEmpty();
+    }
+
+    @Test
+    void an_unpaired_surrogate_is_invalid() {
+        assertThat(IdRules.violation("ab\uD83D")).contains("external_id is not valid Unicode (unpaired surrogate at"
+                + " position 3)");
+    }
+
+    @Test
+    void the_verdict_adds_the_header_repeat_and_the_id_pattern_to_the_rules() {
+        RequestOptions options = new RequestOptions("customer_ref", true, null, java.util.regex.Pattern.compile(
+                "usr_[a-z0-9]{6,}"));
+
+        assertThat(IdRules.verdict(null, options)).isEqualTo("row has no customer_ref field");
+        assertThat(IdRules.verdict("customer_ref", options)).startsWith("repeats the header row (customer_ref)");
+        assertThat(IdRules.verdict("usr_abc", options)).startsWith("does not match --id-pattern usr_[a-z0-9]{6,}");
+        assertThat(IdRules.verdict("usr_abc123", options)).isNull();
+        assertThat(IdRules.verdict("team/usr_abc123", options)).contains("contains '/'");
+        // Without a header there is no header row to repeat.
+        assertThat(IdRules.verdict("external_id", new RequestOptions("external_id", false, null, null))).isNull();
+    }
+
+    @Test
+    void invisible_characters_are_shown_escaped() {
+        assertThat(Visible.escape("\uFEFFexternal_id\u00A0a\tb\u200Bc d")).isEqualTo(
+                "<U+FEFF>external_id<U+00A0>a<U+0009>b<U+200B>c d");
+        assertThat(Visible.escape("Zoë 😀")).isEqualTo("Zoë 😀");
+    }
 }
