@@ -207,7 +207,8 @@ final class RunCommand implements Callable<Integer> {
             ErasureLauncher.Launch launch;
             try {
                 launch = launcher.launch(input, reportPath, idColumn, scan.sha256(),
-                        new ErasureLauncher.Details(scan.rows(), settings.baseUrl(), settings.rate().toString()));
+                        new ErasureLauncher.Details(scan.rows(), settings.baseUrl(), settings.rate().toString(),
+                                options.reading()));
             } finally {
                 printer.stop();
             }

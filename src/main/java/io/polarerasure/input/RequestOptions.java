@@ -26,6 +26,22 @@ public record RequestOptions(String idColumn, boolean header, String sheet, Patt
         return new RequestOptions(idColumn, true, null, null);
     }
 
+    /**
+     * How the file's bytes become rows and verdicts, besides the ID column, as options on the command line (e.g.
+     * {@code --no-header --id-pattern ^[0-9]{8}$}); empty for the defaults. A run resumed with other options would
+     * read other rows at the saved position, so a run keeps the options of its first start.
+     */
+    public String reading() {
+        StringBuilder options = new StringBuilder(header ? "" : " --no-header");
+        if (sheet != null) {
+            options.append(" --sheet ").append(sheet);
+        }
+        if (idPattern != null) {
+            options.append(" --id-pattern ").append(idPattern.pattern());
+        }
+        return options.toString().strip();
+    }
+
     /** The name reports and messages give the ID: the column's header, or {@code external_id} without one. */
     String idName() {
         return header ? idColumn : "external_id";

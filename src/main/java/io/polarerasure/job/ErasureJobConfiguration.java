@@ -41,6 +41,8 @@ public class ErasureJobConfiguration {
     public static final String INPUT_FILE = "input.file";
     public static final String REPORT_FILE = "report.file";
     public static final String ID_COLUMN = "id.column";
+    /** {@code --no-header}, {@code --sheet}, {@code --id-pattern} as given at the first start. */
+    public static final String INPUT_READING = "input.reading";
     /** Non-identifying facts of each execution, kept for status and the run summary. */
     public static final String INPUT_ROWS = "input.rows";
     public static final String API_URL = "api.url";

@@ -24,8 +24,13 @@ public final class ErasureLauncher {
     public record Launch(JobExecution execution, boolean alreadyComplete, boolean resumed, String reportFile) {
     }
 
-    /** What an invocation runs with, recorded on its execution (not part of the run's identity). */
-    public record Details(long inputRows, String apiUrl, String rateLimit) {
+    /**
+     * What an invocation runs with, recorded on its execution (not part of the run's identity).
+     *
+     * @param reading how the file is read besides its ID column ({@code RequestOptions.reading()}), fixed at the
+     *                first start like the ID column
+     */
+    public record Details(long inputRows, String apiUrl, String rateLimit, String reading) {
     }
 
     private final JobOperator jobOperator;
@@ -64,6 +69,12 @@ public final class ErasureLauncher {
             throw new RunConflictException("This file's run was started with --id-column " + firstIdColumn
                     + "; run it again with that column so the same IDs are erased.");
         }
+        String firstReading = first.getString(ErasureJobConfiguration.INPUT_READING, "");
+        if (!details.reading().equals(firstReading)) {
+            throw new RunConflictException("This file's run was started reading it with options \"" + firstReading
+                    + "\"; run it again with exactly those (now: \"" + details.reading() + "\") so that the same rows"
+                    + " are read.");
+        }
         if (last.getStatus() == BatchStatus.COMPLETED) {
             return new Launch(last, true, false, reportFile);
         }
@@ -86,6 +97,7 @@ public final class ErasureLauncher {
                 .addLong(ErasureJobConfiguration.INPUT_ROWS, details.inputRows(), false)
                 .addString(ErasureJobConfiguration.API_URL, details.apiUrl(), false)
                 .addString(ErasureJobConfiguration.RATE_LIMIT, details.rateLimit(), false)
+                .addString(ErasureJobConfiguration.INPUT_READING, details.reading(), false)
                 .toJobParameters();
     }
 

@@ -159,6 +159,19 @@ class SpreadsheetExportRunTest {
     }
 
     @Test
+    void a_run_keeps_the_reading_options_of_its_first_start() throws IOException {
+        Path input = copy("lost-leading-zeros.csv");
+        assertThat(run(input, Set.of("00042731"), "--id-pattern", "[0-9]{8}").exitCode()).isEqualTo(ExitCodes.OK);
+        polar.close();
+
+        Cli.Result again = run(input, Set.of("42731"));
+
+        assertThat(again.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(again.all()).contains("started reading it with options \"--id-pattern [0-9]{8}\"");
+        assertThat(polar.requests()).isEmpty();
+    }
+
+    @Test
     void a_bad_id_pattern_is_a_usage_error() throws IOException {
         Cli.Result result = run(copy("lost-leading-zeros.csv"), Set.of(), "--id-pattern", "[0-9");
 
