@@ -26,7 +26,7 @@
 #   POLAR_ACCESS_TOKEN            the organization token (or use POLAR_ERASURE_TOKEN_FILE)
 #   POLAR_ERASURE_TOKEN_FILE      file holding the token (mode 600); passed as --token-file
 #   POLAR_ERASURE_HOME            base folder of the defaults below (default /var/lib/polar-erasure)
-#   POLAR_ERASURE_INBOX           new request files, *.csv (default $POLAR_ERASURE_HOME/inbox). Writers must
+#   POLAR_ERASURE_INBOX           new request files, *.csv or *.xlsx (default $POLAR_ERASURE_HOME/inbox). Writers must
 #                                 create files under another name (e.g. .part) and rename them when complete
 #   POLAR_ERASURE_WORK            reports of runs in progress (default $POLAR_ERASURE_HOME/work)
 #   POLAR_ERASURE_DONE            finished files, reports and summaries (default $POLAR_ERASURE_HOME/done)
@@ -107,7 +107,7 @@ while IFS= read -r -d '' entry; do
     continue
   fi
   if [ -e "$(report_of "$file")" ]; then resume+=("$file"); else new+=("$file"); fi
-done < <(find "$inbox" -maxdepth 1 -type f -name '*.csv' -printf '%T@ %p\0' | sort -zn | sed -z 's/^\([0-9]*\)\.[0-9]* /\1 /')
+done < <(find "$inbox" -maxdepth 1 -type f \( -name '*.csv' -o -name '*.xlsx' \) -printf '%T@ %p\0' | sort -zn | sed -z 's/^\([0-9]*\)\.[0-9]* /\1 /')
 
 worst=0
 rank() { case $1 in 4) echo 5 ;; 2) echo 4 ;; 3) echo 3 ;; 1) echo 2 ;; 0) echo 0 ;; *) echo 3 ;; esac; }
