@@ -1,6 +1,7 @@
 package io.polarerasure.job;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -8,6 +9,7 @@ import java.util.OptionalLong;
 import io.polarerasure.input.DuplicateIndex;
 import io.polarerasure.input.IdRules;
 import io.polarerasure.input.RequestRow;
+import io.polarerasure.polar.EarlierAttempts;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.PolarClient;
 import io.polarerasure.polar.Erasure;
@@ -41,6 +43,13 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
      */
     static final String LARGEST_CHUNK = "erasure.largest.chunk";
 
+    /**
+     * Epoch ms before which no row after the checkpoint was sent: the start of the earliest execution since the
+     * last chunk commit, moved to each commit. The lower bound of the send time of rows in doubt whose journal
+     * was lost.
+     */
+    static final String UNCOMMITTED_SINCE = "erasure.uncommitted.since";
+
     private final String idColumn;
     private final DuplicateIndex duplicates;
     private final OutcomeJournal journal;
@@ -51,6 +60,9 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private final Runnable repositoryToDisk;
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
     private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
+    /** No row after the checkpoint was sent before this: see {@link #UNCOMMITTED_SINCE}. */
+    private volatile Instant uncommittedSince = Instant.EPOCH;
+    private StepExecution stepExecution;
 
     ErasureProcessor(String idColumn, DuplicateIndex duplicates, OutcomeJournal journal, Eraser eraser, Clock clock,
                      int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk) {
@@ -78,6 +90,11 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         int largestChunk = Math.max(chunkSize, context.getInt(LARGEST_CHUNK, 0));
         recorded = Map.copyOf(journal.open(resuming, checkpoint + 1, checkpoint + largestChunk));
         context.putInt(LARGEST_CHUNK, largestChunk);
+        if (!context.containsKey(UNCOMMITTED_SINCE)) {
+            context.putLong(UNCOMMITTED_SINCE, clock.millis());
+        }
+        uncommittedSince = Instant.ofEpochMilli(context.getLong(UNCOMMITTED_SINCE));
+        this.stepExecution = stepExecution;
         jobRepository.updateExecutionContext(stepExecution);
     }
 
@@ -87,6 +104,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
      */
     @Override
     public void afterWrite(Chunk<? extends AuditLine> lines) {
+        // Saved with the chunk's commit: rows after it are sent after this moment.
+        stepExecution.getExecutionContext().putLong(UNCOMMITTED_SINCE, clock.millis());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
@@ -108,12 +127,13 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         }
         // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
         boolean interrupted = known != null;
-        if (!interrupted) {
-            journal.markSending(request.row());
-        }
+        EarlierAttempts earlier = !interrupted ? EarlierAttempts.NONE
+                : known.firstSentAt() != null ? EarlierAttempts.recorded(known.attempts(), known.firstSentAt())
+                : new EarlierAttempts(known.attempts(), uncommittedSince, false);
         Erasure erasure;
         try {
-            erasure = eraser.erase(request.externalId(), interrupted);
+            erasure = eraser.erase(request.externalId(), earlier,
+                    (attempt, at) -> journal.markSending(request.row(), attempt, at));
         } catch (RuntimeException e) {
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
             // lost, nothing changed, and the row is sent on resume as if new.
@@ -125,6 +145,9 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         Outcome outcome = outcomeOf(erasure);
         String detail = outcome == Outcome.NOT_FOUND && erasure.detail().isEmpty()
                 ? NOT_FOUND_DETAIL : erasure.detail();
+        if (erasure.inDoubt()) {
+            detail = AuditLine.IN_DOUBT + detail;
+        }
         AuditLine line = new AuditLine(request.row(), request.externalId(), outcome, erasure.httpStatus(),
                 erasure.attempts(), detail, clock.instant());
         journal.record(line);
@@ -164,6 +187,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
                 return Outcome.NOT_FOUND;
             case REJECTED:
                 return Outcome.INVALID;
+            case REVIEW:
+                return Outcome.REVIEW;
             default:
                 return Outcome.FAILED;
         }
