@@ -1,7 +1,9 @@
 package io.polarerasure.job;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -17,6 +19,8 @@ import io.polarerasure.polar.RowFault;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
@@ -58,6 +62,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private final int chunkSize;
     private final JobRepository jobRepository;
     private final Runnable repositoryToDisk;
+    private final Ledger ledger;
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
     private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
     /** No row after the checkpoint was sent before this: see {@link #UNCOMMITTED_SINCE}. */
@@ -65,7 +70,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private StepExecution stepExecution;
 
     ErasureProcessor(String idColumn, DuplicateIndex duplicates, OutcomeJournal journal, Eraser eraser, Clock clock,
-                     int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk) {
+                     int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk, Ledger ledger) {
         this.idColumn = idColumn;
         this.duplicates = duplicates;
         this.journal = journal;
@@ -74,6 +79,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         this.chunkSize = chunkSize;
         this.jobRepository = jobRepository;
         this.repositoryToDisk = repositoryToDisk;
+        this.ledger = ledger;
     }
 
     /**
@@ -99,11 +105,16 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     }
 
     /**
-     * Runs inside the chunk's transaction: once its commit is on disk, its report lines are the record,
-     * and the journal can let go of their rows.
+     * Runs inside the chunk's transaction: the lines' answers go into the ledger with the commit, and once
+     * that commit is on disk, its report lines are the record, and the journal can let go of their rows.
      */
     @Override
     public void afterWrite(Chunk<? extends AuditLine> lines) {
+        JobExecution execution = stepExecution.getJobExecution();
+        JobParameters parameters = execution.getJobParameters();
+        ledger.recordAnswers(execution.getJobInstance().getInstanceId(),
+                parameters.getString(ErasureJobConfiguration.INPUT_SHA256),
+                Path.of(parameters.getString(ErasureJobConfiguration.REPORT_FILE)), List.copyOf(lines.getItems()));
         // Saved with the chunk's commit: rows after it are sent after this moment.
         stepExecution.getExecutionContext().putLong(UNCOMMITTED_SINCE, clock.millis());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -145,6 +156,9 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         Outcome outcome = outcomeOf(erasure);
         String detail = outcome == Outcome.NOT_FOUND && erasure.detail().isEmpty()
                 ? NOT_FOUND_DETAIL : erasure.detail();
+        if (outcome == Outcome.NOT_FOUND) {
+            detail = detail + erasedEarlier(request.externalId());
+        }
         if (erasure.inDoubt()) {
             detail = AuditLine.IN_DOUBT + detail;
         }
@@ -152,6 +166,15 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
                 erasure.attempts(), detail, clock.instant());
         journal.record(line);
         return line;
+    }
+
+    /** For a NOT_FOUND: where the ledger shows this tool erased the ID before, or nothing. */
+    private String erasedEarlier(String externalId) {
+        return ledger.lastErasure(externalId)
+                .map(erased -> "; this tool erased this external ID earlier: 204 at " + erased.answeredAt()
+                        + ", run " + erased.jobInstanceId() + " (input SHA-256 " + erased.inputSha256() + "), row "
+                        + erased.row() + " of the report " + erased.reportPath())
+                .orElse("");
     }
 
     /**
