@@ -132,8 +132,9 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
         return line.substring(0, end) + "…";
     }
 
-    // No JSON library is on the classpath, and only two string fields are needed: a tolerant match
-    // finds them in Polar's small error bodies and finds nothing in an HTML page from the edge.
+    // Only two string fields are needed, from bodies that may be cut short or be an edge's HTML page: a
+    // tolerant match finds them in Polar's small error bodies and nothing in a page. (The customer object of
+    // a look-up, which must be read whole, is parsed with Jackson in PolarClient.)
     private static Pattern jsonString(String field) {
         return Pattern.compile("\"" + field + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     }
