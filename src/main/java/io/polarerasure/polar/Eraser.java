@@ -150,6 +150,11 @@ public final class Eraser {
             // Another worker may have been refused while this one waited for its turn.
             throwIfStopped(row);
             boolean lookingUp = row.mustLookUp();
+            if (lookingUp && lookUpForbidden.get()) {
+                // An earlier row's look-up got 403: the token cannot read customers; don't spend a request on it.
+                row.lookUpRefused = true;
+                lookingUp = false;
+            }
             Instant sentAt = clock.instant();
             try {
                 Optional<Erasure> result;
@@ -234,8 +239,8 @@ public final class Eraser {
                 yield Optional.of(row.result(Erasure.Result.REVIEW, 200, row.attempts, row.withDoubt(
                         "an earlier attempt most likely erased the requested customer: a customer created at "
                         + holder.createdAt() + " (Polar id " + holder.id() + ") now holds the external ID, which is"
-                        + " after the first attempt in doubt was sent at " + row.firstLostAt + " (less "
-                        + CLOCK_SKEW_ALLOWANCE.toMinutes() + " min allowed for clock skew); it was left alone."
+                        + " not earlier than " + CLOCK_SKEW_ALLOWANCE.toMinutes() + " min (the clock-skew allowance)"
+                        + " before the first attempt in doubt was sent at " + row.firstLostAt + "; it was left alone."
                         + " Check with the merchant whether that customer is the same person signing up again,"
                         + " and erase it by hand only if the erasure request covers it")));
             }

@@ -122,11 +122,11 @@ class EraserTest {
     void a_403_on_the_look_up_falls_back_to_sending_by_external_id_noted_per_row_and_logged_once() {
         ListAppender<ILoggingEvent> logs = capture(Eraser.class);
         Eraser eraser = eraser(FAST, 6, 20);
-        for (int row = 1; row <= 2; row++) {
-            enqueue(503, "");
-            enqueue(403, "{\"error\":\"insufficient_scope\",\"error_description\":\"customers:read\"}");
-            enqueue(204, "");
-        }
+        enqueue(503, "");
+        enqueue(403, "{\"error\":\"insufficient_scope\",\"error_description\":\"customers:read\"}");
+        enqueue(204, "");
+        enqueue(503, "");
+        enqueue(204, "");
 
         Erasure first = eraser.erase("cus_1");
         Erasure second = eraser.erase("cus_2");
@@ -137,7 +137,8 @@ class EraserTest {
             assertThat(erasure.detail()).contains("look-up was refused (403)");
         });
         assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1);
-        assertThat(server.getRequestCount()).isEqualTo(6);
+        assertThat(server.getRequestCount()).as("the second row skips the look-up the token cannot make")
+                .isEqualTo(5);
     }
 
     @Test
