@@ -17,6 +17,7 @@ import java.util.Random;
 import java.util.Set;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.ReportFormat;
 
 import org.apache.commons.csv.CSVParser;
@@ -28,18 +29,20 @@ import org.apache.commons.csv.CSVRecord;
  */
 final class Workload {
 
-    /** What the report says of a row that was re-sent after a crash lost its first answer. */
-    static final String IN_DOUBT = "interrupted before its answer was recorded, so it may have erased the customer";
+    /** How the detail of a row begins when some DELETE of it may have landed without a definitive answer. */
+    static final String IN_DOUBT = AuditLine.IN_DOUBT;
+    /** What the detail of a row in doubt says when the journal that counted its attempts was lost. */
+    static final String ATTEMPTS_UNKNOWN = "its journal was lost";
 
     /** One data row of the request file and what its outcome must be when it is not sent. */
     record Row(long number, String externalId, String fixedOutcome, Long firstRow) {
     }
 
     /** One line of a finished report. */
-    record Line(long row, String externalId, String outcome, String detail) {
+    record Line(long row, String externalId, String outcome, int attempts, String detail) {
 
         boolean inDoubt() {
-            return detail.contains(IN_DOUBT);
+            return detail.startsWith(IN_DOUBT);
         }
     }
 
@@ -97,33 +100,37 @@ final class Workload {
             assertThat(parser.getHeaderNames()).containsExactly(ReportFormat.HEADER);
             for (CSVRecord record : parser) {
                 lines.add(new Line(Long.parseLong(record.get("row")), record.get("external_id"),
-                        record.get("outcome"), record.get("detail")));
+                        record.get("outcome"), Integer.parseInt(record.get("attempts")), record.get("detail")));
             }
         }
         return lines;
     }
 
     /**
-     * Checks a finished report against what the fake saw, and returns the rows in doubt: sent again
-     * after a crash lost the answer of an earlier attempt.
+     * Checks a finished report against what the fake saw, and returns the rows in doubt: a DELETE of theirs
+     * may have landed without a recorded answer (a crash lost it).
      *
-     * <p>Every row exactly once, in order; INVALID and DUPLICATE rows never sent; every customer the
-     * fake erased is DELETED, except rows in doubt, which say so; nothing DELETED that was not erased;
-     * no ID sent twice except rows in doubt; every existing customer erased.
+     * <p>Every row exactly once, in order; INVALID and DUPLICATE rows never sent; no customer erased but those
+     * that existed before the run, each once (never one who took a freed ID next); every customer the fake erased
+     * is DELETED, except rows in doubt, which say so and are NOT_FOUND or, when a new customer took the ID, REVIEW;
+     * nothing DELETED that was not erased; {@code attempts} are the DELETEs the fake received (plus at most one
+     * journaled by a killed process just before it could send it); every existing customer erased.
      */
     List<Line> verify(Path report, FakePolar fake) throws IOException {
         List<Line> lines = read(report);
         assertThat(lines).extracting(Line::row).containsExactlyElementsOf(rows.stream().map(Row::number).toList());
         Map<String, Integer> sends = new HashMap<>();
         for (FakePolar.Request request : fake.requests()) {
-            if (request.status() == 429) {
-                continue; // refused by Polar's rate limit before anything happened
-            }
             assertThat(request.externalId()).as("a request the fake could not route").isNotNull();
-            sends.merge(request.externalId(), 1, Integer::sum);
+            if (request.method().equals("DELETE") && request.status() != 429) {
+                // 429s are refused by Polar's rate limit before anything happened; look-ups are no attempts.
+                sends.merge(request.externalId(), 1, Integer::sum);
+            }
         }
         Set<String> deleted = new LinkedHashSet<>(fake.deletedIds());
         assertThat(fake.deletedIds()).as("customers erased twice").doesNotHaveDuplicates();
+        assertThat(fake.erasedCustomers()).as("a customer who took a freed ID next was erased")
+                .allSatisfy(c -> assertThat(c.createdAt()).isEqualTo(FakePolar.SEEDED_CREATED_AT));
         List<Line> inDoubt = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             Row row = rows.get(i);
@@ -141,12 +148,25 @@ final class Workload {
             int sent = sends.getOrDefault(row.externalId(), 0);
             if (line.inDoubt()) {
                 inDoubt.add(line);
-                // Its SENDING mark was committed; the kill may have come before or after the request left.
-                assertThat(sent).as("row %d in doubt was sent on resume", row.number()).isGreaterThanOrEqualTo(1);
+                if (line.detail().contains(ATTEMPTS_UNKNOWN)) {
+                    assertThat(line.attempts()).as("row %d: this execution's DELETEs", row.number())
+                            .isLessThanOrEqualTo(sent);
+                } else {
+                    // Each DELETE is journaled before it leaves; a kill may come between the two.
+                    assertThat(line.attempts()).as("row %d (%s): attempts", row.number(), line)
+                            .isBetween(sent, sent + 1);
+                }
             } else {
                 assertThat(sent).as("row %d (%s) sent exactly once", row.number(), line).isEqualTo(1);
+                assertThat(line.attempts()).as("row %d", row.number()).isEqualTo(1);
             }
-            if (deleted.contains(row.externalId())) {
+            if (line.outcome().equals("REVIEW")) {
+                assertThat(line.inDoubt()).as("row %d: REVIEW without doubt", row.number()).isTrue();
+                assertThat(deleted).as("row %d: REVIEW, yet its customer was never erased", row.number())
+                        .contains(row.externalId());
+                assertThat(fake.customer(row.externalId())).as("row %d: a new customer holds the ID", row.number())
+                        .hasValueSatisfying(c -> assertThat(c.createdAt()).isAfter(FakePolar.SEEDED_CREATED_AT));
+            } else if (deleted.contains(row.externalId())) {
                 if (line.outcome().equals("NOT_FOUND")) {
                     assertThat(line.inDoubt()).as("row %d erased but reported %s", row.number(), line).isTrue();
                 } else {

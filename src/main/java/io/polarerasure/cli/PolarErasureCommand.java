@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 @Command(name = "polar-erasure", mixinStandardHelpOptions = true, versionProvider = PolarErasureCommand.Version.class,
         description = "Carries out GDPR erasure requests against Polar (polar.sh) and writes an audit report.",
         subcommands = {RunCommand.class, StatusCommand.class, VerifyCommand.class, RetryFailedCommand.class,
+                LookupCommand.class, PruneCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PolarErasureCommand implements Runnable {
 

@@ -76,8 +76,8 @@ final class ProofOfErasure {
         }
     }
 
-    /** The exit code of a completed run: FAILED rows need another run. */
+    /** The exit code of a completed run: FAILED rows need another run, REVIEW rows a human. */
     static int completedExitCode(ReportCounts counts) {
-        return counts.get(Outcome.FAILED) > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
+        return counts.get(Outcome.FAILED) > 0 || counts.get(Outcome.REVIEW) > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
     }
 }

@@ -72,7 +72,7 @@ public class ErasureJobConfiguration {
     ErasureProcessor erasureProcessor(ErasureRun run, OutcomeJournal journal, JobRepository jobRepository,
                                       DataSource dataSource) {
         return new ErasureProcessor(run.idColumn(), run.scan().duplicates(), journal, run.eraser(), run.clock(),
-                run.chunkSize(), jobRepository, repositoryToDisk(dataSource));
+                run.chunkSize(), jobRepository, repositoryToDisk(dataSource), new Ledger(dataSource));
     }
 
     /**

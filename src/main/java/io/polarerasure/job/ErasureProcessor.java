@@ -1,6 +1,9 @@
 package io.polarerasure.job;
 
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -9,6 +12,7 @@ import io.polarerasure.input.DuplicateIndex;
 import io.polarerasure.input.IdRules;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.input.Visible;
+import io.polarerasure.polar.EarlierAttempts;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.PolarClient;
 import io.polarerasure.polar.Erasure;
@@ -16,6 +20,8 @@ import io.polarerasure.polar.RowFault;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
@@ -45,6 +51,13 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
      */
     static final String LARGEST_CHUNK = "erasure.largest.chunk";
 
+    /**
+     * Epoch ms before which no row after the checkpoint was sent: the start of the earliest execution since the
+     * last chunk commit, moved to each commit. The lower bound of the send time of rows in doubt whose journal
+     * was lost.
+     */
+    static final String UNCOMMITTED_SINCE = "erasure.uncommitted.since";
+
     private final String idColumn;
     private final DuplicateIndex duplicates;
     private final OutcomeJournal journal;
@@ -53,11 +66,15 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private final int chunkSize;
     private final JobRepository jobRepository;
     private final Runnable repositoryToDisk;
+    private final Ledger ledger;
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
     private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
+    /** No row after the checkpoint was sent before this: see {@link #UNCOMMITTED_SINCE}. */
+    private volatile Instant uncommittedSince = Instant.EPOCH;
+    private StepExecution stepExecution;
 
     ErasureProcessor(String idColumn, DuplicateIndex duplicates, OutcomeJournal journal, Eraser eraser, Clock clock,
-                     int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk) {
+                     int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk, Ledger ledger) {
         this.idColumn = idColumn;
         this.duplicates = duplicates;
         this.journal = journal;
@@ -66,6 +83,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         this.chunkSize = chunkSize;
         this.jobRepository = jobRepository;
         this.repositoryToDisk = repositoryToDisk;
+        this.ledger = ledger;
     }
 
     /**
@@ -82,15 +100,27 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         int largestChunk = Math.max(chunkSize, context.getInt(LARGEST_CHUNK, 0));
         recorded = Map.copyOf(journal.open(resuming, checkpoint + 1, checkpoint + largestChunk));
         context.putInt(LARGEST_CHUNK, largestChunk);
+        if (!context.containsKey(UNCOMMITTED_SINCE)) {
+            context.putLong(UNCOMMITTED_SINCE, clock.millis());
+        }
+        uncommittedSince = Instant.ofEpochMilli(context.getLong(UNCOMMITTED_SINCE));
+        this.stepExecution = stepExecution;
         jobRepository.updateExecutionContext(stepExecution);
     }
 
     /**
-     * Runs inside the chunk's transaction: once its commit is on disk, its report lines are the record,
-     * and the journal can let go of their rows.
+     * Runs inside the chunk's transaction: the lines' answers go into the ledger with the commit, and once
+     * that commit is on disk, its report lines are the record, and the journal can let go of their rows.
      */
     @Override
     public void afterWrite(Chunk<? extends AuditLine> lines) {
+        JobExecution execution = stepExecution.getJobExecution();
+        JobParameters parameters = execution.getJobParameters();
+        ledger.recordAnswers(execution.getJobInstance().getInstanceId(),
+                parameters.getString(ErasureJobConfiguration.INPUT_SHA256),
+                Path.of(parameters.getString(ErasureJobConfiguration.REPORT_FILE)), List.copyOf(lines.getItems()));
+        // Saved with the chunk's commit: rows after it are sent after this moment.
+        stepExecution.getExecutionContext().putLong(UNCOMMITTED_SINCE, clock.millis());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
@@ -112,12 +142,12 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         }
         // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
         boolean interrupted = known != null;
-        if (!interrupted) {
-            journal.markSending(request.row());
-        }
+        EarlierAttempts earlier = !interrupted ? EarlierAttempts.NONE
+                : known.firstSentAt() != null ? EarlierAttempts.recorded(known.attempts(), known.firstSentAt())
+                : new EarlierAttempts(known.attempts(), uncommittedSince, false);
         Erasure erasure;
         try {
-            erasure = erase(request, interrupted);
+            erasure = erase(request, earlier);
         } catch (RuntimeException e) {
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
             // lost, nothing changed, and the row is sent on resume as if new.
@@ -129,37 +159,62 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         Outcome outcome = outcomeOf(erasure);
         String detail = outcome == Outcome.NOT_FOUND && erasure.detail().isEmpty()
                 ? NOT_FOUND_DETAIL : erasure.detail();
+        if (outcome == Outcome.NOT_FOUND) {
+            detail = detail + erasedEarlier(request.externalId());
+        }
+        if (erasure.inDoubt()) {
+            detail = AuditLine.IN_DOUBT + detail;
+        }
         AuditLine line = new AuditLine(request.row(), request.externalId(), outcome, erasure.httpStatus(),
                 erasure.attempts(), detail, clock.instant());
         journal.record(line);
         return line;
     }
 
+    /** For a NOT_FOUND: where the ledger shows this tool erased the ID before, or nothing. */
+    private String erasedEarlier(String externalId) {
+        return ledger.lastErasure(externalId)
+                .map(erased -> "; this tool erased this external ID earlier: 204 at " + erased.answeredAt()
+                        + ", run " + erased.jobInstanceId() + " (input SHA-256 " + erased.inputSha256() + "), row "
+                        + erased.row() + " of the report " + erased.reportPath())
+                .orElse("");
+    }
+
     /**
      * Sends the trimmed ID (how almost every ID is stored); when Polar has no such customer and the file holds the
      * ID with surrounding whitespace, sends it as written too: IDs set through Polar's checkout are stored
      * untrimmed, so trimming alone could turn a live customer into a false NOT_FOUND. The detail says which form
-     * matched, and the attempts count both.
+     * matched, and the attempts count both. A row in doubt is never sent in its other form: which form the lost
+     * attempt carried is not known, and its detail asks for a check by hand instead.
      */
-    private Erasure erase(RequestRow request, boolean interrupted) {
-        Erasure trimmed = eraser.erase(request.externalId(), interrupted);
+    private Erasure erase(RequestRow request, EarlierAttempts earlier) {
+        Erasure trimmed = eraser.erase(request.externalId(), earlier,
+                (attempt, at) -> journal.markSending(request.row(), attempt, at));
         if (!request.writtenWithWhitespace()) {
             return trimmed;
         }
         String asWritten = "\"" + Visible.escape(request.asWritten()) + "\"";
-        if (trimmed.result() != Erasure.Result.NOT_FOUND || PolarClient.unsendable(request.asWritten()).isPresent()) {
-            return new Erasure(trimmed.result(), trimmed.httpStatus(), trimmed.attempts(), join(trimmed.result()
-                    == Erasure.Result.ERASED ? "matched the trimmed ID (the file holds " + asWritten + ")" : "",
-                    trimmed.detail()));
+        if (trimmed.result() != Erasure.Result.NOT_FOUND || PolarClient.unsendable(request.asWritten()).isPresent()
+                || trimmed.inDoubt()) {
+            String note = trimmed.result() == Erasure.Result.ERASED
+                    ? "matched the trimmed ID (the file holds " + asWritten + ")"
+                    : trimmed.result() == Erasure.Result.NOT_FOUND && trimmed.inDoubt()
+                            ? "the ID as written, " + asWritten + ", was not sent because an earlier attempt is in"
+                                    + " doubt: check that customer by hand"
+                            : "";
+            return new Erasure(trimmed.result(), trimmed.httpStatus(), trimmed.attempts(),
+                    join(note, trimmed.detail()), trimmed.inDoubt());
         }
-        Erasure written = eraser.erase(request.asWritten(), interrupted);
+        int sentBefore = trimmed.attempts();
+        Erasure written = eraser.erase(request.asWritten(), EarlierAttempts.NONE,
+                (attempt, at) -> journal.markSending(request.row(), sentBefore + attempt, at));
         String which = written.result() == Erasure.Result.ERASED
                 ? "matched the ID as written, " + asWritten + ", after the trimmed ID answered 404"
                 : written.result() == Erasure.Result.NOT_FOUND
                         ? "neither the trimmed ID nor the ID as written, " + asWritten + ", matched a live customer"
                         : "the trimmed ID answered 404; the ID as written, " + asWritten + ", was also sent";
         return new Erasure(written.result(), written.httpStatus(), trimmed.attempts() + written.attempts(),
-                join(which, join(trimmed.detail(), written.detail())));
+                join(which, join(trimmed.detail(), written.detail())), written.inDoubt());
     }
 
     private static String join(String first, String second) {
@@ -192,6 +247,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
                 return Outcome.NOT_FOUND;
             case REJECTED:
                 return Outcome.INVALID;
+            case REVIEW:
+                return Outcome.REVIEW;
             default:
                 return Outcome.FAILED;
         }

@@ -25,8 +25,9 @@ import io.polarerasure.report.Outcome;
  * Remembers, outside the chunk transaction, what was sent to Polar for each row of a run.
  * Spring Batch rolls back an interrupted chunk and processes it again on restart, but a DELETE
  * cannot be rolled back: resent, it answers 404 (misreporting an erasure) or, worse, erases a new
- * customer that reused the freed external ID. So each row is marked SENDING before its first
- * request, and its outcome is written as soon as Polar answered. The journal is emptied once the
+ * customer that reused the freed external ID. So each DELETE of a row is recorded (SENDING, with its
+ * number and the time it was sent) before it goes, and the row's outcome is written as soon as Polar
+ * answered: a resumed run knows how many DELETEs went out and when the first did. The journal is emptied once the
  * chunk holding those rows has committed: until then it is the crash evidence.
  *
  * <p>One append-only file per run in the state folder, one line per record. A record is written
@@ -40,8 +41,21 @@ import io.polarerasure.report.Outcome;
  */
 public final class OutcomeJournal implements AutoCloseable {
 
-    /** What the journal knows about one row. */
-    public record Entry(boolean sending, AuditLine line) {
+    /**
+     * What the journal knows about one row.
+     *
+     * @param sending     true while DELETEs were sent without a recorded outcome: the row is in doubt
+     * @param line        the recorded outcome, or null while sending
+     * @param attempts    DELETEs recorded as sent for the row while sending (0 when unknown)
+     * @param firstSentAt when the first of them was sent, or null when unknown: the row was put in doubt because
+     *                    the journal of an interrupted execution was lost (or came from an older version)
+     */
+    public record Entry(boolean sending, AuditLine line, int attempts, Instant firstSentAt) {
+
+        /** An outcome ({@code sending} false), or a row in doubt whose attempts are unknown. */
+        public Entry(boolean sending, AuditLine line) {
+            this(sending, line, 0, null);
+        }
     }
 
     private static final String HEADER = "polar-erasure journal 1";
@@ -112,7 +126,9 @@ public final class OutcomeJournal implements AutoCloseable {
         Path fresh = fresh();
         StringBuilder text = new StringBuilder(HEADER).append(' ').append(bootId).append('\n');
         headerBytes = text.length();
-        entries.forEach((row, entry) -> text.append(entry.sending() ? sendingRecord(row) : outcomeRecord(entry.line())));
+        entries.forEach((row, entry) -> text.append(entry.sending()
+                ? sendingRecord(row, entry.attempts(), entry.firstSentAt())
+                : outcomeRecord(entry.line())));
         try (FileChannel out = FileChannel.open(fresh, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
@@ -131,9 +147,14 @@ public final class OutcomeJournal implements AutoCloseable {
         return file.resolveSibling(file.getFileName() + ".new");
     }
 
-    /** Records that a request for this row is about to be sent. */
-    public void markSending(long row) {
-        append(sendingRecord(row));
+    /**
+     * Records that a DELETE for this row is about to be sent.
+     *
+     * @param attempt the DELETE's number for the row across all executions of the run (1 first)
+     * @param at      when it is sent
+     */
+    public void markSending(long row, int attempt, Instant at) {
+        append(sendingRecord(row, attempt, at));
     }
 
     /** Withdraws a SENDING mark for a row whose request provably changed nothing (refused credentials). */
@@ -226,7 +247,9 @@ public final class OutcomeJournal implements AutoCloseable {
             try {
                 long row = Long.parseLong(fields[1]);
                 switch (fields[0]) {
-                    case "S" -> entries.put(row, new Entry(true, null));
+                    case "S" -> entries.merge(row, fields.length < 4 ? new Entry(true, null)
+                            : new Entry(true, null, Integer.parseInt(fields[2]), fields[3].isEmpty() ? null
+                                    : Instant.ofEpochMilli(Long.parseLong(fields[3]))), OutcomeJournal::later);
                     case "U" -> entries.remove(row);
                     case "O" -> entries.put(row, new Entry(false, new AuditLine(row, decode(fields[2]),
                             Outcome.valueOf(fields[3]), fields[4].isEmpty() ? null : Integer.valueOf(fields[4]),
@@ -244,8 +267,19 @@ public final class OutcomeJournal implements AutoCloseable {
         return entries;
     }
 
-    private static String sendingRecord(long row) {
-        return "S\t" + row + "\n";
+    /** Another DELETE of a row already sending keeps the first one's time (unknown stays unknown). */
+    private static Entry later(Entry known, Entry next) {
+        if (!known.sending()) {
+            return next;
+        }
+        Instant first = known.firstSentAt() == null ? null : next.firstSentAt() == null ? null
+                : known.firstSentAt().isBefore(next.firstSentAt()) ? known.firstSentAt() : next.firstSentAt();
+        return new Entry(true, null, Math.max(known.attempts(), next.attempts()), first);
+    }
+
+    /** {@code at} null: the row is in doubt but when its first DELETE went is unknown (a lost journal). */
+    private static String sendingRecord(long row, int attempt, Instant at) {
+        return "S\t" + row + "\t" + attempt + "\t" + (at == null ? "" : at.toEpochMilli()) + "\n";
     }
 
     private static String outcomeRecord(AuditLine line) {

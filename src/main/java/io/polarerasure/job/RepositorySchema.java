@@ -12,7 +12,7 @@ import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 /**
- * Creates Spring Batch's tables when they are missing, on H2 and
+ * Creates Spring Batch's tables and the {@link Ledger}'s when they are missing, on H2 and
  * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing.
  */
 public final class RepositorySchema {
@@ -33,6 +33,10 @@ public final class RepositorySchema {
                 new ResourceDatabasePopulator(
                         new ClassPathResource("org/springframework/batch/core/schema-" + script + ".sql"))
                         .populate(connection);
+            }
+            // Checked first: PostgreSQL refuses even CREATE TABLE IF NOT EXISTS to a role without CREATE.
+            if (!tableExists(meta, schema, Ledger.TABLE)) {
+                Ledger.ensureTable(connection);
             }
         }
     }

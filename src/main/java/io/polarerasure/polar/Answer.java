@@ -36,7 +36,12 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
         FORBIDDEN,
         /** 422: Polar rejected the request as malformed. */
         REJECTED,
-        /** 429 or 500/502/503/504: worth trying again later. */
+        /** 200 to a look-up: a live customer holds this external ID (never an answer to a DELETE). */
+        FOUND,
+        /**
+         * 429 or any 5xx (the app's 500, an edge's 502/503/504/52x): worth trying again later. A 5xx may come
+         * after Polar committed the erasure, so it leaves the row in doubt ({@link #inDoubt()}).
+         */
         TRANSIENT,
         /** Anything else: not retried, reported as it is. */
         UNEXPECTED
@@ -60,6 +65,14 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
         String text = snippet(messages.isEmpty() ? body : String.join("; ", messages));
         String detail = kind == Kind.ERASED ? "" : text.isEmpty() ? "HTTP " + status : "HTTP " + status + ": " + text;
         return new Answer(status, kind, detail, Optional.ofNullable(retryAfter).map(String::trim));
+    }
+
+    /**
+     * True for any 5xx: the request reached something (Polar or its edge) that gave no definitive answer, and
+     * Polar may have committed the erasure before the error was sent.
+     */
+    public boolean inDoubt() {
+        return status >= 500 && status <= 599;
     }
 
     /** True for 429, whose pause applies to every worker, not only to the request that got it. */
@@ -93,8 +106,9 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
             case 401 -> Kind.UNAUTHORIZED;
             case 403 -> Kind.FORBIDDEN;
             case 422 -> Kind.REJECTED;
-            case 429, 500, 502, 503, 504 -> Kind.TRANSIENT;
-            default -> Kind.UNEXPECTED;
+            case 200 -> Kind.FOUND;
+            case 429 -> Kind.TRANSIENT;
+            default -> status >= 500 && status <= 599 ? Kind.TRANSIENT : Kind.UNEXPECTED;
         };
     }
 
@@ -118,8 +132,9 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
         return line.substring(0, end) + "…";
     }
 
-    // No JSON library is on the classpath, and only two string fields are needed: a tolerant match
-    // finds them in Polar's small error bodies and finds nothing in an HTML page from the edge.
+    // Only two string fields are needed, from bodies that may be cut short or be an edge's HTML page: a
+    // tolerant match finds them in Polar's small error bodies and nothing in a page. (The customer object of
+    // a look-up, which must be read whole, is parsed with Jackson in PolarClient.)
     private static Pattern jsonString(String field) {
         return Pattern.compile("\"" + field + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
     }

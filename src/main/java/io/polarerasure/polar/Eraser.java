@@ -5,12 +5,17 @@ import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.core.IntervalFunction;
@@ -28,6 +33,14 @@ public final class Eraser {
     private static final Logger log = LoggerFactory.getLogger(Eraser.class);
     private static final double BACKOFF_MULTIPLIER = 2.0;
 
+    /**
+     * How far Polar's clock (which sets {@code created_at}) and this machine's (which times the attempts) may
+     * disagree. A customer created less than this before the first attempt in doubt counts as created after it:
+     * REVIEW, never erased. Two minutes covers an NTP-synchronised host many times over; an unsynchronised one
+     * must be fixed before running.
+     */
+    public static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofMinutes(2);
+
     private final PolarClient client;
     private final int maxAttempts;
     private final IntervalFunction backoff;
@@ -41,6 +54,8 @@ public final class Eraser {
     /** Workers inside a wait (their turn, a 429 pause, a backoff), to wake them on a stop request. */
     private final Set<Thread> waiting = new HashSet<>();
     private volatile boolean stopRequested;
+    /** Whether a look-up was refused with 403 already: logged once per run. */
+    private final AtomicBoolean lookUpForbidden = new AtomicBoolean();
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -66,12 +81,23 @@ public final class Eraser {
         return new Eraser(client, settings, MonotonicClock.startingNow(), Sleeper.system(), new Random());
     }
 
+    /** Erases one customer that no earlier execution of the run sent; see {@link #erase(String, EarlierAttempts, AttemptLog)}. */
+    public Erasure erase(String externalId) {
+        return erase(externalId, EarlierAttempts.NONE, AttemptLog.NONE);
+    }
+
     /**
-     * Erases one customer, retrying transient failures.
+     * Erases one customer, retrying transient failures. Once a DELETE of the row may have landed without a
+     * definitive answer (a timeout, a connection lost after the request was written, any 5xx, or an earlier
+     * execution's attempt without a recorded answer), it never sends a DELETE by external ID again: it asks
+     * Polar who holds the ID ({@code GET}), and erases only a customer created before the first attempt in doubt
+     * was sent (less {@link #CLOCK_SKEW_ALLOWANCE}), by that customer's own id. A customer created later took
+     * the freed ID: it is left alone and the row is REVIEW. A 403 on the look-up falls back to sending the
+     * DELETE by external ID again, logged once and noted on the row.
      *
-     * @param externalId                 the customer's external ID, exactly as stored at Polar
-     * @param earlierAttemptMayHaveLanded true when a run that crashed had sent this row without
-     *                                    recording the answer
+     * @param externalId the customer's external ID, exactly as stored at Polar
+     * @param earlier    what interrupted executions of the run sent for this row
+     * @param attempts   told about each DELETE before it is sent
      * @return the row's result; ERASED only on a 204
      * @throws IllegalArgumentException    if the ID cannot be sent ({@link PolarClient#unsendable}); nothing is sent
      * @throws PolarRefusedException       if Polar refuses the credentials or the endpoint, now or earlier in the run
@@ -79,14 +105,14 @@ public final class Eraser {
      * @throws StopRequestedException     if {@link #stopSending()} was called before the row had its answer
      * @throws CancellationException       if the thread was interrupted; the row has no result
      */
-    public Erasure erase(String externalId, boolean earlierAttemptMayHaveLanded) {
+    public Erasure erase(String externalId, EarlierAttempts earlier, AttemptLog attempts) {
         Optional<String> problem = PolarClient.unsendable(externalId);
         if (problem.isPresent()) {
             throw new IllegalArgumentException(problem.get());
         }
-        Row row = new Row(earlierAttemptMayHaveLanded);
+        Row row = new Row(earlier);
         try {
-            return send(externalId, row);
+            return send(externalId, row, attempts);
         } catch (InterruptedException e) {
             RuntimeException halt = stopRequested ? haltFor(row) : null;
             if (halt != null) {
@@ -116,56 +142,137 @@ public final class Eraser {
         return throttle.currentRate();
     }
 
-    private Erasure send(String externalId, Row row) throws InterruptedException {
+    private Erasure send(String externalId, Row row, AttemptLog attempts) throws InterruptedException {
+        int failures = 0;
         while (true) {
             throwIfStopped(row);
             throttle.awaitTurn();
             // Another worker may have been refused while this one waited for its turn.
             throwIfStopped(row);
-            row.attempts++;
+            boolean lookingUp = row.mustLookUp();
+            if (lookingUp && lookUpForbidden.get()) {
+                // An earlier row's look-up got 403: the token cannot read customers; don't spend a request on it.
+                row.lookUpRefused = true;
+                lookingUp = false;
+            }
+            Instant sentAt = clock.instant();
             try {
-                Answer answer = client.delete(externalId);
-                row.status = answer.status();
-                Optional<Erasure> result = conclude(answer, row);
+                Optional<Erasure> result;
+                if (lookingUp) {
+                    row.lookUps++;
+                    PolarClient.LookUp lookUp = client.lookUp(externalId);
+                    row.status = lookUp.answer().status();
+                    result = concludeLookUp(lookUp, row);
+                } else {
+                    row.attempts++;
+                    attempts.sending(row.attempts, sentAt);
+                    Answer answer = row.target == null ? client.delete(externalId) : client.deleteCustomer(row.target);
+                    row.status = answer.status();
+                    if (answer.inDoubt()) {
+                        row.lost(sentAt, answer.detail());
+                    }
+                    result = conclude(answer, row);
+                }
                 if (result.isPresent()) {
                     outage.record(false);
                     return result.get();
+                }
+                if (row.sendAtOnce) {
+                    // The look-up decided what to send; that is no failure, so no backoff.
+                    row.sendAtOnce = false;
+                    continue;
                 }
             } catch (IOException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedException("interrupted during a request");
                 }
-                row.transportFailed(e);
+                row.transportFailed(e, lookingUp ? null : sentAt);
             }
-            if (row.attempts >= maxAttempts) {
+            failures++;
+            row.failures = failures;
+            if (failures >= maxAttempts) {
                 return gaveUp(row);
             }
-            Duration wait = backoffBefore(row.attempts + 1);
-            log.debug("Erase attempt {} failed ({}); next attempt in {} ms", row.attempts, row.lastError,
+            Duration wait = backoffBefore(failures + 1);
+            log.debug("Request {} for a row failed ({}); next one in {} ms", failures, row.lastError,
                     wait.toMillis());
             await(wait);
         }
     }
 
-    /** The row's result if this answer settles it; empty if it is worth another attempt. */
+    /** The row's result if this answer to a DELETE settles it; empty if it is worth another request. */
     private Optional<Erasure> conclude(Answer answer, Row row) {
         return switch (answer.kind()) {
-            case ERASED -> Optional.of(new Erasure(Erasure.Result.ERASED, 204, row.attempts, ""));
-            case NOT_FOUND -> Optional.of(new Erasure(Erasure.Result.NOT_FOUND, 404, row.attempts, row.doubt()));
-            case REJECTED -> Optional.of(new Erasure(Erasure.Result.REJECTED, 422, row.attempts,
+            case ERASED -> Optional.of(row.result(Erasure.Result.ERASED, 204, row.attempts, row.doubt()));
+            case NOT_FOUND -> Optional.of(row.result(Erasure.Result.NOT_FOUND, 404, row.attempts, row.target == null
+                    ? row.doubt()
+                    : row.withDoubt("the customer the look-up found was already gone when erased by its Polar id:"
+                            + " an earlier attempt whose answer was lost did erase it")));
+            case REJECTED -> Optional.of(row.result(Erasure.Result.REJECTED, 422, row.attempts,
                     row.withDoubt(answer.detail())));
-            case UNEXPECTED -> Optional.of(new Erasure(Erasure.Result.FAILED, answer.status(), row.attempts,
+            case UNEXPECTED, FOUND -> Optional.of(row.result(Erasure.Result.FAILED, answer.status(), row.attempts,
                     row.withDoubt(answer.detail() + " (unexpected answer, not retried)")));
             case UNAUTHORIZED, FORBIDDEN, NO_ROUTE -> throw stop(PolarRefusedException.of(answer, client.baseUrl()),
                     row);
             case TRANSIENT -> {
-                if (answer.rateLimited()) {
-                    throttle.rateLimited(answer.retryDelay(clock));
-                }
-                row.lastError = answer.detail();
+                transient_(answer, row);
                 yield Optional.empty();
             }
         };
+    }
+
+    /** The row's result if the look-up settles it; empty if a DELETE is to follow (at once) or a retry. */
+    private Optional<Erasure> concludeLookUp(PolarClient.LookUp lookUp, Row row) {
+        Answer answer = lookUp.answer();
+        return switch (answer.kind()) {
+            case FOUND -> {
+                Customer holder = lookUp.customer().orElseThrow();
+                Instant bound = row.firstLostAt.minus(CLOCK_SKEW_ALLOWANCE);
+                if (holder.createdAt().isBefore(bound)) {
+                    // Created before any attempt in doubt was sent and still there: those attempts did not
+                    // land. Erase that customer by its own id, which cannot hit anyone who takes the ID later.
+                    row.target = holder.id();
+                    row.targetCreatedAt = holder.createdAt();
+                    row.sendAtOnce = true;
+                    yield Optional.empty();
+                }
+                yield Optional.of(row.result(Erasure.Result.REVIEW, 200, row.attempts, row.withDoubt(
+                        "an earlier attempt most likely erased the requested customer: a customer created at "
+                        + holder.createdAt() + " (Polar id " + holder.id() + ") now holds the external ID, which is"
+                        + " not earlier than " + CLOCK_SKEW_ALLOWANCE.toMinutes() + " min (the clock-skew allowance)"
+                        + " before the first attempt in doubt was sent at " + row.firstLostAt + "; it was left alone."
+                        + " Check with the merchant whether that customer is the same person signing up again,"
+                        + " and erase it by hand only if the erasure request covers it")));
+            }
+            case NOT_FOUND -> Optional.of(row.result(Erasure.Result.NOT_FOUND, 404, row.attempts, row.withDoubt(
+                    "the look-up found no live customer with this external ID: an earlier attempt whose answer was"
+                    + " lost most likely erased the customer; nothing more was sent")));
+            case FORBIDDEN -> {
+                if (lookUpForbidden.compareAndSet(false, true)) {
+                    log.warn("Polar refused the look-up of a customer (HTTP 403: the token cannot read customers)."
+                            + " Rows whose earlier answer was lost are sent again by external ID, which may erase a"
+                            + " customer who took a freed ID; give the token customers:read or customers:write"
+                            + " to avoid that.");
+                }
+                row.lookUpRefused = true;
+                row.sendAtOnce = true;
+                yield Optional.empty();
+            }
+            case UNAUTHORIZED, NO_ROUTE -> throw stop(PolarRefusedException.of(answer, client.baseUrl()), row);
+            case TRANSIENT -> {
+                transient_(answer, row);
+                yield Optional.empty();
+            }
+            case ERASED, REJECTED, UNEXPECTED -> Optional.of(row.result(Erasure.Result.FAILED, answer.status(),
+                    row.attempts, row.withDoubt("look-up: " + answer.detail() + " (unexpected answer, not retried)")));
+        };
+    }
+
+    private void transient_(Answer answer, Row row) {
+        if (answer.rateLimited()) {
+            throttle.rateLimited(answer.retryDelay(clock));
+        }
+        row.lastError = answer.detail();
     }
 
     private Erasure gaveUp(Row row) {
@@ -177,8 +284,9 @@ public final class Eraser {
                     + row.lastError + "). Stopped; re-run the same command to resume once Polar answers again."),
                     row);
         }
-        return new Erasure(Erasure.Result.FAILED, row.status, row.attempts,
-                row.withDoubt("gave up after " + row.attempts + " attempts; last error: " + row.lastError));
+        return row.result(Erasure.Result.FAILED, row.status, row.attempts,
+                row.withDoubt("gave up after " + row.failures + " failed request" + (row.failures == 1 ? "" : "s")
+                        + "; last error: " + row.lastError));
     }
 
     /** Stops the run with this fault unless another one stopped it first; returns what to throw. */
@@ -246,40 +354,89 @@ public final class Eraser {
     /** What one erase call has learnt so far; confined to its thread. */
     private static final class Row {
 
-        private final boolean earlierRun;
+        private final EarlierAttempts earlier;
+        /** DELETEs sent for the row, earlier executions included. */
         private int attempts;
+        private int lookUps;
+        /** Requests of this execution (DELETEs and look-ups) that got no conclusive answer. */
+        private int failures;
         private Integer status;
         private String lastError = "";
         private String lostAnswer;
+        /** When the first DELETE in doubt was sent (or a lower bound), or null while none is. */
+        private Instant firstLostAt;
+        /** The customer the look-up found, created before the first attempt in doubt. */
+        private UUID target;
+        private Instant targetCreatedAt;
+        private boolean lookUpRefused;
+        private boolean sendAtOnce;
 
-        Row(boolean earlierRun) {
-            this.earlierRun = earlierRun;
+        Row(EarlierAttempts earlier) {
+            this.earlier = earlier;
+            this.attempts = earlier.sent();
+            this.firstLostAt = earlier.inDoubt() ? earlier.firstSentAt() : null;
         }
 
-        void transportFailed(IOException e) {
+        /** A look-up comes before any DELETE once the row is in doubt, unless its customer is known or 403. */
+        boolean mustLookUp() {
+            return firstLostAt != null && target == null && !lookUpRefused;
+        }
+
+        void lost(Instant sentAt, String error) {
+            if (lostAnswer == null) {
+                lostAnswer = error;
+            }
+            if (firstLostAt == null) {
+                firstLostAt = sentAt;
+            }
+        }
+
+        /** @param sentAt when the DELETE that failed was sent, or null for a look-up */
+        void transportFailed(IOException e, Instant sentAt) {
             lastError = e.getClass().getSimpleName() + ": " + Answer.snippet(String.valueOf(e.getMessage()));
             // Refused connections and unknown hosts fail before the request leaves; anything else
             // (timeout, dropped connection) may come after Polar committed the erasure.
-            if (!(e instanceof ConnectException) && !(e instanceof UnknownHostException)) {
-                lostAnswer = lastError;
+            if (sentAt != null && !(e instanceof ConnectException) && !(e instanceof UnknownHostException)) {
+                lost(sentAt, lastError);
             }
         }
 
         boolean mayHaveLanded() {
-            return earlierRun || lostAnswer != null;
+            return firstLostAt != null;
         }
 
         String doubt() {
-            StringBuilder doubt = new StringBuilder();
+            List<String> notes = new ArrayList<>();
+            if (earlier.inDoubt()) {
+                notes.add(earlier.exact()
+                        ? "an interrupted execution of this run sent " + earlier.sent() + " attempt"
+                                + (earlier.sent() == 1 ? "" : "s") + " (the first at " + earlier.firstSentAt()
+                                + ") without recording the answer, so it may have erased the customer"
+                        : "an interrupted execution of this run may have sent this row after " + earlier.firstSentAt()
+                                + " and its journal was lost: how many attempts it sent is unknown and not counted,"
+                                + " and it may have erased the customer");
+            }
             if (lostAnswer != null) {
-                doubt.append("an earlier attempt's answer was lost (").append(lostAnswer)
-                        .append("), so that attempt may have erased the customer");
+                notes.add("an earlier attempt's answer was lost (" + lostAnswer
+                        + "), so that attempt may have erased the customer");
             }
-            if (earlierRun) {
-                doubt.append(doubt.length() == 0 ? "" : "; ").append("an attempt in an earlier run was interrupted"
-                        + " before its answer was recorded, so it may have erased the customer");
+            if (lookUps > 0) {
+                notes.add(lookUps + " look-up" + (lookUps == 1 ? "" : "s") + " by external ID (not counted in"
+                        + " attempts)");
             }
-            return doubt.toString();
+            if (target != null) {
+                notes.add("the look-up found the customer created at " + targetCreatedAt + ", before the first"
+                        + " attempt in doubt, so that attempt did not take effect; erased by its Polar id " + target);
+            }
+            if (lookUpRefused) {
+                notes.add("the look-up was refused (403), so the row was sent again by external ID, which may have"
+                        + " erased a customer who took the ID after the lost attempt");
+            }
+            return String.join("; ", notes);
+        }
+
+        Erasure result(Erasure.Result result, Integer status, int attempts, String detail) {
+            return new Erasure(result, status, attempts, detail, mayHaveLanded());
         }
 
         String withDoubt(String detail) {

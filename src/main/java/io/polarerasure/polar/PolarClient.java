@@ -3,6 +3,7 @@ package io.polarerasure.polar;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 
 import io.polarerasure.secrets.Redaction;
 
@@ -10,6 +11,10 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +28,9 @@ public final class PolarClient {
     /** Enough of an error body to classify it; Polar's are tiny, an edge's HTML page is cut. */
     private static final long MAX_BODY_BYTES = 16 * 1024;
     private static final Logger log = LoggerFactory.getLogger(PolarClient.class);
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
 
     private final OkHttpClient http;
     private final HttpUrl baseUrl;
@@ -115,9 +123,71 @@ public final class PolarClient {
      * @throws IOException              if the exchange failed; the request may or may not have landed
      */
     public Answer delete(String externalId) throws IOException {
-        Request request = new Request.Builder()
-                .url(urlFor(externalId))
-                .delete()
+        return send(new Request.Builder().url(urlFor(externalId)).delete());
+    }
+
+    /**
+     * Sends one {@code DELETE /v1/customers/{id}?anonymize=true}: erases that exact customer, found by
+     * {@link #lookUp}, and no other; 404 ResourceNotFound when it is already gone (polar-api.md, "The look-up").
+     *
+     * @throws IOException if the exchange failed; the request may or may not have landed
+     */
+    public Answer deleteCustomer(UUID customerId) throws IOException {
+        HttpUrl url = baseUrl.newBuilder()
+                .addPathSegments("v1/customers")
+                .addPathSegment(customerId.toString())
+                .addQueryParameter("anonymize", "true")
+                .build();
+        return send(new Request.Builder().url(url).delete());
+    }
+
+    /**
+     * Sends one {@code GET /v1/customers/external/{id}}: who holds the external ID now. Polar answers it from
+     * a read replica, which may lag behind a DELETE just committed. Changes nothing at Polar.
+     *
+     * @return the answer, and the customer when it is a 200 whose body is Polar's customer object; a 200
+     *         whose body cannot be read is returned as an UNEXPECTED answer
+     * @throws IllegalArgumentException if the ID is {@link #unsendable}; nothing is sent
+     * @throws IOException              if the exchange failed
+     */
+    public LookUp lookUp(String externalId) throws IOException {
+        HttpUrl url = baseUrl.newBuilder()
+                .addPathSegments("v1/customers/external")
+                .addPathSegment(checked(externalId))
+                .build();
+        String[] body = new String[1];
+        Answer answer = send(new Request.Builder().url(url).get(), body);
+        if (answer.kind() != Answer.Kind.FOUND) {
+            return new LookUp(answer, Optional.empty());
+        }
+        try {
+            Customer customer = JSON.readValue(body[0], Customer.class);
+            if (customer.id() == null || customer.createdAt() == null) {
+                throw new IllegalArgumentException("no id or created_at");
+            }
+            return new LookUp(answer, Optional.of(customer));
+        } catch (JacksonException | IllegalArgumentException e) {
+            return new LookUp(new Answer(200, Answer.Kind.UNEXPECTED, "HTTP 200 without a readable customer"
+                    + " object (" + Answer.snippet(String.valueOf(e.getMessage())) + ")", Optional.empty()),
+                    Optional.empty());
+        }
+    }
+
+    /**
+     * The answer to a look-up.
+     *
+     * @param answer   the HTTP answer, classified (FOUND for a 200 with a customer)
+     * @param customer the live customer holding the external ID, present only with FOUND
+     */
+    public record LookUp(Answer answer, Optional<Customer> customer) {
+    }
+
+    private Answer send(Request.Builder request) throws IOException {
+        return send(request, new String[1]);
+    }
+
+    private Answer send(Request.Builder builder, String[] bodyOut) throws IOException {
+        Request request = builder
                 .header("Authorization", "Bearer " + token)
                 .header("User-Agent", userAgent)
                 .header("Accept", "application/json")
@@ -127,24 +197,29 @@ public final class PolarClient {
             // Polar does not echo tokens, but an answer body ends up in the report and the logs.
             String body = Redaction.redact(response.peekBody(MAX_BODY_BYTES).string());
             if (log.isDebugEnabled()) {
-                log.debug("DELETE {} -> {} in {} ms: {}", request.url(), response.code(),
+                log.debug("{} {} -> {} in {} ms: {}", request.method(), request.url(), response.code(),
                         (System.nanoTime() - started) / 1_000_000, Answer.snippet(body));
             }
+            bodyOut[0] = body;
             return Answer.of(response.code(), body, response.header("Retry-After"));
         }
     }
 
     /** The URL the erase request goes to: the ID percent-encoded as exactly one path segment. */
     HttpUrl urlFor(String externalId) {
+        return baseUrl.newBuilder()
+                .addPathSegments("v1/customers/external")
+                .addPathSegment(checked(externalId))
+                .addQueryParameter("anonymize", "true")
+                .build();
+    }
+
+    private static String checked(String externalId) {
         Optional<String> problem = unsendable(externalId);
         if (problem.isPresent()) {
             throw new IllegalArgumentException(problem.get());
         }
-        return baseUrl.newBuilder()
-                .addPathSegments("v1/customers/external")
-                .addPathSegment(externalId)
-                .addQueryParameter("anonymize", "true")
-                .build();
+        return externalId;
     }
 
     HttpUrl baseUrl() {

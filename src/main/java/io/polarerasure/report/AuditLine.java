@@ -11,6 +11,12 @@ import java.time.Instant;
 public record AuditLine(long row, String externalId, Outcome outcome, Integer httpStatus, int attempts,
                         String detail, Instant processedAt) {
 
+    /**
+     * How the detail of a row in doubt begins: some DELETE of it may have reached Polar without a definitive
+     * answer (a timeout, a lost connection, a 5xx, an interrupted execution), whatever its final outcome.
+     */
+    public static final String IN_DOUBT = "in doubt: ";
+
     public AuditLine {
         if (row < 1) {
             throw new IllegalArgumentException("row must be 1 or more, was " + row);
@@ -22,6 +28,11 @@ public record AuditLine(long row, String externalId, Outcome outcome, Integer ht
             throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
         }
         detail = detail == null ? "" : detail;
+    }
+
+    /** True when the row's detail says that an attempt of it was in doubt ({@link #IN_DOUBT}). */
+    public boolean inDoubt() {
+        return detail.startsWith(IN_DOUBT);
     }
 
     /** A line for a row that was decided without calling Polar. */

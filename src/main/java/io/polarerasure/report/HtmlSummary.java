@@ -23,7 +23,8 @@ public final class HtmlSummary {
     /** Rows listed at most; beyond that the page says how many more the report holds. */
     static final int MAX_LISTED = 5_000;
     private static final List<Outcome> LISTED = List.of(Outcome.FAILED, Outcome.INVALID);
-    private static final String[] COLOURS = {"#2e7d32", "#607d8b", "#f9a825", "#8d6e63", "#c62828"};
+    private static final String[] COLOURS = {"#2e7d32", "#607d8b", "#f9a825", "#8d6e63", "#6a1b9a", "#c62828",
+        "#455a64", "#00838f"};
 
     private HtmlSummary() {
     }
@@ -53,7 +54,11 @@ public final class HtmlSummary {
                 .append(summary.complete() ? "" : " (not complete: this report is not final)").append("</h1>\n");
         facts(html, summary);
         chart(html, summary.counts());
-        rows(html, report);
+        html.append("<h2>Rows to review first: REVIEW</h2>\n<p>An earlier attempt's answer was lost and a customer"
+                + " created after it now holds the external ID: it was left alone. Check each with the merchant.</p>\n");
+        rows(html, report, List.of(Outcome.REVIEW));
+        html.append("<h2>Rows that need attention: FAILED and INVALID</h2>\n");
+        rows(html, report, LISTED);
         html.append("<p>Check the report against its summary with <span class=\"mono\">polar-erasure verify --report ")
                 .append(escape(summary.reportFile())).append("</span>.</p>\n</body>\n</html>\n");
         return html.toString();
@@ -73,6 +78,8 @@ public final class HtmlSummary {
         fact(html, "Rate limit", summary.rateLimit());
         fact(html, "Tool version", summary.toolVersion());
         fact(html, "Exit code", Integer.toString(summary.exitCode()));
+        fact(html, "Rows in doubt (an answer was lost; the detail says what was done)",
+                Long.toString(summary.counts().inDoubt()));
         html.append("</table>\n");
     }
 
@@ -99,8 +106,7 @@ public final class HtmlSummary {
         html.append("</table>\n");
     }
 
-    private static void rows(StringBuilder html, Path report) throws IOException {
-        html.append("<h2>Rows that need attention: FAILED and INVALID</h2>\n");
+    private static void rows(StringBuilder html, Path report, List<Outcome> listedOutcomes) throws IOException {
         long listed = 0;
         long more = 0;
         StringBuilder table = new StringBuilder("<table>\n<tr><th>Row</th><th>External ID</th><th>Outcome</th>"
@@ -108,7 +114,7 @@ public final class HtmlSummary {
         try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
              CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
             for (CSVRecord record : parser) {
-                if (!LISTED.contains(Outcome.valueOf(record.get("outcome")))) {
+                if (!listedOutcomes.contains(Outcome.valueOf(record.get("outcome")))) {
                     continue;
                 }
                 if (listed == MAX_LISTED) {

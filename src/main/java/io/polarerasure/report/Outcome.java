@@ -10,6 +10,12 @@ public enum Outcome {
     INVALID,
     /** The ID already appeared on an earlier row; not sent again. */
     DUPLICATE,
+    /**
+     * An earlier attempt's answer was lost, and a customer created after that attempt now holds the external ID:
+     * the requested customer was most likely erased and someone took the freed ID. That customer was left alone;
+     * a human checks (the detail says what). Never resent by {@code retry-failed}.
+     */
+    REVIEW,
     /** Polar could not be reached or kept failing; the customer may still exist. */
     FAILED,
     /** Dry run only: this row would be sent. */
@@ -17,6 +23,6 @@ public enum Outcome {
 
     /** Rows that leave the erasure request unfulfilled and need a human or a new run. */
     public boolean needsAttention() {
-        return this == FAILED;
+        return this == FAILED || this == REVIEW;
     }
 }

@@ -11,11 +11,20 @@ import java.util.Map;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
-/** Counts per outcome, read back from a report file: the report is the truth, also across resumes. */
-public record ReportCounts(Map<Outcome, Long> byOutcome) {
+/**
+ * Counts per outcome, read back from a report file: the report is the truth, also across resumes.
+ *
+ * @param inDoubt rows whose detail says an attempt was in doubt ({@link AuditLine#IN_DOUBT}), whatever their outcome
+ */
+public record ReportCounts(Map<Outcome, Long> byOutcome, long inDoubt) {
 
     public ReportCounts {
         byOutcome = Map.copyOf(byOutcome);
+    }
+
+    /** Counts with no row in doubt. */
+    public ReportCounts(Map<Outcome, Long> byOutcome) {
+        this(byOutcome, 0);
     }
 
     public static ReportCounts read(Path report) throws IOException {
@@ -27,11 +36,15 @@ public record ReportCounts(Map<Outcome, Long> byOutcome) {
     /** Counts the outcomes of report text; the caller closes the reader. */
     static ReportCounts parse(Reader report) throws IOException {
         Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
+        long inDoubt = 0;
         CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(report);
         for (CSVRecord record : parser) {
             counts.merge(Outcome.valueOf(record.get("outcome")), 1L, Long::sum);
+            if (SpreadsheetSafe.raw(record.get("detail")).startsWith(AuditLine.IN_DOUBT)) {
+                inDoubt++;
+            }
         }
-        return new ReportCounts(counts);
+        return new ReportCounts(counts, inDoubt);
     }
 
     public long get(Outcome outcome) {
@@ -51,6 +64,9 @@ public record ReportCounts(Map<Outcome, Long> byOutcome) {
             if (count > 0) {
                 out.append(out.length() == 0 ? "" : ", ").append(outcome).append(' ').append(count);
             }
+        }
+        if (inDoubt > 0) {
+            out.append(" (").append(inDoubt).append(" in doubt)");
         }
         return out.length() == 0 ? "no rows" : out.toString();
     }

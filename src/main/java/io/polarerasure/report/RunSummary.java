@@ -62,6 +62,7 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     .append(counts.get(outcome));
         }
         field(json, "counts", byOutcome.append('}').toString());
+        field(json, "in_doubt", Long.toString(counts.inDoubt()));
         field(json, "started", Json.quote(started.toString()));
         field(json, "finished", Json.quote(finished.toString()));
         field(json, "api_base_url", Json.quote(apiBaseUrl));
@@ -103,7 +104,8 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     Instant.parse(get(json, "finished", String.class)),
                     nullable(json, "api_base_url"), nullable(json, "rate_limit"),
                     get(json, "tool_version", String.class), get(json, "input_rows", Long.class),
-                    new ReportCounts(counts), get(json, "exit_code", Long.class).intValue());
+                    new ReportCounts(counts, json.get("in_doubt") instanceof Long n ? n : 0),
+                    get(json, "exit_code", Long.class).intValue());
             if (get(json, "report_rows", Long.class) != summary.counts().total()) {
                 throw new IllegalArgumentException("its report_rows " + json.get("report_rows")
                         + " is not the sum of its counts " + summary.counts().total());
@@ -142,6 +144,10 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                 differences.add(outcome + " rows: " + report.counts().get(outcome) + ", the summary recorded "
                         + counts.get(outcome));
             }
+        }
+        if (report.counts().inDoubt() != counts.inDoubt()) {
+            differences.add("rows in doubt: " + report.counts().inDoubt() + ", the summary recorded "
+                    + counts.inDoubt());
         }
         return differences;
     }

@@ -11,9 +11,9 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 
 /**
- * A MockWebServer dispatcher answering like Polar for a set of live customers, with scripted
- * trouble: from the n-th request on it answers a fixed status (a revoked token, a wrong route),
- * and IDs listed as broken always answer 503.
+ * A MockWebServer dispatcher answering like Polar for a set of live customers (all created long ago), with
+ * scripted trouble: from the n-th request on it answers a fixed status (a revoked token, a wrong route),
+ * and IDs listed as broken always answer 503. Look-ups (GET) and DELETEs by customer id are answered too.
  */
 final class ScriptedPolar extends Dispatcher {
 
@@ -52,17 +52,38 @@ final class ScriptedPolar extends Dispatcher {
         return List.copyOf(erased);
     }
 
+    /** The Polar id of a customer: derived from its external ID, as no ID is ever re-created here. */
+    private static String customerId(String externalId) {
+        return java.util.UUID.nameUUIDFromBytes(externalId.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .toString();
+    }
+
+    private String byCustomerId(String customerId) {
+        return live.stream().filter(id -> customerId(id).equals(customerId)).findFirst().orElse(customerId);
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         int n = requests.incrementAndGet();
         List<String> segments = request.getUrl().pathSegments();
         String id = segments.get(segments.size() - 1);
+        if (request.getMethod().equals("DELETE") && segments.size() == 3) {
+            id = byCustomerId(id); // DELETE /v1/customers/{id}
+        }
         sent.add(id);
         if (n >= troubleFrom) {
             return trouble;
         }
         if (broken.contains(id)) {
             return new MockResponse.Builder().code(503).body("<html>upstream unavailable</html>").build();
+        }
+        if (request.getMethod().equals("GET")) {
+            return live.contains(id)
+                    ? new MockResponse.Builder().code(200).addHeader("Content-Type", "application/json")
+                            .body("{\"id\":\"" + customerId(id) + "\",\"external_id\":\"" + id
+                                    + "\",\"created_at\":\"2025-01-01T00:00:00Z\"}").build()
+                    : new MockResponse.Builder().code(404).addHeader("Content-Type", "application/json")
+                            .body("{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}").build();
         }
         if (live.remove(id)) {
             erased.add(id);

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -33,8 +35,10 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 
 /**
- * A local stand-in for Polar's customer-erasure endpoint, answering exactly as
- * /work/shared/polar-api.md describes. Uses only the JDK so it runs from tests and as a
+ * A local stand-in for Polar's customer-erasure endpoints (DELETE and GET by external ID, DELETE by
+ * customer id), answering exactly as /work/shared/polar-api.md describes. Customers have a UUID and a
+ * {@code created_at}; an erased customer frees its external ID, which a new customer may take again
+ * ({@link Builder#recreateFreedIds}), with a new id and a fresh {@code created_at}. Uses only the JDK so it runs from tests and as a
  * single-file program: {@code java FakePolar.java --port 0 --port-file /tmp/port}.
  *
  * <p>Handling order, as in Polar: routing (on the percent-decoded path and the
@@ -54,6 +58,9 @@ public final class FakePolar implements AutoCloseable {
     public static final long DEFAULT_SEED = 1;
 
     private static final String ROUTE_PREFIX = "/v1/customers/external/";
+    private static final String ID_ROUTE_PREFIX = "/v1/customers/";
+    /** When the customers given to the builder (or found in allExist mode) were created. */
+    public static final Instant SEEDED_CREATED_AT = Instant.parse("2025-01-01T00:00:00Z");
     private static final Pattern POLAR_VERSION = Pattern.compile("\\d{4}-(0[1-9]|1[0-2])");
     private static final String OLDEST_VERSION = "2024-01";
     private static final String NEWEST_VERSION = "2026-04";
@@ -79,13 +86,30 @@ public final class FakePolar implements AutoCloseable {
 
     /**
      * One received request as the fake saw and answered it. rawPath includes the query;
-     * externalId is null when no route matched; status 0 means the connection was dropped.
+     * externalId is null when no route matched (for a DELETE by customer id, it is the external ID that
+     * customer held, if the fake knows the id); status 0 means the connection was dropped.
      */
     public record Request(Instant time, String method, String rawPath, String externalId,
                           boolean anonymize, boolean authorizationPresent, int status) {
 
         private Request withStatus(int answered) {
             return new Request(time, method, rawPath, externalId, anonymize, authorizationPresent, answered);
+        }
+    }
+
+    /**
+     * A customer of the fake's organization.
+     *
+     * @param createdAt when it was created, by this machine's clock ({@link #SEEDED_CREATED_AT} for seeded ones)
+     */
+    public record Customer(UUID id, String externalId, Instant createdAt) {
+
+        String json() {
+            return "{\"id\":\"" + id + "\",\"type\":\"individual\",\"external_id\":\"" + jsonEscape(externalId)
+                    + "\",\"created_at\":\"" + createdAt + "\",\"modified_at\":null,\"deleted_at\":null,"
+                    + "\"email\":\"customer-" + id + "@example.com\",\"email_verified\":true,\"name\":\"Test Customer\","
+                    + "\"billing_name\":null,\"billing_address\":null,\"tax_id\":null,\"locale\":null,\"metadata\":{},"
+                    + "\"organization_id\":\"00000000-0000-4000-8000-000000000001\",\"avatar_url\":null}";
         }
     }
 
@@ -98,7 +122,7 @@ public final class FakePolar implements AutoCloseable {
     }
 
     /** A misbehaviour for the next request; queue it with {@link #enqueueFault(Fault)}. */
-    public sealed interface Fault permits Fault.Respond, Fault.Delay, Fault.Drop {
+    public sealed interface Fault permits Fault.Respond, Fault.Delay, Fault.Drop, Fault.RespondAfterHandling {
 
         /** Answer this at once instead of handling the request; nothing is deleted or counted. */
         record Respond(Answer answer) implements Fault {
@@ -110,6 +134,15 @@ public final class FakePolar implements AutoCloseable {
 
         /** Close the connection without an answer, before or after handling (and deleting). */
         record Drop(boolean afterHandling) implements Fault {
+        }
+
+        /** Handle normally (a DELETE is committed), then answer this instead, as an edge that timed out does. */
+        record RespondAfterHandling(Answer answer) implements Fault {
+        }
+
+        /** The delete was committed, then the edge answered 504. */
+        static Fault gatewayTimeoutAfterCommit() {
+            return new RespondAfterHandling(edge504());
         }
 
         static Fault respond(int status, String contentType, String body, Map<String, String> headers) {
@@ -154,6 +187,9 @@ public final class FakePolar implements AutoCloseable {
         private Path requestLog;
         private boolean keepRequests = true;
         private LongSupplier nanoClock = System::nanoTime;
+        private Duration recreateAfter;
+        private double lostAnswerRate;
+        private double gatewayTimeoutRate;
 
         private Builder() {
         }
@@ -211,6 +247,37 @@ public final class FakePolar implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A new customer takes each freed external ID this long after its erasure (zero: at once), with a new id
+         * and {@code created_at} = that moment: the merchant's app signing the same person up again.
+         */
+        public Builder recreateFreedIds(Duration after) {
+            if (after.isNegative()) {
+                throw new IllegalArgumentException("recreateFreedIds must not be negative, was " + after);
+            }
+            this.recreateAfter = after;
+            return this;
+        }
+
+        /** Probability that a DELETE that erased a customer loses its answer (connection dropped after commit). */
+        public Builder lostAnswerRate(double rate) {
+            this.lostAnswerRate = probability(rate, "lostAnswerRate");
+            return this;
+        }
+
+        /** Probability that a DELETE that erased a customer is answered 504 by the edge (after commit). */
+        public Builder gatewayTimeoutRate(double rate) {
+            this.gatewayTimeoutRate = probability(rate, "gatewayTimeoutRate");
+            return this;
+        }
+
+        private static double probability(double value, String field) {
+            if (!(value >= 0 && value <= 1)) {
+                throw new IllegalArgumentException(field + " must be within 0..1, was " + value);
+            }
+            return value;
+        }
+
         /** Seeds jitter and failures, so a serial run is repeatable. */
         public Builder seed(long seed) {
             this.seed = seed;
@@ -263,11 +330,19 @@ public final class FakePolar implements AutoCloseable {
     private final Path requestLogFile;
     private final boolean keepRequests;
     private final LongSupplier nanoClock;
+    private final Duration recreateAfter;
+    private final double lostAnswerRate;
+    private final double gatewayTimeoutRate;
 
-    // Customer state, guarded by itself. erased only matters in allExist mode.
-    private final Set<String> live;
+    // Customer state, all guarded by live. erased only matters in allExist mode.
+    private final Map<String, Customer> live = new HashMap<>();
+    private final Map<UUID, Customer> everyCustomer = new HashMap<>();
     private final Set<String> erased = new HashSet<>();
     private final List<String> deleted = new ArrayList<>();
+    private final List<Customer> erasedCustomers = new ArrayList<>();
+    /** External IDs freed by an erasure and when a new customer takes them. */
+    private final Map<String, Instant> recreations = new HashMap<>();
+    private final AtomicInteger received = new AtomicInteger();
 
     private final ConcurrentLinkedQueue<Fault> faults = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
@@ -296,7 +371,10 @@ public final class FakePolar implements AutoCloseable {
         requestLogFile = b.requestLog;
         keepRequests = b.keepRequests;
         nanoClock = b.nanoClock;
-        live = new HashSet<>(b.customers);
+        recreateAfter = b.recreateAfter;
+        lostAnswerRate = b.lostAnswerRate;
+        gatewayTimeoutRate = b.gatewayTimeoutRate;
+        b.customers.forEach(id -> create(id, SEEDED_CREATED_AT));
     }
 
     /** Binds 127.0.0.1 only, on the given port (0 picks a free one). */
@@ -332,12 +410,34 @@ public final class FakePolar implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
-    /** Makes an ID live (again): Polar frees an erased external ID for reuse by a new customer. */
-    public void addCustomer(String externalId) {
+    /** Makes an ID live (again) as a new customer created now: Polar frees an erased external ID for reuse. */
+    public Customer addCustomer(String externalId) {
         synchronized (live) {
-            live.add(externalId);
             erased.remove(externalId);
+            return create(externalId, Instant.now());
         }
+    }
+
+    /** The live customer holding this external ID, if any. */
+    public java.util.Optional<Customer> customer(String externalId) {
+        synchronized (live) {
+            return java.util.Optional.ofNullable(liveCustomer(externalId));
+        }
+    }
+
+    /**
+     * Every customer erased so far, in order, with the id and creation time it had (the id is null for a customer
+     * of allExist mode erased without a look-up). Empty when keepRequests is off.
+     */
+    public List<Customer> erasedCustomers() {
+        synchronized (live) {
+            return List.copyOf(erasedCustomers);
+        }
+    }
+
+    /** Requests whose handling has begun, answered or not: those "in flight" included. */
+    public int received() {
+        return received.get();
     }
 
     public void enqueueFault(Fault fault) {
@@ -384,15 +484,16 @@ public final class FakePolar implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         try (exchange) {
+            received.incrementAndGet();
             Instant time = Instant.now();
             String method = exchange.getRequestMethod();
             String rawQuery = exchange.getRequestURI().getRawQuery();
             String rawPath = exchange.getRequestURI().getRawPath() + (rawQuery == null ? "" : "?" + rawQuery);
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            String externalId = routedId(method, exchange.getRequestURI().getRawPath(),
+            Route route = route(method, exchange.getRequestURI().getRawPath(),
                     exchange.getRequestHeaders().getFirst("Polar-Version"));
-            Request seen = new Request(time, method, rawPath, externalId, anonymize(rawQuery),
-                    authorization != null, 0);
+            Request seen = new Request(time, method, rawPath, route == null ? null : externalIdOf(route),
+                    anonymize(rawQuery), authorization != null, 0);
 
             Fault fault = faults.poll();
             if (fault instanceof Fault.Respond respond) {
@@ -409,10 +510,16 @@ public final class FakePolar implements AutoCloseable {
             sleep(latencyMillis + (jitterMillis == 0 ? 0 : random.nextLong(jitterMillis + 1)));
             Answer answer = failRate > 0 && random.nextDouble() < failRate
                     ? edge503()
-                    : answer(externalId, authorization);
-            if (fault instanceof Fault.Drop) {
+                    : answer(route, authorization);
+            if (fault instanceof Fault.Drop || answer.status() == 204 && lostAnswerRate > 0
+                    && random.nextDouble() < lostAnswerRate) {
                 record(seen, 0);
                 return;
+            }
+            if (fault instanceof Fault.RespondAfterHandling after) {
+                answer = after.answer();
+            } else if (answer.status() == 204 && gatewayTimeoutRate > 0 && random.nextDouble() < gatewayTimeoutRate) {
+                answer = edge504();
             }
             send(exchange, seen, answer);
         } catch (IOException e) {
@@ -420,8 +527,8 @@ public final class FakePolar implements AutoCloseable {
         }
     }
 
-    private Answer answer(String externalId, String authorization) {
-        if (externalId == null) {
+    private Answer answer(Route route, String authorization) {
+        if (route == null) {
             return json(404, NO_ROUTE);
         }
         // Polar reads only the Bearer scheme; any other scheme counts as no credentials.
@@ -434,20 +541,52 @@ public final class FakePolar implements AutoCloseable {
         if (!tryAcquire()) {
             return tooManyRequests(retryAfterSeconds);
         }
-        return delete(externalId) ? new Answer(204, null, "", Map.of()) : json(404, NOT_FOUND);
+        if (route.customerId() != null) {
+            return deleteById(route.customerId()) ? new Answer(204, null, "", Map.of()) : json(404, NOT_FOUND);
+        }
+        if (route.lookUp()) {
+            Customer customer;
+            synchronized (live) {
+                customer = liveCustomer(route.externalId());
+            }
+            return customer == null ? json(404, NOT_FOUND) : json(200, customer.json());
+        }
+        return delete(route.externalId()) ? new Answer(204, null, "", Map.of()) : json(404, NOT_FOUND);
+    }
+
+    /** What a request addresses: an external ID (DELETE or look-up), or a customer id (DELETE). */
+    private record Route(String externalId, boolean lookUp, UUID customerId) {
     }
 
     // Polar decodes the whole path before routing, so %2F splits the ID and nothing matches.
-    private static String routedId(String method, String rawPath, String polarVersion) {
-        if (!"DELETE".equals(method) || (polarVersion != null && !knownVersion(polarVersion))) {
+    private static Route route(String method, String rawPath, String polarVersion) {
+        boolean delete = "DELETE".equals(method);
+        if (!(delete || "GET".equals(method)) || (polarVersion != null && !knownVersion(polarVersion))) {
             return null;
         }
         String path = percentDecode(rawPath);
-        if (!path.startsWith(ROUTE_PREFIX)) {
-            return null;
+        if (path.startsWith(ROUTE_PREFIX)) {
+            String id = path.substring(ROUTE_PREFIX.length());
+            return id.isEmpty() || id.contains("/") ? null : new Route(id, !delete, null);
         }
-        String id = path.substring(ROUTE_PREFIX.length());
-        return id.isEmpty() || id.contains("/") ? null : id;
+        if (delete && path.startsWith(ID_ROUTE_PREFIX)) {
+            try {
+                return new Route(null, false, UUID.fromString(path.substring(ID_ROUTE_PREFIX.length())));
+            } catch (IllegalArgumentException e) {
+                return null; // Polar answers 422 to a malformed UUID; no client of this fake sends one
+            }
+        }
+        return null;
+    }
+
+    private String externalIdOf(Route route) {
+        if (route.customerId() == null) {
+            return route.externalId();
+        }
+        synchronized (live) {
+            Customer customer = everyCustomer.get(route.customerId());
+            return customer == null ? null : customer.externalId();
+        }
     }
 
     private static boolean knownVersion(String version) {
@@ -502,13 +641,75 @@ public final class FakePolar implements AutoCloseable {
 
     private boolean delete(String externalId) {
         synchronized (live) {
-            boolean wasLive = live.remove(externalId) || (allExist && !erased.contains(externalId));
-            if (wasLive) {
-                erased.add(externalId);
-                deleted.add(externalId);
+            Customer customer = live.containsKey(externalId) || recreations.containsKey(externalId) || !allExist
+                    ? liveCustomer(externalId)
+                    // allExist: no customer object for a plain erasure, so benchmarks of a million rows stay small
+                    : erased.contains(externalId) ? null : new Customer(null, externalId, SEEDED_CREATED_AT);
+            if (customer != null) {
+                erase(customer);
             }
-            return wasLive;
+            return customer != null;
         }
+    }
+
+    private boolean deleteById(UUID id) {
+        synchronized (live) {
+            Customer customer = everyCustomer.get(id);
+            boolean isLive = customer != null && customer.equals(liveCustomer(customer.externalId()));
+            if (isLive) {
+                erase(customer);
+            }
+            return isLive;
+        }
+    }
+
+    // Guarded by live.
+    private void erase(Customer customer) {
+        live.remove(customer.externalId());
+        erased.add(customer.externalId());
+        deleted.add(customer.externalId());
+        if (keepRequests) {
+            erasedCustomers.add(customer);
+        }
+        if (recreateAfter != null) {
+            recreations.put(customer.externalId(), Instant.now().plus(recreateAfter));
+        }
+    }
+
+    /** The live customer holding the ID, after any due re-creation; guarded by live. */
+    private Customer liveCustomer(String externalId) {
+        Instant due = recreations.get(externalId);
+        if (due != null && !due.isAfter(Instant.now())) {
+            recreations.remove(externalId);
+            create(externalId, due);
+        }
+        Customer customer = live.get(externalId);
+        if (customer == null && allExist && !erased.contains(externalId)) {
+            customer = create(externalId, SEEDED_CREATED_AT);
+        }
+        return customer;
+    }
+
+    // Guarded by live (or called from the constructor).
+    private Customer create(String externalId, Instant createdAt) {
+        Customer customer = new Customer(UUID.randomUUID(), externalId, createdAt);
+        live.put(externalId, customer);
+        everyCustomer.put(customer.id(), customer);
+        return customer;
+    }
+
+    private static String jsonEscape(String text) {
+        StringBuilder out = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     private void send(HttpExchange exchange, Request seen, Answer answer) throws IOException {
@@ -550,6 +751,11 @@ public final class FakePolar implements AutoCloseable {
         return new Answer(status, "application/json", body, Map.of());
     }
 
+    private static Answer edge504() {
+        return new Answer(504, "text/html", "<html><head><title>504 Gateway Time-out</title></head><body>"
+                + "<center><h1>504 Gateway Time-out</h1></center></body></html>", Map.of());
+    }
+
     private static Answer edge503() {
         return new Answer(503, "text/html", EDGE_503, Map.of());
     }
@@ -585,6 +791,9 @@ public final class FakePolar implements AutoCloseable {
             "  --jitter-ms MS      extra random delay of up to MS (default 0)",
             "  --fail-rate P       probability of an edge 503 per request (default 0)",
             "  --seed N            seed for jitter and failures (default " + DEFAULT_SEED + ")",
+            "  --recreate-after-ms MS  a new customer takes each freed ID MS after its erasure (default: never)",
+            "  --lost-answer-rate P    probability that an erasure's answer is lost after commit (default 0)",
+            "  --gateway-timeout-rate P  probability of an edge 504 after an erasure committed (default 0)",
             "  --log FILE          append 'time<TAB>method<TAB>status<TAB>id' per request");
 
     public static void main(String[] args) throws IOException {
@@ -617,6 +826,9 @@ public final class FakePolar implements AutoCloseable {
                     case "--jitter-ms" -> builder.jitterMillis(Long.parseLong(value));
                     case "--fail-rate" -> builder.failRate(Double.parseDouble(value));
                     case "--seed" -> builder.seed(Long.parseLong(value));
+                    case "--recreate-after-ms" -> builder.recreateFreedIds(Duration.ofMillis(Long.parseLong(value)));
+                    case "--lost-answer-rate" -> builder.lostAnswerRate(Double.parseDouble(value));
+                    case "--gateway-timeout-rate" -> builder.gatewayTimeoutRate(Double.parseDouble(value));
                     case "--log" -> builder.requestLog(Path.of(value));
                     default -> throw new IllegalArgumentException("unknown option " + option);
                 }

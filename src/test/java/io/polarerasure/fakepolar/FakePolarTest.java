@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,73 @@ class FakePolarTest {
         assertThat(seen.status()).isEqualTo(204);
     }
 
+    private HttpResponse<String> get(FakePolar fake, String rawSegment) throws Exception {
+        return send(fake, "GET", PATH + rawSegment, Map.of("Authorization", "Bearer " + TOKEN));
+    }
+
+    @Test
+    void looks_up_a_live_customer_as_polars_customer_object_and_erases_it_by_its_id() throws Exception {
+        FakePolar fake = start(FakePolar.builder().customers(Set.of("cus-1")));
+
+        HttpResponse<String> found = get(fake, "cus-1");
+        FakePolar.Customer customer = fake.customer("cus-1").orElseThrow();
+        HttpResponse<String> erased = send(fake, "DELETE", "/v1/customers/" + customer.id() + "?anonymize=true",
+                Map.of("Authorization", "Bearer " + TOKEN));
+        HttpResponse<String> again = send(fake, "DELETE", "/v1/customers/" + customer.id() + "?anonymize=true",
+                Map.of("Authorization", "Bearer " + TOKEN));
+
+        assertThat(found.statusCode()).isEqualTo(200);
+        assertThat(found.body()).contains("\"id\":\"" + customer.id() + "\"").contains("\"external_id\":\"cus-1\"")
+                .contains("\"created_at\":\"" + FakePolar.SEEDED_CREATED_AT + "\"");
+        assertThat(erased.statusCode()).isEqualTo(204);
+        assertThat(again.statusCode()).isEqualTo(404);
+        assertThat(get(fake, "cus-1").statusCode()).isEqualTo(404);
+        assertThat(fake.erasedCustomers()).containsExactly(customer);
+        assertThat(fake.requests()).extracting(FakePolar.Request::externalId).containsOnly("cus-1");
+    }
+
+    @Test
+    void a_freed_id_is_taken_by_a_new_customer_at_once_or_after_a_delay() throws Exception {
+        FakePolar atOnce = start(FakePolar.builder().customers(Set.of("a")).recreateFreedIds(Duration.ZERO));
+        FakePolar later = start(FakePolar.builder().customers(Set.of("a")).recreateFreedIds(Duration.ofSeconds(2)));
+        Instant before = Instant.now();
+
+        delete(atOnce, "a");
+        delete(later, "a");
+
+        FakePolar.Customer newcomer = atOnce.customer("a").orElseThrow();
+        assertThat(newcomer.createdAt()).isAfterOrEqualTo(before);
+        assertThat(newcomer.id()).isNotEqualTo(atOnce.erasedCustomers().get(0).id());
+        assertThat(later.customer("a")).isEmpty();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> later.customer("a").isPresent());
+        assertThat(later.customer("a")).hasValueSatisfying(c -> assertThat(c.createdAt())
+                .isAfterOrEqualTo(before.plusSeconds(2)));
+        assertThat(delete(atOnce, "a").statusCode()).as("the new customer can be erased too").isEqualTo(204);
+    }
+
+    @Test
+    void commit_then_drop_and_commit_then_504_erase_without_a_204() throws Exception {
+        FakePolar fake = start(FakePolar.builder().customers(Set.of("a", "b")));
+        fake.enqueueFault(Fault.loseAnswer());
+        fake.enqueueFault(Fault.gatewayTimeoutAfterCommit());
+
+        assertThatThrownBy(() -> delete(fake, "a")).isInstanceOf(IOException.class);
+        HttpResponse<String> timedOut = delete(fake, "b");
+
+        assertThat(timedOut.statusCode()).isEqualTo(504);
+        assertThat(fake.deletedIds()).containsExactly("a", "b");
+    }
+
+    @Test
+    void lost_answer_and_gateway_timeout_rates_apply_to_erasures_only() throws Exception {
+        FakePolar fake = start(FakePolar.builder().customers(Set.of("a", "b")).gatewayTimeoutRate(1));
+
+        assertThat(delete(fake, "nobody").statusCode()).isEqualTo(404);
+        assertThat(delete(fake, "a").statusCode()).isEqualTo(504);
+        assertThat(get(fake, "b").statusCode()).isEqualTo(200);
+        assertThat(fake.deletedIds()).containsExactly("a");
+    }
+
     @Test
     void records_a_delete_without_anonymize() throws Exception {
         FakePolar fake = start(FakePolar.builder().customers(Set.of("cus-1")));
@@ -134,8 +202,9 @@ class FakePolarTest {
             assertThat(response.body()).as(rawSegment).isEqualTo(NO_ROUTE);
         }
         Map<String, String> auth = Map.of("Authorization", "Bearer " + TOKEN);
-        assertThat(send(fake, "GET", PATH + "a", auth).body()).isEqualTo(NO_ROUTE);
-        assertThat(send(fake, "DELETE", "/v1/customers/a", auth).body()).isEqualTo(NO_ROUTE);
+        assertThat(send(fake, "PUT", PATH + "a", auth).body()).isEqualTo(NO_ROUTE);
+        assertThat(send(fake, "GET", "/v1/customers/a", auth).body()).isEqualTo(NO_ROUTE);
+        assertThat(send(fake, "DELETE", "/v1/customers/a", auth).body()).as("not a UUID").isEqualTo(NO_ROUTE);
         assertThat(send(fake, "DELETE", "/customers/external/a", auth).body()).isEqualTo(NO_ROUTE);
         assertThat(fake.deletedIds()).isEmpty();
         assertThat(fake.requests()).extracting(FakePolar.Request::externalId).containsOnlyNulls();

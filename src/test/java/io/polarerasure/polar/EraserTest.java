@@ -43,32 +43,149 @@ class EraserTest {
     void erases_on_a_204_with_one_attempt() {
         enqueue(204, "");
 
-        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
 
         assertThat(erasure).isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 1, ""));
     }
 
     @Test
-    void retries_a_503_then_erases() {
-        enqueue(503, "Service Unavailable");
+    void retries_a_429_then_erases_without_doubt() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "1").build());
         enqueue(204, "");
 
-        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
 
         assertThat(erasure).isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 2, ""));
-        assertThat(time.sleeps()).anySatisfy(wait -> assertThat(wait).isBetween(Duration.ofMillis(250),
-                Duration.ofMillis(500)));
     }
 
     @Test
-    void retries_a_dropped_connection_then_erases() {
-        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+    void after_a_503_looks_up_and_erases_the_customer_created_before_by_its_id_and_says_so() throws Exception {
+        enqueue(503, "Service Unavailable");
+        enqueue(200, customer(ORIGINAL, "cus_1", "2025-01-01T00:00:00.123456Z"));
         enqueue(204, "");
 
-        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.ERASED);
+        assertThat(erasure.attempts()).as("DELETEs only, the look-up is not an attempt").isEqualTo(2);
+        assertThat(erasure.inDoubt()).isTrue();
+        assertThat(erasure.detail()).contains("HTTP 503").contains("1 look-up")
+                .contains("did not take effect").contains(ORIGINAL);
+        assertThat(server.takeRequest().getTarget()).isEqualTo("/v1/customers/external/cus_1?anonymize=true");
+        assertThat(server.takeRequest().getMethod()).isEqualTo("GET");
+        var byId = server.takeRequest();
+        assertThat(byId.getMethod()).isEqualTo("DELETE");
+        assertThat(byId.getTarget()).isEqualTo("/v1/customers/" + ORIGINAL + "?anonymize=true");
+        assertThat(time.sleeps()).as("one backoff, after the 503; none between the look-up and the DELETE")
+                .filteredOn(wait -> wait.toMillis() > 10).hasSize(1);
+    }
+
+    @Test
+    void a_customer_created_after_the_lost_attempt_is_left_alone_as_review() {
+        enqueue(504, "<html>gateway timeout</html>");
+        enqueue(200, customer(NEWCOMER, "cus_1", FakeTime.START.plusSeconds(1).toString()));
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.REVIEW);
+        assertThat(erasure.httpStatus()).isEqualTo(200);
+        assertThat(erasure.attempts()).isEqualTo(1);
+        assertThat(erasure.detail()).contains("most likely erased the requested customer").contains(NEWCOMER)
+                .contains("left alone").contains("HTTP 504");
+        assertThat(server.getRequestCount()).as("nothing sent after the look-up").isEqualTo(2);
+    }
+
+    @Test
+    void a_customer_created_within_the_clock_skew_allowance_before_the_attempt_is_review_too() {
+        enqueue(502, "");
+        enqueue(200, customer(NEWCOMER, "cus_1",
+                FakeTime.START.minus(Eraser.CLOCK_SKEW_ALLOWANCE).plusSeconds(1).toString()));
+
+        assertThat(eraser(FAST, 6, 20).erase("cus_1").result()).isEqualTo(Erasure.Result.REVIEW);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
+    void a_404_to_the_delete_by_id_means_the_lost_attempt_did_land() {
+        enqueue(500, "Internal Server Error");
+        enqueue(200, customer(ORIGINAL, "cus_1", "2025-01-01T00:00:00Z"));
+        enqueue(404, PolarClientTest.NOT_FOUND);
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.NOT_FOUND);
         assertThat(erasure.attempts()).isEqualTo(2);
+        assertThat(erasure.detail()).contains("already gone when erased by its Polar id");
+    }
+
+    @Test
+    void a_403_on_the_look_up_falls_back_to_sending_by_external_id_noted_per_row_and_logged_once() {
+        ListAppender<ILoggingEvent> logs = capture(Eraser.class);
+        Eraser eraser = eraser(FAST, 6, 20);
+        enqueue(503, "");
+        enqueue(403, "{\"error\":\"insufficient_scope\",\"error_description\":\"customers:read\"}");
+        enqueue(204, "");
+        enqueue(503, "");
+        enqueue(204, "");
+
+        Erasure first = eraser.erase("cus_1");
+        Erasure second = eraser.erase("cus_2");
+
+        assertThat(List.of(first, second)).allSatisfy(erasure -> {
+            assertThat(erasure.result()).isEqualTo(Erasure.Result.ERASED);
+            assertThat(erasure.attempts()).isEqualTo(2);
+            assertThat(erasure.detail()).contains("look-up was refused (403)");
+        });
+        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).hasSize(1);
+        assertThat(server.getRequestCount()).as("the second row skips the look-up the token cannot make")
+                .isEqualTo(5);
+    }
+
+    @Test
+    void a_row_of_an_interrupted_execution_is_looked_up_first_and_every_delete_is_numbered_across_executions() {
+        enqueue(200, customer(ORIGINAL, "cus_1", "2026-05-31T23:00:00Z"));
+        enqueue(204, "");
+        List<Integer> numbers = new CopyOnWriteArrayList<>();
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1",
+                EarlierAttempts.recorded(2, FakeTime.START.minusSeconds(30)), (attempt, at) -> numbers.add(attempt));
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.ERASED);
+        assertThat(erasure.attempts()).isEqualTo(3);
+        assertThat(numbers).containsExactly(3);
+        assertThat(erasure.detail()).contains("sent 2 attempts");
+    }
+
+    @Test
+    void a_row_whose_journal_was_lost_is_erased_only_if_created_before_the_lower_bound() {
+        enqueue(200, customer(ORIGINAL, "cus_1", "2026-05-31T23:00:00Z"));
+        enqueue(204, "");
+        enqueue(200, customer(NEWCOMER, "cus_2", "2026-06-01T01:59:00Z"));
+        Eraser eraser = eraser(FAST, 6, 20);
+        EarlierAttempts hedged = EarlierAttempts.unknown(FakeTime.START.minusSeconds(10));
+
+        Erasure old = eraser.erase("cus_1", hedged, AttemptLog.NONE);
+        Erasure recent = eraser.erase("cus_2", hedged, AttemptLog.NONE);
+
+        assertThat(old.result()).isEqualTo(Erasure.Result.ERASED);
+        assertThat(old.attempts()).isEqualTo(1);
+        assertThat(old.detail()).contains("how many attempts it sent is unknown");
+        assertThat(recent.result()).as("created 50 s before the bound: within the skew allowance")
+                .isEqualTo(Erasure.Result.REVIEW);
+        assertThat(recent.attempts()).isZero();
+        assertThat(server.getRequestCount()).isEqualTo(3);
+    }
+
+    @Test
+    void retries_a_dropped_connection_and_a_404_to_the_look_up_ends_the_row() {
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+        enqueue(404, PolarClientTest.NOT_FOUND);
+
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.NOT_FOUND);
+        assertThat(erasure.attempts()).isEqualTo(1);
+        assertThat(erasure.detail()).contains("look-up found no live customer").contains("nothing more was sent");
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
 
@@ -77,11 +194,11 @@ class EraserTest {
         server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
         enqueue(404, PolarClientTest.NOT_FOUND);
 
-        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.NOT_FOUND);
         assertThat(erasure.httpStatus()).isEqualTo(404);
-        assertThat(erasure.attempts()).isEqualTo(2);
+        assertThat(erasure.attempts()).as("one DELETE, then a look-up").isEqualTo(1);
         assertThat(erasure.detail()).contains("earlier attempt's answer was lost").contains("SocketTimeoutException")
                 .contains("may have erased the customer");
     }
@@ -90,32 +207,35 @@ class EraserTest {
     void a_404_after_an_interrupted_earlier_run_says_that_run_may_have_erased() {
         enqueue(404, PolarClientTest.NOT_FOUND);
 
-        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", true);
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", EarlierAttempts.recorded(1, java.time.Instant.EPOCH), AttemptLog.NONE);
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.NOT_FOUND);
-        assertThat(erasure.detail()).contains("earlier run was interrupted").contains("may have erased the customer");
+        assertThat(erasure.detail()).contains("interrupted execution of this run sent 1 attempt")
+                .contains("may have erased the customer");
+        assertThat(erasure.attempts()).isEqualTo(1);
     }
 
     @Test
     void a_plain_404_is_not_found_without_doubt() {
         enqueue(404, PolarClientTest.NOT_FOUND);
 
-        assertThat(eraser(FAST, 6, 20).erase("cus_1", false))
+        assertThat(eraser(FAST, 6, 20).erase("cus_1"))
                 .isEqualTo(new Erasure(Erasure.Result.NOT_FOUND, 404, 1, ""));
     }
 
     @Test
     void gives_up_after_max_attempts_with_the_last_error_and_growing_jittered_waits() {
         enqueue(503, "first");
-        enqueue(502, "second");
+        enqueue(502, "second"); // the look-ups after a 503 fail too
         enqueue(503, "Service Unavailable");
 
-        Erasure erasure = eraser(FAST, 3, 20).erase("cus_1", false);
+        Erasure erasure = eraser(FAST, 3, 20).erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(erasure.httpStatus()).isEqualTo(503);
-        assertThat(erasure.attempts()).isEqualTo(3);
-        assertThat(erasure.detail()).isEqualTo("gave up after 3 attempts; last error: HTTP 503: Service Unavailable");
+        assertThat(erasure.attempts()).isEqualTo(1);
+        assertThat(erasure.detail()).startsWith("gave up after 3 failed requests; last error: HTTP 503: Service"
+                + " Unavailable; an earlier attempt's answer was lost (HTTP 503: first)");
         List<Duration> backoff = time.sleeps().stream().filter(d -> d.compareTo(Duration.ofMillis(100)) > 0).toList();
         assertThat(backoff).hasSize(2);
         assertThat(backoff.get(0)).isBetween(Duration.ofMillis(250), Duration.ofMillis(500));
@@ -133,7 +253,7 @@ class EraserTest {
         Eraser eraser = new Eraser(new PolarClient(PolarClient.httpClient(settings), nobody, TOKEN, "ua"), settings,
                 time, time, new Random(1));
 
-        Erasure erasure = eraser.erase("cus_1", false);
+        Erasure erasure = eraser.erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(erasure.httpStatus()).isNull();
@@ -146,10 +266,10 @@ class EraserTest {
         server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
         enqueue(503, "down");
 
-        Erasure erasure = eraser(FAST, 2, 20).erase("cus_1", false);
+        Erasure erasure = eraser(FAST, 2, 20).erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
-        assertThat(erasure.detail()).startsWith("gave up after 2 attempts; last error: HTTP 503: down")
+        assertThat(erasure.detail()).startsWith("gave up after 2 failed requests; last error: HTTP 503: down")
                 .contains("may have erased the customer");
     }
 
@@ -158,7 +278,7 @@ class EraserTest {
         enqueue(422, "{\"error\":\"RequestValidationError\",\"detail\":[{\"type\":\"t\",\"loc\":[\"path\"],"
                 + "\"msg\":\"Value error, bad id\",\"input\":\"x\"}]}");
 
-        assertThat(eraser(FAST, 6, 20).erase("cus_1", false))
+        assertThat(eraser(FAST, 6, 20).erase("cus_1"))
                 .isEqualTo(new Erasure(Erasure.Result.REJECTED, 422, 1, "HTTP 422: Value error, bad id"));
     }
 
@@ -166,7 +286,7 @@ class EraserTest {
     void an_unexpected_status_fails_the_row_without_retrying() {
         enqueue(409, "{\"detail\":\"conflict\"}");
 
-        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1", false);
+        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(erasure.httpStatus()).isEqualTo(409);
@@ -181,13 +301,13 @@ class EraserTest {
         Eraser eraser = eraser(FAST, 6, 20);
 
         PolarRefusedException refused = catchThrowableOfType(PolarRefusedException.class,
-                () -> eraser.erase("cus_1", false));
+                () -> eraser.erase("cus_1"));
 
         assertThat(refused.status()).isEqualTo(401);
         assertThat(refused.getMessage()).contains("HTTP 401").contains("POLAR_ACCESS_TOKEN").doesNotContain(TOKEN)
                 .doesNotContain("cus_1");
         assertThat(refused.rowMayHaveLanded()).isFalse();
-        assertThatThrownBy(() -> eraser.erase("cus_2", false)).isSameAs(refused);
+        assertThatThrownBy(() -> eraser.erase("cus_2")).isSameAs(refused);
         assertThat(server.getRequestCount()).isEqualTo(1);
     }
 
@@ -196,7 +316,7 @@ class EraserTest {
         enqueue(403, "{\"error\":\"insufficient_scope\",\"error_description\":\"The request requires higher"
                 + " privileges than provided by the access token.\"}");
 
-        assertThatThrownBy(() -> eraser(FAST, 6, 20).erase("cus_1", false))
+        assertThatThrownBy(() -> eraser(FAST, 6, 20).erase("cus_1"))
                 .isInstanceOf(PolarRefusedException.class).hasMessageContaining("HTTP 403")
                 .hasMessageContaining("customers:write");
     }
@@ -205,7 +325,7 @@ class EraserTest {
     void a_404_without_polars_error_is_a_misconfigured_endpoint() {
         enqueue(404, PolarClientTest.NO_ROUTE);
 
-        assertThatThrownBy(() -> eraser(FAST, 6, 20).erase("cus_1", false))
+        assertThatThrownBy(() -> eraser(FAST, 6, 20).erase("cus_1"))
                 .isInstanceOf(PolarRefusedException.class).hasMessageContaining("HTTP 404")
                 .hasMessageContaining("--api-url").hasMessageContaining("https://api.polar.sh");
     }
@@ -217,9 +337,9 @@ class EraserTest {
         Eraser eraser = eraser(FAST, 6, 20);
 
         PolarRefusedException inDoubt = catchThrowableOfType(PolarRefusedException.class,
-                () -> eraser.erase("cus_1", false));
+                () -> eraser.erase("cus_1"));
         PolarRefusedException untouched = catchThrowableOfType(PolarRefusedException.class,
-                () -> eraser.erase("cus_2", false));
+                () -> eraser.erase("cus_2"));
 
         assertThat(inDoubt.rowMayHaveLanded()).isTrue();
         assertThat(untouched.rowMayHaveLanded()).isFalse();
@@ -232,9 +352,9 @@ class EraserTest {
     void refuses_an_unsendable_id_without_sending_or_taking_a_permit() {
         Eraser eraser = eraser(Rate.parse("1/min"), 6, 20);
 
-        assertThatThrownBy(() -> eraser.erase("a/b", false)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> eraser.erase("a/b")).isInstanceOf(IllegalArgumentException.class);
         enqueue(204, "");
-        eraser.erase("cus_1", false);
+        eraser.erase("cus_1");
 
         assertThat(server.getRequestCount()).isEqualTo(1);
         assertThat(sent).containsExactly(Duration.ZERO);
@@ -247,8 +367,8 @@ class EraserTest {
         enqueue(204, "");
         Eraser eraser = eraser(Rate.parse("1/s"), 6, 20);
 
-        eraser.erase("cus_1", false);
-        eraser.erase("cus_2", false);
+        eraser.erase("cus_1");
+        eraser.erase("cus_2");
 
         assertThat(sent).hasSize(3);
         assertThat(sent.get(1).minus(sent.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
@@ -273,10 +393,10 @@ class EraserTest {
         PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
         Eraser eraser = new Eraser(client(settings), settings, time, sleeper, new Random(1));
 
-        CompletableFuture<Erasure> first = CompletableFuture.supplyAsync(() -> eraser.erase("cus_1", false),
+        CompletableFuture<Erasure> first = CompletableFuture.supplyAsync(() -> eraser.erase("cus_1"),
                 task -> new Thread(task, "worker-1").start());
         assertThat(firstWorkerWaiting.await(5, TimeUnit.SECONDS)).isTrue();
-        Erasure second = eraser.erase("cus_2", false);
+        Erasure second = eraser.erase("cus_2");
         releaseFirstWorker.countDown();
 
         assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 2, ""));
@@ -297,7 +417,7 @@ class EraserTest {
         };
         PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
         Eraser eraser = new Eraser(client(settings), settings, time, blocking, new Random(1));
-        CompletableFuture<Erasure> row = CompletableFuture.supplyAsync(() -> eraser.erase("cus_1", false),
+        CompletableFuture<Erasure> row = CompletableFuture.supplyAsync(() -> eraser.erase("cus_1"),
                 task -> new Thread(task, "worker-1").start());
         assertThat(waiting.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -315,9 +435,9 @@ class EraserTest {
         Eraser eraser = eraser(FAST, 6, 20);
         eraser.stopSending();
 
-        assertThatThrownBy(() -> eraser.erase("cus_1", false)).isInstanceOfSatisfying(StopRequestedException.class,
+        assertThatThrownBy(() -> eraser.erase("cus_1")).isInstanceOfSatisfying(StopRequestedException.class,
                 e -> assertThat(e.rowMayHaveLanded()).isFalse());
-        assertThatThrownBy(() -> eraser.erase("cus_2", true)).isInstanceOfSatisfying(StopRequestedException.class,
+        assertThatThrownBy(() -> eraser.erase("cus_2", EarlierAttempts.recorded(1, java.time.Instant.EPOCH), AttemptLog.NONE)).isInstanceOfSatisfying(StopRequestedException.class,
                 e -> assertThat(e.rowMayHaveLanded()).isTrue());
         assertThat(server.getRequestCount()).isZero();
     }
@@ -334,7 +454,7 @@ class EraserTest {
         enqueue(204, "");
 
         for (int row = 0; row < 7; row++) {
-            assertThat(eraser.erase("cus_" + row, false).result()).isEqualTo(Erasure.Result.ERASED);
+            assertThat(eraser.erase("cus_" + row).result()).isEqualTo(Erasure.Result.ERASED);
         }
 
         // 60/min; the second 429 halves it, then 15/min, then 15/2min (an eighth): the floor.
@@ -356,18 +476,19 @@ class EraserTest {
         enqueue(204, "");
         Eraser eraser = eraser(FAST, 2, 4);
 
-        Erasure first = eraser.erase("cus_1", false);
-        Erasure second = eraser.erase("cus_2", false);
+        Erasure first = eraser.erase("cus_1");
+        Erasure second = eraser.erase("cus_2");
         PolarUnavailableException down = catchThrowableOfType(PolarUnavailableException.class,
-                () -> eraser.erase("cus_3", false));
+                () -> eraser.erase("cus_3"));
 
         assertThat(first.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(second.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(down.getMessage()).contains("last 4 rows").contains("HTTP 503").contains("resume")
                 .doesNotContain(TOKEN);
-        assertThat(down.rowMayHaveLanded()).as("503s changed nothing").isFalse();
-        assertThatThrownBy(() -> eraser.erase("cus_4", false)).isSameAs(down);
-        assertThatThrownBy(() -> eraser.erase("cus_5", true)).isInstanceOfSatisfying(PolarUnavailableException.class,
+        assertThat(down.rowMayHaveLanded()).as("a 503 may come after Polar committed").isTrue();
+        assertThatThrownBy(() -> eraser.erase("cus_4")).isInstanceOfSatisfying(PolarUnavailableException.class,
+                e -> assertThat(e.rowMayHaveLanded()).as("never sent").isFalse()).hasMessage(down.getMessage());
+        assertThatThrownBy(() -> eraser.erase("cus_5", EarlierAttempts.recorded(1, java.time.Instant.EPOCH), AttemptLog.NONE)).isInstanceOfSatisfying(PolarUnavailableException.class,
                 e -> assertThat(e.rowMayHaveLanded()).as("sent by an interrupted run").isTrue());
         assertThat(server.getRequestCount()).isEqualTo(6);
     }
@@ -384,7 +505,7 @@ class EraserTest {
         Eraser eraser = eraser(FAST, 2, 4);
 
         for (int row = 0; row < 9; row++) {
-            eraser.erase("cus_" + row, false);
+            eraser.erase("cus_" + row);
         }
 
         assertThat(server.getRequestCount()).isEqualTo(12);
@@ -399,7 +520,7 @@ class EraserTest {
         }, new Random(1));
 
         try {
-            assertThatThrownBy(() -> eraser.erase("cus_1", false)).isInstanceOf(CancellationException.class);
+            assertThatThrownBy(() -> eraser.erase("cus_1")).isInstanceOf(CancellationException.class);
             assertThat(Thread.currentThread().isInterrupted()).isTrue();
         } finally {
             Thread.interrupted();
@@ -413,13 +534,22 @@ class EraserTest {
         enqueue(401, "{\"error\":\"invalid_token\",\"error_description\":\"" + TOKEN + " is revoked\"}");
         Eraser eraser = eraser(FAST, 6, 20);
 
-        Erasure rejected = eraser.erase("cus_1", false);
-        Throwable refused = catchThrowableOfType(PolarRefusedException.class, () -> eraser.erase("cus_2", false));
+        Erasure rejected = eraser.erase("cus_1");
+        Throwable refused = catchThrowableOfType(PolarRefusedException.class, () -> eraser.erase("cus_2"));
 
         assertThat(rejected.detail()).doesNotContain(TOKEN);
         assertThat(rejected.toString()).doesNotContain(TOKEN);
         assertThat(refused.getMessage()).doesNotContain(TOKEN);
         assertThat(refused.toString()).doesNotContain(TOKEN);
+    }
+
+    private static final String ORIGINAL = "0b6c3f4e-6f4e-4f49-9c1e-111111111111";
+    private static final String NEWCOMER = "0b6c3f4e-6f4e-4f49-9c1e-222222222222";
+
+    /** Polar's customer object, trimmed to a few of its fields plus one the job must ignore. */
+    static String customer(String id, String externalId, String createdAt) {
+        return "{\"id\":\"" + id + "\",\"external_id\":\"" + externalId + "\",\"created_at\":\"" + createdAt
+                + "\",\"type\":\"individual\",\"email\":\"someone@example.com\",\"metadata\":{}}";
     }
 
     private void enqueue(int status, String body) {

@@ -21,6 +21,8 @@ import mockwebserver3.junit5.StartStop;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.BeforeEach;
+import java.util.UUID;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -105,9 +107,10 @@ class PolarClientTest {
             "400 | `{\"detail\":\"bad\"}`                                   | UNEXPECTED",
             "405 | `{\"detail\":\"Method Not Allowed\"}`                    | UNEXPECTED",
             "409 | `{\"detail\":\"conflict\"}`                              | UNEXPECTED",
-            "501 | `Not Implemented`                                        | UNEXPECTED",
-            "520 | `Web server is returning an unknown error`               | UNEXPECTED",
-            "200 | `{}`                                                     | UNEXPECTED",
+            "501 | `Not Implemented`                                        | TRANSIENT",
+            "520 | `Web server is returning an unknown error`               | TRANSIENT",
+            "524 | `A timeout occurred`                                     | TRANSIENT",
+            "200 | `{}`                                                     | FOUND",
     })
     void maps_each_status_to_what_it_means(int status, String body, Answer.Kind kind) throws Exception {
         server.enqueue(new MockResponse.Builder().code(status).body(body).build());
@@ -117,6 +120,52 @@ class PolarClientTest {
         assertThat(answer.status()).isEqualTo(status);
         assertThat(answer.kind()).isEqualTo(kind);
         assertThat(server.getRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void any_5xx_leaves_the_row_in_doubt_and_a_429_does_not() {
+        assertThat(Answer.of(524, "", null).inDoubt()).isTrue();
+        assertThat(Answer.of(500, "", null).inDoubt()).isTrue();
+        assertThat(Answer.of(429, "", null).inDoubt()).isFalse();
+        assertThat(Answer.of(404, NOT_FOUND, null).inDoubt()).isFalse();
+    }
+
+    @Test
+    void looks_up_a_customer_by_external_id_reading_only_its_id_and_creation_time() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("{\"id\":\"992fae2a-2a17-4b7f-9a8a-3b1c0c6c2f0e\","
+                + "\"external_id\":\"a b\",\"created_at\":\"2025-03-04T05:06:07.123456Z\",\"type\":\"team\","
+                + "\"email\":null,\"metadata\":{\"__anonymized_at\":\"x\"}}").build());
+
+        PolarClient.LookUp lookUp = client.lookUp("a b");
+
+        assertThat(lookUp.answer().kind()).isEqualTo(Answer.Kind.FOUND);
+        assertThat(lookUp.customer()).contains(new Customer(UUID.fromString("992fae2a-2a17-4b7f-9a8a-3b1c0c6c2f0e"),
+                "a b", Instant.parse("2025-03-04T05:06:07.123456Z")));
+        RecordedRequest request = server.takeRequest();
+        assertThat(request.getMethod()).isEqualTo("GET");
+        assertThat(request.getTarget()).isEqualTo("/v1/customers/external/a%20b");
+        assertThat(request.getHeaders().get("Authorization")).isEqualTo("Bearer " + TOKEN);
+    }
+
+    @Test
+    void a_200_look_up_without_a_customer_object_is_unexpected() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(200).body("<html>hello</html>").build());
+
+        PolarClient.LookUp lookUp = client.lookUp("cus_1");
+
+        assertThat(lookUp.answer().kind()).isEqualTo(Answer.Kind.UNEXPECTED);
+        assertThat(lookUp.customer()).isEmpty();
+    }
+
+    @Test
+    void erases_one_exact_customer_by_its_polar_id_with_anonymize() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        UUID id = UUID.fromString("992fae2a-2a17-4b7f-9a8a-3b1c0c6c2f0e");
+
+        assertThat(client.deleteCustomer(id).kind()).isEqualTo(Answer.Kind.ERASED);
+        RecordedRequest request = server.takeRequest();
+        assertThat(request.getMethod()).isEqualTo("DELETE");
+        assertThat(request.getTarget()).isEqualTo("/v1/customers/" + id + "?anonymize=true");
     }
 
     @Test

@@ -1,0 +1,111 @@
+package io.polarerasure.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+import javax.sql.DataSource;
+
+import io.polarerasure.job.Ledger;
+import io.polarerasure.report.Json;
+import io.polarerasure.report.Outcome;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code lookup}: what the ledger of answers holds for some external IDs, and where the proof is. */
+@Command(name = "lookup", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Print, for each external ID, every answer the ledger holds: time (UTC), outcome, HTTP status,"
+                + " run, report row and report path. The ledger keeps every definitive answer Polar gave this tool"
+                + " (see the README's ledger section) until `prune` deletes it."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:an erasure (204, DELETED) is recorded for every ID asked about",
+            "1:some ID has no recorded erasure", "2:usage error, or the ID file or the repository cannot be read"})
+final class LookupCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--id", paramLabel = "ID", description = "An external ID, exactly as sent (repeatable).")
+    List<String> ids = new ArrayList<>();
+
+    @Option(names = "--ids-file", paramLabel = "FILE",
+            description = "A UTF-8 file of external IDs, one per line, taken exactly (no trimming); blank lines are"
+                    + " skipped.")
+    Path idsFile;
+
+    @Mixin
+    StateOptions state;
+
+    @Override
+    public Integer call() {
+        Set<String> asked = new LinkedHashSet<>(ids);
+        if (idsFile != null) {
+            asked.addAll(readIds(idsFile));
+        }
+        if (asked.isEmpty()) {
+            throw new UsageException("Give at least one --id ID or an --ids-file FILE holding some.");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (state.jdbcUrl == null && !Files.exists(state.stateDir)) {
+            out.printf("No ledger: %s does not exist (give the --state-dir the runs used). No erasure is recorded"
+                    + " for the %d ID%s asked about.%n", state.stateDir.toAbsolutePath(), asked.size(),
+                    asked.size() == 1 ? "" : "s");
+            return ExitCodes.ROWS_FAILED;
+        }
+        int withoutErasure = 0;
+        try (ConfigurableApplicationContext context = SpringContexts.openRepository(state, 2, Map.of())) {
+            Ledger ledger = new Ledger(context.getBean(DataSource.class));
+            for (String id : asked) {
+                List<Ledger.Entry> entries = ledger.entriesFor(id);
+                boolean erased = entries.stream().anyMatch(e -> e.outcome() == Outcome.DELETED);
+                withoutErasure += erased ? 0 : 1;
+                out.printf("%s: %s%n", Json.quote(id), entries.isEmpty() ? "no entry in the ledger"
+                        : (erased ? "erased" : "no erasure recorded") + ", " + entries.size() + " entr"
+                                + (entries.size() == 1 ? "y" : "ies"));
+                for (Ledger.Entry entry : entries) {
+                    out.printf("  %s  %-9s  %s  run %d (input SHA-256 %s) row %d  report %s%n", entry.answeredAt(),
+                            entry.outcome(), entry.httpStatus() == null ? "-" : entry.httpStatus(),
+                            entry.jobInstanceId(), entry.inputSha256(), entry.row(), entry.reportPath());
+                }
+            }
+        }
+        out.printf("%d of %d ID%s with a recorded erasure.%n", asked.size() - withoutErasure, asked.size(),
+                asked.size() == 1 ? "" : "s");
+        return withoutErasure == 0 ? ExitCodes.OK : ExitCodes.ROWS_FAILED;
+    }
+
+    private static List<String> readIds(Path file) {
+        try {
+            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
+            List<String> read = new ArrayList<>();
+            for (String line : (text.startsWith("\uFEFF") ? text.substring(1) : text).split("\r?\n")) {
+                if (!line.isEmpty()) {
+                    read.add(line);
+                }
+            }
+            return read;
+        } catch (CharacterCodingException e) {
+            throw new UsageException("Cannot read the ID file " + file + ": it is not UTF-8 text. Save it as UTF-8,"
+                    + " one external ID per line, and run again.");
+        } catch (IOException e) {
+            throw new UsageException("Cannot read the ID file " + file + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "). Check the path and run again.");
+        }
+    }
+}
