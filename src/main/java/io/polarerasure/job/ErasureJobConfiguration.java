@@ -36,22 +36,25 @@ public class ErasureJobConfiguration {
     public static final String JOB_NAME = "polarErasure";
     static final String STEP_NAME = "erase";
 
-    /** Job parameter names. Only the input's SHA-256 identifies a run. */
+    /** Job parameter names. The input's SHA-256, the API base URL and the rerun number identify a run. */
     public static final String INPUT_SHA256 = "input.sha256";
+    public static final String API_URL = "api.url";
+    /** 0 for a file's first run, 1, 2, ... for each {@code run --rerun} of the same content and destination. */
+    public static final String RERUN = "rerun";
     public static final String INPUT_FILE = "input.file";
     public static final String REPORT_FILE = "report.file";
     public static final String ID_COLUMN = "id.column";
     /** Non-identifying facts of each execution, kept for status and the run summary. */
     public static final String INPUT_ROWS = "input.rows";
-    public static final String API_URL = "api.url";
     public static final String RATE_LIMIT = "rate.limit";
 
     // Step-scoped beans are typed by interface: the scope's proxy cannot subclass final classes.
     @Bean
     @StepScope
-    ItemStreamReader<RequestRow> requestReader(@Value("#{jobParameters['" + INPUT_FILE + "']}") String inputFile,
-                                @Value("#{jobParameters['" + ID_COLUMN + "']}") String idColumn, ErasureRun run) {
-        return new RequestReader(Path.of(inputFile), idColumn, run.scan().rows());
+    ItemStreamReader<RequestRow> requestReader(@Value("#{jobParameters['" + ID_COLUMN + "']}") String idColumn,
+                                               ErasureRun run) {
+        // The snapshot, never the input's path: the bytes hashed at the start, whatever happened to the file since.
+        return new RequestReader(run.snapshot(), idColumn, run.scan().rows());
     }
 
     @Bean
@@ -114,7 +117,7 @@ public class ErasureJobConfiguration {
     }
 
     @Bean
-    Job erasureJob(JobRepository jobRepository, Step eraseStep, OutcomeJournal journal) {
+    Job erasureJob(JobRepository jobRepository, Step eraseStep, OutcomeJournal journal, ErasureRun run) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .start(eraseStep)
                 .listener(new JobExecutionListener() {
@@ -122,6 +125,7 @@ public class ErasureJobConfiguration {
                     public void afterJob(JobExecution execution) {
                         if (execution.getStatus() == BatchStatus.COMPLETED) {
                             journal.delete();
+                            InputSnapshot.delete(run.snapshot());
                         }
                     }
                 })

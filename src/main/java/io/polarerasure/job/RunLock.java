@@ -3,7 +3,6 @@ package io.polarerasure.job;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -22,11 +21,15 @@ public final class RunLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Takes the lock for this run key, or throws {@link RunLockedException} if another process holds it. */
+    /**
+     * Takes the lock for this run key, or throws {@link RunLockedException} if another process holds it. The
+     * lock file is created owner-only and never through a symbolic link ({@link StateFolder}).
+     *
+     * @param stateDir a folder {@link StateFolder#prepare} accepted
+     */
     public static RunLock acquire(Path stateDir, String runKey) throws IOException {
-        Files.createDirectories(stateDir);
         Path file = stateDir.resolve("run-" + runKey + ".lock");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel = StateFolder.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock = channel.tryLock();
         if (lock == null) {
             channel.close();

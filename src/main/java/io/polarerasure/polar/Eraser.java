@@ -41,6 +41,8 @@ public final class Eraser {
     /** Workers inside a wait (their turn, a 429 pause, a backoff), to wake them on a stop request. */
     private final Set<Thread> waiting = new HashSet<>();
     private volatile boolean stopRequested;
+    /** Which environment the last row-deciding answer came from, by its X-Polar-Sandbox header. */
+    private final AtomicReference<String> answeredBy = new AtomicReference<>();
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -111,6 +113,14 @@ public final class Eraser {
         }
     }
 
+    /**
+     * Which environment answered, by the {@code X-Polar-Sandbox} header of the last answer that decided a row:
+     * "sandbox (...)" or "production (...)"; empty before any such answer.
+     */
+    public Optional<String> answeredBy() {
+        return Optional.ofNullable(answeredBy.get());
+    }
+
     /** The rate requests are paced at now: the configured one, or lower after repeated 429s. */
     public Rate currentRate() {
         return throttle.currentRate();
@@ -149,6 +159,13 @@ public final class Eraser {
 
     /** The row's result if this answer settles it; empty if it is worth another attempt. */
     private Optional<Erasure> conclude(Answer answer, Row row) {
+        if (answer.decidesRow()) {
+            if (!client.environment().accepts(answer.sandbox())) {
+                throw stop(PolarRefusedException.wrongEnvironment(answer, client.environment(), client.baseUrl()),
+                        row);
+            }
+            answeredBy.set(PolarEnvironment.answeredBy(answer.sandbox()));
+        }
         return switch (answer.kind()) {
             case ERASED -> Optional.of(new Erasure(Erasure.Result.ERASED, 204, row.attempts, ""));
             case NOT_FOUND -> Optional.of(new Erasure(Erasure.Result.NOT_FOUND, 404, row.attempts, row.doubt()));

@@ -28,6 +28,7 @@ public final class PolarClient {
     private final HttpUrl baseUrl;
     private final String token;
     private final String userAgent;
+    private final PolarEnvironment environment;
 
     /**
      * @param http      the shared client, normally from {@link #httpClient(PolarSettings)}
@@ -36,6 +37,16 @@ public final class PolarClient {
      * @param userAgent such as {@code polar-erasure/1.0.0}
      */
     public PolarClient(OkHttpClient http, HttpUrl baseUrl, String token, String userAgent) {
+        this(http, baseUrl, token, userAgent, PolarEnvironment.of(baseUrl));
+    }
+
+    /**
+     * As {@link #PolarClient(OkHttpClient, HttpUrl, String, String)}, expecting answers of this environment
+     * whatever the host (tests use it with a server on loopback).
+     */
+    public PolarClient(OkHttpClient http, HttpUrl baseUrl, String token, String userAgent,
+                       PolarEnvironment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
         this.http = Objects.requireNonNull(http, "http");
         this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
         this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
@@ -130,7 +141,8 @@ public final class PolarClient {
                 log.debug("DELETE {} -> {} in {} ms: {}", request.url(), response.code(),
                         (System.nanoTime() - started) / 1_000_000, Answer.snippet(body));
             }
-            return Answer.of(response.code(), body, response.header("Retry-After"));
+            return Answer.of(response.code(), body, response.header("Retry-After"),
+                    "1".equals(response.header(PolarEnvironment.SANDBOX_HEADER)));
         }
     }
 
@@ -149,6 +161,11 @@ public final class PolarClient {
 
     HttpUrl baseUrl() {
         return baseUrl;
+    }
+
+    /** The environment this client's answers must come from. */
+    PolarEnvironment environment() {
+        return environment;
     }
 
     @Override

@@ -27,9 +27,18 @@ public record ReportFacts(String sha256, ReportCounts counts) {
 
     /** @throws IOException if the file cannot be read or is not an audit report */
     public static ReportFacts read(Path report) throws IOException {
+        return read(report, Long.MAX_VALUE);
+    }
+
+    /**
+     * What the first {@code bytes} bytes of a report hold: the part a run committed at its last checkpoint.
+     *
+     * @throws IOException if the file cannot be read or is not an audit report
+     */
+    public static ReportFacts read(Path report, long bytes) throws IOException {
         MessageDigest digest = Sha256.newDigest();
         ReportCounts counts;
-        try (InputStream in = new DigestInputStream(Files.newInputStream(report), digest);
+        try (InputStream in = new DigestInputStream(new BoundedStream(Files.newInputStream(report), bytes), digest);
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             try {
                 counts = ReportCounts.parse(reader);
@@ -40,5 +49,36 @@ public record ReportFacts(String sha256, ReportCounts counts) {
             in.transferTo(OutputStream.nullOutputStream());
         }
         return new ReportFacts(Sha256.hex(digest), counts);
+    }
+
+    /** Ends after a number of bytes. */
+    private static final class BoundedStream extends java.io.FilterInputStream {
+
+        private long left;
+
+        BoundedStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            left -= b < 0 ? 0 : 1;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int count = super.read(buffer, offset, (int) Math.min(length, left));
+            left -= Math.max(count, 0);
+            return count;
+        }
     }
 }
