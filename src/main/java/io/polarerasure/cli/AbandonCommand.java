@@ -91,7 +91,7 @@ final class AbandonCommand implements Callable<Integer> {
                         run.inputFile(), run.inputSha256(), run.apiUrl(), result.fromJournal(), result.inDoubt(),
                         result.notSent(), ReportCounts.read(reportFile), reportFile);
                 ProofOfErasure.record(closed, false, ExitCodes.OK, clock, out,
-                        new ProofOfErasure.Provenance(state.describe(), null, reason + " (" + result.notSent()
+                        new ProofOfErasure.Provenance(state.describe(), reason + " (" + result.notSent()
                                 + " row(s) never sent, " + result.inDoubt() + " sent without a recorded answer)"));
                 return ExitCodes.OK;
             }

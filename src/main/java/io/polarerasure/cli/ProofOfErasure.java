@@ -31,10 +31,9 @@ final class ProofOfErasure {
      * What the summary says about where the run belongs, besides the run's own record.
      *
      * @param jobRepository   the job repository's path or JDBC URL without credentials
-     * @param answeredBy      which environment answered this invocation's calls, null if none did
      * @param abandonedReason why the run was abandoned, null unless it was
      */
-    record Provenance(String jobRepository, String answeredBy, String abandonedReason) {
+    record Provenance(String jobRepository, String abandonedReason) {
     }
 
     /**
@@ -62,7 +61,7 @@ final class ProofOfErasure {
                 run.runId(), run.executionId(), run.state().name(), run.started(),
                 run.finished() != null ? run.finished() : clock.instant(), run.apiUrl(), run.rateLimit(),
                 PolarErasure.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code,
-                new RunSummary.Provenance(run.identity().environment(), provenance.answeredBy(),
+                new RunSummary.Provenance(run.identity().environment(), run.answeredBy(),
                         provenance.jobRepository(), run.rerun(), provenance.abandonedReason()));
         Path page = HtmlSummary.pathFor(report);
         try {

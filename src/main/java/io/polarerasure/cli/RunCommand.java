@@ -229,8 +229,7 @@ final class RunCommand implements Callable<Integer> {
             }
             code = summarize(launch, Duration.between(started, clock.instant()), out);
             ProofOfErasure.record(new RunHistory(context.getBean(JobRepository.class)).of(identity).orElseThrow(),
-                    launch.alreadyComplete(), code, clock, out, new ProofOfErasure.Provenance(state.describe(),
-                            eraser.answeredBy().orElse(null), null));
+                    launch.alreadyComplete(), code, clock, out, new ProofOfErasure.Provenance(state.describe(), null));
             return code;
         } catch (RuntimeException e) {
             code = PolarErasureCommand.exitCodeOf(e);

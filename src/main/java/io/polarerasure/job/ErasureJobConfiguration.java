@@ -47,6 +47,8 @@ public class ErasureJobConfiguration {
     /** Non-identifying facts of each execution, kept for status and the run summary. */
     public static final String INPUT_ROWS = "input.rows";
     public static final String RATE_LIMIT = "rate.limit";
+    /** Job execution context: which environment answered its calls, by Polar's X-Polar-Sandbox header. */
+    public static final String ANSWERED_BY = "polar.answered.by";
 
     // Step-scoped beans are typed by interface: the scope's proxy cannot subclass final classes.
     @Bean
@@ -123,6 +125,11 @@ public class ErasureJobConfiguration {
                 .listener(new JobExecutionListener() {
                     @Override
                     public void afterJob(JobExecution execution) {
+                        // Which environment answered, for the summary also of a later invocation (a resume).
+                        run.eraser().answeredBy().ifPresent(answered -> {
+                            execution.getExecutionContext().putString(ANSWERED_BY, answered);
+                            jobRepository.updateExecutionContext(execution);
+                        });
                         if (execution.getStatus() == BatchStatus.COMPLETED) {
                             journal.delete();
                             InputSnapshot.delete(run.snapshot());

@@ -36,11 +36,12 @@ public final class RunHistory {
      * @param rateLimit             rate limit of the last execution; null if not recorded
      * @param rerun                 0 for a file's first run, n for its n-th {@code run --rerun}
      * @param committedReportBytes  report bytes at the last checkpoint; 0 before the first
+     * @param answeredBy            which environment answered the latest execution that got answers; null if none
      */
     public record Run(long runId, long executionId, String inputSha256, String inputFile, String reportFile,
                       BatchStatus state, Instant started, Instant finished, Long inputRows, long rowsDone,
                       String committedReportSha256, String apiUrl, String rateLimit, long rerun,
-                      long committedReportBytes) {
+                      long committedReportBytes, String answeredBy) {
 
         /** What the run is, as it names its files in the state folder. */
         public RunIdentity identity() {
@@ -118,7 +119,11 @@ public final class RunHistory {
                 parameters.getString(ErasureJobConfiguration.RATE_LIMIT),
                 parameters.getLong(ErasureJobConfiguration.RERUN) == null ? 0
                         : parameters.getLong(ErasureJobConfiguration.RERUN),
-                context.getLong(ReportWriter.COMMITTED_BYTES, 0L)));
+                context.getLong(ReportWriter.COMMITTED_BYTES, 0L),
+                executions.stream().sorted(Comparator.comparingLong(JobExecution::getId).reversed())
+                        .map(execution -> execution.getExecutionContext()
+                                .getString(ErasureJobConfiguration.ANSWERED_BY, null))
+                        .filter(java.util.Objects::nonNull).findFirst().orElse(null)));
     }
 
     /** Spring Batch keeps times as local date-times of the machine that ran the job. */
