@@ -154,6 +154,7 @@ public final class FakePolar implements AutoCloseable {
         private Path requestLog;
         private boolean keepRequests = true;
         private LongSupplier nanoClock = System::nanoTime;
+        private boolean sandbox;
 
         private Builder() {
         }
@@ -222,6 +223,15 @@ public final class FakePolar implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Answer as Polar's sandbox does: {@code X-Polar-Sandbox: 1} on the application's answers, not on 429s
+         * and route 404s (see /work/shared/polar-api.md).
+         */
+        public Builder sandbox(boolean sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
         /** Off for long benchmark runs, where a million kept requests would only fill the heap. */
         public Builder keepRequests(boolean keep) {
             this.keepRequests = keep;
@@ -263,6 +273,7 @@ public final class FakePolar implements AutoCloseable {
     private final Path requestLogFile;
     private final boolean keepRequests;
     private final LongSupplier nanoClock;
+    private final Map<String, String> applicationHeaders;
 
     // Customer state, guarded by itself. erased only matters in allExist mode.
     private final Set<String> live;
@@ -297,6 +308,7 @@ public final class FakePolar implements AutoCloseable {
         keepRequests = b.keepRequests;
         nanoClock = b.nanoClock;
         live = new HashSet<>(b.customers);
+        applicationHeaders = b.sandbox ? Map.of("X-Polar-Sandbox", "1") : Map.of();
     }
 
     /** Binds 127.0.0.1 only, on the given port (0 picks a free one). */
@@ -426,15 +438,21 @@ public final class FakePolar implements AutoCloseable {
         }
         // Polar reads only the Bearer scheme; any other scheme counts as no credentials.
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return json(401, NO_TOKEN);
+            return application(json(401, NO_TOKEN));
         }
         if (!authorization.substring(7).equals(token)) {
-            return json(401, BAD_TOKEN);
+            return application(json(401, BAD_TOKEN));
         }
         if (!tryAcquire()) {
             return tooManyRequests(retryAfterSeconds);
         }
-        return delete(externalId) ? new Answer(204, null, "", Map.of()) : json(404, NOT_FOUND);
+        return application(delete(externalId) ? new Answer(204, null, "", Map.of()) : json(404, NOT_FOUND));
+    }
+
+    /** An answer of Polar's application, with the sandbox's mark when this fake plays the sandbox. */
+    private Answer application(Answer answer) {
+        return applicationHeaders.isEmpty() ? answer
+                : new Answer(answer.status(), answer.contentType(), answer.body(), applicationHeaders);
     }
 
     // Polar decodes the whole path before routing, so %2F splits the ID and nothing matches.
@@ -585,6 +603,7 @@ public final class FakePolar implements AutoCloseable {
             "  --jitter-ms MS      extra random delay of up to MS (default 0)",
             "  --fail-rate P       probability of an edge 503 per request (default 0)",
             "  --seed N            seed for jitter and failures (default " + DEFAULT_SEED + ")",
+            "  --sandbox           mark answers X-Polar-Sandbox: 1, as Polar's sandbox does",
             "  --log FILE          append 'time<TAB>method<TAB>status<TAB>id' per request");
 
     public static void main(String[] args) throws IOException {
@@ -600,6 +619,10 @@ public final class FakePolar implements AutoCloseable {
                 }
                 if (option.equals("--all-exist")) {
                     builder.allExist(true);
+                    continue;
+                }
+                if (option.equals("--sandbox")) {
+                    builder.sandbox(true);
                     continue;
                 }
                 if (i + 1 == args.length) {
