@@ -29,7 +29,15 @@ public final class RunLock implements AutoCloseable {
      */
     public static RunLock acquire(Path stateDir, String runKey) throws IOException {
         Path file = stateDir.resolve("run-" + runKey + ".lock");
-        FileChannel channel = StateFolder.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            channel = StateFolder.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (java.nio.file.FileSystemException e) {
+            // A symbolic link or something else planted at the lock's path: never followed, never used.
+            throw new RunLockedException("Cannot take the run lock " + file + " (" + e.getMessage() + "): something"
+                    + " that is not polar-erasure's lock file is at that path. Check who put it there, remove it, and"
+                    + " run the same command again. Nothing was sent.");
+        }
         FileLock lock = channel.tryLock();
         if (lock == null) {
             channel.close();

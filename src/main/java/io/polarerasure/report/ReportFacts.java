@@ -13,6 +13,8 @@ import java.security.MessageDigest;
 
 import io.polarerasure.Sha256;
 
+import org.apache.commons.io.input.BoundedInputStream;
+
 /**
  * What a report file on disk holds, read in one pass: the SHA-256 of its bytes and its counts per outcome.
  *
@@ -38,7 +40,8 @@ public record ReportFacts(String sha256, ReportCounts counts) {
     public static ReportFacts read(Path report, long bytes) throws IOException {
         MessageDigest digest = Sha256.newDigest();
         ReportCounts counts;
-        try (InputStream in = new DigestInputStream(new BoundedStream(Files.newInputStream(report), bytes), digest);
+        try (InputStream in = new DigestInputStream(BoundedInputStream.builder()
+                .setInputStream(Files.newInputStream(report)).setMaxCount(bytes).get(), digest);
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             try {
                 counts = ReportCounts.parse(reader);
@@ -49,36 +52,5 @@ public record ReportFacts(String sha256, ReportCounts counts) {
             in.transferTo(OutputStream.nullOutputStream());
         }
         return new ReportFacts(Sha256.hex(digest), counts);
-    }
-
-    /** Ends after a number of bytes. */
-    private static final class BoundedStream extends java.io.FilterInputStream {
-
-        private long left;
-
-        BoundedStream(InputStream in, long limit) {
-            super(in);
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = super.read();
-            left -= b < 0 ? 0 : 1;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int count = super.read(buffer, offset, (int) Math.min(length, left));
-            left -= Math.max(count, 0);
-            return count;
-        }
     }
 }

@@ -105,16 +105,9 @@ class OwnerOnlyFilesTest {
     }
 
     private int run(String... args) {
-        CommandLine commandLine = PolarErasureCommand.commandLine(
-                Map.of(AccessToken.ENVIRONMENT_VARIABLE, FakePolar.DEFAULT_TOKEN));
-        commandLine.setOut(new PrintWriter(new StringWriter()));
-        StringWriter err = new StringWriter();
-        commandLine.setErr(new PrintWriter(err, true));
-        String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("run"),
-                java.util.stream.Stream.of(args)).toArray(String[]::new);
-        int code = commandLine.execute(all);
-        assertThat(err.toString()).as("stderr").isEmpty();
-        return code;
+        Outcome result = runWithErr(args);
+        assertThat(result.err()).as("stderr").isEmpty();
+        return result.code();
     }
 
     private static String mode(Path path) {
