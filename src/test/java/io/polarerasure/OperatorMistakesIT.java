@@ -186,6 +186,44 @@ class OperatorMistakesIT {
     }
 
     @Test
+    void abandoning_a_killed_run_reports_requests_without_a_recorded_answer_as_possibly_erased() throws Exception {
+        Workload workload = Workload.generate(new Random(808), ROWS);
+        Path input = workload.write(dir);
+        FakePolar fake = fake(workload.existing, false);
+        String state = dir.resolve("state").toString();
+        Path report = dir.resolve("requests.audit.csv");
+        Process killed = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "100/s", "--chunk-size", "5", "--state-dir", state);
+        awaitRequests(fake, 50, killed);
+        killed.destroyForcibly();
+        killed.waitFor();
+        List<String> erased = List.copyOf(fake.deletedIds());
+
+        assertThat(run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state)).as(log())
+                .isZero();
+        List<Workload.Line> lines = Workload.read(report);
+        assertThat(lines).hasSize(ROWS);
+        for (Workload.Line line : lines) {
+            if (line.outcome().equals("DELETED")) {
+                assertThat(erased).as("row %d DELETED without a 204", line.row()).contains(line.externalId());
+            } else if (erased.contains(line.externalId()) && !line.outcome().equals("DUPLICATE")) {
+                assertThat(line.outcome()).as("row %d: erased, so its line must say it may have been", line.row())
+                        .isEqualTo("FAILED");
+                assertThat(line.detail()).contains("may have erased the customer");
+            }
+        }
+        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
+        // Closed for good: the same command sends nothing and says so.
+        int sent = fake.requests().size();
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--state-dir", state)).as(log()).isZero();
+        assertThat(lastLog()).contains("was abandoned").contains("--rerun");
+        assertThat(fake.requests()).hasSize(sent);
+        assertThat(run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state)).isEqualTo(2);
+        assertThat(lastLog()).contains("ABANDONED already");
+    }
+
+    @Test
     void the_same_command_from_two_folders_finds_the_same_run_in_the_default_state_folder() throws Exception {
         Workload workload = Workload.generate(new Random(606), ROWS);
         Path input = workload.write(dir);
