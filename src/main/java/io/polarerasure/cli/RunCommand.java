@@ -188,8 +188,6 @@ final class RunCommand implements Callable<Integer> {
 
         StopSignal stopSignal = new StopSignal(eraser);
         Progress progress = new Progress();
-        GracefulStop stop = new GracefulStop(stopSignal::request, 120);
-        int code = ExitCodes.RESUMABLE;
         RunLock lock = null;
         try {
             lock = RunLock.acquire(stateDir, identity.key());
@@ -201,6 +199,9 @@ final class RunCommand implements Callable<Integer> {
             }
             throw e;
         }
+        // Only now: its shutdown hook waits for the run, so every way out from here on must call finished().
+        GracefulStop stop = new GracefulStop(stopSignal::request, 120);
+        int code = ExitCodes.RESUMABLE;
         try (RunLock held = lock;
              ConfigurableApplicationContext context = SpringContexts.openRepository(state, concurrency + 4,
                      Map.of("erasureRun", run, "stopSignal", stopSignal, "progress", progress),
