@@ -3,13 +3,17 @@
 #
 # Each night it
 #   1. takes a lock, so two nightly runs never overlap (a second one exits 3 at once);
-#   2. resumes first the files whose run an earlier night left unfinished (they are still in the inbox
-#      and their report is in the work folder), then runs the new files, oldest first;
+#   2. resumes first the files whose run an earlier night left unfinished (they are in $work/inputs, their
+#      report in the work folder), then runs the new files, oldest first. A new file is first moved out of the
+#      inbox into $work/inputs (one rename), and that file is what runs and is filed: an export that arrives
+#      in the inbox under the same name meanwhile stays there for the next night;
 #   3. moves each completed file with its report, <report>.summary.json and .summary.html to
-#      $POLAR_ERASURE_DONE/<UTC date>/<file name>-<first 12 hex of its SHA-256>/;
+#      $POLAR_ERASURE_DONE/<UTC date>/<file name>-<first 12 hex of its SHA-256>/. A file whose run had
+#      completed before (dropped again) is moved to .../<file name>-<hex>-again-<time>/ without a report, and
+#      the log says where its report was; run it by hand with --rerun to erase its IDs again on purpose;
 #   4. for a completed file with FAILED rows, writes those rows as a new request file into the inbox,
 #      run the next night (once: rows that fail again in such a retry file are left to a human);
-#   5. leaves files whose run stopped, failed part-way or was refused in the inbox: the next night
+#   5. leaves files whose run stopped, failed part-way or was refused in $work/inputs: the next night
 #      resumes them from their checkpoint. After Polar refuses the token or URL it runs no further file.
 #
 # Exit codes (the most serious of the night):
@@ -28,7 +32,8 @@
 #   POLAR_ERASURE_HOME            base folder of the defaults below (default /var/lib/polar-erasure)
 #   POLAR_ERASURE_INBOX           new request files, *.csv or *.xlsx (default $POLAR_ERASURE_HOME/inbox). Writers must
 #                                 create files under another name (e.g. .part) and rename them when complete
-#   POLAR_ERASURE_WORK            reports of runs in progress (default $POLAR_ERASURE_HOME/work)
+#   POLAR_ERASURE_WORK            reports of runs in progress, and in inputs/ their request files (default
+#                                 $POLAR_ERASURE_HOME/work; on the same file system as the inbox)
 #   POLAR_ERASURE_DONE            finished files, reports and summaries (default $POLAR_ERASURE_HOME/done)
 #   POLAR_ERASURE_STATE_DIR       embedded job repository, run locks and run journals (default
 #                                 $POLAR_ERASURE_HOME/state); keep it: a resume needs its run's journal
@@ -54,7 +59,8 @@ min_age=${POLAR_ERASURE_MIN_AGE:-60}
 log() { printf '%s nightly: %s\n' "$(date -u +%FT%TZ)" "$*"; }
 
 umask 077
-mkdir -p "$inbox" "$work" "$done_dir" "$state" || { log "cannot create the folders under $home"; exit 2; }
+running=$work/inputs
+mkdir -p "$inbox" "$work" "$running" "$done_dir" "$state" || { log "cannot create the folders under $home"; exit 2; }
 [ -r "$jar" ] || { log "no jar at $jar: set POLAR_ERASURE_JAR"; exit 2; }
 
 exec 9>"$state/nightly.lock"
@@ -95,19 +101,38 @@ polar_erasure() {
 
 report_of() { local name; name=$(basename "$1"); printf '%s/%s.audit.csv' "$work" "${name%.*}"; }
 
-# The inbox's request files: unfinished runs first (their report is in the work folder), then new files
-# oldest first. Files still being written (changed less than min_age seconds ago) wait for tomorrow.
+# Unfinished runs first: their files are in $running (or, left by an older version of this script, in the
+# inbox with a report in the work folder). Then new inbox files, oldest first. Files still being written
+# (changed less than min_age seconds ago) wait for tomorrow.
 now=$(date +%s)
 resume=()
 new=()
+while IFS= read -r -d '' file; do resume+=("$file"); done < <(find "$running" -maxdepth 1 -type f -name '*.csv' -print0 | sort -z)
 while IFS= read -r -d '' entry; do
   file=${entry#* }
   if [ $((now - ${entry%% *})) -lt "$min_age" ]; then
     log "skipping $file: changed less than $min_age s ago (still being written?)"
     continue
   fi
-  if [ -e "$(report_of "$file")" ]; then resume+=("$file"); else new+=("$file"); fi
+  if [ -e "$(report_of "$file")" ] && [ ! -e "$running/$(basename "$file")" ]; then resume+=("$file"); else new+=("$file"); fi
 done < <(find "$inbox" -maxdepth 1 -type f \( -name '*.csv' -o -name '*.xlsx' \) -printf '%T@ %p\0' | sort -zn | sed -z 's/^\([0-9]*\)\.[0-9]* /\1 /')
+
+# Takes an inbox file into $running with one rename that never replaces a file there (a hard link, then the
+# inbox name is removed); sets $taken. Fails if a file of that name is still running or unfinished.
+take() {
+  local file=$1
+  taken="$running/$(basename "$file")"
+  [ "$(dirname "$file")" = "$running" ] && return 0
+  if ! ln "$file" "$taken" 2>/dev/null; then
+    if [ -e "$taken" ]; then
+      log "$(basename "$file") stays in the inbox: an unfinished run of a file of that name is in $running; it runs once that one is done"
+      return 1
+    fi
+    log "cannot move $file into $running (same file system needed): it stays in the inbox"
+    return 2
+  fi
+  rm -f "$file"
+}
 
 worst=0
 rank() { case $1 in 4) echo 5 ;; 2) echo 4 ;; 3) echo 3 ;; 1) echo 2 ;; 0) echo 0 ;; *) echo 3 ;; esac; }
@@ -122,6 +147,15 @@ file_away() {
   local file=$1 report=$2 sha
   sha=$(sha256sum "$file" | cut -c1-12)
   filed="$done_dir/$(date -u +%F)/$(basename "$file")-$sha"
+  if [ ! -e "$report" ]; then
+    # The file's run had completed before: `run` sent nothing and said where that run's report is.
+    filed="$filed-again-$(date -u +%H%M%S)"
+    mkdir -p "$filed" && mv "$file" "$filed/" || return 1
+    log "$(basename "$file") had already been run (its run completed or was abandoned; its report is where the output above says):" \
+      "nothing sent, no new report; the file is moved to $filed. To erase its IDs again on purpose, run it by hand" \
+      "with --rerun"
+    return 0
+  fi
   mkdir -p "$filed" || return 1
   mv "$file" "$filed/" || return 1
   if [ -e "$report" ]; then mv "$report" "$filed/" || return 1; fi
@@ -129,6 +163,7 @@ file_away() {
     if [ -e "$extra" ]; then mv "$extra" "$filed/" || return 1; fi
   done
   log "filed $(basename "$file") and its report in $filed"
+  return 0
 }
 
 total=$(( ${#resume[@]} + ${#new[@]} ))
@@ -136,7 +171,11 @@ log "inbox $inbox: ${#resume[@]} unfinished run(s) to resume, ${#new[@]} new fil
 [ "$total" -eq 0 ] && exit 0
 
 for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
-  if [ -n "$stopping" ]; then log "stopping: $file stays in the inbox"; note 3; break; fi
+  if [ -n "$stopping" ]; then log "stopping: $file stays where it is"; note 3; break; fi
+  take "$file"; taking=$?
+  [ "$taking" -eq 2 ] && note 2
+  [ "$taking" -ne 0 ] && continue
+  file=$taken
   report=$(report_of "$file")
   log "running $file (report $report)"
   polar_erasure run --input "$file" --report "$report" "${common[@]}" "${run_options[@]}"
@@ -168,7 +207,7 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
       ;;
     *)
       note "$code"
-      log "$(basename "$file") stays in the inbox for the next night"
+      log "$(basename "$file") stays in $running for the next night"
       ;;
   esac
 done

@@ -9,6 +9,7 @@ import io.polarerasure.PolarErasure;
 import io.polarerasure.input.InputFileException;
 import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunLock;
+import io.polarerasure.report.ReportTamperedException;
 import io.polarerasure.secrets.Redaction;
 
 
@@ -18,8 +19,8 @@ import picocli.CommandLine.Command;
 /** The {@code polar-erasure} command and its subcommands. */
 @Command(name = "polar-erasure", mixinStandardHelpOptions = true, versionProvider = PolarErasureCommand.Version.class,
         description = "Carries out GDPR erasure requests against Polar (polar.sh) and writes an audit report.",
-        subcommands = {RunCommand.class, StatusCommand.class, VerifyCommand.class, RetryFailedCommand.class,
-                LookupCommand.class, PruneCommand.class,
+        subcommands = {RunCommand.class, AbandonCommand.class, StatusCommand.class, VerifyCommand.class,
+                RetryFailedCommand.class, LookupCommand.class, PruneCommand.class,
                 CommandLine.HelpCommand.class})
 public final class PolarErasureCommand implements Runnable {
 
@@ -43,8 +44,10 @@ public final class PolarErasureCommand implements Runnable {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> type) throws Exception {
-                return type == RunCommand.class
-                        ? type.cast(new RunCommand(environment, Clock.systemUTC()))
+                if (type == RunCommand.class) {
+                    return type.cast(new RunCommand(environment, Clock.systemUTC()));
+                }
+                return type == AbandonCommand.class ? type.cast(new AbandonCommand(Clock.systemUTC()))
                         : defaults.create(type);
             }
         };
@@ -76,7 +79,8 @@ public final class PolarErasureCommand implements Runnable {
     /** Exceptions that mean "fix this and run again; nothing was sent" exit 2; others leave a resumable run. */
     static int exitCodeOf(Exception error) {
         boolean beforeAnyCall = error instanceof UsageException || error instanceof InputFileException
-                || error instanceof RunLock.RunLockedException || error instanceof RunConflictException;
+                || error instanceof RunLock.RunLockedException || error instanceof RunConflictException
+                || error instanceof ReportTamperedException;
         return beforeAnyCall ? ExitCodes.USAGE : ExitCodes.RESUMABLE;
     }
 

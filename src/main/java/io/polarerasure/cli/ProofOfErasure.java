@@ -28,11 +28,20 @@ final class ProofOfErasure {
     }
 
     /**
+     * What the summary says about where the run belongs, besides the run's own record.
+     *
+     * @param jobRepository   the job repository's path or JDBC URL without credentials
+     * @param abandonedReason why the run was abandoned, null unless it was
+     */
+    record Provenance(String jobRepository, String abandonedReason) {
+    }
+
+    /**
      * @param alreadyComplete the run had completed before this invocation: its summary is written only if
      *                        missing, since it describes that completion, not this invocation
      */
-    static void record(RunHistory.Run run, boolean alreadyComplete, int exitCode, Clock clock, PrintWriter out)
-            throws IOException {
+    static void record(RunHistory.Run run, boolean alreadyComplete, int exitCode, Clock clock, PrintWriter out,
+                       Provenance provenance) throws IOException {
         Path report = Path.of(run.reportFile());
         Path file = RunSummary.pathFor(report);
         // USAGE: the run refused to go on (a changed report): keep the summary of what it had done.
@@ -40,7 +49,7 @@ final class ProofOfErasure {
             return;
         }
         ReportFacts facts = ReportFacts.read(report);
-        boolean complete = run.state() == BatchStatus.COMPLETED;
+        boolean complete = run.ended();
         if (complete && !facts.sha256().equals(run.committedReportSha256())) {
             out.printf("Not writing the run summary: %s is not the report the run committed (SHA-256 %s on disk, %s"
                     + " committed). Restore the original from a backup, then run the same command again to write"
@@ -51,7 +60,9 @@ final class ProofOfErasure {
         RunSummary summary = new RunSummary(run.inputFile(), run.inputSha256(), report.toString(), facts.sha256(),
                 run.runId(), run.executionId(), run.state().name(), run.started(),
                 run.finished() != null ? run.finished() : clock.instant(), run.apiUrl(), run.rateLimit(),
-                PolarErasure.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code);
+                PolarErasure.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code,
+                new RunSummary.Provenance(run.identity().environment(), run.answeredBy(),
+                        provenance.jobRepository(), run.rerun(), provenance.abandonedReason()));
         Path page = HtmlSummary.pathFor(report);
         try {
             summary.write(file);
@@ -70,7 +81,7 @@ final class ProofOfErasure {
             return false;
         }
         try {
-            return RunSummary.read(summary).complete();
+            return RunSummary.read(summary).finalReport();
         } catch (IOException e) {
             return true;
         }

@@ -22,8 +22,10 @@ import io.polarerasure.job.DryRun;
 import io.polarerasure.job.ErasureJobConfiguration;
 import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
+import io.polarerasure.job.InputSnapshot;
 import io.polarerasure.job.Progress;
 import io.polarerasure.job.RunHistory;
+import io.polarerasure.job.RunIdentity;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
 import io.polarerasure.polar.Eraser;
@@ -141,6 +143,12 @@ final class RunCommand implements Callable<Integer> {
                     + " Needs no token and does not count as a run of the file.")
     boolean dryRun;
 
+    @Option(names = "--rerun",
+            description = "Start a new run of a file whose run completed (or was abandoned): every ID is sent again,"
+                    + " into a report of its own (default: requests.rerun-N.audit.csv; an existing report is never"
+                    + " overwritten).")
+    boolean rerun;
+
     @Option(names = "--allow-insecure-http",
             description = "Allow a plain http:// API URL to a host other than this machine (never in production).")
     boolean allowInsecureHttp;
@@ -175,30 +183,54 @@ final class RunCommand implements Callable<Integer> {
         }
         String token = AccessToken.read(tokenFile, environment);
         PolarSettings settings = polarSettings();
-        ScanResult scan = RequestScan.scan(input, options);
-        Path reportPath = report != null ? report : sibling(input, ".audit.csv");
-        Eraser eraser = Eraser.create(settings, token, "polar-erasure/" + PolarErasure.version());
-        int rowsPerChunk = chunkSize != null ? chunkSize : defaultChunkSize(settings.rate(), concurrency);
-        ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk,
-                state.stateDir.toAbsolutePath());
-
         if (progressSeconds < 0) {
             throw new UsageException("--progress must be 0 (no progress lines) or more seconds, was "
                     + progressSeconds + ".");
         }
+        Path stateDir = state.ownerOnlyStateDir();
+        ScanResult scan = RequestScan.scan(input, options);
+        // The run reads its own copy, checked to hold exactly the bytes scanned: nothing done to the file from
+        // now on (rewritten, renamed over, deleted) reaches the run.
+        InputSnapshot.Copy copy = InputSnapshot.copy(input, stateDir);
+        if (!copy.sha256().equals(scan.sha256())) {
+            Files.deleteIfExists(copy.file());
+            throw new UsageException(input + " changed while it was being read (SHA-256 " + scan.sha256()
+                    + " when checked, " + copy.sha256() + " when copied). If an export is still writing it, wait"
+                    + " until it is done, then run again. Nothing was sent.");
+        }
+        RunIdentity identity = new RunIdentity(scan.sha256(), settings.baseUrl());
+        Eraser eraser = Eraser.create(settings, token, "polar-erasure/" + PolarErasure.version());
+        int rowsPerChunk = chunkSize != null ? chunkSize : defaultChunkSize(settings.rate(), concurrency);
+        Path snapshot = InputSnapshot.fileFor(stateDir, identity.key());
+        ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk, stateDir,
+                identity, snapshot);
+
         StopSignal stopSignal = new StopSignal(eraser);
         Progress progress = new Progress();
+        RunLock lock = null;
+        try {
+            lock = RunLock.acquire(stateDir, identity.key());
+            InputSnapshot.place(copy, snapshot);
+        } catch (RuntimeException | java.io.IOException e) {
+            Files.deleteIfExists(copy.file());
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+        // Only now: its shutdown hook waits for the run, so every way out from here on must call finished().
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
-        try (RunLock lock = RunLock.acquire(state.ownerOnlyStateDir(), scan.sha256());
+        try (RunLock held = lock;
              ConfigurableApplicationContext context = SpringContexts.openRepository(state, concurrency + 4,
                      Map.of("erasureRun", run, "stopSignal", stopSignal, "progress", progress),
                      ErasureJobConfiguration.class)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
-                    context.getBean(JobRepository.class), context.getBean(Job.class));
-            out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s at %s, concurrency %d, chunk size %d%n",
+                    context.getBean(JobRepository.class), context.getBean(Job.class), stateDir);
+            out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s (%s) at %s, concurrency %d, chunk size %d%n"
+                            + "  job repository: %s%n",
                     PolarErasure.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),
-                    settings.rate(), concurrency, rowsPerChunk);
+                    identity.environment(), settings.rate(), concurrency, rowsPerChunk, state.describe());
             out.flush();
             // A live line only where a person watches: a terminal, not a log file or a scheduler's journal.
             boolean live = System.console() != null && !"dumb".equals(environment.get("TERM"));
@@ -206,15 +238,18 @@ final class RunCommand implements Callable<Integer> {
                     clock, spec.commandLine().getErr(), live);
             ErasureLauncher.Launch launch;
             try {
-                launch = launcher.launch(input, reportPath, idColumn, scan.sha256(),
-                        new ErasureLauncher.Details(scan.rows(), settings.baseUrl(), settings.rate().toString(),
-                                options.reading()));
+                launch = launcher.launch(input, report, number -> sibling(input, number == 0 ? ".audit.csv"
+                                : ".rerun-" + number + ".audit.csv"), idColumn, identity, rerun,
+                        new ErasureLauncher.Details(scan.rows(), settings.rate().toString(), options.reading()));
             } finally {
                 printer.stop();
             }
+            if (launch.alreadyComplete()) {
+                InputSnapshot.delete(snapshot); // no execution of a finished run reads it
+            }
             code = summarize(launch, Duration.between(started, clock.instant()), out);
-            ProofOfErasure.record(new RunHistory(context.getBean(JobRepository.class)).of(scan.sha256())
-                    .orElseThrow(), launch.alreadyComplete(), code, clock, out);
+            ProofOfErasure.record(new RunHistory(context.getBean(JobRepository.class)).of(identity).orElseThrow(),
+                    launch.alreadyComplete(), code, clock, out, new ProofOfErasure.Provenance(state.describe(), null));
             return code;
         } catch (RuntimeException e) {
             code = PolarErasureCommand.exitCodeOf(e);
@@ -226,7 +261,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private RequestOptions requestOptions() {
-        if (sheet != null && !RequestFile.isWorkbookName(input)) {
+        if (sheet != null && !RequestFile.isWorkbook(input)) {
             throw new UsageException("--sheet applies to .xlsx workbooks only; " + input + " is read as text.");
         }
         Pattern pattern = null;
@@ -248,7 +283,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private PolarSettings polarSettings() {
-        String base = apiUrl != null ? apiUrl : sandbox ? SANDBOX_URL : PRODUCTION_URL;
+        String base = PolarSettings.normalise(apiUrl != null ? apiUrl : sandbox ? SANDBOX_URL : PRODUCTION_URL);
         String rate = rateLimit != null ? rateLimit : sandbox ? "80/min" : "300/min";
         try {
             PolarSettings settings = PolarSettings.defaults(base, Rate.parse(rate), maxAttempts);
@@ -274,7 +309,12 @@ final class RunCommand implements Callable<Integer> {
         Path reportFile = Path.of(launch.reportFile());
         if (launch.alreadyComplete()) {
             // Finished reports are often filed away (the nightly script moves them): say where it was.
-            out.printf("This file's run already completed at %s; nothing was sent again.%n  %s%n  report: %s%n",
+            boolean abandoned = execution.getStatus() == BatchStatus.ABANDONED;
+            out.printf("This file's run against %s %s at %s; nothing was sent again.%n  %s%n  report: %s%n"
+                            + "  To erase its IDs again on purpose, run the same command with --rerun: a new run"
+                            + " with a report of its own.%n",
+                    execution.getJobParameters().getString(ErasureJobConfiguration.API_URL),
+                    abandoned ? "was abandoned" : "already completed",
                     execution.getEndTime().atZone(ZoneId.systemDefault()).toInstant(),
                     Files.exists(reportFile) ? ReportCounts.read(reportFile)
                             : "the report is no longer there (moved or archived since)", reportFile);
@@ -286,7 +326,8 @@ final class RunCommand implements Callable<Integer> {
         BatchStatus status = execution.getStatus();
         if (status == BatchStatus.COMPLETED) {
             ReportCounts counts = ReportCounts.read(reportFile);
-            out.printf("Run %s in %s.%n  %s%n  report: %s%n", launch.resumed() ? "resumed and completed" : "completed",
+            out.printf("Run %s in %s.%n  %s%n  report: %s%n", (launch.rerun() > 0 ? "(rerun " + launch.rerun() + ") "
+                            : "") + (launch.resumed() ? "resumed and completed" : "completed"),
                     ProgressPrinter.human(took), counts, reportFile);
             return ProofOfErasure.completedExitCode(counts);
         }

@@ -1,13 +1,10 @@
 package io.polarerasure.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
+
+import io.polarerasure.job.StateFolder;
 
 import picocli.CommandLine.Option;
 
@@ -22,8 +19,11 @@ final class StateOptions {
      */
     private static final String H2_SETTINGS = ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
 
-    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = ".polar-erasure",
-            description = "Folder of the embedded H2 job repository and the run locks (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Folder of the embedded H2 job repository, run locks, journals and input snapshots"
+                    + " (default: $POLAR_ERASURE_STATE_DIR, else $XDG_STATE_HOME/polar-erasure, else"
+                    + " ~/.local/state/polar-erasure). Created owner-only; refused if another user owns it or others"
+                    + " can write into it.")
     Path stateDir;
 
     @Option(names = "--jdbc-url", paramLabel = "URL",
@@ -32,38 +32,40 @@ final class StateOptions {
                     + " SPRING_DATASOURCE_PASSWORD.")
     String jdbcUrl;
 
+    /** The state folder: the one given, else the default ({@link StateFolder#defaultPath}); absolute. */
+    Path stateDir() {
+        return stateDir != null ? stateDir.toAbsolutePath()
+                : StateFolder.defaultPath(System.getenv(), System.getProperty("user.home"));
+    }
+
     /**
-     * The state folder, created or tightened so that only its owner can enter it: the H2 repository in it holds
-     * the job parameters and every row's outcome, and H2 creates its files with the default umask.
+     * The state folder, created owner-only if missing, refused if it could be planted (see {@link StateFolder}).
      *
-     * @throws UsageException if the folder cannot be created or its permissions cannot be changed
+     * @throws UsageException if it cannot be used; the message says why and what to do
      */
     Path ownerOnlyStateDir() {
-        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
         try {
-            Files.createDirectories(stateDir);
-            if (Files.getFileStore(stateDir).supportsFileAttributeView("posix")
-                    && !Files.getPosixFilePermissions(stateDir).equals(ownerOnly)) {
-                Files.setPosixFilePermissions(stateDir, ownerOnly);
-            }
-            return stateDir;
-        } catch (IOException e) {
-            throw new UsageException("Cannot make the state folder " + stateDir.toAbsolutePath() + " private to this"
-                    + " user (" + e.getClass().getSimpleName() + ": " + e.getMessage() + "). Choose a folder you own"
-                    + " with --state-dir, or fix its owner, and run again. Nothing was sent.");
+            return StateFolder.prepare(stateDir());
+        } catch (StateFolder.UnsafeStateFolderException e) {
+            throw new UsageException(e.getMessage());
         }
     }
 
     /** Where the runs are recorded, for messages: the JDBC URL or the state folder. */
     String describe() {
-        return jdbcUrl != null ? jdbcUrl : stateDir.toAbsolutePath().toString();
+        return jdbcUrl != null ? withoutCredentials(jdbcUrl) : stateDir().resolve("repository").toString();
+    }
+
+    /** A JDBC URL as it may be printed: without a password or user given in it. */
+    static String withoutCredentials(String url) {
+        return url.replaceAll("(?i)([?&;](password|user)=)[^&;]*", "$1***");
     }
 
     /** Spring properties for the data source; user and password stay in the environment. */
     Map<String, Object> dataSourceProperties(int poolSize) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("spring.datasource.url", jdbcUrl != null ? jdbcUrl
-                : "jdbc:h2:file:" + stateDir.toAbsolutePath().resolve("repository") + H2_SETTINGS);
+                : "jdbc:h2:file:" + stateDir().resolve("repository") + H2_SETTINGS);
         if (jdbcUrl == null) {
             properties.put("spring.datasource.username", "sa");
         }

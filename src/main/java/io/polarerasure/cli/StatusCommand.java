@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 import io.polarerasure.Sha256;
 import io.polarerasure.job.OutcomeJournal;
 import io.polarerasure.job.RunHistory;
-import io.polarerasure.report.ReportCounts;
+import io.polarerasure.report.ReportFacts;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.repository.JobRepository;
@@ -39,7 +39,8 @@ import picocli.CommandLine.Model.CommandSpec;
         exitCodeList = {"0:listed (also when there is no run)", "2:the repository or the input cannot be read"})
 final class StatusCommand implements Callable<Integer> {
 
-    static final String[] HEADER = {"STARTED (UTC)", "STATE", "ROWS", "COUNTS", "INPUT", "INPUT SHA-256", "REPORT"};
+    static final String[] HEADER = {"STARTED (UTC)", "STATE", "ROWS", "COUNTS", "ENVIRONMENT", "INPUT",
+        "INPUT SHA-256", "REPORT"};
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
             .withZone(ZoneOffset.UTC);
 
@@ -63,15 +64,14 @@ final class StatusCommand implements Callable<Integer> {
             }
             inputSha256 = Sha256.of(input);
         }
-        if (state.jdbcUrl == null && !Files.exists(state.stateDir)) {
-            out.printf("No runs: %s does not exist (give the --state-dir the runs used).%n",
-                    state.stateDir.toAbsolutePath());
+        if (state.jdbcUrl == null && !Files.exists(state.stateDir())) {
+            out.printf("No runs: %s does not exist (give the --state-dir the runs used).%n", state.stateDir());
             return ExitCodes.OK;
         }
         List<RunHistory.Run> runs;
         try (ConfigurableApplicationContext context = SpringContexts.openRepository(state, 2, Map.of())) {
             RunHistory history = new RunHistory(context.getBean(JobRepository.class));
-            runs = inputSha256 == null ? history.all() : history.of(inputSha256).stream().toList();
+            runs = inputSha256 == null ? history.all() : history.ofContent(inputSha256);
         }
         if (runs.isEmpty()) {
             out.printf(input == null ? "No runs recorded in %s.%n" : "No run of " + input + " (SHA-256 "
@@ -95,12 +95,12 @@ final class StatusCommand implements Callable<Integer> {
      * from it, and what it will have to send again without knowing whether the first request landed.
      */
     private Optional<String> interruptedChunk(RunHistory.Run run) {
-        if (run.state() == BatchStatus.COMPLETED) {
+        if (run.ended()) {
             return Optional.empty();
         }
         Map<Long, OutcomeJournal.Entry> entries;
         try {
-            entries = OutcomeJournal.read(OutcomeJournal.fileFor(state.stateDir, run.inputSha256()));
+            entries = OutcomeJournal.read(OutcomeJournal.fileFor(state.stateDir(), run.identity().key()));
         } catch (IOException | RuntimeException e) {
             return Optional.of("Run of " + run.inputFile() + ": its journal cannot be read (" + e.getMessage() + ").");
         }
@@ -124,18 +124,29 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static String[] row(RunHistory.Run run) {
-        return new String[] {TIME.format(run.started()), run.state().name(),
-                run.rowsDone() + "/" + (run.inputRows() == null ? "?" : run.inputRows()), counts(run.reportFile()),
-                run.inputFile(), run.inputSha256(), run.reportFile()};
+        return new String[] {TIME.format(run.started()), run.state().name()
+                + (run.rerun() > 0 ? " (rerun " + run.rerun() + ")" : ""),
+                run.rowsDone() + "/" + (run.inputRows() == null ? "?" : run.inputRows()), counts(run),
+                run.identity().environment() + " " + run.apiUrl(), run.inputFile(), run.inputSha256(),
+                run.reportFile()};
     }
 
-    private static String counts(String report) {
-        Path file = Path.of(report);
+    /**
+     * The run's own outcomes: those of the report bytes it committed, checked against their SHA-256, so that a
+     * report moved away and replaced by another run's is never counted as this run's.
+     */
+    private static String counts(RunHistory.Run run) {
+        Path file = Path.of(run.reportFile());
+        if (run.committedReportSha256() == null) {
+            return "no rows yet";
+        }
         if (!Files.exists(file)) {
             return "no report";
         }
         try {
-            return ReportCounts.read(file).toString();
+            ReportFacts facts = ReportFacts.read(file, run.committedReportBytes());
+            return facts.sha256().equals(run.committedReportSha256()) ? facts.counts().toString()
+                    : "report changed or replaced since";
         } catch (IOException | RuntimeException e) {
             return "report unreadable";
         }

@@ -78,7 +78,10 @@ final class VerifyCommand implements Callable<Integer> {
         out.printf("  run %d of %s (input SHA-256 %s), %s %s, exit code %d%n", expected.runId(),
                 expected.inputFile(), expected.inputSha256(), expected.state(), expected.finished(),
                 expected.exitCode());
-        if (!expected.complete()) {
+        if (expected.provenance().abandonedReason() != null) {
+            out.printf("  The run was abandoned: %s%n", expected.provenance().abandonedReason());
+        }
+        if (!expected.finalReport()) {
             out.printf("  Note: the run had not completed (%s); this report is not final.%n", expected.state());
         }
         return INTACT;

@@ -100,7 +100,7 @@ public final class RequestFile {
     public static RequestFile open(Path file, RequestOptions options) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
-        if (isWorkbookName(file)) {
+        if (isWorkbook(file)) {
             Header header = null;
             if (options.header()) {
                 try (WorkbookRecords records = WorkbookRecords.open(file, options.sheet())) {
@@ -188,10 +188,22 @@ public final class RequestFile {
                 sepLine));
     }
 
-    /** Whether a file of this name is read as an {@code .xlsx} workbook. */
-    public static boolean isWorkbookName(Path file) {
-        return file.getFileName() != null
-                && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xlsx");
+    /**
+     * Whether the file is read as an {@code .xlsx} workbook: its name ends in {@code .xlsx}, or it begins like a
+     * ZIP archive (a run's snapshot of a workbook keeps its bytes, not its name). No text request file begins
+     * with {@code PK} and the bytes 3 and 4, which are control characters.
+     */
+    public static boolean isWorkbook(Path file) {
+        if (file.getFileName() != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".xlsx")) {
+            return true;
+        }
+        byte[] start = new byte[4];
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(start, 0, 4) == 4 && start[0] == 'P' && start[1] == 'K' && start[2] == 3
+                    && start[3] == 4;
+        } catch (IOException e) {
+            return false; // reading it as text reports why it cannot be read
+        }
     }
 
     private static InputStream firstBytes(InputStream in, long size) {

@@ -36,8 +36,11 @@ public class ErasureJobConfiguration {
     public static final String JOB_NAME = "polarErasure";
     static final String STEP_NAME = "erase";
 
-    /** Job parameter names. Only the input's SHA-256 identifies a run. */
+    /** Job parameter names. The input's SHA-256, the API base URL and the rerun number identify a run. */
     public static final String INPUT_SHA256 = "input.sha256";
+    public static final String API_URL = "api.url";
+    /** 0 for a file's first run, 1, 2, ... for each {@code run --rerun} of the same content and destination. */
+    public static final String RERUN = "rerun";
     public static final String INPUT_FILE = "input.file";
     public static final String REPORT_FILE = "report.file";
     public static final String ID_COLUMN = "id.column";
@@ -45,16 +48,17 @@ public class ErasureJobConfiguration {
     public static final String INPUT_READING = "input.reading";
     /** Non-identifying facts of each execution, kept for status and the run summary. */
     public static final String INPUT_ROWS = "input.rows";
-    public static final String API_URL = "api.url";
     public static final String RATE_LIMIT = "rate.limit";
+    /** Job execution context: which environment answered its calls, by Polar's X-Polar-Sandbox header. */
+    public static final String ANSWERED_BY = "polar.answered.by";
 
     // Step-scoped beans are typed by interface: the scope's proxy cannot subclass final classes.
     @Bean
     @StepScope
-    ItemStreamReader<RequestRow> requestReader(@Value("#{jobParameters['" + INPUT_FILE + "']}") String inputFile,
-                                               ErasureRun run) {
+    ItemStreamReader<RequestRow> requestReader(ErasureRun run) {
+        // The snapshot, never the input's path: the bytes hashed at the start, whatever happened to the file since.
         // Read the way the scan read it (ID column, header, sheet, ID pattern).
-        return new RequestReader(Path.of(inputFile), run.scan().options(), run.scan().rows());
+        return new RequestReader(run.snapshot(), run.scan().options(), run.scan().rows());
     }
 
     @Bean
@@ -117,14 +121,20 @@ public class ErasureJobConfiguration {
     }
 
     @Bean
-    Job erasureJob(JobRepository jobRepository, Step eraseStep, OutcomeJournal journal) {
+    Job erasureJob(JobRepository jobRepository, Step eraseStep, OutcomeJournal journal, ErasureRun run) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .start(eraseStep)
                 .listener(new JobExecutionListener() {
                     @Override
                     public void afterJob(JobExecution execution) {
+                        // Which environment answered, for the summary also of a later invocation (a resume).
+                        run.eraser().answeredBy().ifPresent(answered -> {
+                            execution.getExecutionContext().putString(ANSWERED_BY, answered);
+                            jobRepository.updateExecutionContext(execution);
+                        });
                         if (execution.getStatus() == BatchStatus.COMPLETED) {
                             journal.delete();
+                            InputSnapshot.delete(run.snapshot());
                         }
                     }
                 })

@@ -1,7 +1,10 @@
 package io.polarerasure.job;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.LongFunction;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -14,14 +17,21 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
 
 /**
- * Starts a request file's run, or resumes it: the run is identified by the file's SHA-256 only, so
- * re-running the same command continues from the last checkpoint with the report path fixed at the
- * first start. The caller must hold the file's {@link RunLock}.
+ * Starts a request file's run, or resumes it: a run is identified by its {@link RunIdentity} (the file's SHA-256
+ * and the API base URL) and its rerun number, so re-running the same command continues from the last checkpoint
+ * with the report path fixed at the first start, and {@code run --rerun} starts a new run of the same content.
+ * The caller must hold the identity's {@link RunLock}.
  */
 public final class ErasureLauncher {
 
-    /** How an invocation ended. */
-    public record Launch(JobExecution execution, boolean alreadyComplete, boolean resumed, String reportFile) {
+    /**
+     * How an invocation ended.
+     *
+     * @param alreadyComplete the run had completed (or was abandoned) before: nothing was started
+     * @param rerun           the run's rerun number (0 for a file's first run)
+     */
+    public record Launch(JobExecution execution, boolean alreadyComplete, boolean resumed, String reportFile,
+                         long rerun) {
     }
 
     /**
@@ -30,40 +40,57 @@ public final class ErasureLauncher {
      * @param reading how the file is read besides its ID column ({@code RequestOptions.reading()}), fixed at the
      *                first start like the ID column
      */
-    public record Details(long inputRows, String apiUrl, String rateLimit, String reading) {
+    public record Details(long inputRows, String rateLimit, String reading) {
     }
 
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final Job job;
+    private final Path stateDir;
 
-    public ErasureLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job) {
+    /** @param stateDir where runs keep their journals (for messages about a run that owns a report) */
+    public ErasureLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job, Path stateDir) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = job;
+        this.stateDir = stateDir;
     }
 
-    /** The last execution of the run of a file with this SHA-256, or null if it was never run. */
-    public JobExecution lastExecution(String inputSha256) {
-        JobInstance instance = jobRepository.getJobInstance(ErasureJobConfiguration.JOB_NAME, identity(inputSha256));
-        return instance == null ? null : jobRepository.getLastJobExecution(instance);
-    }
-
-    public Launch launch(Path input, Path report, String idColumn, String inputSha256, Details details)
-            throws Exception {
-        JobExecution last = lastExecution(inputSha256);
-        if (last == null) {
-            if (Files.exists(report)) {
-                throw new RunConflictException("The report " + report + " already exists and belongs to no run of "
-                        + input + ". Move it away or choose another path with --report, then run again.");
-            }
-            String reportFile = report.toAbsolutePath().toString();
-            return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, inputSha256, details)),
-                    false, false, reportFile);
+    /**
+     * Starts, resumes or (with {@code rerun}) repeats the run of this content and destination.
+     *
+     * @param report    the report asked for, or null for the default
+     * @param reportFor the default report of a rerun number (0: the file's first run)
+     * @param rerun     start a new run of a file whose run completed or was abandoned
+     * @throws RunConflictException if the invocation contradicts the recorded run, or the report is taken
+     */
+    public Launch launch(Path input, Path report, LongFunction<Path> reportFor, String idColumn,
+                         RunIdentity identity, boolean rerun, Details details) throws Exception {
+        JobInstance latest = null;
+        long number = 0;
+        for (JobInstance instance = instance(identity, 0); instance != null;
+             instance = instance(identity, ++number)) {
+            latest = instance;
         }
+        if (latest == null) {
+            return start(input, report != null ? report : reportFor.apply(0), idColumn, identity, 0, details);
+        }
+        long latestNumber = number - 1;
+        JobExecution last = jobRepository.getLastJobExecution(latest);
+        boolean finished = last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED;
         // The report path and ID column are fixed at the first start; the input may have moved since.
         JobParameters first = last.getJobParameters();
         String reportFile = first.getString(ErasureJobConfiguration.REPORT_FILE);
+        if (rerun) {
+            if (!finished) {
+                throw new RunConflictException("--rerun starts a new run of a file whose run completed, but this"
+                        + " file's " + (latestNumber == 0 ? "run" : "rerun " + latestNumber) + " against "
+                        + identity.apiUrl() + " is " + last.getStatus() + " (report " + reportFile + "). Run"
+                        + " without --rerun to resume it, or close it with `abandon --report " + reportFile + "`.");
+            }
+            return start(input, report != null ? report : reportFor.apply(number), idColumn, identity, number,
+                    details);
+        }
         String firstIdColumn = first.getString(ErasureJobConfiguration.ID_COLUMN);
         if (!idColumn.equals(firstIdColumn)) {
             throw new RunConflictException("This file's run was started with --id-column " + firstIdColumn
@@ -75,8 +102,8 @@ public final class ErasureLauncher {
                     + "\"; run it again with exactly those (now: \"" + details.reading() + "\") so that the same rows"
                     + " are read.");
         }
-        if (last.getStatus() == BatchStatus.COMPLETED) {
-            return new Launch(last, true, false, reportFile);
+        if (finished) {
+            return new Launch(last, true, false, reportFile, latestNumber);
         }
         if (last.getStatus().isRunning()) {
             // Left STARTED by a process that died (kill -9, power loss): we hold the run lock, so nobody runs it.
@@ -84,18 +111,71 @@ public final class ErasureLauncher {
         } else if (last.getStatus() == BatchStatus.UNKNOWN) {
             markFailed(last);
         }
-        JobParameters resume = parameters(input, reportFile, idColumn, inputSha256, details);
-        return new Launch(jobOperator.start(job, resume), false, true, reportFile);
+        JobParameters resume = parameters(input, reportFile, idColumn, identity, latestNumber, details);
+        return new Launch(jobOperator.start(job, resume), false, true, reportFile, latestNumber);
     }
 
-    private static JobParameters parameters(Path input, String reportFile, String idColumn, String inputSha256,
-                                            Details details) {
-        return new JobParametersBuilder(identity(inputSha256))
+    private Launch start(Path input, Path report, String idColumn, RunIdentity identity, long rerun,
+                         Details details) throws Exception {
+        Path absolute = report.toAbsolutePath();
+        if (Files.exists(absolute)) {
+            throw new RunConflictException(reportTaken(input, absolute, identity));
+        }
+        String reportFile = absolute.toString();
+        return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, identity, rerun, details)),
+                false, false, reportFile, rerun);
+    }
+
+    /**
+     * Why a new run cannot write this report, truthfully: the run that owns it (input, SHA-256, destination,
+     * state, rows done, answers its journal still holds) and the ways on; or that no recorded run owns it.
+     */
+    private String reportTaken(Path input, Path report, RunIdentity identity) {
+        Optional<RunHistory.Run> owner = new RunHistory(jobRepository).owning(report);
+        if (owner.isEmpty()) {
+            return "The report " + report + " already exists and belongs to no run recorded in this job repository."
+                    + " A report is never overwritten: move it away or choose another path with --report, then"
+                    + " run again. Nothing was sent.";
+        }
+        RunHistory.Run run = owner.get();
+        String which = "The report " + report + " belongs to the run of " + run.inputFile() + " (SHA-256 "
+                + run.inputSha256() + ") against " + run.apiUrl() + (run.rerun() > 0 ? ", rerun " + run.rerun() : "")
+                + ", which is " + run.state() + " with " + run.rowsDone() + " of "
+                + (run.inputRows() == null ? "?" : run.inputRows()) + " rows in the report";
+        String mine = input + " (SHA-256 " + identity.inputSha256() + ") against " + identity.apiUrl();
+        if (run.state() == BatchStatus.COMPLETED || run.state() == BatchStatus.ABANDONED) {
+            return which + ". It is that run's evidence and is never overwritten: run " + mine + " with another"
+                    + " --report. Nothing was sent.";
+        }
+        long answers = journalAnswers(run);
+        return which + (answers > 0 ? " and " + answers + " answer(s) of Polar after its checkpoint kept only in"
+                + " its journal" : "") + ". It is not the run of " + mine + ". Two ways on: restore that"
+                + " file (same content) and run the same command again to finish it; or close it with"
+                + " `polar-erasure abandon --report " + report + "` (its report then says what was erased and what"
+                + " was never sent) and run the new file with another --report. Nothing was sent.";
+    }
+
+    private long journalAnswers(RunHistory.Run run) {
+        try {
+            Path journal = OutcomeJournal.fileFor(stateDir, run.identity().key());
+            return OutcomeJournal.read(journal).entrySet().stream()
+                    .filter(entry -> entry.getKey() > run.rowsDone() && !entry.getValue().sending()).count();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private JobInstance instance(RunIdentity identity, long rerun) {
+        return jobRepository.getJobInstance(ErasureJobConfiguration.JOB_NAME, identity(identity, rerun));
+    }
+
+    private static JobParameters parameters(Path input, String reportFile, String idColumn, RunIdentity identity,
+                                            long rerun, Details details) {
+        return new JobParametersBuilder(identity(identity, rerun))
                 .addString(ErasureJobConfiguration.INPUT_FILE, input.toAbsolutePath().toString(), false)
                 .addString(ErasureJobConfiguration.REPORT_FILE, reportFile, false)
                 .addString(ErasureJobConfiguration.ID_COLUMN, idColumn, false)
                 .addLong(ErasureJobConfiguration.INPUT_ROWS, details.inputRows(), false)
-                .addString(ErasureJobConfiguration.API_URL, details.apiUrl(), false)
                 .addString(ErasureJobConfiguration.RATE_LIMIT, details.rateLimit(), false)
                 .addString(ErasureJobConfiguration.INPUT_READING, details.reading(), false)
                 .toJobParameters();
@@ -118,8 +198,12 @@ public final class ErasureLauncher {
         jobRepository.update(execution);
     }
 
-    static JobParameters identity(String inputSha256) {
-        return new JobParametersBuilder().addString(ErasureJobConfiguration.INPUT_SHA256, inputSha256, true)
+    /** The identifying job parameters of a run: content, destination, rerun number. */
+    static JobParameters identity(RunIdentity identity, long rerun) {
+        return new JobParametersBuilder()
+                .addString(ErasureJobConfiguration.INPUT_SHA256, identity.inputSha256(), true)
+                .addString(ErasureJobConfiguration.API_URL, identity.apiUrl(), true)
+                .addLong(ErasureJobConfiguration.RERUN, rerun, true)
                 .toJobParameters();
     }
 }

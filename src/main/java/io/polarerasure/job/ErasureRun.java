@@ -12,9 +12,11 @@ import io.polarerasure.polar.Eraser;
  * @param concurrency requests in flight at once
  * @param chunkSize   rows per checkpoint
  * @param stateDir    where the run's journal lives
+ * @param identity    the run's content and destination
+ * @param snapshot    the run's copy of the request file ({@link InputSnapshot}): what the job reads
  */
 public record ErasureRun(ScanResult scan, String idColumn, Eraser eraser, Clock clock, int concurrency,
-                         int chunkSize, Path stateDir) {
+                         int chunkSize, Path stateDir, RunIdentity identity, Path snapshot) {
 
     public ErasureRun {
         if (concurrency < 1) {
@@ -25,8 +27,8 @@ public record ErasureRun(ScanResult scan, String idColumn, Eraser eraser, Clock 
         }
     }
 
-    /** The run's identity: the SHA-256 of the input file's bytes. */
+    /** The name of the run's files in the state folder. */
     public String runKey() {
-        return scan.sha256();
+        return identity.key();
     }
 }

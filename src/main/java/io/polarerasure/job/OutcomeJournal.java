@@ -98,23 +98,34 @@ public final class OutcomeJournal implements AutoCloseable {
      */
     public synchronized Map<Long, Entry> open(boolean resuming, long doubtFrom, long doubtThrough) {
         try {
-            Map<Long, Entry> entries = new HashMap<>();
-            if (resuming) {
-                List<String> lines = Files.exists(file) ? wholeLines(file) : List.of();
-                boolean complete = !lines.isEmpty() && lines.get(0).equals(HEADER + " " + bootId);
-                entries.putAll(parse(file, lines, complete));
-                if (!complete) {
-                    for (long row = doubtFrom; row <= doubtThrough; row++) {
-                        entries.putIfAbsent(row, new Entry(true, null));
-                    }
-                }
-            }
+            Map<Long, Entry> entries = resuming ? recorded(doubtFrom, doubtThrough) : new HashMap<>();
             rewrite(entries);
             return entries;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the journal " + file + ": " + e.getMessage()
                     + ". Check that the state folder is writable, then run the same command again.", e);
         }
+    }
+
+    /**
+     * What earlier executions recorded, without changing the file: rows whose answer a machine crash may have
+     * taken with it (the journal is missing, or was written in another boot) count as possibly sent.
+     *
+     * @param doubtFrom    first row the interrupted execution may have sent unrecorded, if its journal is incomplete
+     * @param doubtThrough last such row (the end of its chunk)
+     * @throws IOException if the journal cannot be read
+     */
+    public Map<Long, Entry> recorded(long doubtFrom, long doubtThrough) throws IOException {
+        Map<Long, Entry> entries = new HashMap<>();
+        List<String> lines = Files.exists(file) ? wholeLines(file) : List.of();
+        boolean complete = !lines.isEmpty() && lines.get(0).equals(HEADER + " " + bootId);
+        entries.putAll(parse(file, lines, complete));
+        if (!complete) {
+            for (long row = doubtFrom; row <= doubtThrough; row++) {
+                entries.putIfAbsent(row, new Entry(true, null));
+            }
+        }
+        return entries;
     }
 
     /**
@@ -129,8 +140,9 @@ public final class OutcomeJournal implements AutoCloseable {
         entries.forEach((row, entry) -> text.append(entry.sending()
                 ? sendingRecord(row, entry.attempts(), entry.firstSentAt())
                 : outcomeRecord(entry.line())));
-        try (FileChannel out = FileChannel.open(fresh, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        // A leftover of a crash is removed, not reused: whatever is at the path (a planted link) is not followed.
+        Files.deleteIfExists(fresh);
+        try (FileChannel out = StateFolder.createNew(fresh)) {
             out.write(ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8)));
             out.force(true);
         }
@@ -140,7 +152,7 @@ public final class OutcomeJournal implements AutoCloseable {
         } catch (IOException ignored) {
             // Not every platform can force a folder; the file itself is already on disk.
         }
-        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        channel = StateFolder.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
     private Path fresh() {

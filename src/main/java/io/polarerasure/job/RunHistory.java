@@ -32,12 +32,26 @@ public final class RunHistory {
      * @param inputRows             data rows of the input; null for runs started before it was recorded
      * @param rowsDone              rows committed to the report at the last checkpoint
      * @param committedReportSha256 SHA-256 of the report bytes at the last checkpoint; null before the first
-     * @param apiUrl                API base of the last execution; null if not recorded
+     * @param apiUrl                API base the run sends to (part of its identity)
      * @param rateLimit             rate limit of the last execution; null if not recorded
+     * @param rerun                 0 for a file's first run, n for its n-th {@code run --rerun}
+     * @param committedReportBytes  report bytes at the last checkpoint; 0 before the first
+     * @param answeredBy            which environment answered the latest execution that got answers; null if none
      */
     public record Run(long runId, long executionId, String inputSha256, String inputFile, String reportFile,
                       BatchStatus state, Instant started, Instant finished, Long inputRows, long rowsDone,
-                      String committedReportSha256, String apiUrl, String rateLimit) {
+                      String committedReportSha256, String apiUrl, String rateLimit, long rerun,
+                      long committedReportBytes, String answeredBy) {
+
+        /** What the run is, as it names its files in the state folder. */
+        public RunIdentity identity() {
+            return new RunIdentity(inputSha256, apiUrl);
+        }
+
+        /** Finished for good: completed, or abandoned by the operator. */
+        public boolean ended() {
+            return state == BatchStatus.COMPLETED || state == BatchStatus.ABANDONED;
+        }
     }
 
     private final JobRepository repository;
@@ -55,11 +69,29 @@ public final class RunHistory {
                 .toList();
     }
 
-    /** The run of the file with this SHA-256, if it was ever started. */
-    public Optional<Run> of(String inputSha256) {
-        JobInstance instance = repository.getJobInstance(ErasureJobConfiguration.JOB_NAME,
-                ErasureLauncher.identity(inputSha256));
-        return instance == null ? Optional.empty() : run(instance);
+    /** The latest run (the highest rerun number) of this content and destination, if it was ever started. */
+    public Optional<Run> of(RunIdentity identity) {
+        JobInstance latest = null;
+        for (long rerun = 0; ; rerun++) {
+            JobInstance instance = repository.getJobInstance(ErasureJobConfiguration.JOB_NAME,
+                    ErasureLauncher.identity(identity, rerun));
+            if (instance == null) {
+                break;
+            }
+            latest = instance;
+        }
+        return latest == null ? Optional.empty() : run(latest);
+    }
+
+    /** Every run of a file with this SHA-256, whatever its destination, the most recently started first. */
+    public List<Run> ofContent(String inputSha256) {
+        return all().stream().filter(run -> inputSha256.equals(run.inputSha256())).toList();
+    }
+
+    /** The run whose report is this file (an absolute path), if any. */
+    public Optional<Run> owning(java.nio.file.Path report) {
+        String path = report.toAbsolutePath().toString();
+        return all().stream().filter(run -> path.equals(run.reportFile())).findFirst();
     }
 
     private Optional<Run> run(JobInstance instance) {
@@ -84,7 +116,14 @@ public final class RunHistory {
                 last.getEndTime() == null ? null : instant(last.getEndTime()), inputRows,
                 rowsDone, context.getString(ReportWriter.COMMITTED_SHA256, null),
                 parameters.getString(ErasureJobConfiguration.API_URL),
-                parameters.getString(ErasureJobConfiguration.RATE_LIMIT)));
+                parameters.getString(ErasureJobConfiguration.RATE_LIMIT),
+                parameters.getLong(ErasureJobConfiguration.RERUN) == null ? 0
+                        : parameters.getLong(ErasureJobConfiguration.RERUN),
+                context.getLong(ReportWriter.COMMITTED_BYTES, 0L),
+                executions.stream().sorted(Comparator.comparingLong(JobExecution::getId).reversed())
+                        .map(execution -> execution.getExecutionContext()
+                                .getString(ErasureJobConfiguration.ANSWERED_BY, null))
+                        .filter(java.util.Objects::nonNull).findFirst().orElse(null)));
     }
 
     /** Spring Batch keeps times as local date-times of the machine that ran the job. */

@@ -3,7 +3,6 @@ package io.polarerasure.job;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -22,11 +21,23 @@ public final class RunLock implements AutoCloseable {
         this.lock = lock;
     }
 
-    /** Takes the lock for this run key, or throws {@link RunLockedException} if another process holds it. */
+    /**
+     * Takes the lock for this run key, or throws {@link RunLockedException} if another process holds it. The
+     * lock file is created owner-only and never through a symbolic link ({@link StateFolder}).
+     *
+     * @param stateDir a folder {@link StateFolder#prepare} accepted
+     */
     public static RunLock acquire(Path stateDir, String runKey) throws IOException {
-        Files.createDirectories(stateDir);
         Path file = stateDir.resolve("run-" + runKey + ".lock");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel;
+        try {
+            channel = StateFolder.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (java.nio.file.FileSystemException e) {
+            // A symbolic link or something else planted at the lock's path: never followed, never used.
+            throw new RunLockedException("Cannot take the run lock " + file + " (" + e.getMessage() + "): something"
+                    + " that is not polar-erasure's lock file is at that path. Check who put it there, remove it, and"
+                    + " run the same command again. Nothing was sent.");
+        }
         FileLock lock = channel.tryLock();
         if (lock == null) {
             channel.close();

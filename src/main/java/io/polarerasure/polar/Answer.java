@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * @param kind       what the answer means
  * @param detail     a short, single-line description (empty for 204), never the access token
  * @param retryAfter the raw {@code Retry-After} header, if any
+ * @param sandbox    whether the answer carried {@code X-Polar-Sandbox: 1}, Polar's sandbox's mark
  */
-public record Answer(int status, Kind kind, String detail, Optional<String> retryAfter) {
+public record Answer(int status, Kind kind, String detail, Optional<String> retryAfter, boolean sandbox) {
 
     /** What an answer means, following how Polar's server really answers (its source, mid-2026). */
     public enum Kind {
@@ -60,11 +61,24 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
 
     /** Classifies a response from its status, body (possibly cut short) and Retry-After header. */
     static Answer of(int status, String body, String retryAfter) {
+        return of(status, body, retryAfter, false);
+    }
+
+    /** As {@link #of(int, String, String)}, for an answer with or without Polar's sandbox mark. */
+    static Answer of(int status, String body, String retryAfter, boolean sandbox) {
         Kind kind = kindOf(status, body);
         List<String> messages = kind == Kind.REJECTED ? strings(MSG_FIELD, body) : List.of();
         String text = snippet(messages.isEmpty() ? body : String.join("; ", messages));
         String detail = kind == Kind.ERASED ? "" : text.isEmpty() ? "HTTP " + status : "HTTP " + status + ": " + text;
-        return new Answer(status, kind, detail, Optional.ofNullable(retryAfter).map(String::trim));
+        return new Answer(status, kind, detail, Optional.ofNullable(retryAfter).map(String::trim), sandbox);
+    }
+
+    /**
+     * Whether the answer comes from Polar's application and decides a row, so that it carries the sandbox mark
+     * when the sandbox sent it (429s and route 404s do not, per Polar's source).
+     */
+    boolean decidesRow() {
+        return kind == Kind.ERASED || kind == Kind.NOT_FOUND || kind == Kind.REJECTED;
     }
 
     /**

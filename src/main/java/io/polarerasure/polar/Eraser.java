@@ -56,6 +56,8 @@ public final class Eraser {
     private volatile boolean stopRequested;
     /** Whether a look-up was refused with 403 already: logged once per run. */
     private final AtomicBoolean lookUpForbidden = new AtomicBoolean();
+    /** Which environment the last row-deciding answer came from, by its X-Polar-Sandbox header. */
+    private final AtomicReference<String> answeredBy = new AtomicReference<>();
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -137,6 +139,14 @@ public final class Eraser {
         }
     }
 
+    /**
+     * Which environment answered, by the {@code X-Polar-Sandbox} header of the last answer that decided a row:
+     * "sandbox (...)" or "production (...)"; empty before any such answer.
+     */
+    public Optional<String> answeredBy() {
+        return Optional.ofNullable(answeredBy.get());
+    }
+
     /** The rate requests are paced at now: the configured one, or lower after repeated 429s. */
     public Rate currentRate() {
         return throttle.currentRate();
@@ -202,6 +212,9 @@ public final class Eraser {
 
     /** The row's result if this answer to a DELETE settles it; empty if it is worth another request. */
     private Optional<Erasure> conclude(Answer answer, Row row) {
+        if (answer.decidesRow()) {
+            checkEnvironment(answer, row);
+        }
         return switch (answer.kind()) {
             case ERASED -> Optional.of(row.result(Erasure.Result.ERASED, 204, row.attempts, row.doubt()));
             case NOT_FOUND -> Optional.of(row.result(Erasure.Result.NOT_FOUND, 404, row.attempts, row.target == null
@@ -224,6 +237,9 @@ public final class Eraser {
     /** The row's result if the look-up settles it; empty if a DELETE is to follow (at once) or a retry. */
     private Optional<Erasure> concludeLookUp(PolarClient.LookUp lookUp, Row row) {
         Answer answer = lookUp.answer();
+        if (answer.kind() == Answer.Kind.FOUND || answer.kind() == Answer.Kind.NOT_FOUND) {
+            checkEnvironment(answer, row); // a look-up in the wrong environment must not pick whom to erase
+        }
         return switch (answer.kind()) {
             case FOUND -> {
                 Customer holder = lookUp.customer().orElseThrow();
@@ -266,6 +282,14 @@ public final class Eraser {
             case ERASED, REJECTED, UNEXPECTED -> Optional.of(row.result(Erasure.Result.FAILED, answer.status(),
                     row.attempts, row.withDoubt("look-up: " + answer.detail() + " (unexpected answer, not retried)")));
         };
+    }
+
+    /** Stops the run when a row-deciding answer comes from the other environment than the one configured. */
+    private void checkEnvironment(Answer answer, Row row) {
+        if (!client.environment().accepts(answer.sandbox())) {
+            throw stop(PolarRefusedException.wrongEnvironment(answer, client.environment(), client.baseUrl()), row);
+        }
+        answeredBy.set(PolarEnvironment.answeredBy(answer.sandbox()));
     }
 
     private void transient_(Answer answer, Row row) {

@@ -36,6 +36,7 @@ public final class PolarClient {
     private final HttpUrl baseUrl;
     private final String token;
     private final String userAgent;
+    private final PolarEnvironment environment;
 
     /**
      * @param http      the shared client, normally from {@link #httpClient(PolarSettings)}
@@ -44,6 +45,16 @@ public final class PolarClient {
      * @param userAgent such as {@code polar-erasure/1.0.0}
      */
     public PolarClient(OkHttpClient http, HttpUrl baseUrl, String token, String userAgent) {
+        this(http, baseUrl, token, userAgent, PolarEnvironment.of(baseUrl));
+    }
+
+    /**
+     * As {@link #PolarClient(OkHttpClient, HttpUrl, String, String)}, expecting answers of this environment
+     * whatever the host (tests use it with a server on loopback).
+     */
+    public PolarClient(OkHttpClient http, HttpUrl baseUrl, String token, String userAgent,
+                       PolarEnvironment environment) {
+        this.environment = Objects.requireNonNull(environment, "environment");
         this.http = Objects.requireNonNull(http, "http");
         this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
         this.userAgent = Objects.requireNonNull(userAgent, "userAgent");
@@ -168,8 +179,8 @@ public final class PolarClient {
             return new LookUp(answer, Optional.of(customer));
         } catch (JacksonException | IllegalArgumentException e) {
             return new LookUp(new Answer(200, Answer.Kind.UNEXPECTED, "HTTP 200 without a readable customer"
-                    + " object (" + Answer.snippet(String.valueOf(e.getMessage())) + ")", Optional.empty()),
-                    Optional.empty());
+                    + " object (" + Answer.snippet(String.valueOf(e.getMessage())) + ")", Optional.empty(),
+                    answer.sandbox()), Optional.empty());
         }
     }
 
@@ -201,7 +212,8 @@ public final class PolarClient {
                         (System.nanoTime() - started) / 1_000_000, Answer.snippet(body));
             }
             bodyOut[0] = body;
-            return Answer.of(response.code(), body, response.header("Retry-After"));
+            return Answer.of(response.code(), body, response.header("Retry-After"),
+                    "1".equals(response.header(PolarEnvironment.SANDBOX_HEADER)));
         }
     }
 
@@ -224,6 +236,11 @@ public final class PolarClient {
 
     HttpUrl baseUrl() {
         return baseUrl;
+    }
+
+    /** The environment this client's answers must come from. */
+    PolarEnvironment environment() {
+        return environment;
     }
 
     @Override

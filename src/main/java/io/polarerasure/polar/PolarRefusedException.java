@@ -34,6 +34,19 @@ public final class PolarRefusedException extends RuntimeException implements Row
     }
 
     /**
+     * An answer from the other environment than the run was started for (a production run answered by the
+     * sandbox, or the reverse): what the job would report would not have happened where the operator asked.
+     * The row is not marked; the environment the run meant has not received it.
+     */
+    static PolarRefusedException wrongEnvironment(Answer answer, PolarEnvironment expected, HttpUrl baseUrl) {
+        return new PolarRefusedException(answer.status(), "The run was started against Polar " + expected.label()
+                + " (" + baseUrl + ") but an answer (HTTP " + answer.status() + ") came from "
+                + PolarEnvironment.answeredBy(answer.sandbox()) + ". Nothing was marked for that row. Check what"
+                + " --api-url / --sandbox point at (a proxy, DNS or hosts entry sending the calls elsewhere), then"
+                + " run the same command again.", false, null);
+    }
+
+    /**
      * The same refusal for a row of which an earlier attempt lost its answer: that attempt may
      * have erased the customer, so the row must not be treated as untouched.
      */

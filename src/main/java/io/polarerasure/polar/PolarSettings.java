@@ -65,6 +65,22 @@ public record PolarSettings(String baseUrl, Rate rate, int maxAttempts, Duration
         }
     }
 
+    /**
+     * The one spelling of an API base URL, so that one destination is one run: scheme and host in lower case,
+     * the scheme's default port left out, no trailing slash ({@code HTTPS://API.Polar.sh:443/} becomes
+     * {@code https://api.polar.sh}). A string that is not an http(s) URL is returned as it is, for the
+     * constructor to refuse.
+     */
+    public static String normalise(String baseUrl) {
+        HttpUrl url = baseUrl == null ? null : HttpUrl.parse(baseUrl.strip());
+        if (url == null) {
+            return baseUrl;
+        }
+        String text = url.toString();
+        return text.endsWith("/") && url.pathSegments().equals(List.of("")) ? text.substring(0, text.length() - 1)
+                : text;
+    }
+
     /** The given endpoint, rate and attempts, with every other setting at its default. */
     public static PolarSettings defaults(String baseUrl, Rate rate, int maxAttempts) {
         return new PolarSettings(baseUrl, rate, maxAttempts, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF,

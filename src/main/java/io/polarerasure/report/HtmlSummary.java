@@ -24,7 +24,7 @@ public final class HtmlSummary {
     static final int MAX_LISTED = 5_000;
     private static final List<Outcome> LISTED = List.of(Outcome.FAILED, Outcome.INVALID);
     private static final String[] COLOURS = {"#2e7d32", "#607d8b", "#f9a825", "#8d6e63", "#6a1b9a", "#c62828",
-        "#455a64", "#00838f"};
+        "#9e9e9e", "#26a69a"};
 
     private HtmlSummary() {
     }
@@ -51,7 +51,12 @@ public final class HtmlSummary {
                 .append(".facts th{background:#f4f4f4}.bar{height:18px;display:inline-block;vertical-align:middle}")
                 .append(".mono{font-family:monospace}</style>\n</head>\n<body>\n");
         html.append("<h1>Erasure run ").append(summary.runId()).append(": ").append(escape(summary.state()))
-                .append(summary.complete() ? "" : " (not complete: this report is not final)").append("</h1>\n");
+                .append(summary.complete() ? "" : summary.finalReport()
+                        ? " (closed without sending every row: rows never sent say NOT_SENT)"
+                        : " (not complete: this report is not final)").append("</h1>\n");
+        if (summary.provenance().abandonedReason() != null) {
+            html.append("<p>Abandoned: ").append(escape(summary.provenance().abandonedReason())).append("</p>\n");
+        }
         facts(html, summary);
         chart(html, summary.counts());
         html.append("<h2>Rows to review first: REVIEW</h2>\n<p>An earlier attempt's answer was lost and a customer"
@@ -75,6 +80,11 @@ public final class HtmlSummary {
         fact(html, "Finished (UTC)", summary.finished().toString());
         fact(html, "Duration", human(Duration.between(summary.started(), summary.finished())));
         fact(html, "Polar API", summary.apiBaseUrl());
+        fact(html, "Environment", summary.provenance().environment());
+        fact(html, "Answered by", summary.provenance().answeredBy());
+        fact(html, "Job repository", summary.provenance().jobRepository());
+        fact(html, "Run (job instance) / execution", summary.runId() + " / " + summary.executionId()
+                + (summary.provenance().rerun() > 0 ? ", rerun " + summary.provenance().rerun() : ""));
         fact(html, "Rate limit", summary.rateLimit());
         fact(html, "Tool version", summary.toolVersion());
         fact(html, "Exit code", Integer.toString(summary.exitCode()));

@@ -18,11 +18,16 @@ public enum Outcome {
     REVIEW,
     /** Polar could not be reached or kept failing; the customer may still exist. */
     FAILED,
+    /**
+     * Never sent: the run was abandoned ({@code abandon}) before this row's turn. Nothing was asked of Polar for
+     * it; the customer, if any, still exists.
+     */
+    NOT_SENT,
     /** Dry run only: this row would be sent. */
     WOULD_DELETE;
 
     /** Rows that leave the erasure request unfulfilled and need a human or a new run. */
     public boolean needsAttention() {
-        return this == FAILED || this == REVIEW;
+        return this == FAILED || this == REVIEW || this == NOT_SENT;
     }
 }

@@ -13,6 +13,8 @@ import java.security.MessageDigest;
 
 import io.polarerasure.Sha256;
 
+import org.apache.commons.io.input.BoundedInputStream;
+
 /**
  * What a report file on disk holds, read in one pass: the SHA-256 of its bytes and its counts per outcome.
  *
@@ -27,9 +29,19 @@ public record ReportFacts(String sha256, ReportCounts counts) {
 
     /** @throws IOException if the file cannot be read or is not an audit report */
     public static ReportFacts read(Path report) throws IOException {
+        return read(report, Long.MAX_VALUE);
+    }
+
+    /**
+     * What the first {@code bytes} bytes of a report hold: the part a run committed at its last checkpoint.
+     *
+     * @throws IOException if the file cannot be read or is not an audit report
+     */
+    public static ReportFacts read(Path report, long bytes) throws IOException {
         MessageDigest digest = Sha256.newDigest();
         ReportCounts counts;
-        try (InputStream in = new DigestInputStream(Files.newInputStream(report), digest);
+        try (InputStream in = new DigestInputStream(BoundedInputStream.builder()
+                .setInputStream(Files.newInputStream(report)).setMaxCount(bytes).get(), digest);
              Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
             try {
                 counts = ReportCounts.parse(reader);

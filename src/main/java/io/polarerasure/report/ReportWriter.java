@@ -26,7 +26,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamWriter;
  */
 public final class ReportWriter implements ItemStreamWriter<AuditLine> {
 
-    static final String COMMITTED_BYTES = "report.committed.bytes";
+    /** The step's checkpoint of the report's length in bytes. */
+    public static final String COMMITTED_BYTES = "report.committed.bytes";
     /** The step's checkpoint of the report's SHA-256: after the last chunk, that of the final report. */
     public static final String COMMITTED_SHA256 = "report.committed.sha256";
 

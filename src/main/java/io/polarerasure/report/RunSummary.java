@@ -24,22 +24,51 @@ import java.util.Map;
  * @param inputRows   data rows in the request file
  * @param counts      rows per outcome in the report
  * @param exitCode    the exit code the command ended with
+ * @param provenance  where the run belongs: environment, job repository, rerun number, abandonment
  */
 public record RunSummary(String inputFile, String inputSha256, String reportFile, String reportSha256, long runId,
                          long executionId, String state, Instant started, Instant finished, String apiBaseUrl,
-                         String rateLimit, String toolVersion, long inputRows, ReportCounts counts, int exitCode) {
+                         String rateLimit, String toolVersion, long inputRows, ReportCounts counts, int exitCode,
+                         Provenance provenance) {
+
+    /**
+     * Where a run belongs, so that a report found without its run tells where to look. Fields are null in
+     * summaries written before they existed.
+     *
+     * @param environment     "production", "sandbox" or "not a Polar host", from the API base URL
+     * @param answeredBy      which environment answered the last invocation's calls, by Polar's X-Polar-Sandbox
+     *                        header; null when no call was answered
+     * @param jobRepository   the job repository: the embedded database's path, or the JDBC URL without credentials
+     * @param rerun           0 for a file's first run, n for its n-th {@code run --rerun}
+     * @param abandonedReason why the run was abandoned ({@code abandon}); null unless it was
+     */
+    public record Provenance(String environment, String answeredBy, String jobRepository, long rerun,
+                             String abandonedReason) {
+
+        static final Provenance UNKNOWN = new Provenance(null, null, null, 0, null);
+    }
 
     /** Names this layout; a reader refuses others rather than misread them. */
     public static final String FORMAT = "polar-erasure-summary/1";
     private static final String COMPLETED = "COMPLETED";
+    private static final String ABANDONED = "ABANDONED";
 
     /** Where the summary of this report lives. */
     public static Path pathFor(Path report) {
         return report.resolveSibling(report.getFileName() + ".summary.json");
     }
 
+    public RunSummary {
+        provenance = provenance == null ? Provenance.UNKNOWN : provenance;
+    }
+
     public boolean complete() {
         return state.equals(COMPLETED);
+    }
+
+    /** Whether the report is final: the run completed, or was abandoned (its unsent rows say NOT_SENT). */
+    public boolean finalReport() {
+        return complete() || state.equals(ABANDONED);
     }
 
     public String toJson() {
@@ -67,6 +96,13 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
         field(json, "finished", Json.quote(finished.toString()));
         field(json, "api_base_url", Json.quote(apiBaseUrl));
         field(json, "rate_limit", Json.quote(rateLimit));
+        field(json, "environment", Json.quote(provenance.environment()));
+        field(json, "answered_by", Json.quote(provenance.answeredBy()));
+        field(json, "job_repository", Json.quote(provenance.jobRepository()));
+        field(json, "rerun", Long.toString(provenance.rerun()));
+        if (provenance.abandonedReason() != null) {
+            field(json, "abandoned_reason", Json.quote(provenance.abandonedReason()));
+        }
         json.append("  \"exit_code\": ").append(exitCode).append("\n}\n");
         return json.toString();
     }
@@ -105,7 +141,10 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     nullable(json, "api_base_url"), nullable(json, "rate_limit"),
                     get(json, "tool_version", String.class), get(json, "input_rows", Long.class),
                     new ReportCounts(counts, json.get("in_doubt") instanceof Long n ? n : 0),
-                    get(json, "exit_code", Long.class).intValue());
+                    get(json, "exit_code", Long.class).intValue(),
+                    new Provenance(nullable(json, "environment"), nullable(json, "answered_by"),
+                            nullable(json, "job_repository"),
+                            json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason")));
             if (get(json, "report_rows", Long.class) != summary.counts().total()) {
                 throw new IllegalArgumentException("its report_rows " + json.get("report_rows")
                         + " is not the sum of its counts " + summary.counts().total());

@@ -1,6 +1,7 @@
 package io.polarerasure.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -8,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,10 +27,8 @@ class OwnerOnlyFilesTest {
     Path dir;
 
     @Test
-    void report_plan_and_state_folder_are_private_to_the_owner_even_if_the_folder_existed_open() throws IOException {
-        Path state = Files.createDirectory(dir.resolve("state"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
+    void report_plan_state_folder_and_its_files_are_private_to_the_owner() throws IOException {
+        Path state = dir.resolve("new/state");
         Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\ncus-1\ncus-2\n");
         try (FakePolar polar = FakePolar.builder().customers(Set.of("cus-1")).build().start()) {
             assertThat(run("--input", input.toString(), "--dry-run")).isEqualTo(ExitCodes.OK);
@@ -39,8 +39,47 @@ class OwnerOnlyFilesTest {
         assertThat(mode(dir.resolve("requests.audit.csv"))).isEqualTo("rw-------");
         assertThat(mode(state)).isEqualTo("rwx------");
         try (var files = Files.list(state)) {
-            assertThat(files.map(Path::getFileName).map(Path::toString)).anyMatch(name -> name.endsWith(".mv.db"));
+            List<Path> all = files.toList();
+            assertThat(all).extracting(path -> path.getFileName().toString()).anyMatch(name -> name.endsWith(".mv.db"))
+                    .anyMatch(name -> name.endsWith(".lock"));
+            assertThat(all).filteredOn(path -> path.getFileName().toString().startsWith("run-"))
+                    .allSatisfy(lock -> assertThat(mode(lock)).isEqualTo("rw-------"));
         }
+    }
+
+    @Test
+    void an_existing_state_folder_that_others_can_write_is_refused_and_its_mode_left_as_it_was() throws IOException {
+        Path state = Files.createDirectory(dir.resolve("state"));
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\ncus-1\n");
+        try (FakePolar polar = FakePolar.builder().customers(Set.of("cus-1")).build().start()) {
+            Outcome result = runWithErr("--input", input.toString(), "--api-url", polar.baseUrl(), "--state-dir",
+                    state.toString());
+            assertThat(result.code()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).contains("Refusing the state folder " + state.toAbsolutePath())
+                    .contains("its group or other users can write into it (mode 0777)").contains("Nothing was sent");
+            assertThat(polar.requests()).isEmpty();
+        }
+        assertThat(mode(state)).isEqualTo("rwxrwxrwx");
+        try (var files = Files.list(state)) {
+            assertThat(files).as("nothing created in a refused folder").isEmpty();
+        }
+    }
+
+    @Test
+    void a_state_folder_owned_by_another_user_is_refused() throws IOException {
+        Path state = Files.createDirectory(dir.resolve("state"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            Files.setAttribute(state, "unix:uid", 12345);
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("cannot give a folder to another user here (needs root): " + e);
+        }
+        StateOptions options = new StateOptions();
+        options.stateDir = state;
+        assertThatThrownBy(options::ownerOnlyStateDir).isInstanceOf(UsageException.class)
+                .hasMessageContaining("it belongs to user id 12345, not to this user");
+        assertThat(mode(state)).isEqualTo("rwx------");
     }
 
     @Test
@@ -51,7 +90,10 @@ class OwnerOnlyFilesTest {
         assertThat(mode(options.stateDir)).isEqualTo("rwx------");
     }
 
-    private int run(String... args) {
+    private record Outcome(int code, String err) {
+    }
+
+    private Outcome runWithErr(String... args) {
         CommandLine commandLine = PolarErasureCommand.commandLine(
                 Map.of(AccessToken.ENVIRONMENT_VARIABLE, FakePolar.DEFAULT_TOKEN));
         commandLine.setOut(new PrintWriter(new StringWriter()));
@@ -59,9 +101,13 @@ class OwnerOnlyFilesTest {
         commandLine.setErr(new PrintWriter(err, true));
         String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("run"),
                 java.util.stream.Stream.of(args)).toArray(String[]::new);
-        int code = commandLine.execute(all);
-        assertThat(err.toString()).as("stderr").isEmpty();
-        return code;
+        return new Outcome(commandLine.execute(all), err.toString());
+    }
+
+    private int run(String... args) {
+        Outcome result = runWithErr(args);
+        assertThat(result.err()).as("stderr").isEmpty();
+        return result.code();
     }
 
     private static String mode(Path path) {

@@ -190,6 +190,7 @@ public final class FakePolar implements AutoCloseable {
         private Duration recreateAfter;
         private double lostAnswerRate;
         private double gatewayTimeoutRate;
+        private boolean sandbox;
 
         private Builder() {
         }
@@ -289,6 +290,15 @@ public final class FakePolar implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Answer as Polar's sandbox does: {@code X-Polar-Sandbox: 1} on the application's answers, not on 429s
+         * and route 404s (see /work/shared/polar-api.md).
+         */
+        public Builder sandbox(boolean sandbox) {
+            this.sandbox = sandbox;
+            return this;
+        }
+
         /** Off for long benchmark runs, where a million kept requests would only fill the heap. */
         public Builder keepRequests(boolean keep) {
             this.keepRequests = keep;
@@ -333,6 +343,7 @@ public final class FakePolar implements AutoCloseable {
     private final Duration recreateAfter;
     private final double lostAnswerRate;
     private final double gatewayTimeoutRate;
+    private final Map<String, String> applicationHeaders;
 
     // Customer state, all guarded by live. erased only matters in allExist mode.
     private final Map<String, Customer> live = new HashMap<>();
@@ -375,6 +386,7 @@ public final class FakePolar implements AutoCloseable {
         lostAnswerRate = b.lostAnswerRate;
         gatewayTimeoutRate = b.gatewayTimeoutRate;
         b.customers.forEach(id -> create(id, SEEDED_CREATED_AT));
+        applicationHeaders = b.sandbox ? Map.of("X-Polar-Sandbox", "1") : Map.of();
     }
 
     /** Binds 127.0.0.1 only, on the given port (0 picks a free one). */
@@ -533,25 +545,32 @@ public final class FakePolar implements AutoCloseable {
         }
         // Polar reads only the Bearer scheme; any other scheme counts as no credentials.
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return json(401, NO_TOKEN);
+            return application(json(401, NO_TOKEN));
         }
         if (!authorization.substring(7).equals(token)) {
-            return json(401, BAD_TOKEN);
+            return application(json(401, BAD_TOKEN));
         }
         if (!tryAcquire()) {
             return tooManyRequests(retryAfterSeconds);
         }
         if (route.customerId() != null) {
-            return deleteById(route.customerId()) ? new Answer(204, null, "", Map.of()) : json(404, NOT_FOUND);
+            return application(deleteById(route.customerId()) ? new Answer(204, null, "", Map.of())
+                    : json(404, NOT_FOUND));
         }
         if (route.lookUp()) {
             Customer customer;
             synchronized (live) {
                 customer = liveCustomer(route.externalId());
             }
-            return customer == null ? json(404, NOT_FOUND) : json(200, customer.json());
+            return application(customer == null ? json(404, NOT_FOUND) : json(200, customer.json()));
         }
-        return delete(route.externalId()) ? new Answer(204, null, "", Map.of()) : json(404, NOT_FOUND);
+        return application(delete(route.externalId()) ? new Answer(204, null, "", Map.of()) : json(404, NOT_FOUND));
+    }
+
+    /** An answer of Polar's application, with the sandbox's mark when this fake plays the sandbox. */
+    private Answer application(Answer answer) {
+        return applicationHeaders.isEmpty() ? answer
+                : new Answer(answer.status(), answer.contentType(), answer.body(), applicationHeaders);
     }
 
     /** What a request addresses: an external ID (DELETE or look-up), or a customer id (DELETE). */
@@ -794,6 +813,7 @@ public final class FakePolar implements AutoCloseable {
             "  --recreate-after-ms MS  a new customer takes each freed ID MS after its erasure (default: never)",
             "  --lost-answer-rate P    probability that an erasure's answer is lost after commit (default 0)",
             "  --gateway-timeout-rate P  probability of an edge 504 after an erasure committed (default 0)",
+            "  --sandbox           mark answers X-Polar-Sandbox: 1, as Polar's sandbox does",
             "  --log FILE          append 'time<TAB>method<TAB>status<TAB>id' per request");
 
     public static void main(String[] args) throws IOException {
@@ -809,6 +829,10 @@ public final class FakePolar implements AutoCloseable {
                 }
                 if (option.equals("--all-exist")) {
                     builder.allExist(true);
+                    continue;
+                }
+                if (option.equals("--sandbox")) {
+                    builder.sandbox(true);
                     continue;
                 }
                 if (i + 1 == args.length) {

@@ -78,7 +78,9 @@ class NightlyScriptIT {
         assertThat(aDone.resolve("a-good.audit.csv.summary.json")).exists();
         assertThat(filed("b-invalid.csv").resolve("b-invalid.audit.csv")).content()
                 .contains("team/x,INVALID", "..,INVALID", "usr_b1,DUPLICATE");
-        assertThat(inbox.resolve("c-interrupted.csv")).exists();
+        assertThat(inbox.resolve("c-interrupted.csv")).doesNotExist();
+        assertThat(home.resolve("work/inputs/c-interrupted.csv")).as("the unfinished run's file, out of the inbox")
+                .exists();
         Path cReport = home.resolve("work/c-interrupted.audit.csv");
         assertThat(Files.readAllLines(cReport)).hasSize(11);
         assertThat(Path.of(cReport + ".summary.json")).content().contains("\"complete\": false", "\"exit_code\": 4");
@@ -119,6 +121,49 @@ class NightlyScriptIT {
 
         assertThat(fourth.code()).as(fourth.output()).isZero();
         assertThat(polar.deletedIds()).contains("usr_d1", "usr_d2");
+        assertThat(inbox).isEmptyDirectory();
+    }
+
+    @Test
+    void a_same_name_export_arriving_mid_run_runs_the_next_night_and_an_identical_file_dropped_again_is_not_run()
+            throws Exception {
+        Instant old = Instant.now().minus(Duration.ofHours(1));
+        drop("export.csv", "external_id\nusr_a1\nusr_a2\n", old);
+        // The first request takes long enough for the next export to arrive while the run holds the file.
+        polar.enqueueFault(new FakePolar.Fault.Delay(Duration.ofSeconds(3)));
+        Process night = nightProcess();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Files.exists(inbox.resolve("export.csv"))) {
+            assertThat(Instant.now()).as("the night took the file out of the inbox").isBefore(deadline);
+            Thread.sleep(20);
+        }
+        drop("export.csv", "external_id\nusr_b1\n", old);
+        Night first = finish(night);
+
+        assertThat(first.code()).as(first.output()).isZero();
+        assertThat(filed("export.csv").resolve("export.audit.csv")).content()
+                .contains("usr_a1,DELETED", "usr_a2,DELETED").doesNotContain("usr_b1");
+        assertThat(inbox.resolve("export.csv")).as("the new export waits for the next night")
+                .content().contains("usr_b1");
+        assertThat(polar.requests()).extracting(FakePolar.Request::externalId).doesNotContain("usr_b1");
+
+        Night second = night();
+
+        assertThat(second.code()).as(second.output()).isZero();
+        assertThat(polar.deletedIds()).contains("usr_b1");
+        assertThat(inbox).isEmptyDirectory();
+
+        drop("export-again.csv", "external_id\nusr_a1\nusr_a2\n", old);
+        int sent = polar.requests().size();
+
+        Night third = night();
+
+        assertThat(third.code()).as(third.output()).isZero();
+        assertThat(third.output()).contains("already completed", "had already been run", "--rerun");
+        assertThat(polar.requests()).as("nothing sent for a file run before").hasSize(sent);
+        Path again = filed("export-again.csv");
+        assertThat(again.getFileName().toString()).contains("-again-");
+        assertThat(again).as("no report is claimed for it").isDirectoryNotContaining("glob:**.audit.csv");
         assertThat(inbox).isEmptyDirectory();
     }
 
@@ -170,8 +215,11 @@ class NightlyScriptIT {
     }
 
     private Night night() throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
-        return execute(command);
+        return finish(nightProcess());
+    }
+
+    private Process nightProcess() throws Exception {
+        return start(new ArrayList<>(List.of("bash", SCRIPT.toString())));
     }
 
     private Night run(String... args) throws Exception {
@@ -181,10 +229,16 @@ class NightlyScriptIT {
     }
 
     private Night execute(List<String> command) throws Exception {
+        return finish(start(command));
+    }
+
+    private Process start(List<String> command) throws Exception {
         assertThat(JAR).as("the packaged jar; run `mvn verify`, not only `mvn test`").exists();
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("POLAR_ERASURE_HOME", home.toString());
+        // Never the real user's default state folder, also for commands the script does not give --state-dir.
+        env.put("POLAR_ERASURE_STATE_DIR", home.resolve("state").toString());
         env.put("POLAR_ERASURE_JAR", JAR.toString());
         env.put("POLAR_ERASURE_JAVA", java());
         env.put("POLAR_ERASURE_MIN_AGE", "0");
@@ -192,7 +246,10 @@ class NightlyScriptIT {
         env.put("POLAR_ERASURE_RUN_OPTIONS", "--api-url " + polar.baseUrl() + " --max-attempts 1 --chunk-size 5");
         env.put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
         env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
-        Process process = builder.start();
+        return builder.start();
+    }
+
+    private static Night finish(Process process) throws Exception {
         byte[] output = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished in time").isTrue();
         return new Night(process.exitValue(), new String(output, StandardCharsets.UTF_8));

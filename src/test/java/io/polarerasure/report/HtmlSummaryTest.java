@@ -71,6 +71,7 @@ class HtmlSummaryTest {
         ReportFacts facts = ReportFacts.read(report);
         return new RunSummary("/in/requests.csv", "a".repeat(64), report.toString(), facts.sha256(), 7, 9,
                 "COMPLETED", AT, AT.plusSeconds(3723), "https://api.polar.sh", "300/min", "1.0.0", facts.rows(),
-                new ReportCounts(Map.copyOf(facts.counts().byOutcome())), 1);
+                new ReportCounts(Map.copyOf(facts.counts().byOutcome())), 1,
+                new RunSummary.Provenance("production", null, "/state/repository", 0, null));
     }
 }

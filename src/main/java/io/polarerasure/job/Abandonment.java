@@ -1,0 +1,170 @@
+package io.polarerasure.job;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.polarerasure.input.RequestFile;
+import io.polarerasure.input.RequestRow;
+import io.polarerasure.input.RequestScan;
+import io.polarerasure.input.ScanResult;
+import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.Outcome;
+import io.polarerasure.report.ReportWriter;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+
+/**
+ * Closes an unfinished run (stopped, failed, or left STARTED by a dead process) for good, when its file will not
+ * be resumed: its report gets a line for every row it lacks, so that no answer Polar gave the run is lost and no
+ * row is left out. After the committed checkpoint, in input order:
+ * <ul>
+ * <li>an answer the journal holds goes in as it was (DELETED only where it recorded a 204);</li>
+ * <li>a row the journal marks as sent without an answer (or, with a journal a machine crash may have cut, a row of
+ *     the interrupted chunk) is FAILED, saying that the request may have erased the customer;</li>
+ * <li>INVALID and DUPLICATE rows as in any run;</li>
+ * <li>every other row is NOT_SENT: nothing was asked of Polar for it.</li>
+ * </ul>
+ * The execution then ends ABANDONED with the report's new checkpoint, and the journal and input snapshot go.
+ * The caller must hold the run's {@link RunLock}.
+ */
+public final class Abandonment {
+
+    /** Lines handed to the report writer at once: bounded memory whatever the file's size. */
+    private static final int BATCH = 1_000;
+    static final String IN_DOUBT_DETAIL = "sent by the abandoned run, but its answer was never recorded: the request"
+            + " may have erased the customer; look the ID up at Polar";
+
+    /**
+     * What abandoning wrote.
+     *
+     * @param fromJournal answers of Polar taken from the journal
+     * @param inDoubt     rows sent without a recorded answer, reported FAILED
+     * @param notSent     rows never sent, reported NOT_SENT
+     */
+    public record Result(long fromJournal, long inDoubt, long notSent) {
+    }
+
+    private final JobRepository repository;
+    private final Clock clock;
+    private final Consumer<List<AuditLine>> written;
+
+    /**
+     * @param written receives every batch of lines abandon appends to the report, after they are on disk: the one
+     *                place where another record of answers (such as a ledger) is fed with what abandon wrote
+     */
+    public Abandonment(JobRepository repository, Clock clock, Consumer<List<AuditLine>> written) {
+        this.repository = repository;
+        this.clock = clock;
+        this.written = written;
+    }
+
+    /**
+     * @param run      the unfinished run, as {@link RunHistory} read it while the caller held its lock
+     * @param stateDir where its journal lives
+     * @param input    its request file's bytes: the run's snapshot, or a file checked to hash the same
+     * @param reason   why the operator abandons it, for the summary; never null
+     * @throws io.polarerasure.report.ReportTamperedException if the report is not what the run committed
+     * @throws IOException                                    if the journal or the report cannot be used
+     */
+    public Result abandon(RunHistory.Run run, Path stateDir, Path input, String reason) throws IOException {
+        JobInstance instance = repository.getJobInstance(run.runId());
+        JobExecution execution = repository.getLastJobExecution(instance);
+        StepExecution step = repository.getLastStepExecution(instance, ErasureJobConfiguration.STEP_NAME);
+        if (step == null) {
+            step = repository.createStepExecution(ErasureJobConfiguration.STEP_NAME, execution);
+        }
+        ExecutionContext context = step.getExecutionContext();
+        long checkpoint = Math.min(context.getInt(RunHistory.ROWS_DONE, 0), run.inputRows() == null
+                ? Long.MAX_VALUE : run.inputRows());
+        String idColumn = execution.getJobParameters().getString(ErasureJobConfiguration.ID_COLUMN);
+        ScanResult scan = RequestScan.scan(input, idColumn);
+        if (!scan.sha256().equals(run.inputSha256())) {
+            throw new IllegalStateException(input + " does not hold the run's input (SHA-256 " + scan.sha256()
+                    + ", the run's is " + run.inputSha256() + ")");
+        }
+        OutcomeJournal journal = new OutcomeJournal(OutcomeJournal.fileFor(stateDir, run.identity().key()),
+                OutcomeJournal.currentBootId());
+        // Only an execution that may have sent rows has a chunk in doubt (see ErasureProcessor.beforeStep).
+        int largestChunk = context.getInt(ErasureProcessor.LARGEST_CHUNK, 0);
+        Map<Long, OutcomeJournal.Entry> recorded = journal.recorded(checkpoint + 1, checkpoint + largestChunk);
+
+        long fromJournal = 0;
+        long inDoubt = 0;
+        long notSent = 0;
+        ReportWriter report = new ReportWriter(Path.of(run.reportFile()));
+        report.open(context);
+        try (RequestFile.Rows rows = RequestFile.open(input, idColumn).rows()) {
+            List<AuditLine> batch = new ArrayList<>(BATCH);
+            for (RequestRow row = rows.next(); row != null; row = rows.next()) {
+                if (row.row() <= checkpoint) {
+                    continue;
+                }
+                AuditLine line = ErasureProcessor.decideWithoutCall(row, idColumn, scan.duplicates(), clock)
+                        .orElse(null);
+                OutcomeJournal.Entry entry = recorded.get(row.row());
+                if (line != null) {
+                    // INVALID or DUPLICATE: never sent, whatever the run did.
+                } else if (entry != null && !entry.sending()) {
+                    line = entry.line();
+                    fromJournal++;
+                } else if (entry != null) {
+                    line = new AuditLine(row.row(), row.externalId(), Outcome.FAILED, null, 1, IN_DOUBT_DETAIL,
+                            clock.instant());
+                    inDoubt++;
+                } else {
+                    line = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.NOT_SENT,
+                            "never sent: the run was abandoned before this row's turn (" + reason + ")",
+                            clock.instant());
+                    notSent++;
+                }
+                batch.add(line);
+                if (batch.size() == BATCH) {
+                    append(report, batch);
+                }
+            }
+            append(report, batch);
+            report.update(context);
+        } finally {
+            report.close();
+        }
+
+        context.putInt(RunHistory.ROWS_DONE, (int) scan.rows());
+        LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneId.systemDefault());
+        step.setStatus(BatchStatus.ABANDONED);
+        step.setExitStatus(new ExitStatus("ABANDONED", reason));
+        step.setEndTime(now);
+        repository.updateExecutionContext(step);
+        repository.update(step);
+        execution.setStatus(BatchStatus.ABANDONED);
+        execution.setExitStatus(new ExitStatus("ABANDONED", reason));
+        execution.setEndTime(now);
+        repository.update(execution);
+        // The report is now the record of every row; the journal and the copy of the input hold external IDs.
+        journal.delete();
+        InputSnapshot.delete(InputSnapshot.fileFor(stateDir, run.identity().key()));
+        return new Result(fromJournal, inDoubt, notSent);
+    }
+
+    private void append(ReportWriter report, List<AuditLine> batch) throws IOException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        report.write(new Chunk<>(batch));
+        written.accept(List.copyOf(batch));
+        batch.clear();
+    }
+}

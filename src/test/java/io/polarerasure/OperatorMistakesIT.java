@@ -1,0 +1,354 @@
+package io.polarerasure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.job.RunIdentity;
+import io.polarerasure.report.RunSummary;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/**
+ * The real jar against local stand-ins for Polar, driven through the mistakes operators make: the input
+ * rewritten or renamed over while it runs, a sandbox trial before production, a file edited after a stop, the
+ * same command from another folder, a state folder others could plant files in. Each report must still tell
+ * exactly what happened.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+class OperatorMistakesIT {
+
+    private static final Path JAR = Path.of(System.getProperty("polarErasure.jar", "target/polar-erasure.jar"))
+            .toAbsolutePath();
+    private static final int ROWS = 200;
+    private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    private final List<FakePolar> fakes = new ArrayList<>();
+    private final List<Path> logs = new ArrayList<>();
+
+    @AfterEach
+    void stopFakes() {
+        fakes.forEach(FakePolar::close);
+    }
+
+    @Test
+    void an_input_rewritten_in_place_and_then_renamed_over_mid_run_changes_nothing() throws Exception {
+        Workload workload = Workload.generate(new Random(101), ROWS);
+        Path input = workload.write(dir);
+        String sha256 = Sha256.of(input);
+        FakePolar fake = fake(workload.existing, false);
+        Path state = dir.resolve("state");
+        Process run = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "40/s", "--chunk-size", "5", "--state-dir", state.toString());
+        awaitRequests(fake, 20, run);
+        // An export tool writing the next file under the same name: first in place, then by rename.
+        Workload next = Workload.generate(new Random(202), ROWS);
+        Files.writeString(input, csv(next), StandardCharsets.UTF_8);
+        awaitRequests(fake, 60, run);
+        Path renamed = Files.writeString(dir.resolve("next.tmp"), csv(Workload.generate(new Random(303), ROWS)));
+        Files.move(renamed, input, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+        assertThat(finish(run)).as(log()).isZero();
+
+        Path report = dir.resolve("requests.audit.csv");
+        assertThat(workload.verify(report, fake)).as("rows in doubt").isEmpty();
+        Set<String> ours = new HashSet<>();
+        workload.rows.forEach(row -> ours.add(row.externalId()));
+        assertThat(fake.requests()).extracting(FakePolar.Request::externalId).as("no foreign ID sent")
+                .allMatch(ours::contains);
+        assertThat(RunSummary.read(RunSummary.pathFor(report)).inputSha256()).isEqualTo(sha256);
+        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
+        try (var files = Files.list(state)) {
+            assertThat(files.map(path -> path.getFileName().toString()))
+                    .as("the snapshot and journal of a completed run are gone")
+                    .noneMatch(name -> name.startsWith("input-") || name.startsWith("journal-"));
+        }
+    }
+
+    @Test
+    void a_sandbox_trial_is_another_run_than_production_and_never_stands_in_for_it() throws Exception {
+        Workload workload = Workload.generate(new Random(404), ROWS);
+        Path input = workload.write(dir);
+        FakePolar sandbox = fake(workload.existing, true);
+        FakePolar production = fake(workload.existing, false);
+        String state = dir.resolve("state").toString();
+
+        Process trial = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", sandbox.baseUrl(),
+                "--rate-limit", "40/s", "--chunk-size", "5", "--state-dir", state);
+        awaitRequests(sandbox, 30, trial);
+        trial.destroy();
+        assertThat(finish(trial)).as(log()).isEqualTo(3);
+
+        // The same command against production: the report belongs to the sandbox run, which is another run.
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", production.baseUrl(),
+                "--state-dir", state)).as(log()).isEqualTo(2);
+        assertThat(lastLog()).contains("belongs to the run of " + input.toAbsolutePath())
+                .contains("against " + sandbox.baseUrl()).contains("STOPPED").contains("abandon");
+        assertThat(production.requests()).isEmpty();
+
+        Path productionReport = dir.resolve("production.audit.csv");
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", production.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state, "--report", productionReport.toString()))
+                .as(log()).isZero();
+        assertThat(workload.verify(productionReport, production)).as("rows in doubt").isEmpty();
+        RunSummary summary = RunSummary.read(RunSummary.pathFor(productionReport));
+        assertThat(summary.apiBaseUrl()).isEqualTo(production.baseUrl());
+        assertThat(summary.provenance().answeredBy()).startsWith("production");
+
+        // The finished production run does not finish the sandbox trial either: it resumes on its own.
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", sandbox.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state)).as(log()).isZero();
+        assertThat(workload.verify(dir.resolve("requests.audit.csv"), sandbox)).isEmpty();
+        assertThat(RunSummary.read(RunSummary.pathFor(dir.resolve("requests.audit.csv"))).provenance().answeredBy())
+                .startsWith("sandbox");
+        assertThat(run(dir, Map.of(), "status", "--state-dir", state)).isZero();
+        assertThat(lastLog()).contains(sandbox.baseUrl()).contains(production.baseUrl());
+    }
+
+    @Test
+    void stop_edit_run_is_refused_truthfully_abandon_keeps_every_204_and_the_edited_file_runs_apart()
+            throws Exception {
+        Workload workload = Workload.generate(new Random(505), ROWS);
+        Path input = workload.write(dir);
+        String sha256 = Sha256.of(input);
+        FakePolar fake = fake(workload.existing, false);
+        String state = dir.resolve("state").toString();
+        Path report = dir.resolve("requests.audit.csv");
+
+        Process stopped = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "40/s", "--chunk-size", "5", "--state-dir", state);
+        awaitRequests(fake, 40, stopped);
+        stopped.destroy();
+        assertThat(finish(stopped)).as(log()).isEqualTo(3);
+        List<String> erasedByStopped = List.copyOf(fake.deletedIds());
+
+        // A typo fixed in one row the run has not reached.
+        String text = Files.readString(input);
+        Workload.Row last = workload.rows.get(ROWS - 1);
+        Files.writeString(input, text.replace("REQ-" + ROWS + "," + last.externalId(), "REQ-" + ROWS + ",fixed_id"));
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--state-dir", state)).as(log()).isEqualTo(2);
+        assertThat(lastLog()).contains("belongs to the run of " + input.toAbsolutePath())
+                .contains("SHA-256 " + sha256).contains("STOPPED").contains("restore that file")
+                .contains("abandon --report " + report.toAbsolutePath()).doesNotContain("belongs to no run");
+        int sentBefore = fake.requests().size();
+
+        assertThat(run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state,
+                "--reason", "a typo was fixed; the corrected file is run instead")).as(log()).isZero();
+        assertThat(fake.requests()).as("abandon sends nothing").hasSize(sentBefore);
+        List<Workload.Line> lines = Workload.read(report);
+        assertThat(lines).extracting(Workload.Line::row)
+                .containsExactlyElementsOf(workload.rows.stream().map(Workload.Row::number).toList());
+        for (Workload.Line line : lines) {
+            if (erasedByStopped.contains(line.externalId())) {
+                assertThat(line.outcome()).as("row %d: its 204 is in the report", line.row()).isIn("DELETED",
+                        "DUPLICATE");
+            } else {
+                assertThat(line.outcome()).as("row %d", line.row()).isNotEqualTo("DELETED");
+            }
+        }
+        assertThat(lines).filteredOn(line -> line.outcome().equals("DELETED")).hasSize(erasedByStopped.size());
+        assertThat(lines).extracting(Workload.Line::outcome).contains("NOT_SENT");
+        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
+        assertThat(lastLog()).contains("INTACT").contains("abandoned: a typo was fixed");
+        RunSummary summary = RunSummary.read(RunSummary.pathFor(report));
+        assertThat(summary.state()).isEqualTo("ABANDONED");
+        assertThat(Files.readString(Path.of(report + ".summary.html"))).contains("ABANDONED", "NOT_SENT");
+
+        Path edited = dir.resolve("edited.audit.csv");
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state, "--report", edited.toString())).as(log()).isZero();
+        assertThat(Workload.read(edited)).hasSize(ROWS);
+        assertThat(run(dir, Map.of(), "status", "--state-dir", state)).isZero();
+        assertThat(lastLog()).contains("ABANDONED").contains("COMPLETED");
+    }
+
+    @Test
+    void abandoning_a_killed_run_reports_requests_without_a_recorded_answer_as_possibly_erased() throws Exception {
+        Workload workload = Workload.generate(new Random(808), ROWS);
+        Path input = workload.write(dir);
+        FakePolar fake = fake(workload.existing, false);
+        String state = dir.resolve("state").toString();
+        Path report = dir.resolve("requests.audit.csv");
+        Process killed = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "100/s", "--chunk-size", "5", "--state-dir", state);
+        awaitRequests(fake, 50, killed);
+        killed.destroyForcibly();
+        killed.waitFor();
+        List<String> erased = List.copyOf(fake.deletedIds());
+
+        assertThat(run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state)).as(log())
+                .isZero();
+        List<Workload.Line> lines = Workload.read(report);
+        assertThat(lines).hasSize(ROWS);
+        for (Workload.Line line : lines) {
+            if (line.outcome().equals("DELETED")) {
+                assertThat(erased).as("row %d DELETED without a 204", line.row()).contains(line.externalId());
+            } else if (erased.contains(line.externalId()) && !line.outcome().equals("DUPLICATE")) {
+                assertThat(line.outcome()).as("row %d: erased, so its line must say it may have been", line.row())
+                        .isEqualTo("FAILED");
+                assertThat(line.detail()).contains("may have erased the customer");
+            }
+        }
+        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
+        // Closed for good: the same command sends nothing and says so.
+        int sent = fake.requests().size();
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--state-dir", state)).as(log()).isZero();
+        assertThat(lastLog()).contains("was abandoned").contains("--rerun");
+        assertThat(fake.requests()).hasSize(sent);
+        assertThat(run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state)).isEqualTo(2);
+        assertThat(lastLog()).contains("ABANDONED already");
+    }
+
+    @Test
+    void the_same_command_from_two_folders_finds_the_same_run_in_the_default_state_folder() throws Exception {
+        Workload workload = Workload.generate(new Random(606), ROWS);
+        Path input = workload.write(dir);
+        FakePolar fake = fake(workload.existing, false);
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Map<String, String> environment = Map.of("HOME", home.toString());
+        Path first = Files.createDirectories(dir.resolve("first"));
+        Path second = Files.createDirectories(dir.resolve("second"));
+
+        Process run = start(first, environment, "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "40/s", "--chunk-size", "5");
+        awaitRequests(fake, 30, run);
+        run.destroy();
+        assertThat(finish(run)).as(log()).isEqualTo(3);
+
+        assertThat(run(second, environment, "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "400/s")).as(log()).isZero();
+        assertThat(lastLog()).contains("job repository: " + home.resolve(".local/state/polar-erasure/repository"));
+        assertThat(workload.verify(dir.resolve("requests.audit.csv"), fake)).as("rows in doubt").isEmpty();
+        Path state = home.resolve(".local/state/polar-erasure");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwx------");
+        assertThat(first.resolve(".polar-erasure")).doesNotExist();
+        assertThat(second.resolve(".polar-erasure")).doesNotExist();
+    }
+
+    @Test
+    void a_planted_state_folder_is_refused_and_a_symlink_at_the_journal_path_is_not_followed() throws Exception {
+        Workload workload = Workload.generate(new Random(707), 40);
+        Path input = workload.write(dir);
+        FakePolar fake = fake(workload.existing, false);
+
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--state-dir", shared.toString())).as(log()).isEqualTo(2);
+        assertThat(lastLog()).contains("Refusing the state folder").contains("mode 0777");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rwxrwxrwx");
+        assertThat(fake.requests()).isEmpty();
+
+        Path state = Files.createDirectory(dir.resolve("state"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me\n");
+        String key = new RunIdentity(Sha256.of(input), fake.baseUrl()).key();
+        Files.createSymbolicLink(state.resolve("journal-" + key + ".log.new"), victim);
+
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state.toString())).as(log()).isZero();
+        assertThat(victim).hasContent("keep me");
+        assertThat(workload.verify(dir.resolve("requests.audit.csv"), fake)).isEmpty();
+    }
+
+    private FakePolar fake(Set<String> existing, boolean sandbox) throws IOException {
+        FakePolar fake = FakePolar.builder().customers(existing).latencyMillis(2).rateLimit(1_000_000)
+                .sandbox(sandbox).build().start();
+        fakes.add(fake);
+        return fake;
+    }
+
+    private static String csv(Workload workload) throws IOException {
+        Path scratch = Files.createTempDirectory("workload");
+        try {
+            return Files.readString(workload.write(scratch));
+        } finally {
+            Files.deleteIfExists(scratch.resolve("requests.csv"));
+            Files.deleteIfExists(scratch);
+        }
+    }
+
+    /** Starts the jar in a folder; the environment never names the real user's state folder. */
+    private Process start(Path folder, Map<String, String> environment, String... args) throws IOException {
+        assertThat(JAR).as("the jar under test; run `mvn verify`, which builds it first").isRegularFile();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true);
+        builder.environment().remove("POLAR_ERASURE_STATE_DIR");
+        builder.environment().remove("XDG_STATE_HOME");
+        builder.environment().put("HOME", dir.resolve("default-home").toString());
+        builder.environment().put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
+        builder.environment().putAll(environment);
+        Path log = dir.resolve("run-" + logs.size() + ".log");
+        builder.redirectOutput(log.toFile());
+        logs.add(log);
+        return builder.start();
+    }
+
+    private int run(Path folder, Map<String, String> environment, String... args) throws Exception {
+        return finish(start(folder, environment, args));
+    }
+
+    private void awaitRequests(FakePolar fake, int count, Process run) {
+        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+        while (fake.requests().size() < count) {
+            assertThat(run.isAlive()).as("the run ended before %d requests:%n%s", count, log()).isTrue();
+            assertThat(System.nanoTime()).as("timed out waiting for %d requests", count).isLessThan(deadline);
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    private int finish(Process run) throws InterruptedException {
+        if (!run.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            run.destroyForcibly().waitFor();
+            throw new AssertionError("the run did not end within " + RUN_TIMEOUT + "\n" + log());
+        }
+        return run.exitValue();
+    }
+
+    private String log() {
+        StringBuilder all = new StringBuilder("output of the runs:");
+        for (Path log : logs) {
+            all.append("\n--- ").append(log.getFileName()).append('\n').append(read(log));
+        }
+        return all.toString();
+    }
+
+    private String lastLog() {
+        return read(logs.get(logs.size() - 1));
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(unreadable: " + e + ")";
+        }
+    }
+}
