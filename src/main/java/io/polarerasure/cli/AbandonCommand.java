@@ -7,8 +7,11 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import javax.sql.DataSource;
+
 import io.polarerasure.job.Abandonment;
 import io.polarerasure.job.InputSnapshot;
+import io.polarerasure.job.Ledger;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.report.ReportCounts;
@@ -81,9 +84,10 @@ final class AbandonCommand implements Callable<Integer> {
                 if (!Files.exists(snapshot)) {
                     snapshot = snapshotFromInput(run, stateDir, snapshot);
                 }
-                Abandonment.Result result = new Abandonment(repository, clock, lines -> {
-                    // The lines abandon wrote into the report, batch by batch: feed other records of answers here.
-                }).abandon(run, stateDir, snapshot, reason);
+                // Every answer abandon writes into the report goes into the ledger too (definitive ones only).
+                Ledger ledger = new Ledger(context.getBean(DataSource.class));
+                Abandonment.Result result = new Abandonment(repository, clock, lines -> ledger.recordAnswers(
+                        run.runId(), run.inputSha256(), reportFile, lines)).abandon(run, stateDir, snapshot, reason);
                 RunHistory.Run closed = history.owning(reportFile).orElseThrow();
                 out.printf("Abandoned the run of %s (SHA-256 %s) against %s: %d answer(s) from its journal written as"
                                 + " they were, %d row(s) sent without a recorded answer written FAILED, %d row(s)"

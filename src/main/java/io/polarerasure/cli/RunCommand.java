@@ -240,7 +240,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 launch = launcher.launch(input, report, number -> sibling(input, number == 0 ? ".audit.csv"
                                 : ".rerun-" + number + ".audit.csv"), idColumn, identity, rerun,
-                        new ErasureLauncher.Details(scan.rows(), settings.rate().toString(), options.reading()));
+                        new ErasureLauncher.Details(scan.rows(), settings.rate().toString(), options));
             } finally {
                 printer.stop();
             }

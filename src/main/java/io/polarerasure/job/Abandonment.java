@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import io.polarerasure.input.RequestFile;
+import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.input.RequestScan;
 import io.polarerasure.input.ScanResult;
@@ -90,8 +91,9 @@ public final class Abandonment {
         ExecutionContext context = step.getExecutionContext();
         long checkpoint = Math.min(context.getInt(RunHistory.ROWS_DONE, 0), run.inputRows() == null
                 ? Long.MAX_VALUE : run.inputRows());
-        String idColumn = execution.getJobParameters().getString(ErasureJobConfiguration.ID_COLUMN);
-        ScanResult scan = RequestScan.scan(input, idColumn);
+        RequestOptions options = ErasureJobConfiguration.requestOptions(execution.getJobParameters());
+        String idColumn = options.idColumn();
+        ScanResult scan = RequestScan.scan(input, options);
         if (!scan.sha256().equals(run.inputSha256())) {
             throw new IllegalStateException(input + " does not hold the run's input (SHA-256 " + scan.sha256()
                     + ", the run's is " + run.inputSha256() + ")");
@@ -107,7 +109,7 @@ public final class Abandonment {
         long notSent = 0;
         ReportWriter report = new ReportWriter(Path.of(run.reportFile()));
         report.open(context);
-        try (RequestFile.Rows rows = RequestFile.open(input, idColumn).rows()) {
+        try (RequestFile.Rows rows = RequestFile.open(input, options).rows()) {
             List<AuditLine> batch = new ArrayList<>(BATCH);
             for (RequestRow row = rows.next(); row != null; row = rows.next()) {
                 if (row.row() <= checkpoint) {
@@ -122,8 +124,8 @@ public final class Abandonment {
                     line = entry.line();
                     fromJournal++;
                 } else if (entry != null) {
-                    line = new AuditLine(row.row(), row.externalId(), Outcome.FAILED, null, 1, IN_DOUBT_DETAIL,
-                            clock.instant());
+                    line = new AuditLine(row.row(), row.externalId(), Outcome.FAILED, null, entry.attempts(),
+                            AuditLine.IN_DOUBT + IN_DOUBT_DETAIL, clock.instant());
                     inDoubt++;
                 } else {
                     line = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.NOT_SENT,

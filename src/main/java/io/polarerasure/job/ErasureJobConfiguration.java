@@ -1,9 +1,11 @@
 package io.polarerasure.job;
 
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.report.AuditLine;
@@ -14,6 +16,7 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -46,6 +49,10 @@ public class ErasureJobConfiguration {
     public static final String ID_COLUMN = "id.column";
     /** {@code --no-header}, {@code --sheet}, {@code --id-pattern} as given at the first start. */
     public static final String INPUT_READING = "input.reading";
+    /** The same options one by one, so that {@code abandon} reads the file exactly as its run did. */
+    public static final String INPUT_HEADER = "input.header";
+    public static final String INPUT_SHEET = "input.sheet";
+    public static final String INPUT_ID_PATTERN = "input.id.pattern";
     /** Non-identifying facts of each execution, kept for status and the run summary. */
     public static final String INPUT_ROWS = "input.rows";
     public static final String RATE_LIMIT = "rate.limit";
@@ -139,5 +146,12 @@ public class ErasureJobConfiguration {
                     }
                 })
                 .build();
+    }
+
+    /** How a run reads its file, from its job parameters: the options of its first start. */
+    public static RequestOptions requestOptions(JobParameters parameters) {
+        String pattern = parameters.getString(INPUT_ID_PATTERN);
+        return new RequestOptions(parameters.getString(ID_COLUMN), !"false".equals(parameters.getString(INPUT_HEADER)),
+                parameters.getString(INPUT_SHEET), pattern == null ? null : Pattern.compile(pattern));
     }
 }

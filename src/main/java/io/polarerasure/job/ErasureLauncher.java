@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
+import io.polarerasure.input.RequestOptions;
+
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -37,10 +39,9 @@ public final class ErasureLauncher {
     /**
      * What an invocation runs with, recorded on its execution (not part of the run's identity).
      *
-     * @param reading how the file is read besides its ID column ({@code RequestOptions.reading()}), fixed at the
-     *                first start like the ID column
+     * @param reading how the file is read ({@link RequestOptions}); fixed at the first start like the ID column
      */
-    public record Details(long inputRows, String rateLimit, String reading) {
+    public record Details(long inputRows, String rateLimit, RequestOptions reading) {
     }
 
     private final JobOperator jobOperator;
@@ -97,10 +98,10 @@ public final class ErasureLauncher {
                     + "; run it again with that column so the same IDs are erased.");
         }
         String firstReading = first.getString(ErasureJobConfiguration.INPUT_READING, "");
-        if (!details.reading().equals(firstReading)) {
+        if (!details.reading().reading().equals(firstReading)) {
             throw new RunConflictException("This file's run was started reading it with options \"" + firstReading
-                    + "\"; run it again with exactly those (now: \"" + details.reading() + "\") so that the same rows"
-                    + " are read.");
+                    + "\"; run it again with exactly those (now: \"" + details.reading().reading() + "\") so that the"
+                    + " same rows are read.");
         }
         if (finished) {
             return new Launch(last, true, false, reportFile, latestNumber);
@@ -171,14 +172,21 @@ public final class ErasureLauncher {
 
     private static JobParameters parameters(Path input, String reportFile, String idColumn, RunIdentity identity,
                                             long rerun, Details details) {
-        return new JobParametersBuilder(identity(identity, rerun))
+        JobParametersBuilder builder = new JobParametersBuilder(identity(identity, rerun))
                 .addString(ErasureJobConfiguration.INPUT_FILE, input.toAbsolutePath().toString(), false)
                 .addString(ErasureJobConfiguration.REPORT_FILE, reportFile, false)
                 .addString(ErasureJobConfiguration.ID_COLUMN, idColumn, false)
                 .addLong(ErasureJobConfiguration.INPUT_ROWS, details.inputRows(), false)
                 .addString(ErasureJobConfiguration.RATE_LIMIT, details.rateLimit(), false)
-                .addString(ErasureJobConfiguration.INPUT_READING, details.reading(), false)
-                .toJobParameters();
+                .addString(ErasureJobConfiguration.INPUT_READING, details.reading().reading(), false)
+                .addString(ErasureJobConfiguration.INPUT_HEADER, String.valueOf(details.reading().header()), false);
+        if (details.reading().sheet() != null) {
+            builder.addString(ErasureJobConfiguration.INPUT_SHEET, details.reading().sheet(), false);
+        }
+        if (details.reading().idPattern() != null) {
+            builder.addString(ErasureJobConfiguration.INPUT_ID_PATTERN, details.reading().idPattern().pattern(), false);
+        }
+        return builder.toJobParameters();
     }
 
     /**
