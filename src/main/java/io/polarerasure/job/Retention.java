@@ -5,7 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobInstance;
@@ -49,7 +52,12 @@ public final class Retention {
         int ledgerEntries = ledger.pruneBefore(before);
         int runs = 0;
         int kept = 0;
-        for (RunHistory.Run run : new RunHistory(repository).all()) {
+        List<RunHistory.Run> all = new RunHistory(repository).all();
+        // Re-runs of one content and destination share their state files: the latest may still be unfinished.
+        Set<String> unfinishedKeys = all.stream()
+                .filter(run -> run.state() != BatchStatus.COMPLETED && run.state() != BatchStatus.ABANDONED)
+                .map(run -> run.identity().key()).collect(Collectors.toSet());
+        for (RunHistory.Run run : all) {
             if (run.finished() == null || !run.finished().isBefore(before)) {
                 continue;
             }
@@ -57,7 +65,7 @@ public final class Retention {
                 kept++;
                 continue;
             }
-            if (!deleteFiles(run.inputSha256())) {
+            if (!unfinishedKeys.contains(run.identity().key()) && !deleteFiles(run.identity().key())) {
                 kept++;
                 continue;
             }
@@ -70,13 +78,14 @@ public final class Retention {
         return new Pruned(ledgerEntries, runs, kept);
     }
 
-    /** Deletes a finished run's journal and lock file; false if another process holds its lock. */
+    /** Deletes a finished run's journal, input snapshot and lock file; false if another process holds its lock. */
     private boolean deleteFiles(String runKey) {
         if (stateDir.isEmpty()) {
             return true;
         }
         try (RunLock lock = RunLock.acquire(stateDir.get(), runKey)) {
             Files.deleteIfExists(OutcomeJournal.fileFor(stateDir.get(), runKey));
+            Files.deleteIfExists(InputSnapshot.fileFor(stateDir.get(), runKey));
             Files.deleteIfExists(stateDir.get().resolve("run-" + runKey + ".lock"));
             return true;
         } catch (RunLock.RunLockedException e) {
