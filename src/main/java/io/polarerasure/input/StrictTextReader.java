@@ -20,8 +20,9 @@ import java.util.Locale;
  *
  * <p>Encoding: a byte order mark picks UTF-8, UTF-16LE (Excel's "Unicode Text") or UTF-16BE and is dropped; without
  * one the text must be UTF-8. Before decoding, the first {@value #SNIFF_BYTES} bytes are examined so that a file
- * that is not UTF-8 text gets the right diagnosis: a workbook or other zip archive, an old {@code .xls}, UTF-16
- * without a byte order mark (every other byte zero), or binary data (many control bytes). A NUL or other control
+ * that is not UTF-8 text gets the right diagnosis: an old {@code .xls}, UTF-16 without a byte order mark (every
+ * other byte zero), or binary data (many control bytes). A zip archive never gets here: {@link RequestFile} reads
+ * it as a workbook. A NUL or other control
  * character elsewhere is left to the row it is in ({@link IdRules} makes that row INVALID).
  *
  * <p>Lines are counted as Commons CSV counts them (CR, LF and CRLF each end one line). Not thread-safe.
@@ -159,11 +160,6 @@ final class StrictTextReader extends Reader {
     }
 
     private void refuseIfNotText() {
-        if (startsWith('P', 'K', 3, 4)) {
-            throw InputFileException.at(file, 1, "the file is a zip archive (an .xlsx workbook under another name?),"
-                    + " not CSV text. If it is a workbook, give it the .xlsx extension; otherwise export the requests"
-                    + " as CSV UTF-8, and run again.");
-        }
         if (startsWith(0xD0, 0xCF, 0x11, 0xE0)) {
             throw InputFileException.at(file, 1, "the file is an old Excel workbook (.xls), not CSV text. Save it as"
                     + " .xlsx or as CSV UTF-8 and run again.");
