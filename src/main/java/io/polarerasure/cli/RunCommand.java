@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import javax.sql.DataSource;
+
 import io.polarerasure.PolarErasure;
 import io.polarerasure.input.RequestScan;
 import io.polarerasure.input.ScanResult;
@@ -20,6 +22,7 @@ import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
 import io.polarerasure.job.Progress;
 import io.polarerasure.job.RunHistory;
+import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
 import io.polarerasure.polar.Eraser;
@@ -127,6 +130,13 @@ final class RunCommand implements Callable<Integer> {
             description = "Allow a plain http:// API URL to a host other than this machine (never in production).")
     boolean allowInsecureHttp;
 
+    @Option(names = "--lease-seconds", paramLabel = "SECONDS", hidden = true, defaultValue = "120",
+            description = "Advanced: seconds after its last renewal at which another process may take over a run"
+                    + " whose holder stopped renewing (default: ${DEFAULT-VALUE}). Sending stops 5/12 of it after"
+                    + " the last renewal; keep the default in production, where that leaves room for Polar's 60 s"
+                    + " call timeout.")
+    long leaseSeconds;
+
     @Mixin
     StateOptions state;
 
@@ -139,7 +149,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
-    @SuppressWarnings("try") // the run lock is held by being open, never read
+    @SuppressWarnings("try") // the run lock and lease are held by being open, never read
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
@@ -167,14 +177,20 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("--progress must be 0 (no progress lines) or more seconds, was "
                     + progressSeconds + ".");
         }
+        if (leaseSeconds < 1) {
+            throw new UsageException("--lease-seconds must be 1 or more, was " + leaseSeconds + ".");
+        }
+        RunLease lease = new RunLease(scan.sha256(), Duration.ofSeconds(leaseSeconds));
+        eraser.requirePermit(lease);
         StopSignal stopSignal = new StopSignal(eraser);
         Progress progress = new Progress();
         GracefulStop stop = new GracefulStop(stopSignal::request, 120);
         int code = ExitCodes.RESUMABLE;
         try (RunLock lock = RunLock.acquire(state.ownerOnlyStateDir(), scan.sha256());
              ConfigurableApplicationContext context = SpringContexts.openRepository(state, concurrency + 4,
-                     Map.of("erasureRun", run, "stopSignal", stopSignal, "progress", progress),
-                     ErasureJobConfiguration.class)) {
+                     Map.of("erasureRun", run, "stopSignal", stopSignal, "progress", progress, "runLease", lease),
+                     ErasureJobConfiguration.class);
+             RunLease held = acquire(lease, context)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class));
             out.printf("polar-erasure %s: %s (%d rows, sha256 %s) -> %s at %s, concurrency %d, chunk size %d%n",
@@ -203,6 +219,12 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             stop.finished(code);
         }
+    }
+
+    /** Takes the run's lease before anything is sent; another live holder is refused (exit 2). */
+    private static RunLease acquire(RunLease lease, ConfigurableApplicationContext context) {
+        lease.acquire(context.getBean(DataSource.class));
+        return lease;
     }
 
     private PolarSettings polarSettings() {

@@ -16,7 +16,7 @@ import org.springframework.batch.core.step.StepExecution;
 /**
  * Starts a request file's run, or resumes it: the run is identified by the file's SHA-256 only, so
  * re-running the same command continues from the last checkpoint with the report path fixed at the
- * first start. The caller must hold the file's {@link RunLock}.
+ * first start. The caller must hold the run's {@link RunLease} (and, on one machine, its {@link RunLock}).
  */
 public final class ErasureLauncher {
 
@@ -68,7 +68,7 @@ public final class ErasureLauncher {
             return new Launch(last, true, false, reportFile);
         }
         if (last.getStatus().isRunning()) {
-            // Left STARTED by a process that died (kill -9, power loss): we hold the run lock, so nobody runs it.
+            // Left STARTED by a process that died (kill -9, power loss): we hold the run's lease, so nobody runs it.
             jobOperator.recover(last);
         } else if (last.getStatus() == BatchStatus.UNKNOWN) {
             markFailed(last);

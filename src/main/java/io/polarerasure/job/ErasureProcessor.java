@@ -43,7 +43,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
 
     private final String idColumn;
     private final DuplicateIndex duplicates;
-    private final OutcomeJournal journal;
+    private final RunJournal journal;
+    private final RunLease lease;
     private final Eraser eraser;
     private final Clock clock;
     private final int chunkSize;
@@ -52,11 +53,12 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
     private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
 
-    ErasureProcessor(String idColumn, DuplicateIndex duplicates, OutcomeJournal journal, Eraser eraser, Clock clock,
-                     int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk) {
+    ErasureProcessor(String idColumn, DuplicateIndex duplicates, RunJournal journal, RunLease lease, Eraser eraser,
+                     Clock clock, int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk) {
         this.idColumn = idColumn;
         this.duplicates = duplicates;
         this.journal = journal;
+        this.lease = lease;
         this.eraser = eraser;
         this.clock = clock;
         this.chunkSize = chunkSize;
@@ -79,6 +81,16 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         recorded = Map.copyOf(journal.open(resuming, checkpoint + 1, checkpoint + largestChunk));
         context.putInt(LARGEST_CHUNK, largestChunk);
         jobRepository.updateExecutionContext(stepExecution);
+    }
+
+    /**
+     * Fencing: runs inside the chunk's transaction, before the report is written, and fails it unless this process
+     * still holds the run's lease; the lease row then stays locked until the commit, so no other process can take
+     * the run over between this check and the checkpoint.
+     */
+    @Override
+    public void beforeWrite(Chunk<? extends AuditLine> lines) {
+        lease.fence();
     }
 
     /**

@@ -13,7 +13,8 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 /**
  * Creates Spring Batch's tables when they are missing, on H2 and
- * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing.
+ * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing; also the
+ * tables of the run lease ({@link RunLease}) and the database journal ({@link DatabaseJournal}).
  */
 public final class RepositorySchema {
 
@@ -33,6 +34,13 @@ public final class RepositorySchema {
                 new ResourceDatabasePopulator(
                         new ClassPathResource("org/springframework/batch/core/schema-" + script + ".sql"))
                         .populate(connection);
+            }
+            // The run lease and the database journal: CREATE TABLE IF NOT EXISTS reads the same on both platforms.
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute(RunLease.createTable());
+                for (String sql : DatabaseJournal.createTables()) {
+                    statement.execute(sql);
+                }
             }
         }
     }

@@ -41,6 +41,7 @@ public final class Eraser {
     /** Workers inside a wait (their turn, a 429 pause, a backoff), to wake them on a stop request. */
     private final Set<Thread> waiting = new HashSet<>();
     private volatile boolean stopRequested;
+    private volatile SendPermit permit = SendPermit.ALWAYS;
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -111,6 +112,11 @@ public final class Eraser {
         }
     }
 
+    /** From now on, every request leaves only if this permit allows it (the run's lease). */
+    public void requirePermit(SendPermit sendPermit) {
+        this.permit = Objects.requireNonNull(sendPermit, "sendPermit");
+    }
+
     /** The rate requests are paced at now: the configured one, or lower after repeated 429s. */
     public Rate currentRate() {
         return throttle.currentRate();
@@ -122,6 +128,7 @@ public final class Eraser {
             throttle.awaitTurn();
             // Another worker may have been refused while this one waited for its turn.
             throwIfStopped(row);
+            permit.check(row.mayHaveLanded());
             row.attempts++;
             try {
                 Answer answer = client.delete(externalId);
