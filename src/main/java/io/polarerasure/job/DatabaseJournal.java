@@ -192,9 +192,9 @@ public final class DatabaseJournal implements RunJournal {
     }
 
     /** The journal's table, for {@link RepositorySchema}: the same SQL for H2 and PostgreSQL. */
-    static List<String> createTables() {
-        return List.of("CREATE TABLE IF NOT EXISTS " + TABLE + " (run_key VARCHAR(200) NOT NULL, seq BIGINT NOT NULL,"
-                + " record VARCHAR NOT NULL, PRIMARY KEY (run_key, seq))");
+    static String createTable() {
+        return "CREATE TABLE IF NOT EXISTS " + TABLE + " (run_key VARCHAR(200) NOT NULL, seq BIGINT NOT NULL,"
+                + " record VARCHAR NOT NULL, PRIMARY KEY (run_key, seq))";
     }
 
     /** The run's records in order; the first is the header, which parse skips. */

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 
 import javax.sql.DataSource;
@@ -35,11 +36,14 @@ public final class RepositorySchema {
                         new ClassPathResource("org/springframework/batch/core/schema-" + script + ".sql"))
                         .populate(connection);
             }
-            // The run lease and the database journal: CREATE TABLE IF NOT EXISTS reads the same on both platforms.
-            try (java.sql.Statement statement = connection.createStatement()) {
-                statement.execute(RunLease.createTable());
-                for (String sql : DatabaseJournal.createTables()) {
-                    statement.execute(sql);
+            // The run lease and the database journal: the same SQL on both platforms. Checked first, since
+            // PostgreSQL wants the CREATE privilege even for CREATE TABLE IF NOT EXISTS of an existing table.
+            try (Statement statement = connection.createStatement()) {
+                if (!tableExists(meta, schema, RunLease.TABLE)) {
+                    statement.execute(RunLease.createTable());
+                }
+                if (!tableExists(meta, schema, DatabaseJournal.TABLE)) {
+                    statement.execute(DatabaseJournal.createTable());
                 }
             }
         }
