@@ -120,6 +120,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         }
         // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
         boolean interrupted = known != null;
+        // A process that lost the run's lease writes nothing more to the run's journal either.
+        lease.check(interrupted);
         if (!interrupted) {
             journal.markSending(request.row());
         }
@@ -129,7 +131,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         } catch (RuntimeException e) {
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
             // lost, nothing changed, and the row is sent on resume as if new.
-            if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()) {
+            if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()
+                    && !(e instanceof RunLease.LeaseLostException)) {
                 journal.unmark(request.row());
             }
             throw e;
