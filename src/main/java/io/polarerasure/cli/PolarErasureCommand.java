@@ -61,6 +61,10 @@ public final class PolarErasureCommand implements Runnable {
             err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
             return ExitCodes.USAGE;
         }
+        if (error instanceof SpringContexts.RepositoryUnreachableException) {
+            err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
+            return ExitCodes.RESUMABLE;
+        }
         Optional<String> lost = SpringContexts.lostRepository(error);
         if (lost.isPresent()) {
             err.println("polar-erasure: " + lost.get() + ", then re-run the same command to resume; nothing already"
