@@ -201,6 +201,8 @@ class MultiHostIT {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         builder.environment().put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
         builder.environment().put("SPRING_DATASOURCE_USERNAME", TestPostgres.USER);
+        // Each state folder plays one host: a lease holder of another host is never known to be dead.
+        builder.environment().put("HOSTNAME", Path.of(repository.get(1)).getFileName().toString());
         Path log = dir.resolve("run-" + logs.size() + ".log");
         builder.redirectOutput(log.toFile());
         logs.add(log);

@@ -1,7 +1,10 @@
 package io.polarerasure.job;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -75,6 +78,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
     private final String host;
     private final long pid;
     private final Instant started;
+    private final String node;
     private volatile JdbcTemplate jdbc;
     private volatile ScheduledExecutorService renewer;
     private volatile long epoch;
@@ -96,6 +100,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
         this.host = hostName();
         this.pid = ProcessHandle.current().pid();
         this.started = ProcessHandle.current().info().startInstant().orElse(Instant.now());
+        this.node = node();
     }
 
     /**
@@ -110,36 +115,65 @@ public final class RunLease implements SendPermit, AutoCloseable {
             long before = System.nanoTime();
             try {
                 template.update("INSERT INTO " + TABLE + " (run_key, holder_host, holder_pid, holder_started,"
-                        + " renewed_at, epoch, renewals) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP, 1, 0)",
-                        runKey, host, pid, OffsetDateTime.ofInstant(started, ZoneOffset.UTC));
+                        + " renewed_at, epoch, renewals, holder_node) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP, 1, 0, ?)",
+                        runKey, host, pid, OffsetDateTime.ofInstant(started, ZoneOffset.UTC), node);
                 start(template, 1, before);
                 return;
             } catch (DuplicateKeyException held) {
                 // Someone holds or held it: see below whether it is still alive.
             }
-            List<Current> rows = template.query("SELECT holder_host, holder_pid, holder_started, renewed_at, epoch,"
-                    + " renewals, CURRENT_TIMESTAMP FROM " + TABLE + " WHERE run_key = ?", CURRENT, runKey);
+            List<Current> rows = template.query(SELECT + " WHERE run_key = ?", CURRENT, runKey);
             if (rows.isEmpty()) {
                 continue; // released meanwhile
             }
             Current current = rows.get(0);
-            if (current.holder().sinceRenewal().compareTo(ttl) <= 0) {
+            if (current.holder().sinceRenewal().compareTo(ttl) <= 0 && !diedOnThisMachine(current)) {
                 throw new RunLeasedException(current.holder(), ttl);
             }
             // Compare-and-set: fails if the holder renewed, or another process took over, since the read.
             int taken = template.update("UPDATE " + TABLE + " SET holder_host = ?, holder_pid = ?, holder_started = ?,"
-                    + " renewed_at = CURRENT_TIMESTAMP, epoch = epoch + 1, renewals = 0"
+                    + " holder_node = ?, renewed_at = CURRENT_TIMESTAMP, epoch = epoch + 1, renewals = 0"
                     + " WHERE run_key = ? AND epoch = ? AND renewals = ?",
-                    host, pid, OffsetDateTime.ofInstant(started, ZoneOffset.UTC), runKey, current.epoch(),
+                    host, pid, OffsetDateTime.ofInstant(started, ZoneOffset.UTC), node, runKey, current.epoch(),
                     current.renewals());
             if (taken == 1) {
-                log.warn("Took over the run from {}, whose lease had expired", current.holder().describe());
+                log.warn("Took over the run from {}, which is gone", current.holder().describe());
                 start(template, current.epoch() + 1, before);
                 return;
             }
         }
         throw new IllegalStateException("could not take the lease of run " + runKey + " after 5 attempts: other"
                 + " processes keep taking it. Run the command again.");
+    }
+
+    /**
+     * Whether the holder was a process of this very machine and process namespace (same host name, same boot, same
+     * pid namespace) that is no longer running: then its lease need not be waited out. A pid reused since is told apart by its
+     * start time.
+     */
+    private boolean diedOnThisMachine(Current current) {
+        if (node.isEmpty() || !node.equals(current.node()) || !host.equals(current.holder().host())
+                || current.holder().pid() == pid) {
+            return false;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(current.holder().pid());
+        Optional<Instant> start = process.flatMap(handle -> handle.info().startInstant());
+        // Start instants are derived from the process's start in clock ticks: allow their rounding.
+        return process.isEmpty() || start.isPresent()
+                && Duration.between(start.get(), current.holder().started()).abs().toMillis() > 1_000;
+    }
+
+    /**
+     * This machine's boot and process namespace, e.g. "boot 3f2a…, pid:[4026531836]": pids compare only within
+     * one. Empty where they cannot be read (not Linux): then no holder is ever known to have died here.
+     */
+    static String node() {
+        try {
+            return "boot " + Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + ", "
+                    + Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     private void start(JdbcTemplate template, long heldEpoch, long renewedBefore) {
@@ -240,8 +274,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
     /** Every lease in the repository by run key, live or expired; empty if the table does not exist yet. */
     public static Map<String, Holder> holders(DataSource dataSource) {
         Map<String, Holder> holders = new LinkedHashMap<>();
-        new JdbcTemplate(dataSource).query("SELECT holder_host, holder_pid, holder_started, renewed_at, epoch, renewals,"
-                + " CURRENT_TIMESTAMP, run_key FROM " + TABLE, (RowCallbackHandler) row -> {
+        new JdbcTemplate(dataSource).query(SELECT, (RowCallbackHandler) row -> {
                     Holder holder = CURRENT.mapRow(row, row.getRow()).holder();
                     holders.put(holder.runKey(), holder);
                 });
@@ -253,22 +286,24 @@ public final class RunLease implements SendPermit, AutoCloseable {
         return "CREATE TABLE IF NOT EXISTS " + TABLE + " (run_key VARCHAR(200) PRIMARY KEY,"
                 + " holder_host VARCHAR(255) NOT NULL, holder_pid BIGINT NOT NULL,"
                 + " holder_started TIMESTAMP WITH TIME ZONE NOT NULL, renewed_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-                + " epoch BIGINT NOT NULL, renewals BIGINT NOT NULL)";
+                + " epoch BIGINT NOT NULL, renewals BIGINT NOT NULL, holder_node VARCHAR(255) NOT NULL)";
     }
 
-    private record Current(Holder holder, long epoch, long renewals) {
+    private static final String SELECT = "SELECT holder_host, holder_pid, holder_started, renewed_at, epoch, renewals,"
+            + " CURRENT_TIMESTAMP, run_key, holder_node FROM " + TABLE;
+
+    private record Current(Holder holder, long epoch, long renewals, String node) {
     }
 
     private static final RowMapper<Current> CURRENT = (row, n) -> {
         OffsetDateTime renewed = row.getObject(4, OffsetDateTime.class);
         OffsetDateTime now = row.getObject(7, OffsetDateTime.class);
-        String key = row.getMetaData().getColumnCount() >= 8 ? row.getString(8) : null;
-        return new Current(new Holder(key, row.getString(1), row.getLong(2),
+        return new Current(new Holder(row.getString(8), row.getString(1), row.getLong(2),
                 row.getObject(3, OffsetDateTime.class).toInstant(), Duration.between(renewed, now)),
-                row.getLong(5), row.getLong(6));
+                row.getLong(5), row.getLong(6), row.getString(9));
     };
 
-    private static String hostName() {
+    static String hostName() {
         String pod = System.getenv("HOSTNAME");
         if (pod != null && !pod.isBlank()) {
             return pod;

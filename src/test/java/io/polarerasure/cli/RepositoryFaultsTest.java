@@ -74,13 +74,15 @@ class RepositoryFaultsTest {
             DriverManagerDataSource dataSource = new DriverManagerDataSource(postgres.url(), TestPostgres.USER, "");
             RepositorySchema.ensure(dataSource);
             // A run left unfinished: Polar refused the token.
-            server.enqueue(new MockResponse.Builder().code(401)
-                    .body("{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}").build());
+            for (int row = 1; row <= 2; row++) { // both rows may be in flight at once
+                server.enqueue(new MockResponse.Builder().code(401)
+                        .body("{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}").build());
+            }
             assertThat(run(postgres.url()).exitCode()).isEqualTo(ExitCodes.REFUSED);
             int sent = server.getRequestCount();
             new JdbcTemplate(dataSource).update("INSERT INTO polar_erasure_lease (run_key, holder_host, holder_pid,"
-                    + " holder_started, renewed_at, epoch, renewals) VALUES (?, 'pod-7f9c', 4242, CURRENT_TIMESTAMP,"
-                    + " CURRENT_TIMESTAMP, 3, 0)", Sha256.of(input));
+                    + " holder_started, renewed_at, epoch, renewals, holder_node) VALUES (?, 'pod-7f9c', 4242,"
+                    + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3, 0, 'another machine')", Sha256.of(input));
 
             Cli.Result refused = run(postgres.url());
 

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
@@ -83,5 +86,39 @@ class RunLeaseTest {
     @Test
     void sending_stops_5_12_of_the_lease_after_the_last_renewal() {
         assertThat(new RunLease("run-a", Duration.ofSeconds(120)).sendWindow()).isEqualTo(Duration.ofSeconds(50));
+    }
+
+    @Test
+    void the_lease_of_a_dead_process_of_this_machine_is_taken_at_once() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        holdAs(gone.pid(), Instant.now());
+
+        first.acquire(dataSource);
+        first.check(false);
+    }
+
+    @Test
+    void a_live_process_of_this_machine_keeps_its_lease_but_not_a_reused_pid() throws Exception {
+        Process live = new ProcessBuilder("sleep", "30").start();
+        try {
+            holdAs(live.pid(), live.info().startInstant().orElseThrow());
+            assertThatThrownBy(() -> first.acquire(dataSource)).isInstanceOf(RunLease.RunLeasedException.class);
+
+            new JdbcTemplate(dataSource).update("DELETE FROM " + RunLease.TABLE);
+            holdAs(live.pid(), Instant.parse("2020-01-01T00:00:00Z")); // the holder's pid, now another process's
+            first.acquire(dataSource);
+            first.check(false);
+        } finally {
+            live.destroyForcibly().waitFor();
+        }
+    }
+
+    /** A lease row as a process of this machine with this pid and start would have left it. */
+    private void holdAs(long pid, Instant started) {
+        new JdbcTemplate(dataSource).update("INSERT INTO " + RunLease.TABLE + " (run_key, holder_host, holder_pid,"
+                + " holder_started, renewed_at, epoch, renewals, holder_node) VALUES ('run-a', ?, ?, ?,"
+                + " CURRENT_TIMESTAMP, 1, 0, ?)", RunLease.hostName(), pid,
+                OffsetDateTime.ofInstant(started, ZoneOffset.UTC), RunLease.node());
     }
 }
