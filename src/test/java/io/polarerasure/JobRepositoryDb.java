@@ -56,6 +56,15 @@ final class JobRepositoryDb implements AutoCloseable {
         return options;
     }
 
+    /** The options of another host: the same PostgreSQL repository (this URL) with its own state folder. */
+    List<String> options(Path otherStateDir, String jdbcUrl) {
+        return List.of("--state-dir", otherStateDir.toString(), "--jdbc-url", jdbcUrl);
+    }
+
+    String url() {
+        return url;
+    }
+
     Map<String, String> environment() {
         return environment;
     }
@@ -63,6 +72,11 @@ final class JobRepositoryDb implements AutoCloseable {
     /** The status of the file's last execution, e.g. STOPPED. */
     String lastStatus() throws SQLException {
         return single("SELECT status FROM batch_job_execution ORDER BY job_execution_id DESC LIMIT 1");
+    }
+
+    /** The step's last saved execution context (reader position, committed report bytes): its checkpoint. */
+    String checkpoint() throws SQLException {
+        return single("SELECT short_context FROM batch_step_execution_context ORDER BY step_execution_id DESC LIMIT 1");
     }
 
     long executions() throws SQLException {

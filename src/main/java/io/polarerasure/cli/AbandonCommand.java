@@ -13,6 +13,7 @@ import io.polarerasure.job.Abandonment;
 import io.polarerasure.job.InputSnapshot;
 import io.polarerasure.job.Ledger;
 import io.polarerasure.job.RunHistory;
+import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.report.ReportCounts;
 
@@ -77,7 +78,11 @@ final class AbandonCommand implements Callable<Integer> {
             JobRepository repository = context.getBean(JobRepository.class);
             RunHistory history = new RunHistory(repository);
             RunHistory.Run owner = unfinishedOwner(history, reportFile);
-            try (RunLock lock = RunLock.acquire(stateDir, owner.identity().key())) {
+            DataSource dataSource = context.getBean(DataSource.class);
+            // Refused while any process, on this machine or another host, holds the run.
+            try (RunLock lock = RunLock.acquire(stateDir, owner.identity().key());
+                 RunLease lease = new RunLease(owner.identity().key(), RunLease.DEFAULT_TTL)) {
+                lease.acquire(dataSource);
                 // Read again under the lock: the run may have moved on before it was taken.
                 RunHistory.Run run = unfinishedOwner(history, reportFile);
                 Path snapshot = InputSnapshot.fileFor(stateDir, run.identity().key());
@@ -85,9 +90,10 @@ final class AbandonCommand implements Callable<Integer> {
                     snapshot = snapshotFromInput(run, stateDir, snapshot);
                 }
                 // Every answer abandon writes into the report goes into the ledger too (definitive ones only).
-                Ledger ledger = new Ledger(context.getBean(DataSource.class));
-                Abandonment.Result result = new Abandonment(repository, clock, lines -> ledger.recordAnswers(
-                        run.runId(), run.inputSha256(), reportFile, lines)).abandon(run, stateDir, snapshot, reason);
+                Ledger ledger = new Ledger(dataSource);
+                Abandonment.Result result = new Abandonment(repository, dataSource, clock,
+                        lines -> ledger.recordAnswers(run.runId(), run.inputSha256(), reportFile, lines))
+                        .abandon(run, stateDir, snapshot, reason);
                 RunHistory.Run closed = history.owning(reportFile).orElseThrow();
                 out.printf("Abandoned the run of %s (SHA-256 %s) against %s: %d answer(s) from its journal written as"
                                 + " they were, %d row(s) sent without a recorded answer written FAILED, %d row(s)"

@@ -8,6 +8,7 @@ import java.util.Optional;
 import io.polarerasure.PolarErasure;
 import io.polarerasure.input.InputFileException;
 import io.polarerasure.job.RunConflictException;
+import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.report.ReportTamperedException;
 import io.polarerasure.secrets.Redaction;
@@ -64,6 +65,10 @@ public final class PolarErasureCommand implements Runnable {
             err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
             return ExitCodes.USAGE;
         }
+        if (error instanceof SpringContexts.RepositoryUnreachableException) {
+            err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
+            return ExitCodes.RESUMABLE;
+        }
         Optional<String> lost = SpringContexts.lostRepository(error);
         if (lost.isPresent()) {
             err.println("polar-erasure: " + lost.get() + ", then re-run the same command to resume; nothing already"
@@ -79,8 +84,8 @@ public final class PolarErasureCommand implements Runnable {
     /** Exceptions that mean "fix this and run again; nothing was sent" exit 2; others leave a resumable run. */
     static int exitCodeOf(Exception error) {
         boolean beforeAnyCall = error instanceof UsageException || error instanceof InputFileException
-                || error instanceof RunLock.RunLockedException || error instanceof RunConflictException
-                || error instanceof ReportTamperedException;
+                || error instanceof RunLock.RunLockedException || error instanceof RunLease.RunLeasedException
+                || error instanceof RunConflictException || error instanceof ReportTamperedException;
         return beforeAnyCall ? ExitCodes.USAGE : ExitCodes.RESUMABLE;
     }
 

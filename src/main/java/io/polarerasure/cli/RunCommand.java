@@ -13,6 +13,8 @@ import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import javax.sql.DataSource;
+
 import io.polarerasure.PolarErasure;
 import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
@@ -26,6 +28,7 @@ import io.polarerasure.job.InputSnapshot;
 import io.polarerasure.job.Progress;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunIdentity;
+import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
 import io.polarerasure.polar.Eraser;
@@ -153,6 +156,13 @@ final class RunCommand implements Callable<Integer> {
             description = "Allow a plain http:// API URL to a host other than this machine (never in production).")
     boolean allowInsecureHttp;
 
+    @Option(names = "--lease-seconds", paramLabel = "SECONDS", hidden = true, defaultValue = "120",
+            description = "Advanced: seconds after its last renewal at which another process may take over a run"
+                    + " whose holder stopped renewing (default: ${DEFAULT-VALUE}). Sending stops 5/12 of it after"
+                    + " the last renewal; keep the default in production, where that leaves room for Polar's 60 s"
+                    + " call timeout.")
+    long leaseSeconds;
+
     @Mixin
     StateOptions state;
 
@@ -165,7 +175,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
-    @SuppressWarnings("try") // the run lock is held by being open, never read
+    @SuppressWarnings("try") // the run lock and lease are held by being open, never read
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
@@ -187,6 +197,9 @@ final class RunCommand implements Callable<Integer> {
             throw new UsageException("--progress must be 0 (no progress lines) or more seconds, was "
                     + progressSeconds + ".");
         }
+        if (leaseSeconds < 1) {
+            throw new UsageException("--lease-seconds must be 1 or more, was " + leaseSeconds + ".");
+        }
         Path stateDir = state.ownerOnlyStateDir();
         ScanResult scan = RequestScan.scan(input, options);
         // The run reads its own copy, checked to hold exactly the bytes scanned: nothing done to the file from
@@ -204,6 +217,8 @@ final class RunCommand implements Callable<Integer> {
         Path snapshot = InputSnapshot.fileFor(stateDir, identity.key());
         ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk, stateDir,
                 identity, snapshot);
+        RunLease lease = new RunLease(identity.key(), Duration.ofSeconds(leaseSeconds));
+        eraser.requirePermit(lease);
 
         StopSignal stopSignal = new StopSignal(eraser);
         Progress progress = new Progress();
@@ -223,8 +238,9 @@ final class RunCommand implements Callable<Integer> {
         int code = ExitCodes.RESUMABLE;
         try (RunLock held = lock;
              ConfigurableApplicationContext context = SpringContexts.openRepository(state, concurrency + 4,
-                     Map.of("erasureRun", run, "stopSignal", stopSignal, "progress", progress),
-                     ErasureJobConfiguration.class)) {
+                     Map.of("erasureRun", run, "stopSignal", stopSignal, "progress", progress, "runLease", lease),
+                     ErasureJobConfiguration.class);
+             RunLease leased = acquire(lease, context)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class), stateDir);
             out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s (%s) at %s, concurrency %d, chunk size %d%n"
@@ -280,6 +296,12 @@ final class RunCommand implements Callable<Integer> {
     static String skipped(ScanResult scan) {
         return scan.skipped() == 0 ? "" : String.format(", %,d empty record%s skipped", scan.skipped(),
                 scan.skipped() == 1 ? "" : "s");
+    }
+
+    /** Takes the run's lease before anything is sent; another live holder is refused (exit 2). */
+    private static RunLease acquire(RunLease lease, ConfigurableApplicationContext context) {
+        lease.acquire(context.getBean(DataSource.class));
+        return lease;
     }
 
     private PolarSettings polarSettings() {

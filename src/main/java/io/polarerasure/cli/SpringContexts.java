@@ -1,5 +1,6 @@
 package io.polarerasure.cli;
 
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -40,9 +41,21 @@ final class SpringContexts {
                 context.close();
             }
             Throwable root = e;
-            while (root.getCause() != null) {
-                root = root.getCause();
+            String sqlState = null;
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                root = t;
+                if (sqlState == null && t instanceof SQLException sql) {
+                    sqlState = sql.getSQLState();
+                }
             }
+            if (sqlState != null && sqlState.startsWith("08")) {
+                // SQL state class 08, connection exception: the database does not answer (or the URL names a host
+                // where none runs). An outage is worth retrying later; nothing was sent either way.
+                throw new RepositoryUnreachableException("Cannot reach the job repository (" + state.describe()
+                        + "): " + root.getMessage() + ". Nothing was sent. Run the same command again once the"
+                        + " database answers; if it never does, check the host and port in --jdbc-url.");
+            }
+            // Anything else is configuration: a malformed URL, an unknown database or schema, refused credentials.
             throw new UsageException("Cannot open the job repository (" + state.describe() + "): "
                     + root.getMessage() + ". If another polar-erasure process uses this --state-dir, wait for it;"
                     + " otherwise check --state-dir or --jdbc-url and the database credentials, then run again."
@@ -59,6 +72,9 @@ final class SpringContexts {
         Map<String, Object> properties = new LinkedHashMap<>(state.dataSourceProperties(poolSize));
         // The command line launches the job itself so it can map outcomes to its own exit codes.
         properties.put("spring.batch.job.enabled", "false");
+        // A database that went away fails each call within seconds (Hikari's default is 30 s per connection
+        // wanted), so a run cut off from its repository ends, resumable, instead of waiting minutes.
+        properties.put("spring.datasource.hikari.connection-timeout", "5000");
         // Schema setup is RepositorySchema's, the same for H2 and PostgreSQL.
         properties.put("spring.batch.jdbc.initialize-schema", "never");
         properties.put("logging.level.root", "WARN");
@@ -78,6 +94,16 @@ final class SpringContexts {
                 .properties(properties)
                 .initializers(context -> singletons.forEach(context.getBeanFactory()::registerSingleton))
                 .run();
+    }
+
+    /** The job repository's database does not answer at start-up: exit 3, nothing was sent, retry later. */
+    static final class RepositoryUnreachableException extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        RepositoryUnreachableException(String message) {
+            super(message);
+        }
     }
 
     /** What to tell the operator when the job repository's database went away: empty for other failures. */

@@ -6,14 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import javax.sql.DataSource;
+
 import io.polarerasure.Sha256;
+import io.polarerasure.job.DatabaseJournal;
 import io.polarerasure.job.OutcomeJournal;
+import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.report.ReportFacts;
 
@@ -32,7 +38,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"List the runs recorded in the job repository, the most recently started first: input file"
                 + " and its SHA-256, start (UTC), state, rows done of total, counts per outcome in the report,"
                 + " report path. Under the table, for an unfinished run: the answers its journal keeps after"
-                + " the checkpoint, and the requests whose answer was never recorded.",
+                + " the checkpoint, the requests whose answer was never recorded, and which process (host, pid)"
+                + " holds its lease and how long ago it renewed it.",
                 "With the embedded H2 repository, status cannot read it while a run holds it; use a PostgreSQL"
                         + " repository (--jdbc-url) to watch runs as they go."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -69,9 +76,25 @@ final class StatusCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         List<RunHistory.Run> runs;
+        Map<String, RunLease.Holder> holders;
+        Map<String, Map<Long, OutcomeJournal.Entry>> databaseJournals = new HashMap<>();
         try (ConfigurableApplicationContext context = SpringContexts.openRepository(state, 2, Map.of())) {
             RunHistory history = new RunHistory(context.getBean(JobRepository.class));
             runs = inputSha256 == null ? history.all() : history.ofContent(inputSha256);
+            DataSource dataSource = context.getBean(DataSource.class);
+            holders = RunLease.holders(dataSource);
+            if (state.jdbcUrl != null) {
+                // With PostgreSQL the journal is kept in the repository (DatabaseJournal), not in the state folder.
+                for (RunHistory.Run run : runs) {
+                    if (!run.ended()) {
+                        databaseJournals.put(run.identity().key(),
+                                DatabaseJournal.read(dataSource, run.identity().key()));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw new UsageException("Cannot read the journals in the job repository (" + state.describe() + "): "
+                    + e.getMessage() + ". Check that the database answers, then run again.");
         }
         if (runs.isEmpty()) {
             out.printf(input == null ? "No runs recorded in %s.%n" : "No run of " + input + " (SHA-256 "
@@ -85,7 +108,11 @@ final class StatusCommand implements Callable<Integer> {
         }
         print(table, out);
         for (RunHistory.Run run : runs) {
-            interruptedChunk(run).ifPresent(out::println);
+            RunLease.Holder holder = holders.get(run.identity().key());
+            if (holder != null && !run.ended()) {
+                out.println("Run of " + run.inputFile() + ": leased by " + holder.describe() + ".");
+            }
+            interruptedChunk(run, databaseJournals.get(run.identity().key())).ifPresent(out::println);
         }
         return ExitCodes.OK;
     }
@@ -94,13 +121,14 @@ final class StatusCommand implements Callable<Integer> {
      * What the journal holds for an unfinished run's rows after its checkpoint: what resuming will take
      * from it, and what it will have to send again without knowing whether the first request landed.
      */
-    private Optional<String> interruptedChunk(RunHistory.Run run) {
+    private Optional<String> interruptedChunk(RunHistory.Run run, Map<Long, OutcomeJournal.Entry> databaseJournal) {
         if (run.ended()) {
             return Optional.empty();
         }
         Map<Long, OutcomeJournal.Entry> entries;
         try {
-            entries = OutcomeJournal.read(OutcomeJournal.fileFor(state.stateDir(), run.identity().key()));
+            entries = databaseJournal != null ? databaseJournal
+                    : OutcomeJournal.read(OutcomeJournal.fileFor(state.stateDir(), run.identity().key()));
         } catch (IOException | RuntimeException e) {
             return Optional.of("Run of " + run.inputFile() + ": its journal cannot be read (" + e.getMessage() + ").");
         }

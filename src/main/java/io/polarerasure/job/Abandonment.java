@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import javax.sql.DataSource;
+
 import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestRow;
@@ -60,6 +62,8 @@ public final class Abandonment {
     }
 
     private final JobRepository repository;
+    /** The job repository's: the run's journal is there with PostgreSQL. */
+    private final DataSource dataSource;
     private final Clock clock;
     private final Consumer<List<AuditLine>> written;
 
@@ -67,8 +71,10 @@ public final class Abandonment {
      * @param written receives every batch of lines abandon appends to the report, after they are on disk: the one
      *                place where another record of answers (such as a ledger) is fed with what abandon wrote
      */
-    public Abandonment(JobRepository repository, Clock clock, Consumer<List<AuditLine>> written) {
+    public Abandonment(JobRepository repository, DataSource dataSource, Clock clock,
+                       Consumer<List<AuditLine>> written) {
         this.repository = repository;
+        this.dataSource = dataSource;
         this.clock = clock;
         this.written = written;
     }
@@ -98,8 +104,7 @@ public final class Abandonment {
             throw new IllegalStateException(input + " does not hold the run's input (SHA-256 " + scan.sha256()
                     + ", the run's is " + run.inputSha256() + ")");
         }
-        OutcomeJournal journal = new OutcomeJournal(OutcomeJournal.fileFor(stateDir, run.identity().key()),
-                OutcomeJournal.currentBootId());
+        RunJournal journal = ErasureJobConfiguration.journalFor(dataSource, stateDir, run.identity().key());
         // Only an execution that may have sent rows has a chunk in doubt (see ErasureProcessor.beforeStep).
         int largestChunk = context.getInt(ErasureProcessor.LARGEST_CHUNK, 0);
         Map<Long, OutcomeJournal.Entry> recorded = journal.recorded(checkpoint + 1, checkpoint + largestChunk);

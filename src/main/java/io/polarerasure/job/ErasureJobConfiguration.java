@@ -74,16 +74,33 @@ public class ErasureJobConfiguration {
         return new ReportWriter(Path.of(reportFile));
     }
 
+    /**
+     * The journal lives where a resuming process reads it: in PostgreSQL, which any host can reach; in a file of
+     * the state folder for the embedded H2, which only this machine can open anyway (and a file write is cheaper).
+     */
     @Bean
-    OutcomeJournal outcomeJournal(ErasureRun run) {
-        return new OutcomeJournal(OutcomeJournal.fileFor(run.stateDir(), run.runKey()), OutcomeJournal.currentBootId());
+    RunJournal outcomeJournal(ErasureRun run, DataSource dataSource) {
+        return journalFor(dataSource, run.stateDir(), run.runKey());
+    }
+
+    /** The journal of a run ({@link RunIdentity#key()}): in PostgreSQL, else a file of the state folder. */
+    static RunJournal journalFor(DataSource dataSource, Path stateDir, String runKey) {
+        if ("postgresql".equals(platform(dataSource))) {
+            return new DatabaseJournal(dataSource, runKey);
+        }
+        return new OutcomeJournal(OutcomeJournal.fileFor(stateDir, runKey), OutcomeJournal.currentBootId());
     }
 
     @Bean
-    ErasureProcessor erasureProcessor(ErasureRun run, OutcomeJournal journal, JobRepository jobRepository,
-                                      DataSource dataSource) {
-        return new ErasureProcessor(run.idColumn(), run.scan().duplicates(), journal, run.eraser(), run.clock(),
-                run.chunkSize(), jobRepository, repositoryToDisk(dataSource), new Ledger(dataSource));
+    ErasureProcessor erasureProcessor(ErasureRun run, RunJournal journal, RunLease runLease,
+                                      JobRepository jobRepository, DataSource dataSource) {
+        return new ErasureProcessor(run.idColumn(), run.scan().duplicates(), journal, runLease, run.eraser(),
+                run.clock(), run.chunkSize(), jobRepository, repositoryToDisk(dataSource), new Ledger(dataSource));
+    }
+
+    private static String platform(DataSource dataSource) {
+        return new JdbcTemplate(dataSource).execute((ConnectionCallback<String>) connection ->
+                RepositorySchema.platform(connection.getMetaData()));
     }
 
     /**
@@ -93,9 +110,7 @@ public class ErasureJobConfiguration {
      */
     static Runnable repositoryToDisk(DataSource dataSource) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        String platform = jdbc.execute((ConnectionCallback<String>) connection ->
-                RepositorySchema.platform(connection.getMetaData()));
-        return "h2".equals(platform) ? () -> jdbc.execute("CHECKPOINT SYNC") : () -> { };
+        return "h2".equals(platform(dataSource)) ? () -> jdbc.execute("CHECKPOINT SYNC") : () -> { };
     }
 
     @Bean
@@ -128,7 +143,7 @@ public class ErasureJobConfiguration {
     }
 
     @Bean
-    Job erasureJob(JobRepository jobRepository, Step eraseStep, OutcomeJournal journal, ErasureRun run) {
+    Job erasureJob(JobRepository jobRepository, Step eraseStep, RunJournal journal, ErasureRun run) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .start(eraseStep)
                 .listener(new JobExecutionListener() {

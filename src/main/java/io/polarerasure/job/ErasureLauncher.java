@@ -22,7 +22,7 @@ import org.springframework.batch.core.step.StepExecution;
  * Starts a request file's run, or resumes it: a run is identified by its {@link RunIdentity} (the file's SHA-256
  * and the API base URL) and its rerun number, so re-running the same command continues from the last checkpoint
  * with the report path fixed at the first start, and {@code run --rerun} starts a new run of the same content.
- * The caller must hold the identity's {@link RunLock}.
+ * The caller must hold the run's {@link RunLease} (and, on one machine, its {@link RunLock}).
  */
 public final class ErasureLauncher {
 
@@ -107,7 +107,7 @@ public final class ErasureLauncher {
             return new Launch(last, true, false, reportFile, latestNumber);
         }
         if (last.getStatus().isRunning()) {
-            // Left STARTED by a process that died (kill -9, power loss): we hold the run lock, so nobody runs it.
+            // Left STARTED by a process that died (kill -9, power loss): we hold the run's lease, so nobody runs it.
             jobOperator.recover(last);
         } else if (last.getStatus() == BatchStatus.UNKNOWN) {
             markFailed(last);

@@ -60,7 +60,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
 
     private final String idColumn;
     private final DuplicateIndex duplicates;
-    private final OutcomeJournal journal;
+    private final RunJournal journal;
+    private final RunLease lease;
     private final Eraser eraser;
     private final Clock clock;
     private final int chunkSize;
@@ -73,11 +74,13 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private volatile Instant uncommittedSince = Instant.EPOCH;
     private StepExecution stepExecution;
 
-    ErasureProcessor(String idColumn, DuplicateIndex duplicates, OutcomeJournal journal, Eraser eraser, Clock clock,
-                     int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk, Ledger ledger) {
+    ErasureProcessor(String idColumn, DuplicateIndex duplicates, RunJournal journal, RunLease lease, Eraser eraser,
+                     Clock clock, int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk,
+                     Ledger ledger) {
         this.idColumn = idColumn;
         this.duplicates = duplicates;
         this.journal = journal;
+        this.lease = lease;
         this.eraser = eraser;
         this.clock = clock;
         this.chunkSize = chunkSize;
@@ -106,6 +109,16 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         uncommittedSince = Instant.ofEpochMilli(context.getLong(UNCOMMITTED_SINCE));
         this.stepExecution = stepExecution;
         jobRepository.updateExecutionContext(stepExecution);
+    }
+
+    /**
+     * Fencing: runs inside the chunk's transaction, before the report is written, and fails it unless this process
+     * still holds the run's lease; the lease row then stays locked until the commit, so no other process can take
+     * the run over between this check and the checkpoint.
+     */
+    @Override
+    public void beforeWrite(Chunk<? extends AuditLine> lines) {
+        lease.fence();
     }
 
     /**
@@ -142,6 +155,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         }
         // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
         boolean interrupted = known != null;
+        // A process that lost the run's lease writes nothing more to the run's journal either.
+        lease.check(interrupted);
         EarlierAttempts earlier = !interrupted ? EarlierAttempts.NONE
                 : known.firstSentAt() != null ? EarlierAttempts.recorded(known.attempts(), known.firstSentAt())
                 : new EarlierAttempts(known.attempts(), uncommittedSince, false);
@@ -151,7 +166,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         } catch (RuntimeException e) {
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
             // lost, nothing changed, and the row is sent on resume as if new.
-            if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()) {
+            if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()
+                    && !(e instanceof RunLease.LeaseLostException)) {
                 journal.unmark(request.row());
             }
             throw e;

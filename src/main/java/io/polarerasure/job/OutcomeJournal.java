@@ -39,7 +39,7 @@ import io.polarerasure.report.Outcome;
  *
  * <p>Thread-safe: rows of a chunk are processed concurrently.
  */
-public final class OutcomeJournal implements AutoCloseable {
+public final class OutcomeJournal implements RunJournal {
 
     /**
      * What the journal knows about one row.
@@ -171,7 +171,7 @@ public final class OutcomeJournal implements AutoCloseable {
 
     /** Withdraws a SENDING mark for a row whose request provably changed nothing (refused credentials). */
     public void unmark(long row) {
-        append("U\t" + row + "\n");
+        append(unmarkRecord(row));
     }
 
     /** Records the row's final outcome. */
@@ -252,7 +252,7 @@ public final class OutcomeJournal implements AutoCloseable {
      * Replays the records in order. Damage is refused in a complete journal, and skipped in one that a
      * machine crash may have left with garbage: the interrupted chunk's rows are in doubt anyway.
      */
-    private static Map<Long, Entry> parse(Path file, List<String> lines, boolean strict) {
+    static Map<Long, Entry> parse(Path file, List<String> lines, boolean strict) {
         Map<Long, Entry> entries = new HashMap<>();
         for (int i = 1; i < lines.size(); i++) {
             String[] fields = lines.get(i).split("\t", -1);
@@ -290,11 +290,15 @@ public final class OutcomeJournal implements AutoCloseable {
     }
 
     /** {@code at} null: the row is in doubt but when its first DELETE went is unknown (a lost journal). */
-    private static String sendingRecord(long row, int attempt, Instant at) {
+    static String sendingRecord(long row, int attempt, Instant at) {
         return "S\t" + row + "\t" + attempt + "\t" + (at == null ? "" : at.toEpochMilli()) + "\n";
     }
 
-    private static String outcomeRecord(AuditLine line) {
+    static String unmarkRecord(long row) {
+        return "U\t" + row + "\n";
+    }
+
+    static String outcomeRecord(AuditLine line) {
         return "O\t" + line.row() + "\t" + encode(line.externalId()) + "\t" + line.outcome().name() + "\t"
                 + (line.httpStatus() == null ? "" : line.httpStatus()) + "\t" + line.attempts() + "\t"
                 + encode(line.detail()) + "\t" + line.processedAt().toEpochMilli() + "\n";

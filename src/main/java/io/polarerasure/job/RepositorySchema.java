@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Locale;
 
 import javax.sql.DataSource;
@@ -13,7 +14,8 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
 /**
  * Creates Spring Batch's tables and the {@link Ledger}'s when they are missing, on H2 and
- * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing.
+ * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing; also the
+ * tables of the run lease ({@link RunLease}) and the database journal ({@link DatabaseJournal}).
  */
 public final class RepositorySchema {
 
@@ -37,6 +39,15 @@ public final class RepositorySchema {
             // Checked first: PostgreSQL refuses even CREATE TABLE IF NOT EXISTS to a role without CREATE.
             if (!tableExists(meta, schema, Ledger.TABLE)) {
                 Ledger.ensureTable(connection);
+            }
+            // The run lease and the database journal: the same SQL on both platforms.
+            try (Statement statement = connection.createStatement()) {
+                if (!tableExists(meta, schema, RunLease.TABLE)) {
+                    statement.execute(RunLease.createTable());
+                }
+                if (!tableExists(meta, schema, DatabaseJournal.TABLE)) {
+                    statement.execute(DatabaseJournal.createTable());
+                }
             }
         }
     }

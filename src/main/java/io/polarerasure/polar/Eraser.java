@@ -58,6 +58,7 @@ public final class Eraser {
     private final AtomicBoolean lookUpForbidden = new AtomicBoolean();
     /** Which environment the last row-deciding answer came from, by its X-Polar-Sandbox header. */
     private final AtomicReference<String> answeredBy = new AtomicReference<>();
+    private volatile SendPermit permit = SendPermit.ALWAYS;
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -147,6 +148,11 @@ public final class Eraser {
         return Optional.ofNullable(answeredBy.get());
     }
 
+    /** From now on, every request leaves only if this permit allows it (the run's lease). */
+    public void requirePermit(SendPermit sendPermit) {
+        this.permit = Objects.requireNonNull(sendPermit, "sendPermit");
+    }
+
     /** The rate requests are paced at now: the configured one, or lower after repeated 429s. */
     public Rate currentRate() {
         return throttle.currentRate();
@@ -159,6 +165,8 @@ public final class Eraser {
             throttle.awaitTurn();
             // Another worker may have been refused while this one waited for its turn.
             throwIfStopped(row);
+            // Every request, look-up or DELETE, leaves only while this process holds the run (its lease).
+            permit.check(row.mayHaveLanded());
             boolean lookingUp = row.mustLookUp();
             if (lookingUp && lookUpForbidden.get()) {
                 // An earlier row's look-up got 403: the token cannot read customers; don't spend a request on it.

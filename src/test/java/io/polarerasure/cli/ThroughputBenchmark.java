@@ -45,7 +45,7 @@ class ThroughputBenchmark {
     void rate_saturation() throws IOException {
         int rate = Integer.getInteger("bench.rate", 20);
         int rows = Integer.getInteger("bench.rows", rate * 20);
-        System.out.printf("%nRate saturation: %d rows at --rate-limit %d/s%n", rows, rate);
+        System.out.printf("%nRate saturation: %d rows at --rate-limit %d/s, repository %s%n", rows, rate, repository());
         System.out.println("latency ms | concurrency | chunk | achieved req/s | ratio | max in any 1 s window"
                 + " | max in any 10 s window");
         for (int latency : new int[] {20, 150, 400}) {
@@ -55,13 +55,59 @@ class ThroughputBenchmark {
         }
     }
 
+    /**
+     * Polar's real limit, 500/min, at 150 ms latency with the default concurrency: what keeping the journal in the
+     * job repository (with {@code -Dbench.jdbcUrl}) costs against the file journal of the embedded H2.
+     */
+    @Test
+    void at_polars_limit() throws IOException {
+        int rows = Integer.getInteger("bench.rows", 500);
+        try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
+                .latencyMillis(112).jitterMillis(75).build().start()) {
+            Path input = requests(rows, "limit");
+            Cli.Result result = Cli.run(environment(), withRepository("run", "--input", input.toString(),
+                    "--api-url", polar.baseUrl(), "--rate-limit", "500/min"));
+            if (result.exitCode() != 0) {
+                throw new IllegalStateException(result.all());
+            }
+            List<Instant> times = polar.requests().stream().map(FakePolar.Request::time).sorted().toList();
+            double achieved = (times.size() - 1) / (Duration.between(times.get(0), times.get(times.size() - 1))
+                    .toNanos() / 1e9);
+            System.out.printf("%nAt 500/min, 150 ms, concurrency 4, %d rows, repository %s: %.3f req/s, ratio %.3f,"
+                    + " max in any 60 s window %d%n", rows, repository(), achieved, achieved / (500 / 60.0),
+                    maxInWindow(times, Duration.ofSeconds(60)));
+        }
+    }
+
+    /**
+     * The job repository of the runs: the embedded H2 (journal in a file), or with {@code -Dbench.jdbcUrl=...}
+     * a PostgreSQL one (journal in the database; user from SPRING_DATASOURCE_USERNAME, default postgres).
+     */
+    private String[] withRepository(String... args) {
+        String jdbcUrl = System.getProperty("bench.jdbcUrl");
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--state-dir", dir.resolve("state").toString()));
+        if (jdbcUrl != null) {
+            all.addAll(List.of("--jdbc-url", jdbcUrl));
+        }
+        return all.toArray(String[]::new);
+    }
+
+    private static Map<String, String> environment() {
+        String user = System.getenv().getOrDefault("SPRING_DATASOURCE_USERNAME", "postgres");
+        return Map.of("POLAR_ACCESS_TOKEN", TOKEN, "SPRING_DATASOURCE_USERNAME", user);
+    }
+
+    private static String repository() {
+        return System.getProperty("bench.jdbcUrl", "embedded H2");
+    }
+
     private void saturation(int rows, int rate, int latency, String concurrency) throws IOException {
         try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
                 .latencyMillis(latency * 3L / 4).jitterMillis(latency / 2).build().start()) {
             Path input = requests(rows, "sat-" + latency + "-" + concurrency);
-            Cli.Result result = Cli.run(Map.of("POLAR_ACCESS_TOKEN", TOKEN), "run", "--input", input.toString(),
-                    "--api-url", polar.baseUrl(), "--state-dir", dir.resolve("state").toString(),
-                    "--rate-limit", rate + "/s", "--concurrency", concurrency);
+            Cli.Result result = Cli.run(environment(), withRepository("run", "--input", input.toString(),
+                    "--api-url", polar.baseUrl(), "--rate-limit", rate + "/s", "--concurrency", concurrency));
             if (result.exitCode() != 0) {
                 throw new IllegalStateException(result.all());
             }
@@ -86,7 +132,8 @@ class ThroughputBenchmark {
         try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
                 .build().start()) {
             plainLoop(polar.baseUrl(), rows / 4, concurrency); // warm-up: both sides then run with a warm JIT
-            System.out.printf("%nOverhead: %d rows, concurrency %d, no latency, no limit%n", rows, concurrency);
+            System.out.printf("%nOverhead: %d rows, concurrency %d, no latency, no limit, repository %s%n", rows,
+                    concurrency, repository());
             System.out.println("round | plain OkHttp rows/s | job rows/s (first to last request) | job s with start-up"
                     + " | ratio");
             List<Double> ratios = new ArrayList<>();
@@ -95,9 +142,9 @@ class ThroughputBenchmark {
                 Path input = requests(rows, "overhead" + round);
                 int before = polar.requests().size();
                 long start = System.nanoTime();
-                Cli.Result result = Cli.run(Map.of("POLAR_ACCESS_TOKEN", TOKEN), "run", "--input", input.toString(),
-                        "--api-url", polar.baseUrl(), "--state-dir", dir.resolve("state").toString(),
-                        "--rate-limit", "1000000/s", "--concurrency", String.valueOf(concurrency));
+                Cli.Result result = Cli.run(environment(), withRepository("run", "--input", input.toString(),
+                        "--api-url", polar.baseUrl(), "--rate-limit", "1000000/s", "--concurrency",
+                        String.valueOf(concurrency)));
                 double wholeSeconds = (System.nanoTime() - start) / 1e9;
                 if (result.exitCode() != 0) {
                     throw new IllegalStateException(result.all());

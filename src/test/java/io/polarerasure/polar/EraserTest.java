@@ -49,6 +49,25 @@ class EraserTest {
     }
 
     @Test
+    void a_permit_refused_between_attempts_stops_the_row_before_its_next_request_leaves() {
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "1").build());
+        enqueue(204, "");
+        Eraser eraser = eraser(FAST, 6, 20);
+        List<Boolean> asked = new CopyOnWriteArrayList<>();
+        eraser.requirePermit(rowMayHaveLanded -> {
+            asked.add(rowMayHaveLanded);
+            if (asked.size() > 1) {
+                throw new StopRequestedException(rowMayHaveLanded);
+            }
+        });
+
+        assertThatThrownBy(() -> eraser.erase("cus_1")).isInstanceOf(StopRequestedException.class);
+
+        assertThat(server.getRequestCount()).as("requests sent").isEqualTo(1);
+        assertThat(asked).as("the permit is asked before each attempt").containsExactly(false, false);
+    }
+
+    @Test
     void retries_a_429_then_erases_without_doubt() {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "1").build());
         enqueue(204, "");

@@ -1,0 +1,103 @@
+package io.polarerasure.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.polarerasure.Sha256;
+import io.polarerasure.TestPostgres;
+import io.polarerasure.job.RepositorySchema;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
+
+/**
+ * Job repository faults tell configuration (exit 2), contention (exit 2, another holder) and outage (exit 3)
+ * apart, and none of them sends anything.
+ */
+class RepositoryFaultsTest {
+
+    private static final Map<String, String> ENV = Map.of("POLAR_ACCESS_TOKEN", "test-token",
+            "SPRING_DATASOURCE_USERNAME", TestPostgres.USER);
+
+    @TempDir
+    Path dir;
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private Path input;
+
+    @BeforeEach
+    void requestFile() throws IOException {
+        input = Files.writeString(dir.resolve("requests.csv"), "external_id\nusr_1\nusr_2\n");
+    }
+
+    private Cli.Result run(String jdbcUrl) {
+        return Cli.run(ENV, "run", "--input", input.toString(), "--api-url",
+                server.url("/").toString().replaceAll("/$", ""), "--state-dir", dir.resolve("state").toString(),
+                "--jdbc-url", jdbcUrl);
+    }
+
+    @Test
+    void a_database_that_does_not_answer_is_an_outage_exit_3() {
+        Cli.Result result = run("jdbc:postgresql://127.0.0.1:1/test");
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.RESUMABLE);
+        assertThat(result.err()).contains("Cannot reach the job repository").contains("Nothing was sent");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void an_unknown_database_is_configuration_exit_2() throws Exception {
+        try (TestPostgres.Schema ignored = TestPostgres.Schema.fresh()) {
+            Cli.Result result = run("jdbc:postgresql://127.0.0.1:5432/no_such_database_here");
+
+            assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.USAGE);
+            assertThat(result.err()).contains("Cannot open the job repository").contains("no_such_database_here");
+            assertThat(server.getRequestCount()).isZero();
+        }
+    }
+
+    @Test
+    void a_run_leased_by_another_live_process_is_refused_with_exit_2_and_status_names_the_holder() throws Exception {
+        try (TestPostgres.Schema postgres = TestPostgres.Schema.fresh()) {
+            DriverManagerDataSource dataSource = new DriverManagerDataSource(postgres.url(), TestPostgres.USER, "");
+            RepositorySchema.ensure(dataSource);
+            // A run left unfinished: Polar refused the token.
+            for (int row = 1; row <= 2; row++) { // both rows may be in flight at once
+                server.enqueue(new MockResponse.Builder().code(401)
+                        .body("{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}").build());
+            }
+            assertThat(run(postgres.url()).exitCode()).isEqualTo(ExitCodes.REFUSED);
+            int sent = server.getRequestCount();
+            new JdbcTemplate(dataSource).update("INSERT INTO polar_erasure_lease (run_key, holder_host, holder_pid,"
+                    + " holder_started, renewed_at, epoch, renewals, holder_node) VALUES (?, 'pod-7f9c', 4242,"
+                    + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3, 0, 'another machine')", Sha256.of(input));
+
+            Cli.Result refused = run(postgres.url());
+
+            assertThat(refused.exitCode()).as(refused.all()).isEqualTo(ExitCodes.USAGE);
+            assertThat(refused.err()).contains("Another polar-erasure process is already running this request file")
+                    .containsPattern("host pod-7f9c, pid 4242, started \\S+, renewed \\d+ s ago")
+                    .contains("Nothing was sent");
+            assertThat(server.getRequestCount()).isEqualTo(sent);
+            // The refused process must not have touched the holder's lease.
+            assertThat(new JdbcTemplate(dataSource).queryForList("SELECT holder_host, epoch FROM polar_erasure_lease"))
+                    .isEqualTo(List.of(Map.of("holder_host", "pod-7f9c", "epoch", 3L)));
+
+            Cli.Result status = Cli.run(ENV, "status", "--jdbc-url", postgres.url());
+            assertThat(status.out()).as(status.all())
+                    .containsPattern("Run of \\S+requests.csv: leased by host pod-7f9c, pid 4242, started \\S+, renewed");
+        }
+    }
+}
