@@ -115,14 +115,15 @@ class OperatorMistakesIT {
         assertThat(workload.verify(productionReport, production)).as("rows in doubt").isEmpty();
         RunSummary summary = RunSummary.read(RunSummary.pathFor(productionReport));
         assertThat(summary.apiBaseUrl()).isEqualTo(production.baseUrl());
-        assertThat(summary.provenance().answeredBy()).startsWith("production");
+        assertThat(summary.provenance().answeredBy()).startsWith("no X-Polar-Sandbox header")
+                .endsWith("not one of Polar's hosts (not checked)");
 
         // The finished production run does not finish the sandbox trial either: it resumes on its own.
         assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", sandbox.baseUrl(),
                 "--rate-limit", "400/s", "--state-dir", state)).as(log()).isZero();
         assertThat(workload.verify(dir.resolve("requests.audit.csv"), sandbox)).isEmpty();
         assertThat(RunSummary.read(RunSummary.pathFor(dir.resolve("requests.audit.csv"))).provenance().answeredBy())
-                .startsWith("sandbox");
+                .startsWith("X-Polar-Sandbox: 1");
         assertThat(run(dir, Map.of(), "status", "--state-dir", state)).isZero();
         assertThat(lastLog()).contains(sandbox.baseUrl()).contains(production.baseUrl());
     }

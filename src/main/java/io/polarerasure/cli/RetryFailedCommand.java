@@ -41,9 +41,10 @@ final class RetryFailedCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         RunSummary summary = VerifyCommand.readSummary(report, RunSummary.pathFor(report));
-        if (!summary.complete()) {
+        if (!summary.finalReport()) {
             throw new UsageException("The run of " + summary.inputFile() + " has not completed (" + summary.state()
-                    + "): its report lacks rows. Resume it with the same `run` command first, then run retry-failed.");
+                    + "): its report lacks rows. Resume it with the same `run` command first (or close it with"
+                    + " `abandon --report " + report + "`), then run retry-failed.");
         }
         List<String> differences = summary.differences(ReportFacts.read(report));
         if (!differences.isEmpty()) {
@@ -54,13 +55,20 @@ final class RetryFailedCommand implements Callable<Integer> {
         if (Files.exists(target)) {
             throw new UsageException(target + " already exists. Run it, move it away, or choose another --output.");
         }
-        long rows = RetryFile.write(report, summary.inputSha256(), target);
+        RetryFile.Written written = RetryFile.write(report, summary.inputSha256(), target);
+        if (written.inDoubt() > 0) {
+            out.printf("Left out %d FAILED row%s in doubt (an earlier DELETE may have erased the customer; sent again,"
+                    + " it could erase someone who took the freed ID since): check each with Polar by hand.%n",
+                    written.inDoubt(), written.inDoubt() == 1 ? "" : "s");
+        }
+        long rows = written.rows();
         if (rows == 0) {
-            out.printf("The run of %s has no FAILED row; nothing to retry, nothing written.%n", summary.inputFile());
+            out.printf("The run of %s has no FAILED or NOT_SENT row to retry; nothing written.%n",
+                    summary.inputFile());
             return ExitCodes.OK;
         }
-        out.printf("Wrote %d FAILED row%s of %s to %s%n  Run them again with: polar-erasure run --input %s%n", rows,
-                rows == 1 ? "" : "s", report, target.toAbsolutePath(), target.toAbsolutePath());
+        out.printf("Wrote %d FAILED or NOT_SENT row%s of %s to %s%n  Run them again with: polar-erasure run --input"
+                + " %s%n", rows, rows == 1 ? "" : "s", report, target.toAbsolutePath(), target.toAbsolutePath());
         return ExitCodes.OK;
     }
 }

@@ -26,6 +26,7 @@ import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
 import io.polarerasure.job.InputSnapshot;
 import io.polarerasure.job.Progress;
+import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunIdentity;
 import io.polarerasure.job.RunLease;
@@ -269,6 +270,11 @@ final class RunCommand implements Callable<Integer> {
             return code;
         } catch (RuntimeException e) {
             code = PolarErasureCommand.exitCodeOf(e);
+            if (e instanceof RunConflictException || e instanceof RunLease.RunLeasedException) {
+                // Refused before anything ran: the copy of the input (customers' IDs) must not linger. The next
+                // invocation copies the input again.
+                Files.deleteIfExists(snapshot);
+            }
             throw e;
         } finally {
             out.flush();
@@ -361,7 +367,9 @@ final class RunCommand implements Callable<Integer> {
         PolarRefusedException refused = find(execution, PolarRefusedException.class);
         if (refused != null) {
             out.printf("Run stopped: %s%n  Rows not yet sent are not in the report. Fix this, then re-run the same"
-                    + " command to resume.%n  report so far: %s%n", refused.getMessage(), reportFile);
+                    + " command to resume (a fixed token resumes this run; a changed --api-url or"
+                    + " --sandbox makes the file another run: the message on that run says how to close this"
+                    + " one).%n  report so far: %s%n", refused.getMessage(), reportFile);
             return ExitCodes.REFUSED;
         }
         ReportTamperedException tampered = find(execution, ReportTamperedException.class);

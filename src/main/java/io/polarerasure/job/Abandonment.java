@@ -134,7 +134,9 @@ public final class Abandonment {
                     inDoubt++;
                 } else {
                     line = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.NOT_SENT,
-                            "never sent: the run was abandoned before this row's turn (" + reason + ")",
+                            "not carried out: the run was abandoned before a request for this row got an answer"
+                                    + " that settled it, and none had any effect (never sent, or refused as a whole,"
+                                    + " e.g. a wrong URL) (" + reason + ")",
                             clock.instant());
                     notSent++;
                 }

@@ -152,6 +152,15 @@ public final class ErasureLauncher {
                     + " --report. Nothing was sent.";
         }
         long answers = journalAnswers(run);
+        if (run.inputSha256().equals(identity.inputSha256())) {
+            // The same file sent elsewhere: a run is the file and where it is sent, so this is another run.
+            return which + (answers > 0 ? " and " + answers + " answer(s) of Polar after its checkpoint kept only in"
+                    + " its journal" : "") + ". That is this same file, sent to " + run.apiUrl() + "; against "
+                    + identity.apiUrl() + " it is another run. If " + run.apiUrl() + " is right, run again with"
+                    + " --api-url " + run.apiUrl() + " to finish it. If it was a mistake, close that run with"
+                    + " `polar-erasure abandon --report " + report + "` (its report then says what was answered there"
+                    + " and what was not carried out), then run this command with another --report. Nothing was sent.";
+        }
         return which + (answers > 0 ? " and " + answers + " answer(s) of Polar after its checkpoint kept only in"
                 + " its journal" : "") + ". It is not the run of " + mine + ". Two ways on: restore that"
                 + " file (same content) and run the same command again to finish it; or close it with"

@@ -311,7 +311,11 @@ public final class Eraser {
         if (!client.environment().accepts(answer.sandbox())) {
             throw stop(PolarRefusedException.wrongEnvironment(answer, client.environment(), client.baseUrl()), row);
         }
-        answeredBy.set(PolarEnvironment.answeredBy(answer.sandbox()));
+        // Only Polar's own hosts are known to mark the sandbox: elsewhere the header proves nothing.
+        answeredBy.set(client.environment() == PolarEnvironment.OTHER
+                ? (answer.sandbox() ? PolarEnvironment.SANDBOX_HEADER + ": 1" : "no " + PolarEnvironment.SANDBOX_HEADER
+                        + " header") + " from " + client.baseUrl().host() + ", not one of Polar's hosts (not checked)"
+                : PolarEnvironment.answeredBy(answer.sandbox()));
     }
 
     private void transient_(Answer answer, Row row) {

@@ -16,7 +16,9 @@ import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * A new request file holding the FAILED rows of a report, to be run again. Its IDs are the raw ones
+ * A new request file holding the rows of a report that still need erasing, to be run again: FAILED rows, and
+ * NOT_SENT rows of an abandoned run. A FAILED row in doubt (an earlier DELETE of it may have landed) is left out:
+ * sent again by external ID in a new run, it could erase a customer who took the freed ID since. Its IDs are the raw ones
  * (the report's spreadsheet escaping undone); {@code original_row} and {@code retry_of} (the SHA-256 of the
  * input that failed) tell an auditor where each row came from, and keep every retry file's content, and so
  * its run, distinct from any earlier one.
@@ -29,15 +31,21 @@ public final class RetryFile {
     }
 
     /**
-     * Writes the file whole or not at all; refuses to replace an existing one.
+     * What {@link #write} did.
      *
-     * @return the number of rows written; with none, no file is written
+     * @param rows    rows written; with none, no file was written
+     * @param inDoubt FAILED rows left out because they are in doubt: to be checked by hand
      */
-    public static long write(Path report, String inputSha256, Path target) throws IOException {
+    public record Written(long rows, long inDoubt) {
+    }
+
+    /** Writes the file whole or not at all; refuses to replace an existing one. */
+    public static Written write(Path report, String inputSha256, Path target) throws IOException {
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         ReportFormat.createOwnerOnly(partial);
         long rows = 0;
+        long inDoubt = 0;
         try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
              CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in);
              FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE);
@@ -45,7 +53,10 @@ public final class RetryFile {
              CSVPrinter printer = new CSVPrinter(out, ReportFormat.CSV)) {
             printer.printRecord((Object[]) HEADER);
             for (CSVRecord record : parser) {
-                if (Outcome.valueOf(record.get("outcome")) == Outcome.FAILED) {
+                Outcome outcome = Outcome.valueOf(record.get("outcome"));
+                if (outcome == Outcome.FAILED && record.get("detail").startsWith(AuditLine.IN_DOUBT)) {
+                    inDoubt++;
+                } else if (outcome == Outcome.FAILED || outcome == Outcome.NOT_SENT) {
                     printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
                             inputSha256);
                     rows++;
@@ -59,10 +70,10 @@ public final class RetryFile {
         }
         if (rows == 0) {
             Files.delete(partial);
-            return 0;
+            return new Written(0, inDoubt);
         }
         // No REPLACE_EXISTING: a file that appeared meanwhile is not overwritten.
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        return rows;
+        return new Written(rows, inDoubt);
     }
 }

@@ -42,9 +42,10 @@ class ProofOfErasureTest {
     @BeforeAll
     static void runOnce() throws IOException {
         polar = FakePolar.builder().customers(Set.of("usr_1", "usr_2", "usr_3", "=cmd")).build().start();
-        // Two requests answered 503 and not retried: two rows end FAILED, whichever worker sends them.
-        polar.enqueueFault(FakePolar.Fault.serviceUnavailable());
-        polar.enqueueFault(FakePolar.Fault.serviceUnavailable());
+        // Two requests answered with a 400, which Polar never gives here: two rows end FAILED (not in doubt: a 400
+        // changed nothing), whichever worker sends them.
+        polar.enqueueFault(FakePolar.Fault.respond(400, "application/json", "{\"detail\":\"Bad Request\"}", Map.of()));
+        polar.enqueueFault(FakePolar.Fault.respond(400, "application/json", "{\"detail\":\"Bad Request\"}", Map.of()));
         input = dir.resolve("requests.csv");
         Files.writeString(input, REQUESTS, StandardCharsets.UTF_8);
         report = dir.resolve("requests.audit.csv");
@@ -173,7 +174,7 @@ class ProofOfErasureTest {
         Cli.Result again = Cli.run(ENV, "retry-failed", "--report", copy.toString());
 
         assertThat(written.exitCode()).as(written.toString()).isZero();
-        assertThat(written.out()).contains("Wrote 2 FAILED rows", target.toString());
+        assertThat(written.out()).contains("Wrote 2 FAILED or NOT_SENT rows", target.toString());
         List<String> lines = Files.readAllLines(target);
         assertThat(lines).hasSize(3).first().isEqualTo("external_id,original_row,retry_of");
         String inputSha256 = Sha256.of(input);
