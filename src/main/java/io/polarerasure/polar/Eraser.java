@@ -183,6 +183,7 @@ public final class Eraser {
             }
             Instant sentAt = clock.instant();
             boolean counted = true;
+            row.rateLimitedNow = false;
             try {
                 Optional<Erasure> result;
                 if (lookingUp) {
@@ -225,8 +226,11 @@ public final class Eraser {
                 }
             }
             if (!counted) {
-                // Says nothing about the row (a 429, or not yet talking to Polar): no attempt used up.
-                await(backoffBefore(1));
+                // Says nothing about the row (a 429, or not yet talking to Polar): no attempt used up. A 429's
+                // pause is waited out in the throttle; anything else waits the first backoff step.
+                if (!row.rateLimitedNow) {
+                    await(backoffBefore(2));
+                }
                 continue;
             }
             failures++;
@@ -340,6 +344,7 @@ public final class Eraser {
     private boolean judge(Answer answer, boolean lookUp, Row row) {
         if (answer.rateLimited()) {
             misconfiguration.polarAnswered();
+            row.rateLimitedNow = true;
             rateLimited(answer, row);
             return false;
         }
@@ -541,6 +546,8 @@ public final class Eraser {
         private boolean sendAtOnce;
         /** Requests of this execution that failed before they could reach a server. */
         private int unreached;
+        /** Whether the request just sent got a 429. */
+        private boolean rateLimitedNow;
         /** When this row first got a 429, or null. */
         private Instant firstRateLimitedAt;
 

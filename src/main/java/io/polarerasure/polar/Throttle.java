@@ -48,22 +48,28 @@ final class Throttle {
         this.lastChange = pausedUntil;
     }
 
-    /** Waits until no 429 pause is on and this worker's slot at the current rate has come. */
+    /**
+     * Waits until no 429 pause is on and this worker's slot at the current rate has come. A long wait for a slot
+     * at a lowered rate is taken in steps of {@link #CLEAN_PERIOD}, so that when the rate climbs back the worker
+     * queues again at the new rate instead of sleeping out the old slot.
+     */
     void awaitTurn() throws InterruptedException {
-        climb();
         while (true) {
             for (long left = pauseLeft(); left > 0; left = pauseLeft()) {
                 sleeper.sleep(Duration.ofNanos(left));
             }
-            long wait = pace.reserve(now());
-            if (wait > 0) {
-                sleeper.sleep(Duration.ofNanos(wait));
+            climb();
+            Pace current = pace;
+            long slot = now() + current.reserve(now());
+            for (long wait = slot - now(); wait > 0 && pace == current; wait = slot - now()) {
+                sleeper.sleep(Duration.ofNanos(Math.min(wait, CLEAN_PERIOD.toNanos())));
+                climb();
             }
-            if (pauseLeft() <= 0) {
+            if (pace == current && pauseLeft() <= 0) {
                 return;
             }
-            // A 429 came in while this worker waited for its slot: wait the pause out and queue
-            // again, or every worker would fire at once the moment it ends.
+            // The rate climbed while this worker waited (queue again at the new one), or a 429 came in: wait the
+            // pause out and queue again, or every worker would fire at once the moment it ends.
         }
     }
 
@@ -74,16 +80,14 @@ final class Throttle {
         boolean sameEvent = now < pausedUntil;
         Duration pause = retryAfter.orElse(DEFAULT_PAUSE);
         pausedUntil = Math.max(pausedUntil, now + pause.toNanos());
-        lastChange = now;
+        // A pause is no clean period: that starts when the pause ends.
+        lastChange = pausedUntil;
         if (sameEvent) {
             return;
         }
         log.info("Polar answered 429 (rate limit): pausing all requests for {} s", pause.toSeconds());
         if (++rateLimitEvents > 1) {
-            Rate slower = pace.rate().halved();
-            if (slower.interval().compareTo(FLOOR.interval()) > 0) {
-                slower = FLOOR;
-            }
+            Rate slower = new Rate(Math.max(1, (int) Math.floor(perMinute(pace.rate()) / 2)), Duration.ofMinutes(1));
             if (!slower.equals(pace.rate())) {
                 log.warn("Polar answered 429 again after a full pause: lowering the request rate from {} to {}",
                         pace.rate(), slower);
@@ -95,14 +99,17 @@ final class Throttle {
     /** Additive increase: one step back toward the configured rate per clean period since the last change. */
     private synchronized void climb() {
         long now = now();
-        if (pace.rate().equals(configured) || now - lastChange < CLEAN_PERIOD.toNanos() || now < pausedUntil) {
+        // Clean for at least CLEAN_PERIOD and two requests at the current rate, so that a budget starved by other
+        // traffic (a 429 for every request) keeps the rate going down instead of climbing between requests.
+        long clean = Math.max(CLEAN_PERIOD.toNanos(), 2 * pace.intervalNanos());
+        if (pace.rate().equals(configured) || now - lastChange < clean || now < pausedUntil) {
             return;
         }
         double perMinute = perMinute(pace.rate()) + perMinute(configured) / STEPS;
         Rate faster = perMinute >= perMinute(configured) ? configured
                 : new Rate((int) Math.floor(perMinute), Duration.ofMinutes(1));
-        log.info("No 429 for {} s: raising the request rate from {} to {}", CLEAN_PERIOD.toSeconds(), pace.rate(),
-                faster);
+        log.info("No 429 for {} s: raising the request rate from {} to {}", Duration.ofNanos(clean).toSeconds(),
+                pace.rate(), faster);
         pace = pace(faster);
         lastChange = now;
     }
