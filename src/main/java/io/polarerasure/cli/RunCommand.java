@@ -384,7 +384,7 @@ final class RunCommand implements Callable<Integer> {
                     .with(Duration.ofMinutes(maxPauseMinutes), polarVersion);
             OptionalInt budget = PolarEnvironment.budgetPerMinute(settings.baseUrl());
             if (budget.isPresent() && parsed.interval().compareTo(Duration.ofMinutes(1).dividedBy(budget.getAsInt()))
-                    < 0 && !allowRateAboveBudget) {
+                    < 0 && !allowRateAboveBudget && !dryRun) { // a dry run sends nothing
                 throw new UsageException("--rate-limit " + parsed + " is above Polar's budget of " + budget.getAsInt()
                         + "/min per organization at " + settings.baseUrl() + ": it cannot succeed, and it would"
                         + " starve the merchant's own API traffic. Use at most " + budget.getAsInt() + "/min (the"
