@@ -246,7 +246,7 @@ class MisconfigurationTest {
 
     private String[] run(String apiUrl, String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url", apiUrl,
-                "--state-dir", dir.resolve("state").toString(), "--rate-limit", "1000/s", "--progress", "0"));
+                "--state-dir", dir.resolve("state").toString(), "--rate-limit", "1000/s"));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
