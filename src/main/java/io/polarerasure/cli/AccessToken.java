@@ -18,15 +18,39 @@ import io.polarerasure.secrets.Redaction;
 final class AccessToken {
 
     static final String ENVIRONMENT_VARIABLE = "POLAR_ACCESS_TOKEN";
+    /** Where systemd puts a service's credentials ({@code LoadCredential=}). */
+    static final String CREDENTIALS_DIRECTORY = "CREDENTIALS_DIRECTORY";
+    /** The credential name the systemd unit loads the token under. */
+    static final String CREDENTIAL_NAME = "polar-token";
+    /** How Polar's organization access tokens begin (polar-api.md, "Tokens"). */
+    static final String ORGANIZATION_PREFIX = "polar_oat_";
 
     private AccessToken() {
     }
 
     /** The token, also registered with {@link Redaction} so that no log line can show it from here on. */
     static String read(Path tokenFile, Map<String, String> environment) {
-        String token = tokenFile != null ? fromFile(tokenFile) : fromEnvironment(environment);
+        String token = tokenFile != null ? fromFile(tokenFile, environment) : fromEnvironment(environment);
         Redaction.protect(token);
         return token;
+    }
+
+    /**
+     * The token file to read: the one given, else {@code $CREDENTIALS_DIRECTORY/polar-token} when systemd set
+     * that variable (and {@code POLAR_ACCESS_TOKEN} is not set), else none (the environment variable).
+     */
+    static Path defaultFile(Path tokenFile, Map<String, String> environment) {
+        String credentials = environment.get(CREDENTIALS_DIRECTORY);
+        if (tokenFile != null || credentials == null || credentials.isBlank()
+                || environment.get(ENVIRONMENT_VARIABLE) != null) {
+            return tokenFile;
+        }
+        return Path.of(credentials, CREDENTIAL_NAME);
+    }
+
+    /** Where the token of a run comes from, as messages name it. */
+    static String source(Path tokenFile) {
+        return tokenFile != null ? "the token file " + tokenFile + " (--token-file)" : ENVIRONMENT_VARIABLE;
     }
 
     private static String fromEnvironment(Map<String, String> environment) {
@@ -70,16 +94,38 @@ final class AccessToken {
         return token;
     }
 
+    private static boolean insideCredentials(Path file, Map<String, String> environment) {
+        String credentials = environment.get(CREDENTIALS_DIRECTORY);
+        if (credentials == null || credentials.isBlank()) {
+            return false;
+        }
+        try {
+            return file.toRealPath().getParent().equals(Path.of(credentials).toRealPath());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static boolean isPadding(char c) {
         return c == '\uFEFF' || Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
-    private static String fromFile(Path file) {
+    private static String fromFile(Path file, Map<String, String> environment) {
         try {
             if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
                 Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
-                if (permissions.contains(PosixFilePermission.GROUP_READ)
-                        || permissions.contains(PosixFilePermission.OTHERS_READ)) {
+                // Anyone who can write it can swap the token for their own and read what the run does.
+                if (permissions.contains(PosixFilePermission.GROUP_WRITE)
+                        || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+                    throw new UsageException("The token file " + file + " can be written by users other than its"
+                            + " owner, who could swap the token. Run `chmod 600 " + file + "` and then run again."
+                            + " Nothing was sent.");
+                }
+                // systemd gives a credential a group-readable ACL the service cannot change; its folder is the
+                // service's own, so owner and group reading it is as intended.
+                boolean groupAllowed = insideCredentials(file, environment);
+                if (permissions.contains(PosixFilePermission.OTHERS_READ)
+                        || permissions.contains(PosixFilePermission.GROUP_READ) && !groupAllowed) {
                     throw new UsageException("The token file " + file + " can be read by other users. Run"
                             + " `chmod 600 " + file + "` and then run again. Nothing was sent.");
                 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -33,6 +34,7 @@ import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
 import io.polarerasure.polar.Eraser;
+import io.polarerasure.polar.PolarEnvironment;
 import io.polarerasure.polar.PolarRefusedException;
 import io.polarerasure.polar.PolarSettings;
 import io.polarerasure.polar.PolarUnavailableException;
@@ -117,13 +119,38 @@ final class RunCommand implements Callable<Integer> {
     boolean sandbox;
 
     @Option(names = "--token-file", paramLabel = "FILE",
-            description = "Read the access token from this file (mode 600) instead of POLAR_ACCESS_TOKEN.")
+            description = "Read the access token from this file (writable by its owner only; readable by its owner"
+                    + " only, or also by its group inside $CREDENTIALS_DIRECTORY) instead of POLAR_ACCESS_TOKEN."
+                    + " Default: $CREDENTIALS_DIRECTORY/polar-token when systemd sets $CREDENTIALS_DIRECTORY.")
     Path tokenFile;
+
+    @Option(names = "--allow-user-token",
+            description = "Accept a token that is not an organization access token (polar_oat_...) against Polar's"
+                    + " own hosts. A personal or OAuth user token makes Polar look IDs up in every organization"
+                    + " the user can reach, and erase a match in the wrong one.")
+    boolean allowUserToken;
 
     @Option(names = "--rate-limit", paramLabel = "N/min|N/s",
             description = "Requests per minute or second, retries included (default: 300/min, sandbox 80/min):"
-                    + " leave headroom for the merchant's own traffic; Polar allows 500/min per organization.")
+                    + " leave headroom for the merchant's own traffic; Polar allows 500/min per organization"
+                    + " (sandbox 100/min), and a higher limit is refused without --allow-rate-above-budget.")
     String rateLimit;
+
+    @Option(names = "--allow-rate-above-budget",
+            description = "Accept a --rate-limit above Polar's organization budget (500/min; sandbox 100/min), for"
+                    + " an organization Polar has given a higher limit.")
+    boolean allowRateAboveBudget;
+
+    @Option(names = "--max-pause", paramLabel = "MINUTES", defaultValue = "15",
+            description = "The longest a row waits across its 429 (rate limit) pauses, and the longest Retry-After"
+                    + " the run sleeps through; beyond it the run stops, resumable, exit 3 (default:"
+                    + " ${DEFAULT-VALUE}).")
+    long maxPauseMinutes;
+
+    @Option(names = "--polar-version", paramLabel = "YYYY-MM", defaultValue = "2026-04",
+            description = "The Polar-Version header sent with every request: 2026-04 or 2026-10 (default:"
+                    + " ${DEFAULT-VALUE}).")
+    String polarVersion;
 
     @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
             description = "Requests in flight at once (default: ${DEFAULT-VALUE}).")
@@ -186,22 +213,27 @@ final class RunCommand implements Callable<Integer> {
         if (sandbox && apiUrl != null) {
             throw new UsageException("--sandbox and --api-url contradict each other: give only one.");
         }
+        checkOptions();
         Instant started = clock.instant();
         RequestOptions options = requestOptions();
         if (dryRun) {
             ScanResult scan = RequestScan.scan(input, options);
             return plan(scan, out);
         }
-        String token = AccessToken.read(tokenFile, environment);
         PolarSettings settings = polarSettings();
-        if (progressSeconds < 0) {
-            throw new UsageException("--progress must be 0 (no progress lines) or more seconds, was "
-                    + progressSeconds + ".");
-        }
-        if (leaseSeconds < 1) {
-            throw new UsageException("--lease-seconds must be 1 or more, was " + leaseSeconds + ".");
+        tokenFile = AccessToken.defaultFile(tokenFile, environment);
+        String token = AccessToken.read(tokenFile, environment);
+        if (PolarEnvironment.isPolarHost(settings.baseUrl()) && !token.startsWith(AccessToken.ORGANIZATION_PREFIX)
+                && !allowUserToken) {
+            throw new UsageException("The token in " + AccessToken.source(tokenFile) + " is not an organization"
+                    + " access token (" + AccessToken.ORGANIZATION_PREFIX + "...). With a personal or OAuth user"
+                    + " token Polar looks each ID up in every organization the user can reach and may erase a"
+                    + " customer of the wrong one. Create an organization access token with customers:write"
+                    + " (Settings > Developers in the organization's dashboard), or pass --allow-user-token if you"
+                    + " really mean it. Nothing was sent.");
         }
         Path stateDir = state.ownerOnlyStateDir();
+        checkReportFolder();
         ScanResult scan = RequestScan.scan(input, options);
         // The run reads its own copy, checked to hold exactly the bytes scanned: nothing done to the file from
         // now on (rewritten, renamed over, deleted) reaches the run.
@@ -213,7 +245,7 @@ final class RunCommand implements Callable<Integer> {
                     + " until it is done, then run again. Nothing was sent.");
         }
         RunIdentity identity = new RunIdentity(scan.sha256(), settings.baseUrl());
-        Eraser eraser = Eraser.create(settings, token, "polar-erasure/" + PolarErasure.version());
+        Eraser eraser = Eraser.create(settings, token, AccessToken.source(tokenFile), "polar-erasure/" + PolarErasure.version());
         int rowsPerChunk = chunkSize != null ? chunkSize : defaultChunkSize(settings.rate(), concurrency);
         Path snapshot = InputSnapshot.fileFor(stateDir, identity.key());
         ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk, stateDir,
@@ -282,6 +314,40 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Every numeric option in its range, before anything is read or sent: a usage error naming it. */
+    private void checkOptions() {
+        inRange("--concurrency", concurrency, 1, 64);
+        inRange("--max-attempts", maxAttempts, 1, 100);
+        if (chunkSize != null) {
+            inRange("--chunk-size", chunkSize, 1, 10_000);
+        }
+        inRange("--progress", progressSeconds, 0, 86_400);
+        inRange("--max-pause", maxPauseMinutes, 1, 24 * 60);
+        inRange("--lease-seconds", leaseSeconds, 1, 86_400);
+        if (!PolarSettings.POLAR_VERSIONS.contains(polarVersion)) {
+            throw new UsageException("--polar-version must be one of " + String.join(", ",
+                    PolarSettings.POLAR_VERSIONS) + " (the API versions Polar accepts), was " + polarVersion + ".");
+        }
+    }
+
+    private static void inRange(String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new UsageException(option + " must be between " + min + " and " + max + ", was " + value
+                    + ". Nothing was sent.");
+        }
+    }
+
+    /** The report is written next to the input unless --report says otherwise: that folder must be writable. */
+    private void checkReportFolder() {
+        Path folder = (report != null ? report.toAbsolutePath() : sibling(input, ".audit.csv")).getParent();
+        if (folder != null && (!Files.isDirectory(folder) || !Files.isWritable(folder))) {
+            throw new UsageException("Cannot write the audit report into " + folder + ": the folder "
+                    + (Files.isDirectory(folder) ? "is not writable by this user" : "does not exist") + ". Pass"
+                    + " --report with a writable place, or fix the folder's permissions, then run again. Nothing was"
+                    + " sent.");
+        }
+    }
+
     private RequestOptions requestOptions() {
         if (sheet != null && !RequestFile.isWorkbook(input)) {
             throw new UsageException("--sheet applies to .xlsx workbooks only; " + input + " is read as text.");
@@ -314,11 +380,27 @@ final class RunCommand implements Callable<Integer> {
         String base = PolarSettings.normalise(apiUrl != null ? apiUrl : sandbox ? SANDBOX_URL : PRODUCTION_URL);
         String rate = rateLimit != null ? rateLimit : sandbox ? "80/min" : "300/min";
         try {
-            PolarSettings settings = PolarSettings.defaults(base, Rate.parse(rate), maxAttempts);
+            Rate parsed;
+            try {
+                parsed = Rate.parse(rate);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--rate-limit: " + e.getMessage() + ".");
+            }
+            PolarSettings settings = PolarSettings.defaults(base, parsed, maxAttempts)
+                    .with(Duration.ofMinutes(maxPauseMinutes), polarVersion);
+            OptionalInt budget = PolarEnvironment.budgetPerMinute(settings.baseUrl());
+            if (budget.isPresent() && parsed.interval().compareTo(Duration.ofMinutes(1).dividedBy(budget.getAsInt()))
+                    < 0 && !allowRateAboveBudget && !dryRun) { // a dry run sends nothing
+                throw new UsageException("--rate-limit " + parsed + " is above Polar's budget of " + budget.getAsInt()
+                        + "/min per organization at " + settings.baseUrl() + ": it cannot succeed, and it would"
+                        + " starve the merchant's own API traffic. Use at most " + budget.getAsInt() + "/min (the"
+                        + " default leaves headroom), or pass --allow-rate-above-budget if Polar raised this"
+                        + " organization's limit. Nothing was sent.");
+            }
             TransportPolicy.check(settings.baseUrl(), allowInsecureHttp);
             return settings;
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException("--api-url: " + e.getMessage().replace("baseUrl", "the API URL"));
         }
     }
 

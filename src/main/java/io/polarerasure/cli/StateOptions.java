@@ -45,7 +45,13 @@ final class StateOptions {
      */
     Path ownerOnlyStateDir() {
         try {
-            return StateFolder.prepare(stateDir());
+            Path prepared = StateFolder.prepare(stateDir());
+            if (!java.nio.file.Files.isWritable(prepared)) {
+                throw new UsageException("The state folder " + prepared + " is not writable by this user: the"
+                        + " run could not record anything. Fix its owner or permissions, or pass another"
+                        + " --state-dir, then run again. Nothing was sent.");
+            }
+            return prepared;
         } catch (StateFolder.UnsafeStateFolderException e) {
             throw new UsageException(e.getMessage());
         }

@@ -31,6 +31,12 @@ public final class RepositorySchema {
                         + ": use the embedded H2 (default) or PostgreSQL");
             }
             String schema = connection.getSchema();
+            if (schema == null && script.equals("postgresql")) {
+                // PostgreSQL reports no current schema when none on the search path exists (currentSchema=...
+                // misspelt or not created): tables would be looked for, and created, nowhere.
+                throw new SQLException("the schema named in --jdbc-url (currentSchema) does not exist in this"
+                        + " database: create it (CREATE SCHEMA name) or fix the URL", "3F000");
+            }
             if (!tableExists(meta, schema, "batch_job_instance")) {
                 new ResourceDatabasePopulator(
                         new ClassPathResource("org/springframework/batch/core/schema-" + script + ".sql"))

@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  * @param detail     a short, single-line description (empty for 204), never the access token
  * @param retryAfter the raw {@code Retry-After} header, if any
  * @param sandbox    whether the answer carried {@code X-Polar-Sandbox: 1}, Polar's sandbox's mark
+ * @param contentType the media type of the body without parameters ({@code text/html}), or empty
  */
-public record Answer(int status, Kind kind, String detail, Optional<String> retryAfter, boolean sandbox) {
+public record Answer(int status, Kind kind, String detail, Optional<String> retryAfter, boolean sandbox,
+                     String contentType) {
 
     /** What an answer means, following how Polar's server really answers (its source, mid-2026). */
     public enum Kind {
@@ -29,7 +31,7 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
         ERASED,
         /** 404 ResourceNotFound: no live customer has this external ID (never existed or already erased). */
         NOT_FOUND,
-        /** 404 without Polar's error field: no route matched, the job is misconfigured. */
+        /** 404 without Polar's error field, or 405: no route matched, the job is misconfigured. */
         NO_ROUTE,
         /** 401: the token is missing, invalid, expired or revoked. */
         UNAUTHORIZED,
@@ -44,7 +46,10 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
          * after Polar committed the erasure, so it leaves the row in doubt ({@link #inDoubt()}).
          */
         TRANSIENT,
-        /** Anything else: not retried, reported as it is. */
+        /**
+         * Anything else (a 2xx other than 204 to a DELETE, 3xx, 400, 409, 410, a 404 with another error): an
+         * answer Polar never gives on these routes, so most likely not Polar's; reported as it is.
+         */
         UNEXPECTED
     }
 
@@ -57,6 +62,23 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(detail, "detail");
         Objects.requireNonNull(retryAfter, "retryAfter");
+        Objects.requireNonNull(contentType, "contentType");
+    }
+
+    /** An answer without a known content type. */
+    public Answer(int status, Kind kind, String detail, Optional<String> retryAfter, boolean sandbox) {
+        this(status, kind, detail, retryAfter, sandbox, "");
+    }
+
+    /** This answer with the media type of its Content-Type header (parameters such as charset dropped). */
+    Answer withContentType(String header) {
+        String type = header.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return new Answer(status, kind, detail, retryAfter, sandbox, type);
+    }
+
+    /** e.g. {@code "HTTP 200 text/html"}: what an answer was, for a message that must not quote its body. */
+    String shape() {
+        return "HTTP " + status + (contentType.isEmpty() ? "" : " " + contentType);
     }
 
     /** Classifies a response from its status, body (possibly cut short) and Retry-After header. */
@@ -117,6 +139,8 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
         return switch (status) {
             case 204 -> Kind.ERASED;
             case 404 -> notFoundKind(body);
+            // 405 comes from routing (an ID that split the path into a GET-only sub-route), like a route 404.
+            case 405 -> Kind.NO_ROUTE;
             case 401 -> Kind.UNAUTHORIZED;
             case 403 -> Kind.FORBIDDEN;
             case 422 -> Kind.REJECTED;

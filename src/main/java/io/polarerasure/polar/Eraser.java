@@ -46,6 +46,8 @@ public final class Eraser {
     private final IntervalFunction backoff;
     private final Throttle throttle;
     private final OutageWindow outage;
+    private final Misconfiguration misconfiguration = new Misconfiguration();
+    private final Duration maxPause;
     private final Clock clock;
     private final Sleeper sleeper;
     private final Random random;
@@ -75,12 +77,18 @@ public final class Eraser {
         this.random = Objects.requireNonNull(random, "random");
         this.throttle = new Throttle(settings.rate(), clock, this::await);
         this.outage = new OutageWindow(settings.breakerWindow());
+        this.maxPause = settings.maxPause();
     }
 
-    /** The production Eraser: its own HTTP client, real time and real sleeping. */
-    public static Eraser create(PolarSettings settings, String token, String userAgent) {
+    /**
+     * The production Eraser: its own HTTP client, real time and real sleeping.
+     *
+     * @param tokenSource where the token came from, for messages: {@code "POLAR_ACCESS_TOKEN"} or
+     *                    {@code "--token-file /path"}
+     */
+    public static Eraser create(PolarSettings settings, String token, String tokenSource, String userAgent) {
         PolarClient client = new PolarClient(PolarClient.httpClient(settings), HttpUrl.get(settings.baseUrl()),
-                token, userAgent);
+                token, userAgent).configure(settings.polarVersion(), tokenSource);
         return new Eraser(client, settings, MonotonicClock.startingNow(), Sleeper.system(), new Random());
     }
 
@@ -174,13 +182,16 @@ public final class Eraser {
                 lookingUp = false;
             }
             Instant sentAt = clock.instant();
+            boolean counted = true;
+            row.rateLimitedNow = false;
             try {
                 Optional<Erasure> result;
                 if (lookingUp) {
                     row.lookUps++;
                     PolarClient.LookUp lookUp = client.lookUp(externalId);
                     row.status = lookUp.answer().status();
-                    result = concludeLookUp(lookUp, row);
+                    counted = judge(lookUp.answer(), true, row);
+                    result = counted ? concludeLookUp(lookUp, row) : Optional.empty();
                 } else {
                     row.attempts++;
                     attempts.sending(row.attempts, sentAt);
@@ -193,7 +204,8 @@ public final class Eraser {
                     if (answer.inDoubt()) {
                         row.lost(sentAt, answer.detail());
                     }
-                    result = conclude(answer, row);
+                    counted = judge(answer, false, row);
+                    result = counted ? conclude(answer, row) : Optional.empty();
                 }
                 if (result.isPresent()) {
                     outage.record(false);
@@ -209,6 +221,21 @@ public final class Eraser {
                     throw new InterruptedException("interrupted during a request");
                 }
                 row.transportFailed(e, lookingUp ? null : sentAt);
+                if (unreached(e)) {
+                    row.unreached++;
+                    counted = misconfiguration.proven();
+                    if (!counted) {
+                        tripIfMisconfigured(describe(e), fixFor(e), row);
+                    }
+                }
+            }
+            if (!counted) {
+                // Says nothing about the row (a 429, or not yet talking to Polar): no attempt used up. A 429's
+                // pause is waited out in the throttle; anything else waits the first backoff step.
+                if (!row.rateLimitedNow) {
+                    await(backoffBefore(2));
+                }
+                continue;
             }
             failures++;
             row.failures = failures;
@@ -247,8 +274,7 @@ public final class Eraser {
                     row.withDoubt(answer.detail())));
             case UNEXPECTED, FOUND -> Optional.of(row.result(Erasure.Result.FAILED, answer.status(), row.attempts,
                     row.withDoubt(answer.detail() + " (unexpected answer, not retried)")));
-            case UNAUTHORIZED, FORBIDDEN, NO_ROUTE -> throw stop(PolarRefusedException.of(answer, client.baseUrl()),
-                    row);
+            case UNAUTHORIZED, FORBIDDEN, NO_ROUTE -> throw stop(refusal(answer), row);
             case TRANSIENT -> {
                 transient_(answer, row);
                 yield Optional.empty();
@@ -296,7 +322,7 @@ public final class Eraser {
                 row.sendAtOnce = true;
                 yield Optional.empty();
             }
-            case UNAUTHORIZED, NO_ROUTE -> throw stop(PolarRefusedException.of(answer, client.baseUrl()), row);
+            case UNAUTHORIZED, NO_ROUTE -> throw stop(refusal(answer), row);
             case TRANSIENT -> {
                 transient_(answer, row);
                 yield Optional.empty();
@@ -304,6 +330,10 @@ public final class Eraser {
             case ERASED, REJECTED, UNEXPECTED -> Optional.of(row.result(Erasure.Result.FAILED, answer.status(),
                     row.attempts, row.withDoubt("look-up: " + answer.detail() + " (unexpected answer, not retried)")));
         };
+    }
+
+    private PolarRefusedException refusal(Answer answer) {
+        return PolarRefusedException.of(answer, client.baseUrl(), client.tokenSource(), client.polarVersion());
     }
 
     /** Stops the run when a row-deciding answer comes from the other environment than the one configured. */
@@ -319,13 +349,125 @@ public final class Eraser {
     }
 
     private void transient_(Answer answer, Row row) {
-        if (answer.rateLimited()) {
-            throttle.rateLimited(answer.retryDelay(clock));
-        }
         row.lastError = answer.detail();
     }
 
+    /**
+     * Weighs an answer before it may decide the row: an answer only Polar gives proves the endpoint; one Polar
+     * never gives on this route counts toward {@link Misconfiguration} (and stops the run when it trips); a 429
+     * pauses every worker. Returns false when the answer must not use up one of the row's attempts: a 429 (it
+     * means "later", not "no"), or an answer Polar never gives while no answer has yet shown the endpoint is
+     * Polar's (the request said nothing about the row).
+     */
+    private boolean judge(Answer answer, boolean lookUp, Row row) {
+        if (answer.rateLimited()) {
+            misconfiguration.polarAnswered();
+            row.rateLimitedNow = true;
+            rateLimited(answer, row);
+            return false;
+        }
+        boolean foreign = switch (answer.kind()) {
+            case UNEXPECTED, REJECTED -> true;
+            case FOUND -> !lookUp;
+            case ERASED -> lookUp;
+            default -> false;
+        };
+        if (!foreign) {
+            if (answer.kind() == Answer.Kind.ERASED || answer.kind() == Answer.Kind.NOT_FOUND
+                    || answer.kind() == Answer.Kind.FOUND) {
+                misconfiguration.polarAnswered();
+            }
+            return true;
+        }
+        boolean proven = misconfiguration.proven();
+        tripIfMisconfigured(answer.shape(), fixFor(answer), row);
+        row.lastError = answer.detail();
+        return proven;
+    }
+
+    private void tripIfMisconfigured(String seen, String fix, Row row) {
+        Optional<String> tripped = misconfiguration.foreign(seen);
+        if (tripped.isPresent()) {
+            throw stop(PolarRefusedException.misconfigured(tripped.get(), fix, client.baseUrl()), row);
+        }
+    }
+
+    /**
+     * Polar answered 429: pause every worker for its Retry-After (60 s without one). A pause longer than
+     * --max-pause, or a row that has been waiting on 429s for longer than that, stops the run resumably.
+     */
+    private void rateLimited(Answer answer, Row row) {
+        Duration pause = answer.retryDelay(clock).orElse(Throttle.DEFAULT_PAUSE);
+        Instant now = clock.instant();
+        if (pause.compareTo(maxPause) > 0) {
+            throw stop(new PolarUnavailableException("Polar answered 429 (rate limit) asking to wait "
+                    + pause.toSeconds() + " s (Retry-After), longer than --max-pause (" + maxPause.toMinutes()
+                    + " min): the organization's API budget is blocked, often by other traffic of the"
+                    + " organization. Stopped instead of sleeping; run the same command again after "
+                    + now.plus(pause).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + " to resume."), row);
+        }
+        if (row.firstRateLimitedAt == null) {
+            row.firstRateLimitedAt = now;
+        } else if (Duration.between(row.firstRateLimitedAt, now).compareTo(maxPause) > 0) {
+            throw stop(new PolarUnavailableException("Polar kept answering 429 (rate limit) to the same row for"
+                    + " more than --max-pause (" + maxPause.toMinutes() + " min): the organization's API budget"
+                    + " is used up by other traffic. Stopped; run the same command again later to resume (a"
+                    + " lower --rate-limit leaves more room for the merchant's own traffic)."), row);
+        }
+        throttle.rateLimited(Optional.of(pause));
+    }
+
+    /** Refused connections, unknown hosts and failed TLS handshakes fail before any request leaves. */
+    static boolean unreached(IOException e) {
+        return e instanceof ConnectException || e instanceof UnknownHostException
+                || e instanceof java.net.NoRouteToHostException || e instanceof javax.net.ssl.SSLHandshakeException
+                || e instanceof javax.net.ssl.SSLException && String.valueOf(e.getMessage()).contains(
+                        "Unsupported or unrecognized SSL message");
+    }
+
+    private static String describe(IOException e) {
+        return e.getClass().getSimpleName() + ": " + Answer.snippet(String.valueOf(e.getMessage()));
+    }
+
+    private static String fixFor(IOException e) {
+        if (e instanceof UnknownHostException) {
+            return "the host of --api-url cannot be resolved; check its spelling and this machine's DNS.";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "the TLS handshake failed; the host and port of --api-url most likely do not speak HTTPS (a"
+                    + " plain-HTTP port?) or a proxy intercepts TLS.";
+        }
+        return "nothing accepts connections at the host and port of --api-url; check them, and any firewall or"
+                + " proxy in between.";
+    }
+
+    private static String fixFor(Answer answer) {
+        int status = answer.status();
+        if (status >= 200 && status < 300) {
+            return "Polar answers a DELETE only with 204, so --api-url probably points at a web page or another"
+                    + " service, not Polar's API (https://api.polar.sh, sandbox https://sandbox-api.polar.sh).";
+        }
+        if (status >= 300 && status < 400) {
+            return "Polar's API never redirects, so --api-url probably points at a web site or a proxy; use the"
+                    + " API's own URL (https://api.polar.sh, sandbox https://sandbox-api.polar.sh).";
+        }
+        if (status == 422) {
+            return "Polar rejected every request as malformed, which it does only for a wrong anonymize flag: check"
+                    + " --api-url and --polar-version, and any proxy that rewrites requests.";
+        }
+        return "Polar never gives this answer on its customer routes, so --api-url probably points at another"
+                + " service or a proxy in between answers; check --api-url.";
+    }
+
     private Erasure gaveUp(Row row) {
+        if (row.status == null && row.unreached > 0 && !row.mayHaveLanded()) {
+            // Every request failed before it could reach Polar: the row provably did not land, and marking it
+            // FAILED would burn it. It is sent on resume like an untouched row.
+            throw stop(new PolarUnavailableException("Cannot reach Polar at " + client.baseUrl() + ": "
+                    + row.failures + " requests in a row failed before reaching it (last error: " + row.lastError
+                    + "). Stopped; nothing was marked for the rows concerned. Re-run the same command to resume"
+                    + " once the network is back."), row);
+        }
         if (outage.record(true)) {
             // Most recent rows failed even after retries: Polar is down. Failing every remaining row
             // would burn the file; stopping lets the run resume later. This row stays unanswered.
@@ -435,6 +577,12 @@ public final class Eraser {
         private Instant targetCreatedAt;
         private boolean lookUpRefused;
         private boolean sendAtOnce;
+        /** Requests of this execution that failed before they could reach a server. */
+        private int unreached;
+        /** Whether the request just sent got a 429. */
+        private boolean rateLimitedNow;
+        /** When this row first got a 429, or null. */
+        private Instant firstRateLimitedAt;
 
         Row(EarlierAttempts earlier) {
             this.earlier = earlier;
@@ -461,7 +609,7 @@ public final class Eraser {
             lastError = e.getClass().getSimpleName() + ": " + Answer.snippet(String.valueOf(e.getMessage()));
             // Refused connections and unknown hosts fail before the request leaves; anything else
             // (timeout, dropped connection) may come after Polar committed the erasure.
-            if (sentAt != null && !(e instanceof ConnectException) && !(e instanceof UnknownHostException)) {
+            if (sentAt != null && !unreached(e)) {
                 lost(sentAt, lastError);
             }
         }

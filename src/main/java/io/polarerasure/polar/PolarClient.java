@@ -37,6 +37,8 @@ public final class PolarClient {
     private final String token;
     private final String userAgent;
     private final PolarEnvironment environment;
+    private volatile String polarVersion = PolarSettings.DEFAULT_POLAR_VERSION;
+    private volatile String tokenSource = "POLAR_ACCESS_TOKEN";
 
     /**
      * @param http      the shared client, normally from {@link #httpClient(PolarSettings)}
@@ -65,6 +67,17 @@ public final class PolarClient {
         }
         this.token = token;
         Redaction.protect(token);
+    }
+
+    /**
+     * Pins the {@code Polar-Version} header sent with every request (default {@link
+     * PolarSettings#DEFAULT_POLAR_VERSION}) and names where the token came from in refusal messages, such as
+     * {@code "--token-file /etc/polar-token"}; returns this client.
+     */
+    public PolarClient configure(String version, String source) {
+        this.polarVersion = Objects.requireNonNull(version, "version");
+        this.tokenSource = Objects.requireNonNull(source, "source");
+        return this;
     }
 
     /**
@@ -202,6 +215,7 @@ public final class PolarClient {
                 .header("Authorization", "Bearer " + token)
                 .header("User-Agent", userAgent)
                 .header("Accept", "application/json")
+                .header("Polar-Version", polarVersion)
                 .build();
         long started = System.nanoTime();
         try (Response response = http.newCall(request).execute()) {
@@ -212,8 +226,10 @@ public final class PolarClient {
                         (System.nanoTime() - started) / 1_000_000, Answer.snippet(body));
             }
             bodyOut[0] = body;
-            return Answer.of(response.code(), body, response.header("Retry-After"),
+            Answer answer = Answer.of(response.code(), body, response.header("Retry-After"),
                     "1".equals(response.header(PolarEnvironment.SANDBOX_HEADER)));
+            String type = response.header("Content-Type");
+            return type == null ? answer : answer.withContentType(type);
         }
     }
 
@@ -236,6 +252,14 @@ public final class PolarClient {
 
     HttpUrl baseUrl() {
         return baseUrl;
+    }
+
+    String polarVersion() {
+        return polarVersion;
+    }
+
+    String tokenSource() {
+        return tokenSource;
     }
 
     /** The environment this client's answers must come from. */

@@ -45,6 +45,23 @@ public enum PolarEnvironment {
         return url == null ? OTHER : of(url);
     }
 
+    /** Whether a base URL names one of Polar's own hosts (production or sandbox), not a stand-in or a proxy. */
+    public static boolean isPolarHost(String baseUrl) {
+        return of(baseUrl) != OTHER;
+    }
+
+    /**
+     * The organization's request budget per minute at a base URL: 500 in production, 100 in the sandbox
+     * (polar-api.md, "Rate limit"); empty for any other host, which Polar's budget does not bind.
+     */
+    public static java.util.OptionalInt budgetPerMinute(String baseUrl) {
+        return switch (of(baseUrl)) {
+            case PRODUCTION -> java.util.OptionalInt.of(500);
+            case SANDBOX -> java.util.OptionalInt.of(100);
+            case OTHER -> java.util.OptionalInt.empty();
+        };
+    }
+
     /** Whether an answer with (or without) the sandbox header may come from this environment. */
     boolean accepts(boolean sandboxAnswer) {
         return this == OTHER || sandboxAnswer == (this == SANDBOX);

@@ -19,16 +19,18 @@ public final class PolarRefusedException extends RuntimeException implements Row
     }
 
     /** The refusal an answer of kind UNAUTHORIZED, FORBIDDEN or NO_ROUTE stands for. */
-    static PolarRefusedException of(Answer answer, HttpUrl baseUrl) {
+    static PolarRefusedException of(Answer answer, HttpUrl baseUrl, String tokenSource, String polarVersion) {
         String said = "Polar answered " + answer.detail();
         return new PolarRefusedException(answer.status(), switch (answer.kind()) {
-            case UNAUTHORIZED -> said + ". The access token is missing, invalid, expired or revoked: set a valid"
-                    + " organization access token in POLAR_ACCESS_TOKEN.";
+            case UNAUTHORIZED -> said + ". The access token is missing, invalid, expired or revoked, or its"
+                    + " organization was deleted or blocked: set a valid organization access token in "
+                    + tokenSource + ".";
             case FORBIDDEN -> said + ". The access token lacks the customers:write scope: create an organization"
-                    + " access token with customers:write and set it in POLAR_ACCESS_TOKEN.";
-            case NO_ROUTE -> said + " without Polar's ResourceNotFound error, so no API route matched under "
-                    + baseUrl + ". Check --api-url (it must be like https://api.polar.sh, without a path) and the"
-                    + " Polar-Version header.";
+                    + " access token with customers:write and set it in " + tokenSource + ".";
+            case NO_ROUTE -> said + (answer.status() == 405 ? "" : " without Polar's ResourceNotFound error")
+                    + ", so no API route matched under " + baseUrl + " (requests carry Polar-Version: "
+                    + polarVersion + "). Check --api-url (it must be like https://api.polar.sh, without a path)"
+                    + " and --polar-version.";
             default -> throw new IllegalArgumentException("not a refusal: " + answer.kind());
         }, false, null);
     }
@@ -49,6 +51,19 @@ public final class PolarRefusedException extends RuntimeException implements Row
     }
 
     /**
+     * The run is not talking to Polar: its first requests (or several in a row) never reached a server or got
+     * answers Polar never gives on these routes. Nothing was marked for the rows concerned.
+     *
+     * @param seen what the last such request met, e.g. "HTTP 200 text/html"
+     * @param fix  what the operator should check
+     */
+    static PolarRefusedException misconfigured(String seen, String fix, HttpUrl baseUrl) {
+        return new PolarRefusedException(0, "The last " + Misconfiguration.THRESHOLD + " requests to " + baseUrl
+                + " did not reach Polar's API (last: " + seen + "): " + fix + " Nothing was marked for the rows"
+                + " concerned; fix this, then run the same command again.", false, null);
+    }
+
+    /**
      * The same refusal for a row of which an earlier attempt lost its answer: that attempt may
      * have erased the customer, so the row must not be treated as untouched.
      */
@@ -56,7 +71,7 @@ public final class PolarRefusedException extends RuntimeException implements Row
         return new PolarRefusedException(status, getMessage(), true, this);
     }
 
-    /** The HTTP status Polar refused with. */
+    /** The HTTP status Polar refused with; 0 when no request reached a server. */
     public int status() {
         return status;
     }

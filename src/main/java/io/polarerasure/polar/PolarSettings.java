@@ -18,10 +18,23 @@ import okhttp3.HttpUrl;
  * @param maxBackoff     cap on a single backoff wait
  * @param breakerWindow  row results looked at to decide that Polar is down: more than half of them
  *                       failed even after retries
+ * @param maxPause       the longest a row waits across its 429 pauses, and the longest single Retry-After the run
+ *                       sleeps through; beyond it the run stops, resumable
+ * @param polarVersion   the {@code Polar-Version} header sent with every request: one of {@link #POLAR_VERSIONS}
  */
 public record PolarSettings(String baseUrl, Rate rate, int maxAttempts, Duration initialBackoff,
                             Duration maxBackoff, Duration connectTimeout, Duration readTimeout,
-                            Duration writeTimeout, Duration callTimeout, int breakerWindow) {
+                            Duration writeTimeout, Duration callTimeout, int breakerWindow, Duration maxPause,
+                            String polarVersion) {
+
+    /**
+     * The API versions Polar accepts (polar-api.md: any other value makes every route answer 404); the first is
+     * the one this job was built against and pins by default, so a change of Polar's default cannot change the
+     * answers under a running job.
+     */
+    public static final List<String> POLAR_VERSIONS = List.of("2026-04", "2026-10");
+    public static final String DEFAULT_POLAR_VERSION = POLAR_VERSIONS.get(0);
+    public static final Duration DEFAULT_MAX_PAUSE = Duration.ofMinutes(15);
 
     public static final int DEFAULT_MAX_ATTEMPTS = 6;
     public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(500);
@@ -63,6 +76,17 @@ public record PolarSettings(String baseUrl, Rate rate, int maxAttempts, Duration
         if (breakerWindow < 1) {
             throw new IllegalArgumentException("breakerWindow must be 1 or more, was " + breakerWindow);
         }
+        positive("maxPause", maxPause);
+        if (!POLAR_VERSIONS.contains(polarVersion)) {
+            throw new IllegalArgumentException("polarVersion must be one of " + POLAR_VERSIONS + ", was "
+                    + polarVersion);
+        }
+    }
+
+    /** The same settings with another pause cap and API version. */
+    public PolarSettings with(Duration newMaxPause, String newPolarVersion) {
+        return new PolarSettings(baseUrl, rate, maxAttempts, initialBackoff, maxBackoff, connectTimeout, readTimeout,
+                writeTimeout, callTimeout, breakerWindow, newMaxPause, newPolarVersion);
     }
 
     /**
@@ -85,7 +109,7 @@ public record PolarSettings(String baseUrl, Rate rate, int maxAttempts, Duration
     public static PolarSettings defaults(String baseUrl, Rate rate, int maxAttempts) {
         return new PolarSettings(baseUrl, rate, maxAttempts, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF,
                 DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_WRITE_TIMEOUT, DEFAULT_CALL_TIMEOUT,
-                DEFAULT_BREAKER_WINDOW);
+                DEFAULT_BREAKER_WINDOW, DEFAULT_MAX_PAUSE, DEFAULT_POLAR_VERSION);
     }
 
     private static void positive(String field, Duration value) {

@@ -44,11 +44,6 @@ public record Rate(int requests, Duration per) {
         return Duration.ofNanos(nanos / requests + (nanos % requests == 0 ? 0 : 1));
     }
 
-    /** Half this rate, keeping the numbers readable: 300/min becomes 150/min, 75/min becomes 75/2min. */
-    Rate halved() {
-        return requests % 2 == 0 ? new Rate(requests / 2, per) : new Rate(requests, per.multipliedBy(2));
-    }
-
     @Override
     public String toString() {
         return requests + "/" + unit(per);

@@ -11,15 +11,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Paces every request of the run, retries included, and turns Polar's 429 into a pause of all
- * workers. Polar's budget is shared with the merchant's live checkout, so the run stays under its
- * rate in every window and slows down for good when 429s keep coming. Thread-safe.
+ * workers. Polar's budget is shared with the merchant's live traffic, so the rate adapts the way TCP's
+ * congestion control does (additive increase, multiplicative decrease): a 429 that comes after a full pause
+ * halves the rate (down to 1/min if need be, so a budget starved by other traffic settles without a 429 per
+ * row); every {@link #CLEAN_PERIOD} without a 429 adds a tenth of the configured rate back, never above it.
+ * Thread-safe.
  */
 final class Throttle {
 
     /** Polar's window is a minute, and its 429 says 60 even when less of the window is left. */
     static final Duration DEFAULT_PAUSE = Duration.ofSeconds(60);
-    /** Repeated 429s halve the rate, but never below an eighth of the configured one. */
-    private static final int MAX_SLOWDOWN = 8;
+    /** A period without any 429 after which the rate climbs one step back toward the configured one. */
+    static final Duration CLEAN_PERIOD = Duration.ofSeconds(5);
+    /** The lowest rate 429s can bring the run down to. */
+    static final Rate FLOOR = new Rate(1, Duration.ofMinutes(1));
+    /** Steps of additive increase from the floor back to the configured rate: 10 steps, 50 s. */
+    private static final int STEPS = 10;
 
     private static final Logger log = LoggerFactory.getLogger(Throttle.class);
 
@@ -29,6 +36,8 @@ final class Throttle {
     private volatile Pace pace;
     private volatile long pausedUntil;
     private int rateLimitEvents;
+    /** When the last 429 came in or the rate last changed, in {@link #now()} nanoseconds. */
+    private long lastChange;
 
     Throttle(Rate configured, Clock clock, Sleeper sleeper) {
         this.configured = configured;
@@ -36,23 +45,31 @@ final class Throttle {
         this.sleeper = sleeper;
         this.pace = pace(configured);
         this.pausedUntil = now();
+        this.lastChange = pausedUntil;
     }
 
-    /** Waits until no 429 pause is on and this worker's slot at the current rate has come. */
+    /**
+     * Waits until no 429 pause is on and this worker's slot at the current rate has come. A long wait for a slot
+     * at a lowered rate is taken in steps of {@link #CLEAN_PERIOD}, so that when the rate climbs back the worker
+     * queues again at the new rate instead of sleeping out the old slot.
+     */
     void awaitTurn() throws InterruptedException {
         while (true) {
             for (long left = pauseLeft(); left > 0; left = pauseLeft()) {
                 sleeper.sleep(Duration.ofNanos(left));
             }
-            long wait = pace.reserve(now());
-            if (wait > 0) {
-                sleeper.sleep(Duration.ofNanos(wait));
+            climb();
+            Pace current = pace;
+            long slot = now() + current.reserve(now());
+            for (long wait = slot - now(); wait > 0 && pace == current; wait = slot - now()) {
+                sleeper.sleep(Duration.ofNanos(Math.min(wait, CLEAN_PERIOD.toNanos())));
+                climb();
             }
-            if (pauseLeft() <= 0) {
+            if (pace == current && pauseLeft() <= 0) {
                 return;
             }
-            // A 429 came in while this worker waited for its slot: wait the pause out and queue
-            // again, or every worker would fire at once the moment it ends.
+            // The rate climbed while this worker waited (queue again at the new one), or a 429 came in: wait the
+            // pause out and queue again, or every worker would fire at once the moment it ends.
         }
     }
 
@@ -63,18 +80,42 @@ final class Throttle {
         boolean sameEvent = now < pausedUntil;
         Duration pause = retryAfter.orElse(DEFAULT_PAUSE);
         pausedUntil = Math.max(pausedUntil, now + pause.toNanos());
+        // A pause is no clean period: that starts when the pause ends.
+        lastChange = pausedUntil;
         if (sameEvent) {
             return;
         }
         log.info("Polar answered 429 (rate limit): pausing all requests for {} s", pause.toSeconds());
         if (++rateLimitEvents > 1) {
-            Rate slower = pace.rate().halved();
-            if (slower.interval().compareTo(configured.interval().multipliedBy(MAX_SLOWDOWN)) <= 0) {
-                log.warn("Polar keeps answering 429: lowering the request rate from {} to {} for the rest of the run",
+            Rate slower = new Rate(Math.max(1, (int) Math.floor(perMinute(pace.rate()) / 2)), Duration.ofMinutes(1));
+            if (!slower.equals(pace.rate())) {
+                log.warn("Polar answered 429 again after a full pause: lowering the request rate from {} to {}",
                         pace.rate(), slower);
                 pace = pace(slower);
             }
         }
+    }
+
+    /** Additive increase: one step back toward the configured rate per clean period since the last change. */
+    private synchronized void climb() {
+        long now = now();
+        // Clean for at least CLEAN_PERIOD and two requests at the current rate, so that a budget starved by other
+        // traffic (a 429 for every request) keeps the rate going down instead of climbing between requests.
+        long clean = Math.max(CLEAN_PERIOD.toNanos(), 2 * pace.intervalNanos());
+        if (pace.rate().equals(configured) || now - lastChange < clean || now < pausedUntil) {
+            return;
+        }
+        double perMinute = perMinute(pace.rate()) + perMinute(configured) / STEPS;
+        Rate faster = perMinute >= perMinute(configured) ? configured
+                : new Rate((int) Math.floor(perMinute), Duration.ofMinutes(1));
+        log.info("No 429 for {} s: raising the request rate from {} to {}", Duration.ofNanos(clean).toSeconds(),
+                pace.rate(), faster);
+        pace = pace(faster);
+        lastChange = now;
+    }
+
+    private static double perMinute(Rate rate) {
+        return 60e9 / rate.interval().toNanos();
     }
 
     /** The rate requests are paced at now: the configured one, or lower after repeated 429s. */

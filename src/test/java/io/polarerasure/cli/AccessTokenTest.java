@@ -92,6 +92,42 @@ class AccessTokenTest {
                 .hasMessageContaining(file.toString()).hasMessageContaining("is not UTF-8 text");
     }
 
+    @Test
+    void refuses_a_token_file_that_group_or_others_can_write() throws IOException {
+        for (String mode : new String[] {"rw--w----", "rw-----w-"}) {
+            Path file = tokenFile("secret-in-file", mode);
+            assertThatThrownBy(() -> AccessToken.read(file, Map.of())).isInstanceOf(UsageException.class)
+                    .hasMessageContaining("written by users other than its owner").hasMessageContaining("chmod 600")
+                    .hasMessageNotContaining("secret-in-file");
+        }
+    }
+
+    @Test
+    void accepts_a_group_readable_systemd_credential_and_defaults_to_it() throws IOException {
+        Path credentials = Files.createDirectory(dir.resolve("credentials"));
+        Path file = credentials.resolve(AccessToken.CREDENTIAL_NAME);
+        Files.writeString(file, "polar_oat_credential\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        Map<String, String> systemd = Map.of(AccessToken.CREDENTIALS_DIRECTORY, credentials.toString());
+
+        Path chosen = AccessToken.defaultFile(null, systemd);
+
+        assertThat(chosen).isEqualTo(file);
+        assertThat(AccessToken.read(chosen, systemd)).isEqualTo("polar_oat_credential");
+        assertThat(AccessToken.source(chosen)).contains(file.toString()).contains("--token-file");
+    }
+
+    @Test
+    void a_group_readable_file_outside_the_credentials_folder_is_still_refused() throws IOException {
+        Path credentials = Files.createDirectory(dir.resolve("credentials"));
+        Path file = tokenFile("secret-in-file", "rw-r-----");
+        Map<String, String> systemd = Map.of(AccessToken.CREDENTIALS_DIRECTORY, credentials.toString());
+
+        assertThatThrownBy(() -> AccessToken.read(file, systemd)).isInstanceOf(UsageException.class)
+                .hasMessageContaining("read by other users");
+        assertThat(AccessToken.defaultFile(file, systemd)).as("an explicit --token-file wins").isEqualTo(file);
+    }
+
     private Path tokenFile(String content, String mode) throws IOException {
         Path file = Files.writeString(dir.resolve("token-" + mode), content);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));

@@ -264,21 +264,46 @@ class EraserTest {
     }
 
     @Test
-    void a_row_that_never_got_an_answer_fails_without_a_status_or_doubt() throws Exception {
+    void a_closed_port_from_the_start_stops_as_misconfigured_within_five_requests_and_marks_nothing()
+            throws Exception {
         MockWebServer closed = new MockWebServer();
         closed.start();
         HttpUrl nobody = closed.url("/");
         closed.close();
         PolarSettings settings = TestSettings.of(nobody, FAST, 2, 20);
+        List<Boolean> asked = new CopyOnWriteArrayList<>();
         Eraser eraser = new Eraser(new PolarClient(PolarClient.httpClient(settings), nobody, TOKEN, "ua"), settings,
                 time, time, new Random(1));
+        eraser.requirePermit(asked::add);
 
-        Erasure erasure = eraser.erase("cus_1");
+        PolarRefusedException refused = catchThrowableOfType(PolarRefusedException.class, () -> eraser.erase("cus_1"));
 
-        assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
-        assertThat(erasure.httpStatus()).isNull();
-        assertThat(erasure.attempts()).isEqualTo(2);
-        assertThat(erasure.detail()).contains("ConnectException").doesNotContain("may have erased");
+        assertThat(refused.getMessage()).contains("ConnectException").contains("nothing accepts connections")
+                .contains("--api-url");
+        assertThat(refused.rowMayHaveLanded()).as("nothing reached a server").isFalse();
+        // The permit is asked before a row's turn and again just before its DELETE leaves.
+        assertThat(asked).as("permits asked, --max-attempts 2 notwithstanding")
+                .hasSize(2 * Misconfiguration.THRESHOLD);
+    }
+
+    @Test
+    void a_row_that_never_reached_polar_mid_run_stops_the_run_resumably_instead_of_failing() throws Exception {
+        MockWebServer polar = new MockWebServer();
+        polar.start();
+        // Not pooled: the next request must open a connection, which the closed port refuses.
+        polar.enqueue(new MockResponse.Builder().code(204).addHeader("Connection", "close").build());
+        HttpUrl base = polar.url("/");
+        PolarSettings settings = TestSettings.of(base, FAST, 2, 20);
+        Eraser eraser = new Eraser(new PolarClient(PolarClient.httpClient(settings), base, TOKEN, "ua"), settings,
+                time, time, new Random(1));
+        assertThat(eraser.erase("cus_1").result()).isEqualTo(Erasure.Result.ERASED);
+        polar.close(); // the port closes under a running job
+
+        PolarUnavailableException down = catchThrowableOfType(PolarUnavailableException.class,
+                () -> eraser.erase("cus_2"));
+
+        assertThat(down.getMessage()).contains("Cannot reach Polar").contains("ConnectException").contains("resume");
+        assertThat(down.rowMayHaveLanded()).isFalse();
     }
 
     @Test
@@ -294,19 +319,25 @@ class EraserTest {
     }
 
     @Test
-    void a_422_is_rejected_with_polars_message_and_not_retried() {
+    void a_422_is_rejected_with_polars_message_and_not_retried_once_polar_has_answered() {
+        Eraser eraser = eraser(FAST, 6, 20);
+        enqueue(204, "");
+        eraser.erase("cus_0");
         enqueue(422, "{\"error\":\"RequestValidationError\",\"detail\":[{\"type\":\"t\",\"loc\":[\"path\"],"
                 + "\"msg\":\"Value error, bad id\",\"input\":\"x\"}]}");
 
-        assertThat(eraser(FAST, 6, 20).erase("cus_1"))
+        assertThat(eraser.erase("cus_1"))
                 .isEqualTo(new Erasure(Erasure.Result.REJECTED, 422, 1, "HTTP 422: Value error, bad id"));
     }
 
     @Test
-    void an_unexpected_status_fails_the_row_without_retrying() {
+    void an_unexpected_status_fails_the_row_without_retrying_once_polar_has_answered() {
+        Eraser eraser = eraser(FAST, 6, 20);
+        enqueue(404, PolarClientTest.NOT_FOUND);
+        eraser.erase("cus_0");
         enqueue(409, "{\"detail\":\"conflict\"}");
 
-        Erasure erasure = eraser(FAST, 6, 20).erase("cus_1");
+        Erasure erasure = eraser.erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(erasure.httpStatus()).isEqualTo(409);
@@ -383,7 +414,7 @@ class EraserTest {
     @Test
     void every_attempt_takes_a_permit_retries_included() {
         enqueue(503, "down");
-        enqueue(204, "");
+        enqueue(404, PolarClientTest.NOT_FOUND); // the look-up after the 503
         enqueue(204, "");
         Eraser eraser = eraser(Rate.parse("1/s"), 6, 20);
 
@@ -463,29 +494,25 @@ class EraserTest {
     }
 
     @Test
-    void repeated_429s_lower_the_rate_down_to_a_floor_and_log_each_change_once() {
+    void repeated_429s_after_full_pauses_halve_the_rate_and_log_each_change_once() {
         ListAppender<ILoggingEvent> logs = capture(Throttle.class);
         Eraser eraser = eraser(Rate.parse("60/min"), 6, 20);
         for (int row = 0; row < 5; row++) {
             server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "2").build());
             enqueue(204, "");
         }
-        enqueue(204, "");
-        enqueue(204, "");
 
-        for (int row = 0; row < 7; row++) {
-            assertThat(eraser.erase("cus_" + row).result()).isEqualTo(Erasure.Result.ERASED);
+        for (int row = 0; row < 5; row++) {
+            assertThat(eraser.erase("cus_" + row)).as("a 429 is no failed attempt")
+                    .isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 2, ""));
         }
 
-        // 60/min; the second 429 halves it, then 15/min, then 15/2min (an eighth): the floor.
-        assertThat(eraser.currentRate()).isEqualTo(new Rate(15, Duration.ofMinutes(2)));
-        assertThat(logs.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .containsExactly(
-                        "Polar keeps answering 429: lowering the request rate from 60/min to 30/min for the rest of the run",
-                        "Polar keeps answering 429: lowering the request rate from 30/min to 15/min for the rest of the run",
-                        "Polar keeps answering 429: lowering the request rate from 15/min to 15/2min for the rest of the run");
-        assertThat(sent.get(sent.size() - 1).minus(sent.get(sent.size() - 2)))
-                .isGreaterThanOrEqualTo(Duration.ofSeconds(8));
+        List<String> lowered = logs.list.stream().filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lowered).first().isEqualTo("Polar answered 429 again after a full pause: lowering the request"
+                + " rate from 60/min to 30/min");
+        assertThat(lowered).doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(2);
+        assertThat(eraser.currentRate().interval()).isGreaterThan(Rate.parse("60/min").interval());
     }
 
     @Test
@@ -516,6 +543,7 @@ class EraserTest {
     @Test
     void answered_rows_keep_the_breaker_closed() {
         // Empty bodies: MockWebServer writes a body separately, which costs a delayed ACK each.
+        enqueue(204, "");
         for (int row = 0; row < 3; row++) {
             enqueue(503, "");
             enqueue(503, "");
@@ -523,12 +551,13 @@ class EraserTest {
             enqueue(204, "");
         }
         Eraser eraser = eraser(FAST, 2, 4);
+        eraser.erase("cus_proves_the_endpoint");
 
         for (int row = 0; row < 9; row++) {
             eraser.erase("cus_" + row);
         }
 
-        assertThat(server.getRequestCount()).isEqualTo(12);
+        assertThat(server.getRequestCount()).isEqualTo(13);
     }
 
     @Test
@@ -549,10 +578,12 @@ class EraserTest {
 
     @Test
     void the_token_appears_in_no_message_or_detail() {
+        enqueue(204, "");
         enqueue(500, "oops " + TOKEN);
         enqueue(422, "{\"detail\":[{\"msg\":\"bad " + TOKEN + "\"}]}");
         enqueue(401, "{\"error\":\"invalid_token\",\"error_description\":\"" + TOKEN + " is revoked\"}");
         Eraser eraser = eraser(FAST, 6, 20);
+        eraser.erase("cus_0");
 
         Erasure rejected = eraser.erase("cus_1");
         Throwable refused = catchThrowableOfType(PolarRefusedException.class, () -> eraser.erase("cus_2"));

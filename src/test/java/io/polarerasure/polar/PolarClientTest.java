@@ -105,7 +105,7 @@ class PolarClientTest {
             "503 | `Service Unavailable`                                    | TRANSIENT",
             "504 | `Gateway Timeout`                                        | TRANSIENT",
             "400 | `{\"detail\":\"bad\"}`                                   | UNEXPECTED",
-            "405 | `{\"detail\":\"Method Not Allowed\"}`                    | UNEXPECTED",
+            "405 | `{\"detail\":\"Method Not Allowed\"}`                    | NO_ROUTE",
             "409 | `{\"detail\":\"conflict\"}`                              | UNEXPECTED",
             "501 | `Not Implemented`                                        | TRANSIENT",
             "520 | `Web server is returning an unknown error`               | TRANSIENT",

@@ -53,6 +53,6 @@ class PolarSettingsTest {
                                       int breakerWindow) {
         Duration ok = Duration.ofSeconds(10);
         return new PolarSettings("https://api.polar.sh", RATE, 6, initialBackoff, maxBackoff, ok, readTimeout, ok, ok,
-                breakerWindow);
+                breakerWindow, PolarSettings.DEFAULT_MAX_PAUSE, PolarSettings.DEFAULT_POLAR_VERSION);
     }
 }

@@ -14,7 +14,8 @@ final class TestSettings {
 
     static PolarSettings of(HttpUrl base, Rate rate, int maxAttempts, int breakerWindow) {
         return new PolarSettings(base.toString(), rate, maxAttempts, Duration.ofMillis(500), Duration.ofSeconds(30),
-                Duration.ofSeconds(1), READ_TIMEOUT, Duration.ofSeconds(1), Duration.ofSeconds(2), breakerWindow);
+                Duration.ofSeconds(1), READ_TIMEOUT, Duration.ofSeconds(1), Duration.ofSeconds(2), breakerWindow,
+                PolarSettings.DEFAULT_MAX_PAUSE, PolarSettings.DEFAULT_POLAR_VERSION);
     }
 
     static PolarSettings of(HttpUrl base) {

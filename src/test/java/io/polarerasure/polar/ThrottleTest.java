@@ -139,4 +139,41 @@ class ThrottleTest {
 
         assertThat(throttle.currentRate()).isEqualTo(Rate.parse("10/s"));
     }
+
+    @Test
+    void a_starved_budget_brings_the_rate_down_to_one_a_minute_and_no_lower() throws Exception {
+        FakeTime time = new FakeTime();
+        Throttle throttle = new Throttle(Rate.parse("300/min"), time, time);
+
+        for (int event = 0; event < 20; event++) {
+            throttle.awaitTurn(); // the request that meets the 429 leaves after the previous pause
+            throttle.rateLimited(Optional.of(Duration.ofSeconds(1)));
+        }
+
+        assertThat(throttle.currentRate()).isEqualTo(Throttle.FLOOR);
+    }
+
+    @Test
+    void after_a_burst_of_429s_the_rate_is_back_to_nine_tenths_within_a_minute() throws Exception {
+        FakeTime time = new FakeTime();
+        Rate configured = Rate.parse("300/min");
+        Throttle throttle = new Throttle(configured, time, time);
+        // 20 s during which three requests in ten meet a 429 (Retry-After 1 s), then none.
+        for (int request = 0; time.elapsed().compareTo(Duration.ofSeconds(20)) < 0; request++) {
+            throttle.awaitTurn();
+            if (request % 10 < 3) {
+                throttle.rateLimited(Optional.of(Duration.ofSeconds(1)));
+            }
+        }
+        Duration burstEnd = time.elapsed();
+        assertThat(throttle.currentRate().interval()).as("lowered by the burst")
+                .isGreaterThan(configured.interval().multipliedBy(2));
+
+        while (time.elapsed().minus(burstEnd).compareTo(Duration.ofMinutes(1)) < 0) {
+            throttle.awaitTurn();
+        }
+
+        double perMinute = 60e9 / throttle.currentRate().interval().toNanos();
+        assertThat(perMinute).isGreaterThanOrEqualTo(0.9 * 300).isLessThanOrEqualTo(300);
+    }
 }

@@ -1,0 +1,47 @@
+package io.polarerasure.polar;
+
+import java.util.Optional;
+
+/**
+ * Tells "we are not talking to Polar" from a few odd rows: requests that never reached a server (unknown host,
+ * connection refused, TLS handshake failed) and answers Polar never gives on these routes (a 2xx other than 204
+ * to a DELETE, 3xx, 400, 409, 410, a 404 without ResourceNotFound, 422) are counted; an answer only Polar gives
+ * (204, ResourceNotFound, a customer, 429) clears the count and proves the endpoint. Trips at
+ * {@link #THRESHOLD} such requests in a row, so that with the default four workers a run stops within eight
+ * requests. Answers that may come from Polar in trouble (5xx, timeouts) neither count nor clear. Thread-safe.
+ */
+final class Misconfiguration {
+
+    /** Consecutive foreign requests that stop the run. */
+    static final int THRESHOLD = 5;
+
+    private int consecutive;
+    private boolean proven;
+    private String lastSeen = "";
+
+    /** An answer only Polar gives: the endpoint is Polar's. */
+    synchronized void polarAnswered() {
+        proven = true;
+        consecutive = 0;
+    }
+
+    /**
+     * Whether the run has had an answer only Polar gives. Until then, foreign answers and unreached requests
+     * do not use up a row's attempts: they say nothing about the row.
+     */
+    synchronized boolean proven() {
+        return proven;
+    }
+
+    /**
+     * Records a request that did not reach Polar or got an answer Polar never gives.
+     *
+     * @param seen what was seen, e.g. "HTTP 200 text/html" or "UnknownHostException: api.polar.shh"
+     * @return what was seen if the breaker tripped with this request
+     */
+    synchronized Optional<String> foreign(String seen) {
+        consecutive++;
+        lastSeen = seen;
+        return consecutive >= THRESHOLD ? Optional.of(lastSeen) : Optional.empty();
+    }
+}

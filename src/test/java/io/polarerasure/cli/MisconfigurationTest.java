@@ -1,0 +1,271 @@
+package io.polarerasure.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import io.polarerasure.fakepolar.FakePolar;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A wrong endpoint, an unreachable host, a 429 storm or a bad option: the run stops at once and burns no row;
+ * the same file against the right endpoint then completes with no FAILED row.
+ */
+class MisconfigurationTest {
+
+    private static final String TOKEN = "test-token";
+    private static final Map<String, String> ENV = Map.of("POLAR_ACCESS_TOKEN", TOKEN);
+    private static final Set<String> CUSTOMERS = Set.of("usr_1", "usr_2", "usr_3", "usr_4", "usr_5", "usr_6");
+
+    @TempDir
+    Path dir;
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private FakePolar polar;
+    private Path input;
+
+    @BeforeEach
+    void requestFile() throws IOException {
+        input = dir.resolve("requests.csv");
+        StringBuilder rows = new StringBuilder("external_id\n");
+        for (int i = 1; i <= 12; i++) {
+            rows.append("usr_").append(i).append('\n');
+        }
+        Files.writeString(input, rows, StandardCharsets.UTF_8);
+    }
+
+    @AfterEach
+    void stopPolar() {
+        if (polar != null) {
+            polar.close();
+        }
+    }
+
+    static Stream<Arguments> foreignAnswers() {
+        return Stream.of(
+                Arguments.of(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html")
+                        .body("<html>welcome</html>").build(), "HTTP 200 text/html", "web page"),
+                Arguments.of(new MockResponse.Builder().code(301).addHeader("Location", "https://polar.sh/").build(),
+                        "HTTP 301", "redirects"),
+                Arguments.of(new MockResponse.Builder().code(307).addHeader("Location", "http://proxy/").build(),
+                        "HTTP 307", "redirects"),
+                Arguments.of(json(400, "{\"detail\":\"bad request\"}"), "HTTP 400", "another service"),
+                Arguments.of(json(409, "{\"detail\":\"conflict\"}"), "HTTP 409", "another service"),
+                Arguments.of(json(410, "{\"detail\":\"gone\"}"), "HTTP 410", "another service"),
+                Arguments.of(new MockResponse.Builder().code(404).addHeader("Content-Type", "text/plain")
+                        .body("404 page not found").build(), "HTTP 404", "no API route matched"),
+                Arguments.of(json(422, "{\"error\":\"RequestValidationError\",\"detail\":[{\"msg\":\"bad\"}]}"),
+                        "HTTP 422", "malformed"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("foreignAnswers")
+    void an_endpoint_that_answers_like_something_else_stops_with_exit_4_then_the_right_url_completes(
+            MockResponse answer, String seen, String hint) throws IOException {
+        server.setDispatcher(always(answer));
+
+        Cli.Result wrong = Cli.run(ENV, run(base(server)));
+
+        assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(wrong.all()).contains(seen).contains(hint);
+        assertThat(server.getRequestCount()).as("requests before the stop").isBetween(1, 9);
+        rightUrlCompletesWithoutFailedRows();
+    }
+
+    @Test
+    void a_closed_port_stops_with_exit_4_and_the_right_url_then_sends_every_row() throws IOException {
+        MockWebServer closed = new MockWebServer();
+        closed.start();
+        String nobody = base(closed);
+        closed.close();
+
+        Cli.Result wrong = Cli.run(ENV, run(nobody));
+
+        assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(wrong.all()).contains("ConnectException").contains("nothing accepts connections");
+        rightUrlCompletesWithoutFailedRows();
+    }
+
+    @Test
+    void an_unresolvable_host_stops_with_exit_4() {
+        Cli.Result wrong = Cli.run(ENV, run("https://polar-erasure-test.invalid"));
+
+        assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(wrong.all()).contains("UnknownHostException").contains("cannot be resolved");
+    }
+
+    @Test
+    void tls_to_a_plain_http_port_stops_with_exit_4_at_once() {
+        server.setDispatcher(always(new MockResponse.Builder().code(204).build()));
+
+        Cli.Result wrong = Cli.run(ENV, run(base(server).replace("http://", "https://")));
+
+        assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(wrong.all()).contains("TLS handshake failed");
+        // MockWebServer counts each garbled ClientHello it received as a request; none was an HTTP request.
+        assertThat(server.getRequestCount()).as("handshakes tried").isBetween(1, 9);
+    }
+
+    @Test
+    void rows_that_meet_only_429s_are_not_failed_with_two_attempts() throws IOException {
+        AtomicInteger requests = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                // The first row meets three 429s, more than --max-attempts.
+                return requests.incrementAndGet() <= 3
+                        ? new MockResponse.Builder().code(429).addHeader("Retry-After", "0").build()
+                        : json(404, "{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}");
+            }
+        });
+
+        Cli.Result result = Cli.run(ENV, run(base(server), "--max-attempts", "2"));
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.OK);
+        assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(12)
+                .allSatisfy(line -> assertThat(line).contains(",NOT_FOUND,404,"));
+    }
+
+    @Test
+    void a_retry_after_above_max_pause_stops_resumably_at_once_saying_when_to_resume() {
+        server.setDispatcher(always(new MockResponse.Builder().code(429).addHeader("Retry-After", "86400").build()));
+
+        long started = System.nanoTime();
+        Cli.Result result = Cli.run(ENV, run(base(server)));
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.RESUMABLE);
+        assertThat(result.all()).contains("86400 s").contains("--max-pause").contains("again after");
+        assertThat((System.nanoTime() - started) / 1e9).as("seconds").isLessThan(60);
+    }
+
+    static Stream<Arguments> badOptions() {
+        return Stream.of(
+                Arguments.of(List.of("--concurrency", "0"), "--concurrency must be between 1 and 64"),
+                Arguments.of(List.of("--chunk-size", "0"), "--chunk-size must be between 1"),
+                Arguments.of(List.of("--max-attempts", "0"), "--max-attempts must be between 1"),
+                Arguments.of(List.of("--progress=-1"), "--progress must be between 0"),
+                Arguments.of(List.of("--max-pause", "0"), "--max-pause must be between 1"),
+                Arguments.of(List.of("--polar-version", "2025-01"), "--polar-version must be one of 2026-04, 2026-10"),
+                Arguments.of(List.of("--rate-limit", "fast"), "--rate-limit"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badOptions")
+    void a_bad_option_is_a_usage_error_naming_it_and_nothing_is_sent(List<String> option, String message) {
+        server.setDispatcher(always(new MockResponse.Builder().code(204).build()));
+
+        Cli.Result result = Cli.run(ENV, run(base(server), option.toArray(String[]::new)));
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains(message).doesNotContain("unexpected error");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void a_rate_above_polars_budget_is_refused_against_polars_hosts_unless_allowed() {
+        Cli.Result production = Cli.run(ENV, "run", "--input", input.toString(), "--state-dir",
+                dir.resolve("state").toString(), "--rate-limit", "2000/min");
+        Cli.Result sandbox = Cli.run(ENV, "run", "--input", input.toString(), "--state-dir",
+                dir.resolve("state").toString(), "--sandbox", "--rate-limit", "101/min");
+
+        assertThat(production.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(production.err()).contains("--rate-limit 2000/min").contains("500/min")
+                .contains("--allow-rate-above-budget");
+        assertThat(sandbox.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(sandbox.err()).contains("100/min");
+    }
+
+    @Test
+    void a_user_token_is_refused_against_polars_hosts_naming_its_source() {
+        Cli.Result result = Cli.run(Map.of("POLAR_ACCESS_TOKEN", "polar_pat_0123456789abcdefghijABCDEFGHIJ"), "run",
+                "--input", input.toString(), "--state-dir", dir.resolve("state").toString());
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("not an organization access token").contains("POLAR_ACCESS_TOKEN")
+                .contains("--allow-user-token").doesNotContain("0123456789abcdefghij");
+    }
+
+    @Test
+    void a_read_only_report_folder_is_a_usage_error_before_anything_is_sent() throws IOException {
+        server.setDispatcher(always(new MockResponse.Builder().code(204).build()));
+        Path readOnly = Files.createDirectory(dir.resolve("read-only"));
+        readOnly.toFile().setWritable(false);
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isWritable(readOnly), "root writes anywhere");
+
+        Cli.Result result = Cli.run(ENV, run(base(server), "--report", readOnly.resolve("r.audit.csv").toString()));
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("not writable").contains("--report");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    @Test
+    void a_missing_postgresql_schema_is_a_usage_error_naming_it() {
+        Cli.Result result = Cli.run(ENV, "run", "--input", input.toString(), "--api-url", base(server),
+                "--jdbc-url", "jdbc:postgresql://127.0.0.1:5432/test?currentSchema=no_such_schema_i15");
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("schema").contains("does not exist");
+        assertThat(server.getRequestCount()).isZero();
+    }
+
+    private void rightUrlCompletesWithoutFailedRows() throws IOException {
+        polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
+
+        // The wrong URL's run keeps its report (a run is the file against one API URL): the right URL's run,
+        // a new one, writes its own.
+        Cli.Result right = Cli.run(ENV, run(polar.baseUrl(), "--report", dir.resolve("right.audit.csv").toString()));
+
+        assertThat(right.exitCode()).as(right.all()).isEqualTo(ExitCodes.OK);
+        List<String> lines = new ArrayList<>(Reports.lines(dir.resolve("right.audit.csv")));
+        assertThat(lines).hasSize(12).noneMatch(line -> line.contains("FAILED") || line.contains("INVALID"));
+        assertThat(polar.requests()).hasSize(12);
+    }
+
+    private String[] run(String apiUrl, String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url", apiUrl,
+                "--state-dir", dir.resolve("state").toString(), "--rate-limit", "1000/s"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    private static String base(MockWebServer server) {
+        return server.url("/").toString().replaceAll("/$", "");
+    }
+
+    private static MockResponse json(int status, String body) {
+        return new MockResponse.Builder().code(status).addHeader("Content-Type", "application/json").body(body)
+                .build();
+    }
+
+    private static Dispatcher always(MockResponse response) {
+        return new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                return response;
+            }
+        };
+    }
+}
