@@ -59,6 +59,7 @@ public final class Eraser {
     /** Which environment the last row-deciding answer came from, by its X-Polar-Sandbox header. */
     private final AtomicReference<String> answeredBy = new AtomicReference<>();
     private volatile SendPermit permit = SendPermit.ALWAYS;
+    private final SendingState state = new SendingState();
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -153,6 +154,11 @@ public final class Eraser {
         this.permit = Objects.requireNonNull(sendPermit, "sendPermit");
     }
 
+    /** What the workers wait for when they are not sending, for progress lines and {@code status}. */
+    public SendingState sendingState() {
+        return state;
+    }
+
     /** The rate requests are paced at now: the configured one, or lower after repeated 429s. */
     public Rate currentRate() {
         return throttle.currentRate();
@@ -174,6 +180,7 @@ public final class Eraser {
                 lookingUp = false;
             }
             Instant sentAt = clock.instant();
+            boolean unreachable = false;
             try {
                 Optional<Erasure> result;
                 if (lookingUp) {
@@ -192,6 +199,7 @@ public final class Eraser {
                     result = conclude(answer, row);
                 }
                 if (result.isPresent()) {
+                    state.sending();
                     outage.record(false);
                     return result.get();
                 }
@@ -205,6 +213,7 @@ public final class Eraser {
                     throw new InterruptedException("interrupted during a request");
                 }
                 row.transportFailed(e, lookingUp ? null : sentAt);
+                unreachable = true;
             }
             failures++;
             row.failures = failures;
@@ -212,6 +221,9 @@ public final class Eraser {
                 return gaveUp(row);
             }
             Duration wait = backoffBefore(failures + 1);
+            state.waiting(unreachable ? "cannot reach Polar, " + failures + " tr" + (failures == 1 ? "y" : "ies")
+                    + " for a row" : "retrying a row (" + row.status + "), attempt " + (failures + 1) + " of "
+                    + maxAttempts, clock.instant().plus(wait));
             log.debug("Request {} for a row failed ({}); next one in {} ms", failures, row.lastError,
                     wait.toMillis());
             await(wait);
@@ -302,7 +314,11 @@ public final class Eraser {
 
     private void transient_(Answer answer, Row row) {
         if (answer.rateLimited()) {
-            throttle.rateLimited(answer.retryDelay(clock));
+            Optional<Duration> retryAfter = answer.retryDelay(clock);
+            throttle.rateLimited(retryAfter);
+            Duration pause = retryAfter.orElse(Throttle.DEFAULT_PAUSE);
+            state.waiting("paused " + pause.toSeconds() + " s for Polar's rate limit (429)",
+                    clock.instant().plus(pause));
         }
         row.lastError = answer.detail();
     }
