@@ -221,9 +221,11 @@ public final class Eraser {
                 return gaveUp(row);
             }
             Duration wait = backoffBefore(failures + 1);
-            state.waiting(unreachable ? "cannot reach Polar, " + failures + " tr" + (failures == 1 ? "y" : "ies")
-                    + " for a row" : "retrying a row (" + row.status + "), attempt " + (failures + 1) + " of "
-                    + maxAttempts, clock.instant().plus(wait));
+            if (unreachable || row.status != 429) { // a 429 set its pause, which outlasts this backoff
+                state.waiting(unreachable ? "cannot reach Polar, " + failures + " tr" + (failures == 1 ? "y" : "ies")
+                        + " for a row" : "retrying a row (" + row.status + "), attempt " + (failures + 1) + " of "
+                        + maxAttempts, clock.instant().plus(wait));
+            }
             log.debug("Request {} for a row failed ({}); next one in {} ms", failures, row.lastError,
                     wait.toMillis());
             await(wait);
