@@ -194,7 +194,10 @@ public final class HtmlSummary {
         if (instant == null) {
             return null;
         }
-        return LOCAL.format(instant.atZone(zone)) + " (" + LOCAL.format(instant.atZone(ZoneId.of("UTC"))) + ")";
+        String utc = LOCAL.format(instant.atZone(ZoneId.of("UTC")));
+        // On a machine kept in UTC the local time is the UTC time: say it once.
+        return zone.getRules().getOffset(instant).getTotalSeconds() == 0 && zone.normalized().getId().matches("Z|UTC|GMT")
+                ? utc : LOCAL.format(instant.atZone(zone)) + " (" + utc + ")";
     }
 
     private static void fact(StringBuilder html, String name, String value) {
