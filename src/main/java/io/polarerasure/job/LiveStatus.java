@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.polarerasure.report.ReportFormat;
+
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -60,6 +62,9 @@ public record LiveStatus(String runKey, String host, long pid, String input, Str
         Path file = fileFor(stateDir, runKey);
         Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
         try {
+            // Owner-only like everything in the state folder; not forced to disk: it is replaced in 2 s anyway.
+            Files.deleteIfExists(temporary);
+            ReportFormat.createOwnerOnly(temporary);
             Files.write(temporary, JSON.writeValueAsBytes(this));
             try {
                 Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
