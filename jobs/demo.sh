@@ -36,13 +36,18 @@ status=0
 POLAR_ACCESS_TOKEN=demo-token java -jar target/polar-erasure.jar run --input "$work/$name" \
   --api-url "http://127.0.0.1:$(cat "$work/port")" --state-dir "$work/state" "$@" || status=$?
 echo
+# The work folder goes when the demo ends: its report, summary page and JSON are kept in target/demo/ (or the
+# folder POLAR_ERASURE_DEMO_KEEP names; samples/ holds copies from an earlier demo run).
+keep=${POLAR_ERASURE_DEMO_KEEP:-target/demo}
+mkdir -p "$keep"
 if [ -f "$report" ]; then
-  echo "== audit report ($report)"
+  cp "$report" "$report".summary.* "$keep"/
+  echo "== audit report (kept as $keep/$(basename "$report"); summary page $keep/$(basename "$report").summary.html)"
   cat "$report"
-  if [ -n "${POLAR_ERASURE_DEMO_KEEP:-}" ]; then cp "$report" "$report".summary.* "$POLAR_ERASURE_DEMO_KEEP"/; fi
 fi
-if [ -n "${POLAR_ERASURE_DEMO_KEEP:-}" ] && [ -f "$work/${name%.*}.plan.csv" ]; then
-  cp "$work/${name%.*}.plan.csv" "$POLAR_ERASURE_DEMO_KEEP"/
+if [ -f "$work/${name%.*}.plan.csv" ]; then
+  cp "$work/${name%.*}.plan.csv" "$keep"/
+  echo "== plan kept as $keep/${name%.*}.plan.csv"
 fi
 echo
 echo "== exit code: $status"

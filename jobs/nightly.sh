@@ -17,9 +17,11 @@
 #      resumes them from their checkpoint. After Polar refuses the token or URL it runs no further file.
 #
 # Exit codes (the most serious of the night):
-#   0  every file completed; no row FAILED (also: nothing to do)
-#   1  files completed, but some rows FAILED: retry files were written into the inbox for the next night,
-#      except for rows that already failed in a retry file (listed in the output): those need a human
+#   0  all done: every file completed; no row FAILED or REVIEW (also: nothing to do)
+#   1  retry scheduled automatically: some rows FAILED and a retry file for them is in the inbox for the next
+#      night; nobody needs to act tonight
+#   5  a human must look: rows FAILED again in a retry file, rows are REVIEW (a customer who took a freed ID
+#      was left alone), or a retry file could not be written. The output names the folder in done/
 #   2  a file was rejected before anything was sent (bad CSV, missing column, changed report...): it stays
 #      in the inbox and fails again every night until a human fixes what the output says
 #   3  a run stopped or failed part-way (Polar down, SIGTERM), or another nightly run still holds the
@@ -135,10 +137,11 @@ take() {
 }
 
 worst=0
-rank() { case $1 in 4) echo 5 ;; 2) echo 4 ;; 3) echo 3 ;; 1) echo 2 ;; 0) echo 0 ;; *) echo 3 ;; esac; }
+# Most serious last: 0 all done, 1 retry scheduled, 3 resumes next night, 5 a human must look, 2 rejected, 4 refused.
+rank() { case $1 in 4) echo 6 ;; 2) echo 5 ;; 5) echo 4 ;; 3) echo 3 ;; 1) echo 2 ;; 0) echo 0 ;; *) echo 3 ;; esac; }
 note() {
   local code=$1
-  [ "$code" -gt 4 ] && code=3 # an unexpected code: treat as "failed part-way", resumable
+  [ "$code" -gt 5 ] && code=3 # an unexpected code: treat as "failed part-way", resumable
   [ "$(rank "$code")" -gt "$(rank "$worst")" ] && worst=$code
 }
 
@@ -191,12 +194,25 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
       note "$code"
       if [ "$code" -eq 1 ]; then
         name=$(basename "$file")
-        if [[ $name == *.retry-*.csv ]]; then
+        summary="$filed/$(basename "$report").summary.json"
+        if grep -Eq '"REVIEW": [1-9]' "$summary" 2>/dev/null; then
+          log "$name has REVIEW rows (an earlier attempt's answer was lost and a new customer holds the ID): a human" \
+            "must check them with the merchant; see $filed"
+          note 5
+        fi
+        if ! grep -Eq '"FAILED": [1-9]' "$summary" 2>/dev/null; then
+          : # no FAILED row: nothing to retry
+        elif [[ $name == *.retry-*.csv ]]; then
           log "rows of the retry file $name failed again: a human must look at $filed"
+          note 5
         else
           retry="$inbox/${name%.*}.retry-$(date -u +%Y%m%d%H%M%S).csv"
-          polar_erasure retry-failed --report "$filed/$(basename "$report")" --output "$retry" \
-            || { log "cannot write the retry file $retry"; note 2; }
+          if polar_erasure retry-failed --report "$filed/$(basename "$report")" --output "$retry"; then
+            log "retry scheduled: the FAILED rows of $name are in $(basename "$retry"), run by the next night"
+          else
+            log "cannot write the retry file $retry: a human must look at $filed"
+            note 5
+          fi
         fi
       fi
       ;;
@@ -212,5 +228,14 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
   esac
 done
 
-log "done; exit code $worst"
+case $worst in
+  0) meaning="all done" ;;
+  1) meaning="retry scheduled automatically for the next night; nobody needs to act" ;;
+  2) meaning="a file was rejected before anything was sent: a human must fix what the output says" ;;
+  3) meaning="a run stopped or failed part-way: the next night resumes it; look if this repeats" ;;
+  4) meaning="Polar refused the token or the URL: a human must fix it" ;;
+  5) meaning="a human must look (see the messages above)" ;;
+  *) meaning="" ;;
+esac
+log "done; exit code $worst: $meaning"
 exit "$worst"

@@ -4,20 +4,33 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.polarerasure.job.Progress;
+import io.polarerasure.polar.Rate;
+import io.polarerasure.polar.SendingState;
 import io.polarerasure.report.Outcome;
 
 /**
- * Prints a progress line every few seconds while a run goes: rows done of total, rate, time left and the
- * outcomes so far. Plain lines for logs and schedulers' journals; on a terminal one live line, redrawn in place.
+ * Prints a progress line every few seconds while a run goes: rows answered of total (committed or not), the rate
+ * over the last minute, time left at the configured rate, the outcomes so far and, when nothing is being sent,
+ * what the run waits for. Plain lines for logs and schedulers' journals; on a terminal one live line, redrawn in
+ * place.
  */
 final class ProgressPrinter {
+
+    /** How often the live status is refreshed. */
+    static final Duration TICK = Duration.ofSeconds(2);
+    private static final DateTimeFormatter CLOCK_TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final ScheduledExecutorService timer;
     private final Line line;
@@ -34,18 +47,39 @@ final class ProgressPrinter {
      */
     static ProgressPrinter start(Progress progress, long total, Duration every, Clock clock, PrintWriter out,
                                  boolean live) {
+        return start(progress, total, every, clock, out, live, null, Optional::empty, ignored -> { });
+    }
+
+    /**
+     * As {@link #start(Progress, long, Duration, Clock, PrintWriter, boolean)}, with time left from the configured
+     * rate, what the run waits for, and every {@link #TICK} the snapshot handed to {@code tick} (the live status
+     * file), whether or not lines are printed.
+     *
+     * @param rate    the configured rate, for time left; null to estimate from the rate seen
+     * @param waiting what the run waits for now, if anything
+     */
+    static ProgressPrinter start(Progress progress, long total, Duration every, Clock clock, PrintWriter out,
+                                 boolean live, Rate rate, Supplier<Optional<SendingState.Waiting>> waiting,
+                                 Consumer<Progress.Snapshot> tick) {
         Line line = new Line(out, live);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "polar-erasure-progress");
             thread.setDaemon(true);
             return thread;
         });
+        Instant started = clock.instant();
         if (!every.isZero()) {
-            Instant started = clock.instant();
-            timer.scheduleAtFixedRate(
-                    () -> line.show(line(progress.snapshot(), total, Duration.between(started, clock.instant()))),
+            timer.scheduleAtFixedRate(() -> line.show(line(progress.snapshot(), total,
+                            Duration.between(started, clock.instant()), rate, waiting.get(), clock)),
                     every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                tick.accept(progress.snapshot());
+            } catch (RuntimeException e) {
+                // The live status is a convenience; a full disk must not stop progress lines.
+            }
+        }, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
         return new ProgressPrinter(timer, line);
     }
 
@@ -82,15 +116,39 @@ final class ProgressPrinter {
         }
     }
 
-    /** e.g. {@code progress: 1200/5000 rows (24.0%), 4.9 rows/s, about 12 min 55 s left; DELETED 1100, ...}. */
+    /** The line before a rate or a wait is known; see the full form. */
     static String line(Progress.Snapshot snapshot, long total, Duration elapsed) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "progress: %d/%d rows (%.1f%%)",
-                snapshot.done(), total, total == 0 ? 100.0 : 100.0 * snapshot.done() / total));
-        double perSecond = elapsed.toMillis() == 0 ? 0 : snapshot.doneNow() * 1000.0 / elapsed.toMillis();
-        line.append(String.format(Locale.ROOT, ", %.1f rows/s", perSecond));
-        if (perSecond > 0) {
-            long left = Math.max(0, total - snapshot.done());
-            line.append(", about ").append(human(Duration.ofSeconds(Math.round(left / perSecond)))).append(" left");
+        return line(snapshot, total, elapsed, null, Optional.empty(), Clock.systemDefaultZone());
+    }
+
+    /**
+     * e.g. {@code progress: 1200/5000 rows answered (24.0%), 1150 in the report; 300/min over the last minute,
+     * about 12 min 40 s left at 300/min; DELETED 1100, FAILED 50; paused 60 s for Polar's rate limit (429),
+     * resuming 02:31:10}. Answered rows include those not yet committed; time left uses the configured rate, or
+     * the rate seen over the last minute where that is slower; a wait shows only while it lasts.
+     */
+    static String line(Progress.Snapshot snapshot, long total, Duration elapsed, Rate rate,
+                       Optional<SendingState.Waiting> waiting, Clock clock) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "progress: %d/%d rows answered (%.1f%%)",
+                snapshot.answered(), total, total == 0 ? 100.0 : 100.0 * snapshot.answered() / total));
+        if (snapshot.done() != snapshot.answered()) {
+            line.append(", ").append(snapshot.done()).append(" in the report");
+        }
+        // Over the last minute once a minute has passed; before that, over the time elapsed.
+        double seconds = Math.min(60, elapsed.toMillis() / 1000.0);
+        double perMinute = seconds <= 0 ? 0 : snapshot.answeredLastMinute() * 60 / seconds;
+        line.append(String.format(Locale.ROOT, "; %.0f/min over the last %s", perMinute,
+                elapsed.toSeconds() >= 60 ? "minute" : human(elapsed)));
+        long left = Math.max(0, total - snapshot.answered());
+        double configured = rate == null ? 0 : rate.requests() * 60e9 / rate.per().toNanos();
+        double estimate = configured == 0 ? perMinute
+                : elapsed.toSeconds() >= 60 && perMinute > 0 ? Math.min(configured, perMinute) : configured;
+        if (left > 0 && estimate > 0) {
+            line.append(", about ").append(human(Duration.ofSeconds(Math.round(left * 60 / estimate))))
+                    .append(" left");
+            if (rate != null) {
+                line.append(estimate == configured ? " at " + rate : " at the rate seen");
+            }
         }
         String separator = "; ";
         for (Map.Entry<Outcome, Long> count : snapshot.countsNow().entrySet()) {
@@ -100,6 +158,12 @@ final class ProgressPrinter {
         if (snapshot.done() > snapshot.doneNow()) {
             line.append(snapshot.countsNow().isEmpty() ? "; " : " ").append("(counts of this session)");
         }
+        Instant now = clock.instant();
+        waiting.filter(wait -> wait.until().map(now::isBefore).orElse(true)).ifPresent(wait -> {
+            line.append("; ").append(wait.description());
+            wait.until().ifPresent(until -> line.append(", resuming ")
+                    .append(CLOCK_TIME.format(until.atZone(clock.getZone()))));
+        });
         return line.toString();
     }
 

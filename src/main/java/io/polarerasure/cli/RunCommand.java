@@ -26,6 +26,7 @@ import io.polarerasure.job.ErasureJobConfiguration;
 import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
 import io.polarerasure.job.InputSnapshot;
+import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.Progress;
 import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunHistory;
@@ -39,6 +40,7 @@ import io.polarerasure.polar.PolarRefusedException;
 import io.polarerasure.polar.PolarSettings;
 import io.polarerasure.polar.PolarUnavailableException;
 import io.polarerasure.polar.Rate;
+import io.polarerasure.polar.SendingState;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportTamperedException;
 import io.polarerasure.secrets.Redaction;
@@ -283,8 +285,12 @@ final class RunCommand implements Callable<Integer> {
             out.flush();
             // A live line only where a person watches: a terminal, not a log file or a scheduler's journal.
             boolean live = System.console() != null && !"dumb".equals(environment.get("TERM"));
+            String host = RunLease.hostName();
+            Instant invoked = clock.instant();
             ProgressPrinter printer = ProgressPrinter.start(progress, scan.rows(), Duration.ofSeconds(progressSeconds),
-                    clock, spec.commandLine().getErr(), live);
+                    clock, spec.commandLine().getErr(), live, settings.rate(), eraser.sendingState()::current,
+                    now -> liveStatus(now, identity, host, invoked, scan.rows(), settings, progress,
+                            eraser).write(stateDir));
             ErasureLauncher.Launch launch;
             try {
                 launch = launcher.launch(input, report, number -> sibling(input, number == 0 ? ".audit.csv"
@@ -292,6 +298,7 @@ final class RunCommand implements Callable<Integer> {
                         new ErasureLauncher.Details(scan.rows(), settings.rate().toString(), options));
             } finally {
                 printer.stop();
+                LiveStatus.delete(stateDir, identity.key());
             }
             if (launch.alreadyComplete()) {
                 InputSnapshot.delete(snapshot); // no execution of a finished run reads it
@@ -346,6 +353,20 @@ final class RunCommand implements Callable<Integer> {
                     + " --report with a writable place, or fix the folder's permissions, then run again. Nothing was"
                     + " sent.");
         }
+    }
+
+    /** What {@code status} shows of this run while it holds the embedded repository. */
+    private LiveStatus liveStatus(Progress.Snapshot snapshot, RunIdentity identity, String host, Instant invoked,
+                                  long total, PolarSettings settings, Progress progress, Eraser eraser) {
+        Map<String, Long> counts = new java.util.LinkedHashMap<>();
+        snapshot.countsNow().forEach((outcome, count) -> counts.put(outcome.name(), count));
+        Optional<SendingState.Waiting> waiting = eraser.sendingState().current()
+                .filter(wait -> wait.until().map(clock.instant()::isBefore).orElse(true));
+        return new LiveStatus(identity.key(), host, ProcessHandle.current().pid(), input.toString(),
+                progress.reportFile().orElse(null), settings.baseUrl(), settings.rate().toString(), invoked,
+                clock.instant(), total, snapshot.answered(), snapshot.done(), snapshot.answeredLastMinute(), counts,
+                waiting.map(SendingState.Waiting::description).orElse(null),
+                waiting.flatMap(SendingState.Waiting::until).orElse(null));
     }
 
     private RequestOptions requestOptions() {

@@ -1,32 +1,47 @@
 package io.polarerasure.job;
 
+import java.time.Clock;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import io.polarerasure.input.RequestRow;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
+import org.springframework.batch.core.listener.ItemProcessListener;
 import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 
 /**
- * Counts rows as the step writes them to the report, for progress lines while a run goes. Written by the
- * step's thread, read by any: a snapshot may be one chunk behind and counts a chunk whose commit then fails,
- * which is fine for progress and why the report, not this, is the record.
+ * Counts rows as the workers answer them and as the step writes them to the report, for progress lines and the
+ * live status while a run goes. Written by the step's threads, read by any: a snapshot may count a chunk whose
+ * commit then fails, which is fine for progress and why the report, not this, is the record.
  */
-public final class Progress implements StepExecutionListener, ItemWriteListener<AuditLine> {
+public final class Progress implements StepExecutionListener, ItemProcessListener<RequestRow, AuditLine>,
+        ItemWriteListener<AuditLine> {
 
     /**
-     * @param done      rows in the report, including those of earlier invocations of a resumed run
-     * @param doneNow   rows written by this invocation
-     * @param countsNow outcomes written by this invocation, in report order
+     * @param done               rows in the report (committed), including those of earlier invocations of a
+     *                           resumed run
+     * @param doneNow            rows written by this invocation
+     * @param countsNow          outcomes written by this invocation, in report order
+     * @param answered           rows with their outcome decided (answered, or settled without a request), committed
+     *                           or not, including the rows of earlier invocations up to their checkpoint
+     * @param answeredLastMinute rows answered in the last 60 seconds
      */
-    public record Snapshot(long done, long doneNow, Map<Outcome, Long> countsNow) {
+    public record Snapshot(long done, long doneNow, Map<Outcome, Long> countsNow, long answered,
+                           long answeredLastMinute) {
+
+        /** Before the first answer, or where only committed rows are known. */
+        public Snapshot(long done, long doneNow, Map<Outcome, Long> countsNow) {
+            this(done, doneNow, countsNow, done, 0);
+        }
+
         public Snapshot {
             Map<Outcome, Long> ordered = new EnumMap<>(Outcome.class);
             ordered.putAll(countsNow);
@@ -37,11 +52,48 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
     private final AtomicLong before = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLongArray byOutcome = new AtomicLongArray(Outcome.values().length);
+    private final AtomicLong answeredNow = new AtomicLong();
+    private volatile String reportFile;
+    private final Clock clock;
+    /** Answers per second over the last minute: {@code perSecond[s % 60]} counts second {@code second[s % 60]}. */
+    private final long[] perSecond = new long[60];
+    private final long[] second = new long[60];
+
+    /** Progress timed by the system clock. */
+    public Progress() {
+        this(Clock.systemUTC());
+    }
+
+    /** @param clock times the answers, for the rate over the last minute */
+    public Progress(Clock clock) {
+        this.clock = clock;
+    }
 
     @Override
     public void beforeStep(StepExecution stepExecution) {
         // A resumed step starts from its last checkpoint, the reader's count of rows in the report.
         before.set(stepExecution.getExecutionContext().getInt(RunHistory.ROWS_DONE, 0));
+        reportFile = stepExecution.getJobExecution().getJobParameters()
+                .getString(ErasureJobConfiguration.REPORT_FILE);
+    }
+
+    /** The report this run writes, once its step has started. */
+    public java.util.Optional<String> reportFile() {
+        return java.util.Optional.ofNullable(reportFile);
+    }
+
+    @Override
+    public void afterProcess(RequestRow item, AuditLine result) {
+        answeredNow.incrementAndGet();
+        long now = clock.millis() / 1000;
+        synchronized (perSecond) {
+            int slot = (int) (now % 60);
+            if (second[slot] != now) {
+                second[slot] = now;
+                perSecond[slot] = 0;
+            }
+            perSecond[slot]++;
+        }
     }
 
     @Override
@@ -52,6 +104,7 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
         written.addAndGet(items.size());
     }
 
+    /** What has been answered and written so far; safe from any thread. */
     public Snapshot snapshot() {
         Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
         for (Outcome outcome : Outcome.values()) {
@@ -61,6 +114,17 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
             }
         }
         long now = written.get();
-        return new Snapshot(before.get() + now, now, counts);
+        long lastMinute = 0;
+        long second = clock.millis() / 1000;
+        synchronized (perSecond) {
+            for (int i = 0; i < 60; i++) {
+                if (second - this.second[i] < 60) {
+                    lastMinute += perSecond[i];
+                }
+            }
+        }
+        // A row is written only after it was answered; the max covers rows answered before this invocation.
+        return new Snapshot(before.get() + now, now, counts, before.get() + Math.max(now, answeredNow.get()),
+                lastMinute);
     }
 }

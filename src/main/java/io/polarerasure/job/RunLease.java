@@ -303,7 +303,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
                 row.getLong(5), row.getLong(6), row.getString(9));
     };
 
-    static String hostName() {
+    public static String hostName() {
         String pod = System.getenv("HOSTNAME");
         if (pod != null && !pod.isBlank()) {
             return pod;

@@ -61,6 +61,7 @@ public final class Eraser {
     /** Which environment the last row-deciding answer came from, by its X-Polar-Sandbox header. */
     private final AtomicReference<String> answeredBy = new AtomicReference<>();
     private volatile SendPermit permit = SendPermit.ALWAYS;
+    private final SendingState state = new SendingState();
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -161,6 +162,11 @@ public final class Eraser {
         this.permit = Objects.requireNonNull(sendPermit, "sendPermit");
     }
 
+    /** What the workers wait for when they are not sending, for progress lines and {@code status}. */
+    public SendingState sendingState() {
+        return state;
+    }
+
     /** The rate requests are paced at now: the configured one, or lower after repeated 429s. */
     public Rate currentRate() {
         return throttle.currentRate();
@@ -183,6 +189,7 @@ public final class Eraser {
             }
             Instant sentAt = clock.instant();
             boolean counted = true;
+            boolean unreachable = false;
             row.rateLimitedNow = false;
             try {
                 Optional<Erasure> result;
@@ -208,6 +215,7 @@ public final class Eraser {
                     result = counted ? conclude(answer, row) : Optional.empty();
                 }
                 if (result.isPresent()) {
+                    state.sending();
                     outage.record(false);
                     return result.get();
                 }
@@ -221,7 +229,8 @@ public final class Eraser {
                     throw new InterruptedException("interrupted during a request");
                 }
                 row.transportFailed(e, lookingUp ? null : sentAt);
-                if (unreached(e)) {
+                unreachable = unreached(e);
+                if (unreachable) {
                     row.unreached++;
                     counted = misconfiguration.proven();
                     if (!counted) {
@@ -233,7 +242,10 @@ public final class Eraser {
                 // Says nothing about the row (a 429, or not yet talking to Polar): no attempt used up. A 429's
                 // pause is waited out in the throttle; anything else waits the first backoff step.
                 if (!row.rateLimitedNow) {
-                    await(backoffBefore(2));
+                    Duration wait = backoffBefore(2);
+                    state.waiting(unreachable ? "cannot reach Polar (" + row.lastError + ")" : "waiting for an"
+                            + " answer Polar gives (" + row.lastError + ")", clock.instant().plus(wait));
+                    await(wait);
                 }
                 continue;
             }
@@ -243,6 +255,11 @@ public final class Eraser {
                 return gaveUp(row);
             }
             Duration wait = backoffBefore(failures + 1);
+            if (unreachable || row.status != 429) { // a 429 set its pause, which outlasts this backoff
+                state.waiting(unreachable ? "cannot reach Polar, " + failures + " tr" + (failures == 1 ? "y" : "ies")
+                        + " for a row" : "retrying a row (" + row.status + "), attempt " + (failures + 1) + " of "
+                        + maxAttempts, clock.instant().plus(wait));
+            }
             log.debug("Request {} for a row failed ({}); next one in {} ms", failures, row.lastError,
                     wait.toMillis());
             await(wait);
@@ -415,6 +432,7 @@ public final class Eraser {
                     + " lower --rate-limit leaves more room for the merchant's own traffic)."), row);
         }
         throttle.rateLimited(Optional.of(pause));
+        state.waiting("paused " + pause.toSeconds() + " s for Polar's rate limit (429)", now.plus(pause));
     }
 
     /** Refused connections, unknown hosts and failed TLS handshakes fail before any request leaves. */

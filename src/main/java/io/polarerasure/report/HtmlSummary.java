@@ -6,6 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
@@ -22,7 +25,9 @@ public final class HtmlSummary {
 
     /** Rows listed at most; beyond that the page says how many more the report holds. */
     static final int MAX_LISTED = 5_000;
-    private static final List<Outcome> LISTED = List.of(Outcome.FAILED, Outcome.INVALID);
+    private static final List<Outcome> LISTED = List.of(Outcome.FAILED, Outcome.NOT_SENT, Outcome.INVALID);
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z",
+            Locale.ROOT);
     private static final String[] COLOURS = {"#2e7d32", "#607d8b", "#f9a825", "#8d6e63", "#6a1b9a", "#c62828",
         "#9e9e9e", "#26a69a"};
 
@@ -40,44 +45,135 @@ public final class HtmlSummary {
     }
 
     static String render(RunSummary summary, Path report) throws IOException {
+        return render(summary, report, ZoneId.systemDefault());
+    }
+
+    /** The page, with local times in {@code zone} beside UTC. */
+    static String render(RunSummary summary, Path report, ZoneId zone) throws IOException {
         StringBuilder html = new StringBuilder(16 * 1024);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")
                 .append(" style-src 'unsafe-inline'\">\n")
                 .append("<title>Erasure run ").append(summary.runId()).append(": ")
                 .append(escape(Path.of(summary.inputFile()).getFileName().toString())).append("</title>\n")
-                .append("<style>body{font:14px/1.4 sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
+                .append("<style>body{font:14px/1.4 sans-serif;margin:2em;color:#222;max-width:70em}")
+                .append("table{border-collapse:collapse}")
                 .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}")
                 .append(".facts th{background:#f4f4f4}.bar{height:18px;display:inline-block;vertical-align:middle}")
-                .append(".mono{font-family:monospace}</style>\n</head>\n<body>\n");
-        html.append("<h1>Erasure run ").append(summary.runId()).append(": ").append(escape(summary.state()))
-                .append(summary.complete() ? "" : summary.finalReport()
-                        ? " (closed without sending every row: rows never sent say NOT_SENT)"
-                        : " (not complete: this report is not final)").append("</h1>\n");
+                .append(".chart td{white-space:nowrap}.mono{font-family:monospace}small{color:#555}")
+                .append(".attention{color:#b71c1c}.settled{color:#1b5e20}</style>\n</head>\n<body>\n");
+        headline(html, summary);
         if (summary.provenance().abandonedReason() != null) {
             html.append("<p>Abandoned: ").append(escape(summary.provenance().abandonedReason())).append("</p>\n");
         }
-        facts(html, summary);
         chart(html, summary.counts());
         html.append("<h2>Rows to review first: REVIEW</h2>\n<p>An earlier attempt's answer was lost and a customer"
                 + " created after it now holds the external ID: it was left alone. Check each with the merchant.</p>\n");
-        rows(html, report, List.of(Outcome.REVIEW));
-        html.append("<h2>Rows that need attention: FAILED and INVALID</h2>\n");
-        rows(html, report, LISTED);
-        html.append("<p>Check the report against its summary with <span class=\"mono\">polar-erasure verify --report ")
+        rows(html, report, List.of(Outcome.REVIEW), zone);
+        html.append("<h2>Rows that need attention: FAILED, NOT_SENT and INVALID</h2>\n");
+        rows(html, report, LISTED, zone);
+        html.append("<h2>Rows with no customer at Polar: NOT_FOUND</h2>\n<p>Often a typo or an ID from another system;"
+                + " see the glossary for what else it can mean.</p>\n<details><summary>Show the ")
+                .append(summary.counts().get(Outcome.NOT_FOUND)).append(" NOT_FOUND rows</summary>\n");
+        rows(html, report, List.of(Outcome.NOT_FOUND), zone);
+        html.append("</details>\n");
+        glossary(html);
+        html.append("<h2>Proof</h2>\n");
+        facts(html, summary, zone);
+        html.append("<p>Check the report against this summary with <span class=\"mono\">polar-erasure verify --report ")
                 .append(escape(summary.reportFile())).append("</span>.</p>\n</body>\n</html>\n");
         return html.toString();
     }
 
-    private static void facts(StringBuilder html, RunSummary summary) {
+    /** The outcome first, in words; then the run's state, why it is so and what to do next. */
+    private static void headline(StringBuilder html, RunSummary summary) {
+        ReportCounts counts = summary.counts();
+        long failed = counts.get(Outcome.FAILED);
+        long review = counts.get(Outcome.REVIEW);
+        long notSent = counts.get(Outcome.NOT_SENT);
+        String headline;
+        String next;
+        boolean attention;
+        if (!summary.finalReport()) {
+            attention = true;
+            headline = "Not finished: " + counts.total() + " of " + summary.inputRows() + " rows done so far";
+            next = "The run " + (summary.state().equals("STOPPED") ? "was stopped" : "ended part-way") + " (state "
+                    + summary.state() + "); the command's output and log say why. Run the same command again to"
+                    + " resume: rows already in the report are not sent again. This page is replaced when it ends.";
+        } else if (failed + review + notSent > 0) {
+            attention = true;
+            StringBuilder what = new StringBuilder();
+            append(what, failed, "failed");
+            append(what, review, "to review");
+            append(what, notSent, "never sent (the run was abandoned)");
+            headline = "Needs attention: " + what + ", see below";
+            next = (failed > 0 ? "FAILED rows can be sent again with polar-erasure retry-failed (nightly.sh does this"
+                    + " once by itself). " : "") + (review > 0 ? "Check each REVIEW row with the merchant. " : "")
+                    + (notSent > 0 ? "NOT_SENT rows were never sent: run them again if they are still to be erased."
+                    : "");
+        } else {
+            attention = false;
+            headline = "All " + counts.total() + " requests settled: " + counts.get(Outcome.DELETED) + " erased, "
+                    + counts.get(Outcome.NOT_FOUND) + " had no customer, "
+                    + (counts.get(Outcome.INVALID) + counts.get(Outcome.DUPLICATE)) + " not sent (invalid or"
+                    + " duplicate)";
+            next = "Nothing to do but keep the report, this page and the summary JSON as the record of this run.";
+        }
+        html.append("<h1 class=\"").append(attention ? "attention" : "settled").append("\">").append(escape(headline))
+                .append("</h1>\n<p>Run ").append(summary.runId()).append(" of ")
+                .append(escape(Path.of(summary.inputFile()).getFileName().toString())).append(": run state <b>")
+                .append(escape(summary.state())).append("</b>")
+                .append(summary.complete() ? " (every row was processed)" : summary.finalReport()
+                        ? " (closed without sending every row: rows never sent say NOT_SENT)"
+                        : " (not complete: this report is not final)")
+                .append(".</p>\n<p><b>Next step:</b> ").append(escape(next)).append("</p>\n");
+    }
+
+    private static void append(StringBuilder what, long count, String words) {
+        if (count > 0) {
+            what.append(what.length() == 0 ? "" : ", ").append(count).append(count == 1 ? " row " : " rows ")
+                    .append(words);
+        }
+    }
+
+    /** What each outcome proves, from Polar's behaviour (docs/polar-api facts; see the README's glossary). */
+    private static void glossary(StringBuilder html) {
+        html.append("<h2>What each outcome means</h2>\n<table>\n");
+        glossaryRow(html, "DELETED", "Polar answered 204: its customer record was deleted and anonymized (email and"
+                + " name replaced by hashes, billing address cleared). Polar keeps orders, invoices, the tax ID, the"
+                + " merchant's metadata, a business customer's name, and team members' email and name.",
+                "Ask Polar's support about team members and anything kept that the request covers.");
+        glossaryRow(html, "NOT_FOUND", "No live customer holds this external ID. That includes customers deleted"
+                + " earlier without anonymizing (the dashboard deletes that way), whose personal data remains and no"
+                + " API can reach, and people who are only members of another customer's team.",
+                "Check the ID for typos; ask Polar's support about earlier deletions and team members.");
+        glossaryRow(html, "REVIEW", "An earlier attempt's answer was lost and a customer created after it holds the"
+                + " ID now: the job left that customer alone.", "Check with the merchant whose request it is.");
+        glossaryRow(html, "FAILED", "Polar did not answer clearly even after retries: nothing is proven.",
+                "Send again (retry-failed); if it fails again, a person looks at the detail.");
+        glossaryRow(html, "NOT_SENT", "The run was abandoned before this row was sent: nothing was asked of Polar.",
+                "Run it again if it is still to be erased.");
+        glossaryRow(html, "INVALID", "The ID cannot be sent safely (empty, contains '/', '.' or '..'): never sent.",
+                "Fix the request at its source.");
+        glossaryRow(html, "DUPLICATE", "The same ID was on an earlier row; it was sent once, for that row.",
+                "Nothing: the earlier row holds the result.");
+        html.append("</table>\n");
+    }
+
+    private static void glossaryRow(StringBuilder html, String outcome, String proves, String todo) {
+        html.append("<tr><th>").append(outcome).append("</th><td>").append(escape(proves)).append("<br><small>")
+                .append(escape(todo)).append("</small></td></tr>\n");
+    }
+
+    private static void facts(StringBuilder html, RunSummary summary, ZoneId zone) {
         html.append("<table class=\"facts\">\n");
         fact(html, "Request file", summary.inputFile());
         fact(html, "Request file SHA-256", summary.inputSha256());
         fact(html, "Rows", Long.toString(summary.inputRows()));
         fact(html, "Report", summary.reportFile());
         fact(html, "Report SHA-256", summary.reportSha256());
-        fact(html, "Started (UTC)", summary.started().toString());
-        fact(html, "Finished (UTC)", summary.finished().toString());
+        fact(html, "Started", time(summary.started(), zone));
+        fact(html, "Finished", time(summary.finished(), zone));
         fact(html, "Duration", human(Duration.between(summary.started(), summary.finished())));
         fact(html, "Polar API", summary.apiBaseUrl());
         fact(html, "Environment", summary.provenance().environment());
@@ -93,6 +189,17 @@ public final class HtmlSummary {
         html.append("</table>\n");
     }
 
+    /** e.g. {@code 2026-11-28 03:30:00 CET (2026-11-28 02:30:00 UTC)}: to the second. */
+    static String time(Instant instant, ZoneId zone) {
+        if (instant == null) {
+            return null;
+        }
+        String utc = LOCAL.format(instant.atZone(ZoneId.of("UTC")));
+        // On a machine kept in UTC the local time is the UTC time: say it once.
+        return zone.getRules().getOffset(instant).getTotalSeconds() == 0 && zone.normalized().getId().matches("Z|UTC|GMT")
+                ? utc : LOCAL.format(instant.atZone(zone)) + " (" + utc + ")";
+    }
+
     private static void fact(StringBuilder html, String name, String value) {
         html.append("<tr><th>").append(name).append("</th><td class=\"mono\">")
                 .append(value == null ? "not recorded" : escape(value))
@@ -101,7 +208,7 @@ public final class HtmlSummary {
 
     /** One bar per outcome, as wide as its share of the rows: plain CSS, readable without colour too. */
     private static void chart(StringBuilder html, ReportCounts counts) {
-        html.append("<h2>Outcomes</h2>\n<table>\n");
+        html.append("<h2>Outcomes</h2>\n<table class=\"chart\">\n");
         long total = Math.max(1, counts.total());
         int colour = 0;
         for (Outcome outcome : Outcome.values()) {
@@ -116,7 +223,8 @@ public final class HtmlSummary {
         html.append("</table>\n");
     }
 
-    private static void rows(StringBuilder html, Path report, List<Outcome> listedOutcomes) throws IOException {
+    private static void rows(StringBuilder html, Path report, List<Outcome> listedOutcomes, ZoneId zone)
+            throws IOException {
         long listed = 0;
         long more = 0;
         StringBuilder table = new StringBuilder("<table>\n<tr><th>Row</th><th>External ID</th><th>Outcome</th>"
@@ -135,10 +243,20 @@ public final class HtmlSummary {
                 table.append("<tr>");
                 for (String column : ReportFormat.HEADER) {
                     String value = record.get(column);
-                    table.append("<td").append(column.equals("external_id") ? " class=\"mono\"" : "").append('>')
-                            .append(escape(column.equals("external_id") || column.equals("detail")
-                                    ? SpreadsheetSafe.raw(value) : value))
-                            .append("</td>");
+                    if (column.equals("processed_at") && !value.isEmpty()) {
+                        try {
+                            value = time(Instant.parse(value), zone);
+                        } catch (java.time.format.DateTimeParseException e) {
+                            // Shown as written.
+                        }
+                    }
+                    table.append("<td").append(column.equals("external_id") ? " class=\"mono\"" : "").append('>');
+                    if (column.equals("detail")) {
+                        detail(table, SpreadsheetSafe.raw(value));
+                    } else {
+                        table.append(escape(column.equals("external_id") ? SpreadsheetSafe.raw(value) : value));
+                    }
+                    table.append("</td>");
                 }
                 table.append("</tr>\n");
             }
@@ -151,6 +269,25 @@ public final class HtmlSummary {
         if (more > 0) {
             html.append("<p>").append(more).append(" more such rows are in the report.</p>\n");
         }
+    }
+
+    /**
+     * A row's detail: the words first, a technical cause (an exception's name, an HTTP body) in a smaller line.
+     * The report keeps the detail whole; only its display is split, at the first "; last error: " or ": ".
+     */
+    private static void detail(StringBuilder table, String detail) {
+        int cut = detail.indexOf("; last error: ");
+        int skip = "; last error: ".length();
+        if (cut < 0) {
+            cut = detail.indexOf(": ");
+            skip = 2;
+        }
+        if (cut <= 0 || !detail.substring(cut + skip).matches("(?s).*([A-Z][a-z]+)+(Exception|Error).*|.*[{<].*")) {
+            table.append(escape(detail));
+            return;
+        }
+        table.append(escape(detail.substring(0, cut))).append("<br><small>").append(escape(detail.substring(cut + skip)))
+                .append("</small>");
     }
 
     static String escape(String text) {

@@ -2,39 +2,84 @@ package io.polarerasure.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Optional;
 
 import io.polarerasure.job.Progress;
+import io.polarerasure.polar.Rate;
+import io.polarerasure.polar.SendingState;
 import io.polarerasure.report.Outcome;
 
 import org.junit.jupiter.api.Test;
 
 class ProgressPrinterTest {
 
-    @Test
-    void a_line_tells_rows_rate_time_left_and_outcomes() {
-        Progress.Snapshot snapshot = new Progress.Snapshot(1200, 1200,
-                Map.of(Outcome.DELETED, 1100L, Outcome.FAILED, 100L));
+    private static final Clock AT = Clock.fixed(Instant.parse("2026-11-30T02:30:10Z"), ZoneOffset.UTC);
 
-        assertThat(ProgressPrinter.line(snapshot, 5000, Duration.ofMinutes(4)))
-                .isEqualTo("progress: 1200/5000 rows (24.0%), 5.0 rows/s, about 12 min 40 s left;"
-                        + " DELETED 1100, FAILED 100");
+    @Test
+    void a_line_tells_rows_answered_rate_of_the_last_minute_time_left_at_the_configured_rate_and_outcomes() {
+        Progress.Snapshot snapshot = new Progress.Snapshot(1100, 1100,
+                Map.of(Outcome.DELETED, 1000L, Outcome.FAILED, 100L), 1200, 300);
+
+        assertThat(ProgressPrinter.line(snapshot, 5000, Duration.ofMinutes(4), Rate.parse("300/min"),
+                Optional.empty(), AT))
+                .isEqualTo("progress: 1200/5000 rows answered (24.0%), 1100 in the report; 300/min over the last"
+                        + " minute, about 12 min 40 s left at 300/min; DELETED 1000, FAILED 100");
     }
 
     @Test
-    void a_resumed_run_counts_earlier_rows_as_done_but_rates_only_this_session() {
-        Progress.Snapshot snapshot = new Progress.Snapshot(90_000, 3_600, Map.of(Outcome.NOT_FOUND, 3_600L));
+    void rows_answered_before_their_checkpoint_count_at_once() {
+        Progress.Snapshot snapshot = new Progress.Snapshot(0, 0, Map.of(), 20, 20);
 
-        assertThat(ProgressPrinter.line(snapshot, 100_000, Duration.ofMinutes(12)))
-                .isEqualTo("progress: 90000/100000 rows (90.0%), 5.0 rows/s, about 33 min 20 s left;"
-                        + " NOT_FOUND 3600 (counts of this session)");
+        assertThat(ProgressPrinter.line(snapshot, 200, Duration.ofSeconds(10), Rate.parse("300/min"),
+                Optional.empty(), AT))
+                .startsWith("progress: 20/200 rows answered (10.0%), 0 in the report; 120/min over the last 10 s,"
+                        + " about 36 s left at 300/min");
     }
 
     @Test
-    void before_the_first_chunk_there_is_no_estimate() {
+    void a_slower_rate_seen_over_a_full_minute_sets_the_time_left() {
+        Progress.Snapshot snapshot = new Progress.Snapshot(100, 100, Map.of(Outcome.DELETED, 100L), 100, 30);
+
+        assertThat(ProgressPrinter.line(snapshot, 160, Duration.ofMinutes(3), Rate.parse("300/min"),
+                Optional.empty(), AT))
+                .isEqualTo("progress: 100/160 rows answered (62.5%); 30/min over the last minute, about 2 min 0 s"
+                        + " left at the rate seen; DELETED 100");
+    }
+
+    @Test
+    void a_resumed_run_counts_earlier_rows_as_done_and_outcomes_of_this_session() {
+        Progress.Snapshot snapshot = new Progress.Snapshot(90_000, 3_600, Map.of(Outcome.NOT_FOUND, 3_600L),
+                90_000, 300);
+
+        assertThat(ProgressPrinter.line(snapshot, 100_000, Duration.ofMinutes(12), Rate.parse("300/min"),
+                Optional.empty(), AT))
+                .isEqualTo("progress: 90000/100000 rows answered (90.0%); 300/min over the last minute, about 33 min"
+                        + " 20 s left at 300/min; NOT_FOUND 3600 (counts of this session)");
+    }
+
+    @Test
+    void a_wait_shows_while_it_lasts_with_when_it_ends() {
+        Progress.Snapshot snapshot = new Progress.Snapshot(10, 10, Map.of(Outcome.DELETED, 10L), 10, 10);
+        SendingState.Waiting pause = new SendingState.Waiting("paused 60 s for Polar's rate limit (429)",
+                Optional.of(Instant.parse("2026-11-30T02:31:10Z")));
+
+        assertThat(ProgressPrinter.line(snapshot, 20, Duration.ofSeconds(30), Rate.parse("300/min"),
+                Optional.of(pause), AT))
+                .endsWith("; DELETED 10; paused 60 s for Polar's rate limit (429), resuming 02:31:10");
+        assertThat(ProgressPrinter.line(snapshot, 20, Duration.ofSeconds(30), Rate.parse("300/min"),
+                Optional.of(pause), Clock.offset(AT, Duration.ofSeconds(61))))
+                .as("a wait that is over is not shown").endsWith("; DELETED 10");
+    }
+
+    @Test
+    void before_the_first_answer_there_is_no_estimate() {
         assertThat(ProgressPrinter.line(new Progress.Snapshot(0, 0, Map.of()), 10, Duration.ZERO))
-                .isEqualTo("progress: 0/10 rows (0.0%), 0.0 rows/s");
+                .isEqualTo("progress: 0/10 rows answered (0.0%); 0/min over the last 0 s");
     }
 
     @Test

@@ -142,8 +142,8 @@ class ProofOfErasureTest {
 
     @Test
     void status_lists_the_run_with_its_rows_counts_and_report() throws IOException {
-        Cli.Result status = Cli.run(ENV, "status", "--state-dir", dir.resolve("state").toString());
-        Cli.Result one = Cli.run(ENV, "status", "--input", input.toString(), "--state-dir",
+        Cli.Result status = Cli.run(ENV, "status", "--wide", "--state-dir", dir.resolve("state").toString());
+        Cli.Result one = Cli.run(ENV, "status", "--wide", "--input", input.toString(), "--state-dir",
                 dir.resolve("state").toString());
         Cli.Result other = Cli.run(ENV, "status", "--input", report.toString(), "--state-dir",
                 dir.resolve("state").toString());
@@ -163,6 +163,39 @@ class ProofOfErasureTest {
         });
         assertThat(one.out()).isEqualTo(status.out());
         assertThat(other.out()).startsWith("No run of " + report);
+    }
+
+    @Test
+    void status_by_default_fits_120_columns_and_json_tells_everything() throws IOException {
+        Cli.Result status = Cli.run(ENV, "status", "--state-dir", dir.resolve("state").toString());
+        Cli.Result json = Cli.run(ENV, "status", "--format", "json", "--state-dir", dir.resolve("state").toString());
+
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out().lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(120));
+        assertThat(status.out()).contains(" UTC  COMPLETED  7/7 rows  not a Polar host http://127.0.0.1:")
+                .contains("  outcomes: " + RunSummary.read(RunSummary.pathFor(report)).counts())
+                .contains("  report: " + report.toAbsolutePath());
+        assertThat(json.exitCode()).as(json.toString()).isZero();
+        assertThat(json.out()).contains("\"state\" : \"COMPLETED\"").contains("\"inputSha256\" : \""
+                + Sha256.of(input) + "\"").contains("\"DELETED\" : ").contains("\"inDoubt\" : "
+                + RunSummary.read(RunSummary.pathFor(report)).counts().inDoubt());
+    }
+
+    @Test
+    void status_finds_a_report_that_nightly_filed_in_done() throws IOException {
+        Path filed = dir.resolve("done").resolve("2026-11-30").resolve(input.getFileName() + "-"
+                + Sha256.of(input).substring(0, 12));
+        Files.createDirectories(filed);
+        Path moved = filed.resolve(report.getFileName());
+        Files.move(report, moved);
+        try {
+            Cli.Result status = Cli.run(ENV, "status", "--state-dir", dir.resolve("state").toString());
+
+            assertThat(status.out()).contains("  report: " + moved.toAbsolutePath())
+                    .contains("  outcomes: " + RunSummary.read(RunSummary.pathFor(report)).counts());
+        } finally {
+            Files.move(moved, report);
+        }
     }
 
     @Test

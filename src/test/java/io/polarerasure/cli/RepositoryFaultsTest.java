@@ -100,7 +100,8 @@ class RepositoryFaultsTest {
 
             Cli.Result status = Cli.run(ENV, "status", "--jdbc-url", postgres.url());
             assertThat(status.out()).as(status.all())
-                    .containsPattern("Run of \\S+requests.csv: leased by host pod-7f9c, pid 4242, started \\S+, renewed");
+                    .containsPattern("  input:  \\S+requests.csv .*\n.*\n  leased by host pod-7f9c, pid 4242, started \\S+,"
+                            + " renewed");
         }
     }
 }

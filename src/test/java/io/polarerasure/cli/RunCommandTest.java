@@ -163,7 +163,7 @@ class RunCommandTest {
         long kept = OutcomeJournal.read(onlyJournal()).entrySet().stream()
                 .filter(entry -> entry.getKey() > partial.size() && !entry.getValue().sending()).count();
         assertThat(kept).as("answers after the checkpoint, refused rows withdrawn").isPositive();
-        assertThat(Cli.run(ENV, "status", "--state-dir", dir.resolve("state").toString()).out())
+        assertThat(Cli.run(ENV, "status", "--wide", "--state-dir", dir.resolve("state").toString()).out())
                 .contains(kept + " answer(s) after the checkpoint are kept in the journal")
                 .contains("; 0 request(s) have no recorded answer");
 

@@ -30,7 +30,49 @@ class ProgressTest {
                 line(43, Outcome.DELETED))));
 
         assertThat(progress.snapshot()).isEqualTo(new Progress.Snapshot(43, 3,
-                Map.of(Outcome.DELETED, 2L, Outcome.FAILED, 1L)));
+                Map.of(Outcome.DELETED, 2L, Outcome.FAILED, 1L), 43, 0));
+    }
+
+    @Test
+    void counts_rows_as_they_are_answered_before_their_chunk_commits_and_the_rate_of_the_last_minute() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-30T02:00:00Z"));
+        Progress progress = new Progress(clock);
+        StepExecution step = new StepExecution(1L, "erase",
+                new JobExecution(1L, new JobInstance(1L, "polarErasure"), new JobParameters()));
+        progress.beforeStep(step);
+
+        for (int i = 1; i <= 20; i++) {
+            progress.afterProcess(null, line(i, Outcome.DELETED));
+            clock.now = clock.now.plusSeconds(5);
+        }
+
+        Progress.Snapshot snapshot = progress.snapshot();
+        assertThat(snapshot.answered()).isEqualTo(20);
+        assertThat(snapshot.done()).as("nothing committed yet").isZero();
+        assertThat(snapshot.answeredLastMinute()).as("answers of the last 60 s only").isEqualTo(11);
+    }
+
+    private static final class MutableClock extends java.time.Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     private static AuditLine line(long row, Outcome outcome) {

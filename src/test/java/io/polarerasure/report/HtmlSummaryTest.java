@@ -22,6 +22,27 @@ class HtmlSummaryTest {
     Path dir;
 
     @Test
+    void a_settled_run_says_so_in_its_headline_with_local_and_utc_times_to_the_second() throws IOException {
+        Path report = report(List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+                new AuditLine(2, "usr_2", Outcome.NOT_FOUND, 404, 1, "", AT),
+                AuditLine.withoutCall(3, "", Outcome.INVALID, "empty", AT)));
+
+        String html = HtmlSummary.render(summary(report), report, java.time.ZoneId.of("Europe/Berlin"));
+
+        assertThat(html).contains("<h1 class=\"settled\">All 3 requests settled: 1 erased, 1 had no customer, 1 not"
+                + " sent (invalid or duplicate)</h1>").contains("2026-11-28 03:30:00 CET (2026-11-28 02:30:00 UTC)");
+    }
+
+    @Test
+    void a_technical_cause_is_shown_smaller_under_the_words() throws IOException {
+        Path report = report(List.of(new AuditLine(1, "usr_1", Outcome.FAILED, 0, 6,
+                "gave up after 6 failed requests; last error: SocketTimeoutException: timeout", AT)));
+
+        assertThat(HtmlSummary.render(summary(report), report)).contains("gave up after 6 failed requests<br><small>"
+                + "SocketTimeoutException: timeout</small>");
+    }
+
+    @Test
     void lists_failed_and_invalid_rows_escaped_and_loads_nothing_from_the_network() throws IOException {
         Path report = report(List.of(
                 new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
@@ -37,7 +58,14 @@ class HtmlSummaryTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(page))).isEqualTo("rw-------");
         assertThat(html).contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;", "edge 503 &amp; &quot;down&quot;",
                         "team/x", "<td class=\"mono\">=1+2</td>", "<td>=evil</td>", "default-src 'none'")
-                .doesNotContain("<script>", "usr_1", "usr_5", "src=", "href=", "url(", "@import");
+                .doesNotContain("<script>", "usr_1", "src=", "href=", "url(", "@import");
+        assertThat(html.indexOf("usr_5")).as("NOT_FOUND rows listed, collapsed, after the rows needing attention")
+                .isGreaterThan(html.indexOf("<details>")).isGreaterThan(html.indexOf("=evil"));
+        assertThat(html).contains("<h1 class=\"attention\">Needs attention: 1 row failed, see below</h1>")
+                .contains("<th>NOT_FOUND</th><td>No live customer holds this external ID. That includes customers"
+                        + " deleted earlier without anonymizing")
+                .contains("2026-11-28 02:30:00 UTC");
+        assertThat(html.indexOf("<h2>Proof</h2>")).as("proof last").isGreaterThan(html.indexOf("What each outcome"));
         assertThat(html).containsPattern("<th>FAILED</th><td>1</td>.*width:20\\.0%");
         assertThat(html).containsPattern("<th>INVALID</th><td>2</td>.*width:40\\.0%");
     }

@@ -1,0 +1,73 @@
+package io.polarerasure.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Opens the summary page in a real headless Chromium (Debian's {@code chromium}; {@code .ci/run} installs it) and
+ * checks what the browser built: the headline, the glossary, the proof last, nothing loaded from elsewhere.
+ * Skipped, saying so, where Chromium is absent.
+ */
+class SummaryPageChromiumIT {
+
+    private static final Instant AT = Instant.parse("2026-11-28T02:30:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void chromium_renders_the_headline_the_glossary_and_the_proof_last() throws Exception {
+        Path chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser").stream().map(Path::of)
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        assumeTrue(chromium != null, "Chromium is not installed: skipped (apt-get install -y chromium)");
+        Path report = dir.resolve("requests.audit.csv");
+        ReportWriterSupport.write(report, List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+                new AuditLine(2, "usr_2", Outcome.FAILED, 503, 6,
+                        "gave up after 6 failed requests; last error: SocketTimeoutException: timeout", AT),
+                new AuditLine(3, "usr_3", Outcome.NOT_FOUND, 404, 1, "", AT)));
+        ReportFacts facts = ReportFacts.read(report);
+        RunSummary summary = new RunSummary("/in/requests.csv", "a".repeat(64), report.toString(), facts.sha256(), 7,
+                9, "COMPLETED", AT, AT.plusSeconds(61), "https://api.polar.sh", "300/min", "1.0.0", facts.rows(),
+                new ReportCounts(Map.copyOf(facts.counts().byOutcome())), 1,
+                new RunSummary.Provenance("production", "production", "/state/repository", 0, null));
+        Path page = HtmlSummary.pathFor(report);
+        HtmlSummary.write(summary, report, page);
+
+        Process browser = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + Files.createDirectory(dir.resolve("profile")), "--dump-dom",
+                page.toUri().toString()).redirectError(dir.resolve("chromium.err").toFile()).start();
+        String dom = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(browser.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(dom).as(Files.readString(dir.resolve("chromium.err")))
+                .contains("<h1 class=\"attention\">Needs attention: 1 row failed, see below</h1>")
+                .contains("gave up after 6 failed requests<br><small>SocketTimeoutException: timeout</small>")
+                .contains("<details><summary>Show the 1 NOT_FOUND rows</summary>");
+        assertThat(dom.indexOf("<h2>Proof</h2>")).isGreaterThan(dom.indexOf("What each outcome means"));
+    }
+
+    /** Writes report lines the way the job does. */
+    private static final class ReportWriterSupport {
+        static void write(Path report, List<AuditLine> lines) throws IOException {
+            byte[] header = ReportFormat.headerBytes();
+            byte[] body = ReportFormat.linesBytes(lines);
+            byte[] all = new byte[header.length + body.length];
+            System.arraycopy(header, 0, all, 0, header.length);
+            System.arraycopy(body, 0, all, header.length, body.length);
+            Files.write(report, all);
+        }
+    }
+}
