@@ -57,7 +57,7 @@ public final class DuplicateIndex {
      * Collects the valid IDs of one file in row order. Instead of the IDs it keeps a 128-bit fingerprint of each,
      * the first 16 bytes of SHA-256 of its UTF-8 form, in an open-addressing table of 20-byte slots (at most 3/4
      * full) in a memory-mapped temporary file, not on the heap: about 27-53 MiB of page cache per million IDs
-     * (335 MiB for ten million), while the heap stays flat at any file size. Measured against H2's MVStore and an
+     * (320 MiB for ten million), while the heap stays flat at any file size. Measured against H2's MVStore and an
      * external sort in the README (Performance).
      *
      * <p>Two different IDs with the same fingerprint would make the later one a false DUPLICATE: that request would
