@@ -197,6 +197,9 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         AuditLine line = new AuditLine(request.row(), request.externalId(), outcome, erasure.httpStatus(),
                 erasure.attempts(), detail, clock.instant());
         journal.record(line);
+        // The answer that settled this row may have stopped the run (a 204 from the other environment): the
+        // row is journaled, so its answer reaches the report on resume or abandon, and the run stops now.
+        eraser.failIfStopped();
         return line;
     }
 

@@ -184,6 +184,10 @@ public final class Eraser {
                 } else {
                     row.attempts++;
                     attempts.sending(row.attempts, sentAt);
+                    // Asked again after the SENDING mark (a database commit with PostgreSQL): a process paused
+                    // in between must not wake and send. Refused here, the marked attempt counts as possibly
+                    // sent, which errs on the side of doubt.
+                    permit.check(true);
                     Answer answer = row.target == null ? client.delete(externalId) : client.deleteCustomer(row.target);
                     row.status = answer.status();
                     if (answer.inDoubt()) {
@@ -220,6 +224,16 @@ public final class Eraser {
 
     /** The row's result if this answer to a DELETE settles it; empty if it is worth another request. */
     private Optional<Erasure> conclude(Answer answer, Row row) {
+        if (answer.kind() == Answer.Kind.ERASED && !client.environment().accepts(answer.sandbox())) {
+            // The other environment erased a customer all the same: that 204 is evidence and must reach a report
+            // (DELETED, noted). The run stops: the caller records this row, then failIfStopped() throws.
+            stopped.compareAndSet(null, PolarRefusedException.wrongEnvironment(answer, client.environment(),
+                    client.baseUrl()));
+            return Optional.of(row.result(Erasure.Result.ERASED, 204, row.attempts, row.withDoubt("answered by "
+                    + PolarEnvironment.answeredBy(answer.sandbox()) + ", although the run was started against Polar "
+                    + client.environment().label() + " (" + client.baseUrl() + "): the customer was erased there;"
+                    + " the run stopped")));
+        }
         if (answer.decidesRow()) {
             checkEnvironment(answer, row);
         }
@@ -319,6 +333,21 @@ public final class Eraser {
         return row.result(Erasure.Result.FAILED, row.status, row.attempts,
                 row.withDoubt("gave up after " + row.failures + " failed request" + (row.failures == 1 ? "" : "s")
                         + "; last error: " + row.lastError));
+    }
+
+    /**
+     * Throws the whole-run fault that stopped the run, if one did. Called once a row's result is recorded, so
+     * that a row settled by the very answer that stopped the run (a 204 from the other environment) is kept,
+     * and the run still stops.
+     *
+     * @throws PolarRefusedException     if Polar refused the credentials, the endpoint or the environment
+     * @throws PolarUnavailableException if Polar looked down
+     */
+    public void failIfStopped() {
+        RuntimeException fault = stopped.get();
+        if (fault != null) {
+            throw fault;
+        }
     }
 
     /** Stops the run with this fault unless another one stopped it first; returns what to throw. */

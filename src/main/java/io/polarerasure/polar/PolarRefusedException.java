@@ -41,9 +41,11 @@ public final class PolarRefusedException extends RuntimeException implements Row
     static PolarRefusedException wrongEnvironment(Answer answer, PolarEnvironment expected, HttpUrl baseUrl) {
         return new PolarRefusedException(answer.status(), "The run was started against Polar " + expected.label()
                 + " (" + baseUrl + ") but an answer (HTTP " + answer.status() + ") came from "
-                + PolarEnvironment.answeredBy(answer.sandbox()) + ". Nothing was marked for that row. Check what"
-                + " --api-url / --sandbox point at (a proxy, DNS or hosts entry sending the calls elsewhere), then"
-                + " run the same command again.", false, null);
+                + PolarEnvironment.answeredBy(answer.sandbox()) + (answer.kind() == Answer.Kind.ERASED
+                        ? ", which erased that row's customer there: the row is kept as DELETED with a note."
+                        : ". Nothing was marked for that row.") + " Check what --api-url / --sandbox point at (a"
+                + " proxy, DNS or hosts entry sending the calls elsewhere), then run the same command again.", false,
+                null);
     }
 
     /**

@@ -11,6 +11,8 @@ import java.util.Map;
 import io.polarerasure.Sha256;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.job.RepositorySchema;
+import io.polarerasure.job.RunIdentity;
+import io.polarerasure.polar.PolarSettings;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -82,7 +84,8 @@ class RepositoryFaultsTest {
             int sent = server.getRequestCount();
             new JdbcTemplate(dataSource).update("INSERT INTO polar_erasure_lease (run_key, holder_host, holder_pid,"
                     + " holder_started, renewed_at, epoch, renewals, holder_node) VALUES (?, 'pod-7f9c', 4242,"
-                    + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3, 0, 'another machine')", Sha256.of(input));
+                    + " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 3, 0, 'another machine')", new RunIdentity(
+                    Sha256.of(input), PolarSettings.normalise(server.url("/").toString())).key());
 
             Cli.Result refused = run(postgres.url());
 

@@ -34,16 +34,25 @@ class PolarEnvironmentTest {
     }
 
     @Test
-    void a_production_run_answered_by_the_sandbox_stops_before_the_row_is_decided() throws IOException {
-        try (FakePolar sandbox = FakePolar.builder().customers(Set.of("cus-1")).sandbox(true).build().start()) {
+    void a_204_from_the_other_environment_is_kept_as_deleted_and_then_stops_the_run() throws IOException {
+        try (FakePolar sandbox = FakePolar.builder().customers(Set.of("cus-1", "cus-2")).sandbox(true).build()
+                .start()) {
             Eraser eraser = eraser(sandbox, PolarEnvironment.PRODUCTION);
-            PolarRefusedException refused = catchThrowableOfType(PolarRefusedException.class,
-                    () -> eraser.erase("cus-1"));
+
+            // Polar's sandbox erased the customer all the same: that 204 must reach the report.
+            Erasure erasure = eraser.erase("cus-1");
+
+            assertThat(erasure.result()).isEqualTo(Erasure.Result.ERASED);
+            assertThat(erasure.detail()).contains("answered by sandbox (X-Polar-Sandbox: 1)")
+                    .contains("started against Polar production");
+            PolarRefusedException refused = catchThrowableOfType(PolarRefusedException.class, eraser::failIfStopped);
             assertThat(refused).hasMessageContaining("started against Polar production")
-                    .hasMessageContaining("came from sandbox (X-Polar-Sandbox: 1)");
-            assertThat(refused.rowMayHaveLanded()).isFalse();
+                    .hasMessageContaining("came from sandbox (X-Polar-Sandbox: 1)")
+                    .hasMessageContaining("kept as DELETED");
             assertThat(refused.status()).isEqualTo(204);
-            assertThat(eraser.answeredBy()).isEmpty();
+            assertThat(catchThrowableOfType(PolarRefusedException.class, () -> eraser.erase("cus-2")))
+                    .as("nothing more is sent").isNotNull();
+            assertThat(sandbox.requests()).hasSize(1);
         }
     }
 
