@@ -45,12 +45,21 @@ final class MappedRecords {
                     segments[i] = channel.map(FileChannel.MapMode.READ_WRITE, first * recordSize, records * recordSize);
                 }
             } finally {
-                Files.deleteIfExists(file);
+                deleteMapped(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot map a temporary file for the duplicate index in "
                     + System.getProperty("java.io.tmpdir") + " (set -Djava.io.tmpdir to a folder with free space): "
                     + e.getMessage(), e);
+        }
+    }
+
+    /** Linux unlinks a mapped file at once; where a mapped file cannot be deleted (Windows), it goes at exit. */
+    private static void deleteMapped(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            file.toFile().deleteOnExit();
         }
     }
 
