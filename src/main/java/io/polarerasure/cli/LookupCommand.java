@@ -61,9 +61,9 @@ final class LookupCommand implements Callable<Integer> {
             throw new UsageException("Give at least one --id ID or an --ids-file FILE holding some.");
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (state.jdbcUrl == null && !Files.exists(state.stateDir)) {
+        if (state.jdbcUrl == null && !Files.exists(state.stateDir())) {
             out.printf("No ledger: %s does not exist (give the --state-dir the runs used). No erasure is recorded"
-                    + " for the %d ID%s asked about.%n", state.stateDir.toAbsolutePath(), asked.size(),
+                    + " for the %d ID%s asked about.%n", state.stateDir(), asked.size(),
                     asked.size() == 1 ? "" : "s");
             return ExitCodes.ROWS_FAILED;
         }

@@ -55,15 +55,15 @@ final class PruneCommand implements Callable<Integer> {
                     + " still to come. Give a past date.");
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (state.jdbcUrl == null && !Files.exists(state.stateDir)) {
-            out.printf("Nothing to prune: %s does not exist.%n", state.stateDir.toAbsolutePath());
+        if (state.jdbcUrl == null && !Files.exists(state.stateDir())) {
+            out.printf("Nothing to prune: %s does not exist.%n", state.stateDir());
             return ExitCodes.OK;
         }
         Retention.Pruned pruned;
         try (ConfigurableApplicationContext context = SpringContexts.openRepository(state, 2, Map.of())) {
             Retention retention = new Retention(context.getBean(JobRepository.class),
                     new Ledger(context.getBean(DataSource.class)),
-                    Files.isDirectory(state.stateDir) ? Optional.of(state.stateDir) : Optional.empty());
+                    Files.isDirectory(state.stateDir()) ? Optional.of(state.stateDir()) : Optional.empty());
             pruned = retention.pruneBefore(cutoff);
         }
         out.printf("Deleted %d ledger entr%s answered before %s and the state of %d finished run%s; kept %d"

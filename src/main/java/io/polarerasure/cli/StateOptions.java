@@ -24,7 +24,7 @@ final class StateOptions {
                     + " (default: $POLAR_ERASURE_STATE_DIR, else $XDG_STATE_HOME/polar-erasure, else"
                     + " ~/.local/state/polar-erasure). Created owner-only; refused if another user owns it or others"
                     + " can write into it.")
-    Path stateDir;
+    Path stateDirOption; // read through stateDir(), which applies the default
 
     @Option(names = "--jdbc-url", paramLabel = "URL",
             description = "JDBC URL of a PostgreSQL job repository instead of the embedded H2, e.g."
@@ -34,7 +34,7 @@ final class StateOptions {
 
     /** The state folder: the one given, else the default ({@link StateFolder#defaultPath}); absolute. */
     Path stateDir() {
-        return stateDir != null ? stateDir.toAbsolutePath()
+        return stateDirOption != null ? stateDirOption.toAbsolutePath()
                 : StateFolder.defaultPath(System.getenv(), System.getProperty("user.home"));
     }
 

@@ -2,6 +2,7 @@ package io.polarerasure.input;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,6 +33,15 @@ public final class IdRules {
     private static final String CLOSING_QUOTES = "\u201D\u201C\u2019\u2018\u00BB\u00AB\u203A\u2039";
 
     private IdRules() {
+    }
+
+    /** Column names that head ID lists; a plain list's first line holding one is a header, not an ID. */
+    private static final Set<String> HEADER_NAMES = Set.of("external_id", "externalid", "external id", "id",
+            "customer_id", "customerid", "customer id", "customer", "user_id", "userid", "user id", "email", "e-mail");
+
+    /** Whether a list's first value is a column name rather than an ID (e.g. {@code external_id}, {@code email}). */
+    static boolean looksLikeHeader(String value) {
+        return value != null && HEADER_NAMES.contains(strip(value).toLowerCase(java.util.Locale.ROOT));
     }
 
     /**
@@ -145,7 +155,7 @@ public final class IdRules {
             }
             if (type == Character.CONTROL || type == Character.FORMAT) {
                 return Optional.of(String.format(Locale.ROOT,
-                        "external_id contains control character U+%04X at position %d", codePoint, position));
+                        "external_id contains control or invisible character U+%04X at position %d", codePoint, position));
             }
             i += Character.charCount(codePoint);
         }

@@ -508,12 +508,16 @@ public final class RequestFile {
 
         private final Records records;
         private final int idIndex;
+        /** Columns the header names; 0 without a header. */
+        private final int headerWidth;
         private long row;
         private long skipped;
 
         private Rows(Records opened) {
             try {
-                this.idIndex = options.header() ? idIndex(Header.of(delimiter, opened.next(), file)) : 0;
+                Header header = options.header() ? Header.of(delimiter, opened.next(), file) : null;
+                this.idIndex = header != null ? idIndex(header) : 0;
+                this.headerWidth = header != null ? header.columns().size() : 0;
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
@@ -544,12 +548,44 @@ public final class RequestFile {
                         + " columns or is part of the ID. Quote values that contain it, or name every column in"
                         + " the header, and run again.", fields.size(), name(delimiter)));
             }
+            if (!options.header() && row == 0 && fields.stream().anyMatch(IdRules::looksLikeHeader)) {
+                throw InputFileException.at(file, record.line(), "this line looks like a header row ("
+                        + Visible.escape(String.join(", ", fields)) + "), but the file is read with --no-header,"
+                        + " which takes the first field of every line as an ID. Run without --no-header (with"
+                        + " --id-column naming the ID column if it is not external_id), and run again.");
+            }
             String asWritten = fields.size() > idIndex ? fields.get(idIndex) : null;
             String externalId = asWritten == null ? null : IdRules.strip(asWritten);
             String problem = record.problem(idIndex);
-            String invalid = problem != null ? problem : IdRules.verdict(externalId, options);
+            String invalid = problem != null ? problem : shifted(record);
+            if (invalid == null) {
+                invalid = IdRules.verdict(externalId, options);
+            }
             return new RequestRow(++row, record.line(), externalId, asWritten, invalid);
         }
+
+        /**
+         * Why a text record with more (non-empty) fields than the header cannot be trusted, or null: a value with
+         * an unquoted delimiter (a name such as "Müller, Jürgen") shifts every column after it, and the ID column
+         * then holds something else, such as a first name.
+         */
+        private String shifted(Record record) {
+            List<String> fields = record.fields();
+            if (workbook || headerWidth == 0 || fields.size() <= headerWidth) {
+                return null;
+            }
+            for (int i = headerWidth; i < fields.size(); i++) {
+                if (!IdRules.strip(fields.get(i)).isEmpty()) {
+                    return String.format(Locale.ROOT, "has %d fields but the header has %d: a value probably"
+                            + " contains an unquoted %s, which shifts the columns, so the %s field may hold"
+                            + " something else than the ID; not sent. Quote such values in the export and send this"
+                            + " row again", fields.size(), headerWidth, name(delimiter), options.idColumn());
+                }
+            }
+            return null; // only empty cells past the header: a trailing delimiter
+        }
+
+
 
         /** Records of only empty fields passed over so far. */
         public long skipped() {

@@ -76,7 +76,7 @@ class OwnerOnlyFilesTest {
             org.junit.jupiter.api.Assumptions.abort("cannot give a folder to another user here (needs root): " + e);
         }
         StateOptions options = new StateOptions();
-        options.stateDir = state;
+        options.stateDirOption = state;
         assertThatThrownBy(options::ownerOnlyStateDir).isInstanceOf(UsageException.class)
                 .hasMessageContaining("it belongs to user id 12345, not to this user");
         assertThat(mode(state)).isEqualTo("rwx------");
@@ -85,9 +85,9 @@ class OwnerOnlyFilesTest {
     @Test
     void a_new_state_folder_is_created_private() {
         StateOptions options = new StateOptions();
-        options.stateDir = dir.resolve("a/b/state");
-        assertThat(options.ownerOnlyStateDir()).isEqualTo(options.stateDir);
-        assertThat(mode(options.stateDir)).isEqualTo("rwx------");
+        options.stateDirOption = dir.resolve("a/b/state");
+        assertThat(options.ownerOnlyStateDir()).isEqualTo(options.stateDir());
+        assertThat(mode(options.stateDir())).isEqualTo("rwx------");
     }
 
     private record Outcome(int code, String err) {

@@ -55,7 +55,7 @@ class IdRulesTest {
 
     @Test
     void names_the_control_character_and_its_position() {
-        assertThat(IdRules.violation("ab\tc")).contains("external_id contains control character U+0009 at position 3");
+        assertThat(IdRules.violation("ab\tc")).contains("external_id contains control or invisible character U+0009 at position 3");
     }
 
     @ParameterizedTest
@@ -64,13 +64,13 @@ class IdRulesTest {
     void control_and_format_characters_are_invalid(int codePoint) {
         String id = "a" + Character.toString(codePoint) + "b";
         assertThat(IdRules.violation(id))
-                .contains(String.format("external_id contains control character U+%04X at position 2", codePoint));
+                .contains(String.format("external_id contains control or invisible character U+%04X at position 2", codePoint));
     }
 
     @Test
     void position_counts_code_points() {
         assertThat(IdRules.violation("😀😀\u0000"))
-                .contains("external_id contains control character U+0000 at position 3");
+                .contains("external_id contains control or invisible character U+0000 at position 3");
     }
 
     @Test

@@ -116,7 +116,7 @@ class RequestFilePropertyTest {
             int type = Character.getType(codePoints[i]);
             if (type == Character.CONTROL || type == Character.FORMAT) {
                 return Optional.of(String.format(Locale.ROOT,
-                        "external_id contains control character U+%04X at position %d", codePoints[i], i + 1));
+                        "external_id contains control or invisible character U+%04X at position %d", codePoints[i], i + 1));
             }
         }
         if (id.length() > 1 && id.charAt(0) == '\'') {

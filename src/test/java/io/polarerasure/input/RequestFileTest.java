@@ -54,7 +54,7 @@ class RequestFileTest {
     void keeps_a_bom_that_is_not_at_the_start() {
         // Only the file's first character can be a byte order mark; elsewhere it is data (and IdRules rejects it).
         assertThat(rows(write(dir, "external_id\n\uFEFFa\n"))).containsExactly(new RequestRow(1, 2, "\uFEFFa",
-                "\uFEFFa", "external_id contains control character U+FEFF at position 1"));
+                "\uFEFFa", "external_id contains control or invisible character U+FEFF at position 1"));
     }
 
     @Test
@@ -68,7 +68,7 @@ class RequestFileTest {
         assertThat(rows(file)).containsExactly(
                 new RequestRow(1, 2, "a,1"),
                 new RequestRow(2, 3, "b \"q\""),
-                new RequestRow(3, 4, "c\nd", "c\nd", "external_id contains control character U+000A at position 2"),
+                new RequestRow(3, 4, "c\nd", "c\nd", "external_id contains control or invisible character U+000A at position 2"),
                 new RequestRow(4, 8, "e"));
     }
 
@@ -202,11 +202,14 @@ class RequestFileTest {
     }
 
     @Test
-    void short_record_has_no_id() {
+    void short_record_has_no_id_and_a_long_one_is_not_trusted() {
         Path file = write(dir, "name,external_id\nAnn\nBob,b,extra\n");
 
-        assertThat(rows(file)).containsExactly(new RequestRow(1, 2, null, null, "row has no external_id field"),
-                new RequestRow(2, 3, "b"));
+        java.util.List<RequestRow> rows = rows(file);
+
+        assertThat(rows.get(0)).isEqualTo(new RequestRow(1, 2, null, null, "row has no external_id field"));
+        assertThat(rows.get(1).externalId()).isEqualTo("b");
+        assertThat(rows.get(1).invalid()).startsWith("has 3 fields but the header has 2");
     }
 
     @Test
@@ -231,7 +234,7 @@ class RequestFileTest {
         Path file = write(dir, "external_id,note\na,x\nb\u0000c,x\nd,note\u0000\n");
 
         assertThat(rows(file)).containsExactly(new RequestRow(1, 2, "a"),
-                new RequestRow(2, 3, "b\u0000c", "b\u0000c", "external_id contains control character U+0000 at"
+                new RequestRow(2, 3, "b\u0000c", "b\u0000c", "external_id contains control or invisible character U+0000 at"
                         + " position 2"),
                 new RequestRow(3, 4, "d"));
     }

@@ -101,6 +101,35 @@ class RequestFormatsTest {
     }
 
     @Test
+    void with_no_header_a_first_line_that_names_columns_refuses_the_file() {
+        RequestOptions noHeader = new RequestOptions("external_id", false, null, null);
+        Path emailFirst = write("email-first.csv", "email,external_id\nanna@example.com,usr_a1\n"
+                .getBytes(StandardCharsets.UTF_8));
+        Path list = write("list.txt", "External_ID\nusr_1\n".getBytes(StandardCharsets.UTF_8));
+
+        for (Path file : List.of(emailFirst, list)) {
+            assertThatThrownBy(() -> ids(file, noHeader)).isInstanceOf(InputFileException.class)
+                    .hasMessageStartingWith(file + " line 1: this line looks like a header row")
+                    .hasMessageContaining("Run without --no-header");
+        }
+    }
+
+    @Test
+    void a_record_with_more_fields_than_the_header_is_invalid_since_its_columns_may_have_shifted() {
+        // An unquoted comma in a name shifts the ID column onto the first name.
+        Path file = write("shifted.csv", ("name,external_id,email\nAnna Schmidt,usr_a00104,a@x\n"
+                + "Müller, Jürgen,usr_a00105,jm@example.de\nBo,usr_a00106,b@x,\n").getBytes(StandardCharsets.UTF_8));
+
+        List<org.assertj.core.groups.Tuple> rows = ids(file, RequestOptions.of("external_id"));
+
+        assertThat(rows).extracting(t -> t.toList().get(2)).containsExactly("usr_a00104", "Jürgen", "usr_a00106");
+        assertThat(rows.get(0).toList().get(3)).isNull();
+        assertThat((String) rows.get(1).toList().get(3)).startsWith("has 4 fields but the header has 3: a value"
+                + " probably contains an unquoted ','");
+        assertThat(rows.get(2).toList().get(3)).as("an empty field past the header: a trailing delimiter").isNull();
+    }
+
+    @Test
     void a_list_of_ids_without_header_suggests_no_header_and_never_an_id_as_column() {
         Path file = fixture("id-list.txt");
 
