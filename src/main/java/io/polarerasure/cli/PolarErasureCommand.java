@@ -36,7 +36,38 @@ public final class PolarErasureCommand implements Runnable {
 
     /** Runs the command line and returns the exit code. */
     public static int execute(String... args) {
-        return commandLine(System.getenv()).execute(args);
+        return execute(commandLine(System.getenv()), args);
+    }
+
+    /**
+     * Runs {@code commandLine}; an {@link OutOfMemoryError} anywhere (picocli lets errors through) exits
+     * {@link ExitCodes#USAGE} with what to do instead of a stack trace and exit 1 ("some rows FAILED").
+     */
+    static int execute(CommandLine commandLine, String... args) {
+        try {
+            return commandLine.execute(args);
+        } catch (OutOfMemoryError e) {
+            return outOfMemory(commandLine.getErr());
+        }
+    }
+
+    /** The message and exit code for a run out of heap; nothing more is sent (the eraser was stopped). */
+    static int outOfMemory(PrintWriter err) {
+        err.println("polar-erasure: out of memory (Java heap " + Runtime.getRuntime().maxMemory() / 1048576
+                + " MiB): raise -Xmx (JAVA_TOOL_OPTIONS) or split the file. Nothing more was sent; rows already in"
+                + " the report are kept, and the same command resumes the run once it has more memory.");
+        err.flush();
+        return ExitCodes.USAGE;
+    }
+
+    /** Whether {@code error} or one of its causes is an {@link OutOfMemoryError}. */
+    static boolean outOfMemory(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The command line, reading the token and settings from this environment. */
@@ -61,6 +92,9 @@ public final class PolarErasureCommand implements Runnable {
     /** Problems found before anything was sent: one clear message, exit 2; anything else is resumable. */
     private static int handle(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
         PrintWriter err = commandLine.getErr();
+        if (outOfMemory(error)) {
+            return outOfMemory(err);
+        }
         if (exitCodeOf(error) == ExitCodes.USAGE) {
             err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
             return ExitCodes.USAGE;

@@ -455,6 +455,10 @@ final class RunCommand implements Callable<Integer> {
             out.printf("Note: this run was started with the report %s; --report %s was ignored.%n", reportFile, report);
         }
         BatchStatus status = execution.getStatus();
+        if (execution.getAllFailureExceptions().stream().anyMatch(PolarErasureCommand::outOfMemory)) {
+            out.flush();
+            return PolarErasureCommand.outOfMemory(spec.commandLine().getErr());
+        }
         if (status == BatchStatus.COMPLETED) {
             ReportCounts counts = ReportCounts.read(reportFile);
             out.printf("Run %s in %s.%n  %s%n  report: %s%n", (launch.rerun() > 0 ? "(rerun " + launch.rerun() + ") "

@@ -143,8 +143,21 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         });
     }
 
+    /**
+     * @throws OutOfMemoryError after telling the eraser to send nothing more: the other workers' rows end unsent, and
+     *                          the command exits 2 (see {@code PolarErasureCommand})
+     */
     @Override
     public AuditLine process(RequestRow request) {
+        try {
+            return decide(request);
+        } catch (OutOfMemoryError e) {
+            eraser.stopSending();
+            throw e;
+        }
+    }
+
+    private AuditLine decide(RequestRow request) {
         Optional<AuditLine> decided = decideWithoutCall(request, idColumn, duplicates, clock);
         if (decided.isPresent()) {
             return decided.get();

@@ -57,6 +57,7 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
     private static final Pattern ERROR_FIELD = jsonString("error");
     private static final Pattern MSG_FIELD = jsonString("msg");
     private static final Pattern ESCAPE = Pattern.compile("\\\\(u[0-9a-fA-F]{4}|.)");
+    private static final Pattern BLANKS = Pattern.compile("[\\s\\p{Cntrl}]+");
 
     public Answer {
         Objects.requireNonNull(kind, "kind");
@@ -90,7 +91,8 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
     static Answer of(int status, String body, String retryAfter, boolean sandbox) {
         Kind kind = kindOf(status, body);
         List<String> messages = kind == Kind.REJECTED ? strings(MSG_FIELD, body) : List.of();
-        String text = snippet(messages.isEmpty() ? body : String.join("; ", messages));
+        // A 204 (most answers of a run) has no detail: nothing to clean up.
+        String text = kind == Kind.ERASED ? "" : snippet(messages.isEmpty() ? body : String.join("; ", messages));
         String detail = kind == Kind.ERASED ? "" : text.isEmpty() ? "HTTP " + status : "HTTP " + status + ": " + text;
         return new Answer(status, kind, detail, Optional.ofNullable(retryAfter).map(String::trim), sandbox);
     }
@@ -162,7 +164,7 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
 
     /** The body as one line of at most {@link #SNIPPET_LENGTH} characters. */
     static String snippet(String text) {
-        String line = text.replaceAll("[\\s\\p{Cntrl}]+", " ").trim();
+        String line = BLANKS.matcher(text).replaceAll(" ").trim();
         if (line.length() <= SNIPPET_LENGTH) {
             return line;
         }

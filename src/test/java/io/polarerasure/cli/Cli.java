@@ -30,7 +30,7 @@ final class Cli {
         CommandLine commandLine = PolarErasureCommand.commandLine(environment);
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        int code = commandLine.execute(args);
+        int code = PolarErasureCommand.execute(commandLine, args);
         return new Result(code, out.toString(), err.toString());
     }
 }

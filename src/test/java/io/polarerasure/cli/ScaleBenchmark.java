@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * local stand-in for Polar with the limit off: rows/s (whole process, start-up included), the most heap
  * in use before any collection, and the live set: a full collection is forced every second (with jcmd,
  * as an operator would look), and the largest heap left after one is the most the run really held.
- * {@code -Dbench.scale.sizes=10000,100000,1000000} sets the sizes.
+ * {@code -Dbench.scale.sizes=10000,100000,1000000} sets the sizes, {@code -Dbench.scale.minutes} each child's deadline
+ * (20; a child past it is killed and shows exit -1 and how many report lines it wrote).
  */
 @Tag("benchmark")
 class ScaleBenchmark {
@@ -51,15 +52,25 @@ class ScaleBenchmark {
                 Path input = requests(rows);
                 for (boolean dry : new boolean[] {true, false}) {
                     String name = rows + (dry ? "-dry" : "");
-                    // Twice: timed without probes (each jcmd is a JVM start on 2 cores), then probed.
+                    // Twice: timed without probes (each jcmd is a JVM start on 2 cores), then probed;
+                    // -Dbench.scale.probedOnly=true runs (and times) the probed one only, for the largest files.
                     Path gc = dir.resolve("gc-" + name + ".log");
-                    long start = System.nanoTime();
-                    int exit = child(gc, List.of(), runArgs(input, dry, name, polar), false);
-                    double seconds = (System.nanoTime() - start) / 1e9;
                     Path probedGc = dir.resolve("gc-" + name + "-probed.log");
+                    long start = System.nanoTime();
+                    int exit = Boolean.getBoolean("bench.scale.probedOnly") ? 0
+                            : child(gc, List.of(), runArgs(input, dry, name, polar), false);
+                    if (Boolean.getBoolean("bench.scale.probedOnly")) {
+                        gc = probedGc;
+                    }
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    long probedStart = System.nanoTime();
                     int probedExit = child(probedGc, List.of(), runArgs(input, dry, name + "-probed", polar), true);
-                    System.out.printf("%d | %s | %.1f | %.0f | %d | %d | %d, %d%n", rows, dry ? "dry run" : "real run",
-                            seconds, rows / seconds, heapMiB(gc)[0], heapMiB(probedGc)[1], exit, probedExit);
+                    if (Boolean.getBoolean("bench.scale.probedOnly")) {
+                        seconds = (System.nanoTime() - probedStart) / 1e9;
+                    }
+                    System.out.printf("%d | %s | %.1f | %.0f | %d | %d | %d, %d%s%n", rows, dry ? "dry run" : "real run",
+                            seconds, rows / seconds, heapMiB(gc)[0], heapMiB(probedGc)[1], exit, probedExit,
+                            dry ? "" : " | report lines " + lines(dir.resolve("report-" + name + "-probed.csv")));
                 }
             }
         }
@@ -94,6 +105,16 @@ class ScaleBenchmark {
                             seconds, rows / seconds, heapMiB(gc)[0], heapMiB(probedGc)[1], exit, probedExit);
                 }
             }
+        }
+    }
+
+    /** Lines in a report so far (a run stopped at the deadline shows how far it got). */
+    private static long lines(Path report) throws IOException {
+        if (!Files.exists(report)) {
+            return 0;
+        }
+        try (var all = Files.lines(report)) {
+            return all.count();
         }
     }
 
@@ -151,7 +172,7 @@ class ScaleBenchmark {
                 .redirectOutput(dir.resolve("child.log").toFile());
         builder.environment().put("POLAR_ACCESS_TOKEN", TOKEN);
         Process process = builder.start();
-        long deadline = System.nanoTime() + Duration.ofMinutes(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofMinutes(Long.getLong("bench.scale.minutes", 20)).toNanos();
         while (!process.waitFor(PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS)) {
             if (System.nanoTime() > deadline) {
                 process.destroyForcibly();

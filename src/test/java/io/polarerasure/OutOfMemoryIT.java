@@ -1,0 +1,52 @@
+package io.polarerasure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.polarerasure.fakepolar.FakePolar;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real jar with a heap too small for its input: a workbook's shared-strings table (which fastexcel keeps in
+ * memory) of 300,000 distinct IDs does not fit in 16 MiB, so the scan runs out of memory.
+ */
+class OutOfMemoryIT {
+
+    private static final Path JAR = Path.of(System.getProperty("polarErasure.jar", "target/polar-erasure.jar"));
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_run_out_of_memory_exits_2_says_what_to_do_and_sends_nothing() throws Exception {
+        assertThat(JAR).as("the jar under test; run `mvn verify`, which builds it first").isRegularFile();
+        Path input = Workbooks.writeLarge(dir.resolve("requests.xlsx"), 300_000, i -> "customer_id_" + i);
+        try (FakePolar polar = FakePolar.builder().allExist(true).build().start()) {
+            for (List<String> mode : List.of(List.of("--dry-run"), List.of("--api-url", polar.baseUrl()))) {
+                List<String> command = new ArrayList<>(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx16m",
+                        "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "run", "--input", input.toString(),
+                        "--state-dir", dir.resolve("state").toString(), "--progress", "0"));
+                command.addAll(mode);
+                Path log = dir.resolve("run.log");
+                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
+                builder.environment().put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
+                Process run = builder.start();
+                assertThat(run.waitFor(5, TimeUnit.MINUTES)).isTrue();
+
+                String output = Files.readString(log);
+                assertThat(run.exitValue()).as(output).isEqualTo(2);
+                assertThat(output).contains("out of memory", "raise -Xmx (JAVA_TOOL_OPTIONS) or split the file")
+                        .doesNotContain("\tat ");
+            }
+            assertThat(polar.requests()).isEmpty();
+        }
+    }
+}
