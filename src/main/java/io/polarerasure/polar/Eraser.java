@@ -255,7 +255,7 @@ public final class Eraser {
                 return gaveUp(row);
             }
             Duration wait = backoffBefore(failures + 1);
-            if (unreachable || row.status != 429) { // a 429 set its pause, which outlasts this backoff
+            if (unreachable || !Integer.valueOf(429).equals(row.status)) { // a 429 set its own pause
                 state.waiting(unreachable ? "cannot reach Polar, " + failures + " tr" + (failures == 1 ? "y" : "ies")
                         + " for a row" : "retrying a row (" + row.status + "), attempt " + (failures + 1) + " of "
                         + maxAttempts, clock.instant().plus(wait));

@@ -42,8 +42,9 @@ class ProofOfErasureTest {
     @BeforeAll
     static void runOnce() throws IOException {
         polar = FakePolar.builder().customers(Set.of("usr_1", "usr_2", "usr_3", "=cmd")).build().start();
-        // Two requests answered with a 400, which Polar never gives here: two rows end FAILED (not in doubt: a 400
-        // changed nothing), whichever worker sends them.
+        // After a first ordinary answer (Polar proven to be there), two requests answered with a 400, which Polar
+        // never gives here: two rows end FAILED (not in doubt: a 400 changed nothing).
+        polar.enqueueFault(FakePolar.Fault.delay(java.time.Duration.ZERO));
         polar.enqueueFault(FakePolar.Fault.respond(400, "application/json", "{\"detail\":\"Bad Request\"}", Map.of()));
         polar.enqueueFault(FakePolar.Fault.respond(400, "application/json", "{\"detail\":\"Bad Request\"}", Map.of()));
         input = dir.resolve("requests.csv");
