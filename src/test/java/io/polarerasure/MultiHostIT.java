@@ -77,7 +77,8 @@ class MultiHostIT {
     void after_kill_9_another_host_is_refused_until_the_lease_expires_then_resumes_exactly() throws Exception {
         try (JobRepositoryDb db = postgres()) {
             Workload workload = setUp(new Random(81));
-            int leaseSeconds = 15;
+            // Long enough that the second host's JVM is up well before the lease can expire, even on a busy machine.
+            int leaseSeconds = 30;
             Process holder = start(db.options(dir.resolve("host-a"), db.url()), "100/s", leaseSeconds);
             assertThat(awaitRequests(100, holder)).as(log()).isTrue();
             holder.destroyForcibly().waitFor();

@@ -110,7 +110,10 @@ public final class ErasureLauncher {
         if (last.getStatus().isRunning()) {
             // Left STARTED by a process that died (kill -9, power loss): we hold the run's lease, so nobody runs it.
             jobOperator.recover(last);
-        } else if (last.getStatus() == BatchStatus.UNKNOWN) {
+        } else if (last.getStatus() == BatchStatus.UNKNOWN || last.getStepExecutions().stream()
+                .anyMatch(step -> step.getStatus().isRunning() || step.getStatus() == BatchStatus.UNKNOWN)) {
+            // Also a FAILED execution whose step was left STARTED: its database went away while the step's end
+            // was being written. Batch refuses to restart either ("already running").
             markFailed(last);
         }
         JobParameters resume = parameters(input, reportFile, idColumn, identity, latestNumber, details);
@@ -192,8 +195,8 @@ public final class ErasureLauncher {
     }
 
     /**
-     * Spring Batch leaves an execution UNKNOWN when its database went away during a commit, and
-     * refuses to restart it, since it cannot tell whether the chunk was committed. Here that is safe
+     * Spring Batch leaves an execution UNKNOWN (or FAILED with its step still STARTED) when its database went
+     * away during a commit, and refuses to restart it, since it cannot tell whether the chunk was committed. Here that is safe
      * to redo: the report is checked against the committed checkpoint and cut back to it, and the
      * journal keeps every answer of the chunk, so nothing is written twice or sent again.
      */

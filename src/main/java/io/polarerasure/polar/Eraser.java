@@ -184,6 +184,10 @@ public final class Eraser {
                 } else {
                     row.attempts++;
                     attempts.sending(row.attempts, sentAt);
+                    // Asked again after the SENDING mark (a database commit with PostgreSQL): a process paused
+                    // in between must not wake and send. Refused here, the marked attempt counts as possibly
+                    // sent, which errs on the side of doubt.
+                    permit.check(true);
                     Answer answer = row.target == null ? client.delete(externalId) : client.deleteCustomer(row.target);
                     row.status = answer.status();
                     if (answer.inDoubt()) {
