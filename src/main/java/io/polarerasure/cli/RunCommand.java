@@ -295,7 +295,8 @@ final class RunCommand implements Callable<Integer> {
             try {
                 launch = launcher.launch(input, report, number -> sibling(input, number == 0 ? ".audit.csv"
                                 : ".rerun-" + number + ".audit.csv"), idColumn, identity, rerun,
-                        new ErasureLauncher.Details(scan.rows(), settings.rate().toString(), options));
+                        new ErasureLauncher.Details(scan.rows(), scan.skipped(), settings.rate().toString(),
+                                options));
             } finally {
                 printer.stop();
                 LiveStatus.delete(stateDir, identity.key());

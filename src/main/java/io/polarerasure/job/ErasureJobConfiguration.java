@@ -55,6 +55,8 @@ public class ErasureJobConfiguration {
     public static final String INPUT_ID_PATTERN = "input.id.pattern";
     /** Non-identifying facts of each execution, kept for status and the run summary. */
     public static final String INPUT_ROWS = "input.rows";
+    /** Records of only empty fields, skipped like blank lines (not rows, so not in the report). */
+    public static final String INPUT_SKIPPED = "input.skipped";
     public static final String RATE_LIMIT = "rate.limit";
     /** Job execution context: which environment answered its calls, by Polar's X-Polar-Sandbox header. */
     public static final String ANSWERED_BY = "polar.answered.by";

@@ -39,9 +39,10 @@ public final class ErasureLauncher {
     /**
      * What an invocation runs with, recorded on its execution (not part of the run's identity).
      *
-     * @param reading how the file is read ({@link RequestOptions}); fixed at the first start like the ID column
+     * @param skippedRecords records of only empty fields, skipped like blank lines
+     * @param reading        how the file is read ({@link RequestOptions}); fixed at the first start like the ID column
      */
-    public record Details(long inputRows, String rateLimit, RequestOptions reading) {
+    public record Details(long inputRows, long skippedRecords, String rateLimit, RequestOptions reading) {
     }
 
     private final JobOperator jobOperator;
@@ -189,6 +190,7 @@ public final class ErasureLauncher {
                 .addString(ErasureJobConfiguration.REPORT_FILE, reportFile, false)
                 .addString(ErasureJobConfiguration.ID_COLUMN, idColumn, false)
                 .addLong(ErasureJobConfiguration.INPUT_ROWS, details.inputRows(), false)
+                .addLong(ErasureJobConfiguration.INPUT_SKIPPED, details.skippedRecords(), false)
                 .addString(ErasureJobConfiguration.RATE_LIMIT, details.rateLimit(), false)
                 .addString(ErasureJobConfiguration.INPUT_READING, details.reading().reading(), false)
                 .addString(ErasureJobConfiguration.INPUT_HEADER, String.valueOf(details.reading().header()), false);

@@ -37,11 +37,13 @@ public final class RunHistory {
      * @param rerun                 0 for a file's first run, n for its n-th {@code run --rerun}
      * @param committedReportBytes  report bytes at the last checkpoint; 0 before the first
      * @param answeredBy            which environment answered the latest execution that got answers; null if none
+     * @param skippedRecords        records of only empty fields skipped in the input; 0 for runs started before it
+     *                              was recorded
      */
     public record Run(long runId, long executionId, String inputSha256, String inputFile, String reportFile,
                       BatchStatus state, Instant started, Instant finished, Long inputRows, long rowsDone,
                       String committedReportSha256, String apiUrl, String rateLimit, long rerun,
-                      long committedReportBytes, String answeredBy) {
+                      long committedReportBytes, String answeredBy, long skippedRecords) {
 
         /** What the run is, as it names its files in the state folder. */
         public RunIdentity identity() {
@@ -123,7 +125,9 @@ public final class RunHistory {
                 executions.stream().sorted(Comparator.comparingLong(JobExecution::getId).reversed())
                         .map(execution -> execution.getExecutionContext()
                                 .getString(ErasureJobConfiguration.ANSWERED_BY, null))
-                        .filter(java.util.Objects::nonNull).findFirst().orElse(null)));
+                        .filter(java.util.Objects::nonNull).findFirst().orElse(null),
+                parameters.getLong(ErasureJobConfiguration.INPUT_SKIPPED) == null ? 0
+                        : parameters.getLong(ErasureJobConfiguration.INPUT_SKIPPED)));
     }
 
     /** Spring Batch keeps times as local date-times of the machine that ran the job. */

@@ -170,6 +170,7 @@ public final class HtmlSummary {
         fact(html, "Request file", summary.inputFile());
         fact(html, "Request file SHA-256", summary.inputSha256());
         fact(html, "Rows", Long.toString(summary.inputRows()));
+        fact(html, "Empty records skipped (not rows)", Long.toString(summary.skippedEmptyRecords()));
         fact(html, "Report", summary.reportFile());
         fact(html, "Report SHA-256", summary.reportSha256());
         fact(html, "Started", time(summary.started(), zone));

@@ -25,11 +25,13 @@ import java.util.Map;
  * @param counts      rows per outcome in the report
  * @param exitCode    the exit code the command ended with
  * @param provenance  where the run belongs: environment, job repository, rerun number, abandonment
+ * @param skippedEmptyRecords records of only empty fields skipped in the request file like blank lines (not rows,
+ *                    so not in the report); 0 in summaries written before it was recorded
  */
 public record RunSummary(String inputFile, String inputSha256, String reportFile, String reportSha256, long runId,
                          long executionId, String state, Instant started, Instant finished, String apiBaseUrl,
                          String rateLimit, String toolVersion, long inputRows, ReportCounts counts, int exitCode,
-                         Provenance provenance) {
+                         Provenance provenance, long skippedEmptyRecords) {
 
     /**
      * Where a run belongs, so that a report found without its run tells where to look. Fields are null in
@@ -58,6 +60,15 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
         return report.resolveSibling(report.getFileName() + ".summary.json");
     }
 
+    /** A summary that records no skipped empty records. */
+    public RunSummary(String inputFile, String inputSha256, String reportFile, String reportSha256, long runId,
+                      long executionId, String state, Instant started, Instant finished, String apiBaseUrl,
+                      String rateLimit, String toolVersion, long inputRows, ReportCounts counts, int exitCode,
+                      Provenance provenance) {
+        this(inputFile, inputSha256, reportFile, reportSha256, runId, executionId, state, started, finished,
+                apiBaseUrl, rateLimit, toolVersion, inputRows, counts, exitCode, provenance, 0);
+    }
+
     public RunSummary {
         provenance = provenance == null ? Provenance.UNKNOWN : provenance;
     }
@@ -82,6 +93,7 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
         field(json, "input_file", Json.quote(inputFile));
         field(json, "input_sha256", Json.quote(inputSha256));
         field(json, "input_rows", Long.toString(inputRows));
+        field(json, "skipped_empty_records", Long.toString(skippedEmptyRecords));
         field(json, "report_file", Json.quote(reportFile));
         field(json, "report_sha256", Json.quote(reportSha256));
         field(json, "report_rows", Long.toString(counts.total()));
@@ -144,7 +156,8 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     get(json, "exit_code", Long.class).intValue(),
                     new Provenance(nullable(json, "environment"), nullable(json, "answered_by"),
                             nullable(json, "job_repository"),
-                            json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason")));
+                            json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason")),
+                    json.get("skipped_empty_records") instanceof Long skipped ? skipped : 0);
             if (get(json, "report_rows", Long.class) != summary.counts().total()) {
                 throw new IllegalArgumentException("its report_rows " + json.get("report_rows")
                         + " is not the sum of its counts " + summary.counts().total());

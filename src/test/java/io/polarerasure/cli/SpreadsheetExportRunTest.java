@@ -16,6 +16,8 @@ import java.util.Set;
 
 import io.polarerasure.Workbooks;
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.report.HtmlSummary;
+import io.polarerasure.report.RunSummary;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +124,10 @@ class SpreadsheetExportRunTest {
         assertThat(result.out()).contains("(3 rows, 1,247 empty records skipped, sha256");
         assertThat(Reports.lines(report(input))).containsExactly("1,usr_e1,DELETED,204,1,",
                 "2,usr_e2,DELETED,204,1,", "3,usr_e3,DELETED,204,1,");
+        assertThat(RunSummary.read(RunSummary.pathFor(report(input))).skippedEmptyRecords()).isEqualTo(1247);
+        assertThat(Files.readString(RunSummary.pathFor(report(input)))).contains("\"skipped_empty_records\": 1247,");
+        assertThat(Files.readString(HtmlSummary.pathFor(report(input))))
+                .contains("<tr><th>Empty records skipped (not rows)</th><td class=\"mono\">1247</td></tr>");
     }
 
     @Test

@@ -241,7 +241,7 @@ class RequestFormatsTest {
         rows.add(List.of("request_id", "external_id"));
         rows.add(List.of("R1", "usr_x1"));
         rows.add(Arrays.asList("R2", Workbooks.number("42731")));
-        rows.add(Arrays.asList("R3", Workbooks.number("1.2345678901234567E+18")));
+        rows.add(Arrays.asList("R3", Workbooks.number("1.2345678901234568E+18")));
         rows.add(Arrays.asList("R4", Workbooks.number("1234.5")));
         rows.add(Arrays.asList("R5", Workbooks.date(45000)));
         rows.add(Arrays.asList("R6", Workbooks.error("#N/A")));
@@ -257,12 +257,12 @@ class RequestFormatsTest {
         List<RequestRow> read = RequestFiles.rows(file);
 
         assertThat(read).extracting(RequestRow::row, RequestRow::line, RequestRow::externalId).containsExactly(
-                tuple(1L, 2L, "usr_x1"), tuple(2L, 3L, "42731"), tuple(3L, 4L, "1.2345678901234567E+18"),
+                tuple(1L, 2L, "usr_x1"), tuple(2L, 3L, "42731"), tuple(3L, 4L, "1.2345678901234568E+18"),
                 tuple(4L, 5L, "1234.5"), tuple(5L, 6L, "45000"), tuple(6L, 7L, "#N/A"), tuple(7L, 8L, "00042731"), tuple(8L, 11L, "usr_x8"),
                 tuple(9L, 12L, "4.711E+15"), tuple(10L, 13L, "external_id"), tuple(11L, 14L, "123456789012345"));
         assertThat(read.get(0).invalid()).isNull();
         assertThat(read.get(1).invalid()).isNull();
-        assertThat(read.get(2).invalid()).isEqualTo(IdRules.DAMAGED + "cell B4 is the number 1.2345678901234567E+18,"
+        assertThat(read.get(2).invalid()).isEqualTo(IdRules.DAMAGED + "cell B4 is the number 1.2345678901234568E+18,"
                 + " which has more significant digits than Excel keeps (15): the ID's last digits are lost. Format the"
                 + " column as Text before entering or importing IDs, save, and run again");
         assertThat(read.get(3).invalid()).startsWith("cell B5 is the number 1234.5, not a whole number");
