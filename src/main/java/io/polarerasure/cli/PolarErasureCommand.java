@@ -36,6 +36,10 @@ public final class PolarErasureCommand implements Runnable {
 
     /** Runs the command line and returns the exit code. */
     public static int execute(String... args) {
+        // A background thread's failure (a library's writer thread out of memory, say) is one redacted line on
+        // stderr, not a stack trace that could carry a secret; the command's own error handling decides the exit.
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> System.err.println("polar-erasure: thread "
+                + thread.getName() + " failed: " + Redaction.redact(String.valueOf(error))));
         return execute(commandLine(System.getenv()), args);
     }
 

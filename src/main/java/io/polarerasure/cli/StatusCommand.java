@@ -205,7 +205,7 @@ final class StatusCommand implements Callable<Integer> {
                 : OutcomeJournal.read(OutcomeJournal.fileFor(state.stateDir(), run.identity().key()));
         long[] counts = new long[2];
         for (Map.Entry<Long, OutcomeJournal.Entry> entry : entries.entrySet()) {
-            if (entry.getKey() > run.rowsDone()) {
+            if (entry.getKey() > run.rowsDone() && !entry.getValue().isWithdrawn()) {
                 counts[entry.getValue().sending() ? 1 : 0]++;
             }
         }

@@ -39,7 +39,8 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  * <li>a row the journal marks as sent without an answer (or, with a journal a machine crash may have cut, a row of
  *     the interrupted chunk) is FAILED, saying that the request may have erased the customer;</li>
  * <li>INVALID and DUPLICATE rows as in any run;</li>
- * <li>every other row is NOT_SENT: nothing was asked of Polar for it.</li>
+ * <li>every other row is NOT_SENT: nothing asked of Polar for it had any effect (its DELETEs refused or
+ *     answered 429 are still counted in {@code attempts}).</li>
  * </ul>
  * The execution then ends ABANDONED with the report's new checkpoint, and the journal and input snapshot go.
  * The caller must hold the run's {@link RunLock}.
@@ -125,15 +126,17 @@ public final class Abandonment {
                 OutcomeJournal.Entry entry = recorded.get(row.row());
                 if (line != null) {
                     // INVALID or DUPLICATE: never sent, whatever the run did.
-                } else if (entry != null && !entry.sending()) {
+                } else if (entry != null && entry.line() != null) {
                     line = entry.line();
                     fromJournal++;
-                } else if (entry != null) {
+                } else if (entry != null && entry.sending()) {
                     line = new AuditLine(row.row(), row.externalId(), Outcome.FAILED, null, entry.attempts(),
                             AuditLine.IN_DOUBT + IN_DOUBT_DETAIL, clock.instant());
                     inDoubt++;
                 } else {
-                    line = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.NOT_SENT,
+                    // Withdrawn rows keep the count of their DELETEs that changed nothing (429s, refusals).
+                    line = new AuditLine(row.row(), row.externalId(), Outcome.NOT_SENT, null,
+                            entry != null ? entry.attempts() : 0,
                             "not carried out: the run was abandoned before a request for this row got an answer"
                                     + " that settled it, and none had any effect (never sent, or refused as a whole,"
                                     + " e.g. a wrong URL) (" + reason + ")",

@@ -85,9 +85,11 @@ public final class DatabaseJournal implements RunJournal {
             delete(connection, 0);
             List<String> records = new ArrayList<>();
             records.add(HEADER);
-            entries.forEach((row, entry) -> records.add(strip(entry.sending()
-                    ? OutcomeJournal.sendingRecord(row, entry.attempts(), entry.firstSentAt())
-                    : OutcomeJournal.outcomeRecord(entry.line()))));
+            entries.forEach((row, entry) -> {
+                for (String record : OutcomeJournal.record(row, entry).split("\n")) {
+                    records.add(record);
+                }
+            });
             insert(connection, 0, records);
             connection.commit();
             synchronized (lock) {
@@ -109,8 +111,8 @@ public final class DatabaseJournal implements RunJournal {
     }
 
     @Override
-    public void unmark(long row) {
-        append(OutcomeJournal.unmarkRecord(row));
+    public void unmark(long row, int attempts) {
+        append(OutcomeJournal.unmarkRecord(row, attempts));
     }
 
     @Override

@@ -173,7 +173,7 @@ public final class ErasureLauncher {
         try {
             Path journal = OutcomeJournal.fileFor(stateDir, run.identity().key());
             return OutcomeJournal.read(journal).entrySet().stream()
-                    .filter(entry -> entry.getKey() > run.rowsDone() && !entry.getValue().sending()).count();
+                    .filter(entry -> entry.getKey() > run.rowsDone() && entry.getValue().line() != null).count();
         } catch (IOException | RuntimeException e) {
             return 0;
         }

@@ -163,11 +163,14 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
             return decided.get();
         }
         OutcomeJournal.Entry known = recorded.get(request.row());
-        if (known != null && !known.sending()) {
+        if (known != null && known.line() != null) {
             return known.line();
         }
         // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
-        boolean interrupted = known != null;
+        boolean interrupted = known != null && known.sending();
+        // DELETEs of an earlier execution that provably changed nothing (429s before a stop): counted, not in doubt.
+        int withdrawn = known != null && known.isWithdrawn() ? known.attempts() : 0;
+        int[] lastAttempt = {withdrawn};
         // A process that lost the run's lease writes nothing more to the run's journal either.
         lease.check(interrupted);
         EarlierAttempts earlier = !interrupted ? EarlierAttempts.NONE
@@ -175,13 +178,13 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
                 : new EarlierAttempts(known.attempts(), uncommittedSince, false);
         Erasure erasure;
         try {
-            erasure = erase(request, earlier);
+            erasure = erase(request, earlier, withdrawn, lastAttempt);
         } catch (RuntimeException e) {
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
-            // lost, nothing changed, and the row is sent on resume as if new.
+            // lost, nothing changed, and the row is sent on resume as if new (its DELETEs so far still counted).
             if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()
                     && !(e instanceof RunLease.LeaseLostException)) {
-                journal.unmark(request.row());
+                journal.unmark(request.row(), lastAttempt[0]);
             }
             throw e;
         }
@@ -195,7 +198,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
             detail = AuditLine.IN_DOUBT + detail;
         }
         AuditLine line = new AuditLine(request.row(), request.externalId(), outcome, erasure.httpStatus(),
-                erasure.attempts(), detail, clock.instant());
+                withdrawn + erasure.attempts(), detail, clock.instant());
         journal.record(line);
         // The answer that settled this row may have stopped the run (a 204 from the other environment): the
         // row is journaled, so its answer reaches the report on resume or abandon, and the run stops now.
@@ -218,10 +221,15 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
      * untrimmed, so trimming alone could turn a live customer into a false NOT_FOUND. The detail says which form
      * matched, and the attempts count both. A row in doubt is never sent in its other form: which form the lost
      * attempt carried is not known, and its detail asks for a check by hand instead.
+     *
+     * @param withdrawn   DELETEs of earlier executions that changed nothing; this execution's are numbered after them
+     * @param lastAttempt set to the number of the last DELETE journaled, for a withdrawal at a stop
      */
-    private Erasure erase(RequestRow request, EarlierAttempts earlier) {
-        Erasure trimmed = eraser.erase(request.externalId(), earlier,
-                (attempt, at) -> journal.markSending(request.row(), attempt, at));
+    private Erasure erase(RequestRow request, EarlierAttempts earlier, int withdrawn, int[] lastAttempt) {
+        Erasure trimmed = eraser.erase(request.externalId(), earlier, (attempt, at) -> {
+            lastAttempt[0] = withdrawn + attempt;
+            journal.markSending(request.row(), lastAttempt[0], at);
+        });
         if (!request.writtenWithWhitespace()) {
             return trimmed;
         }
@@ -237,9 +245,11 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
             return new Erasure(trimmed.result(), trimmed.httpStatus(), trimmed.attempts(),
                     join(note, trimmed.detail()), trimmed.inDoubt());
         }
-        int sentBefore = trimmed.attempts();
-        Erasure written = eraser.erase(request.asWritten(), EarlierAttempts.NONE,
-                (attempt, at) -> journal.markSending(request.row(), sentBefore + attempt, at));
+        int sentBefore = withdrawn + trimmed.attempts();
+        Erasure written = eraser.erase(request.asWritten(), EarlierAttempts.NONE, (attempt, at) -> {
+            lastAttempt[0] = sentBefore + attempt;
+            journal.markSending(request.row(), lastAttempt[0], at);
+        });
         String which = written.result() == Erasure.Result.ERASED
                 ? "matched the ID as written, " + asWritten + ", after the trimmed ID answered 404"
                 : written.result() == Erasure.Result.NOT_FOUND

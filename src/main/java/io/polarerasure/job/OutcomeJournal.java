@@ -56,6 +56,19 @@ public final class OutcomeJournal implements RunJournal {
         public Entry(boolean sending, AuditLine line) {
             this(sending, line, 0, null);
         }
+
+        /**
+         * A row whose DELETEs provably changed nothing (answered 429, or refused as a whole) and that was withdrawn
+         * at a stop: not in doubt, not answered, but {@code attempts} requests were sent and count in its report.
+         */
+        public static Entry withdrawn(int attempts) {
+            return new Entry(false, null, attempts, null);
+        }
+
+        /** Whether this is {@link #withdrawn}: neither in doubt nor answered. */
+        public boolean isWithdrawn() {
+            return !sending && line == null;
+        }
     }
 
     private static final String HEADER = "polar-erasure journal 1";
@@ -137,9 +150,7 @@ public final class OutcomeJournal implements RunJournal {
         Path fresh = fresh();
         StringBuilder text = new StringBuilder(HEADER).append(' ').append(bootId).append('\n');
         headerBytes = text.length();
-        entries.forEach((row, entry) -> text.append(entry.sending()
-                ? sendingRecord(row, entry.attempts(), entry.firstSentAt())
-                : outcomeRecord(entry.line())));
+        entries.forEach((row, entry) -> text.append(record(row, entry)));
         // A leftover of a crash is removed, not reused: whatever is at the path (a planted link) is not followed.
         Files.deleteIfExists(fresh);
         try (FileChannel out = StateFolder.createNew(fresh)) {
@@ -169,9 +180,13 @@ public final class OutcomeJournal implements RunJournal {
         append(sendingRecord(row, attempt, at));
     }
 
-    /** Withdraws a SENDING mark for a row whose request provably changed nothing (refused credentials). */
-    public void unmark(long row) {
-        append(unmarkRecord(row));
+    /**
+     * Withdraws a SENDING mark for a row whose requests provably changed nothing (refused credentials, 429s).
+     *
+     * @param attempts DELETEs sent for the row so far, across executions: the next execution counts on from there
+     */
+    public void unmark(long row, int attempts) {
+        append(unmarkRecord(row, attempts));
     }
 
     /** Records the row's final outcome. */
@@ -262,7 +277,13 @@ public final class OutcomeJournal implements RunJournal {
                     case "S" -> entries.merge(row, fields.length < 4 ? new Entry(true, null)
                             : new Entry(true, null, Integer.parseInt(fields[2]), fields[3].isEmpty() ? null
                                     : Instant.ofEpochMilli(Long.parseLong(fields[3]))), OutcomeJournal::later);
-                    case "U" -> entries.remove(row);
+                    case "U" -> {
+                        entries.remove(row);
+                        int attempts = fields.length > 2 ? Integer.parseInt(fields[2]) : 0;
+                        if (attempts > 0) {
+                            entries.put(row, Entry.withdrawn(attempts));
+                        }
+                    }
                     case "O" -> entries.put(row, new Entry(false, new AuditLine(row, decode(fields[2]),
                             Outcome.valueOf(fields[3]), fields[4].isEmpty() ? null : Integer.valueOf(fields[4]),
                             Integer.parseInt(fields[5]), decode(fields[6]), Instant.ofEpochMilli(Long.parseLong(fields[7])))));
@@ -294,8 +315,16 @@ public final class OutcomeJournal implements RunJournal {
         return "S\t" + row + "\t" + attempt + "\t" + (at == null ? "" : at.toEpochMilli()) + "\n";
     }
 
-    static String unmarkRecord(long row) {
-        return "U\t" + row + "\n";
+    static String unmarkRecord(long row, int attempts) {
+        return "U\t" + row + "\t" + attempts + "\n";
+    }
+
+    /** The records that rebuild an entry: an outcome, SENDING marks, or a withdrawn row with its count. */
+    static String record(long row, Entry entry) {
+        if (entry.isWithdrawn()) {
+            return sendingRecord(row, entry.attempts(), null) + unmarkRecord(row, entry.attempts());
+        }
+        return entry.sending() ? sendingRecord(row, entry.attempts(), entry.firstSentAt()) : outcomeRecord(entry.line());
     }
 
     static String outcomeRecord(AuditLine line) {

@@ -40,8 +40,12 @@ public interface RunJournal extends AutoCloseable {
      */
     void markSending(long row, int attempt, Instant at);
 
-    /** Withdraws a SENDING mark for a row whose request provably changed nothing. */
-    void unmark(long row);
+    /**
+     * Withdraws a SENDING mark for a row whose requests provably changed nothing.
+     *
+     * @param attempts DELETEs sent for the row so far, across executions
+     */
+    void unmark(long row, int attempts);
 
     /** Records the row's final outcome. */
     void record(AuditLine line);

@@ -161,7 +161,7 @@ class RunCommandTest {
         List<String> partial = Reports.lines(dir.resolve("requests.audit.csv"));
         assertThat(partial).allSatisfy(line -> assertThat(line).contains(",DELETED,204,1,"));
         long kept = OutcomeJournal.read(onlyJournal()).entrySet().stream()
-                .filter(entry -> entry.getKey() > partial.size() && !entry.getValue().sending()).count();
+                .filter(entry -> entry.getKey() > partial.size() && entry.getValue().line() != null).count();
         assertThat(kept).as("answers after the checkpoint, refused rows withdrawn").isPositive();
         assertThat(Cli.run(ENV, "status", "--wide", "--state-dir", dir.resolve("state").toString()).out())
                 .contains(kept + " answer(s) after the checkpoint are kept in the journal")
@@ -186,6 +186,13 @@ class RunCommandTest {
         // Only rows refused with 401 (which changed nothing) were sent again.
         assertThat(sentTwice).allSatisfy(id -> assertThat(erasedOnce).contains(id));
         assertThat(sentTwice.size()).isLessThanOrEqualTo(sentBeforeStop - 49 + 1);
+        // attempts counts every DELETE of the row, the refused ones of the stopped execution included.
+        Map<String, Long> sends = script.sent().stream()
+                .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+        for (int i = 0; i < 120; i++) {
+            assertThat(Long.parseLong(report.get(i).split(",")[4])).as("attempts of row %d", i + 1)
+                    .isEqualTo(sends.get("cus_" + (i + 1)));
+        }
     }
 
     @Test

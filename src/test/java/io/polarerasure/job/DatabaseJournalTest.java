@@ -66,7 +66,7 @@ class DatabaseJournalTest {
             future.get();
         }
         workers.shutdown();
-        journal.unmark(200);
+        journal.unmark(200, 0);
 
         Map<Long, OutcomeJournal.Entry> entries = new DatabaseJournal(dataSource, "run-a").open(true, 201, 220);
 

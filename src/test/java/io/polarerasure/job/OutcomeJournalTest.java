@@ -49,7 +49,7 @@ class OutcomeJournalTest {
         first.record(line(1, Outcome.DELETED, 204, ""));
         AuditLine awkward = line(3, Outcome.FAILED, null, "Polar said:\t\"no\"\r\nretry later, 100 % sure, ü ✓");
         first.record(awkward);
-        first.unmark(2);
+        first.unmark(2, 0); // refused before it was sent: nothing to count
         first.close();
 
         Map<Long, OutcomeJournal.Entry> entries = journal("boot-1").open(true, 1, 40);
@@ -58,6 +58,26 @@ class OutcomeJournalTest {
         assertThat(entries.get(1L)).isEqualTo(new OutcomeJournal.Entry(false, line(1, Outcome.DELETED, 204, "")));
         assertThat(entries.get(3L)).isEqualTo(new OutcomeJournal.Entry(false, awkward));
         assertThat(entries.get(4L)).as("sent, answer never recorded").isEqualTo(SENT_ONCE);
+    }
+
+    @Test
+    void a_row_withdrawn_after_deletes_that_changed_nothing_keeps_their_count_but_is_not_in_doubt() {
+        OutcomeJournal first = journal("boot-1");
+        first.open(false, 1, 40);
+        first.markSending(7, 1, AT); // answered 429
+        first.markSending(7, 2, AT.plusSeconds(60)); // answered 429, then the run was stopped
+        first.unmark(7, 2);
+        first.close();
+
+        OutcomeJournal second = journal("boot-1");
+        Map<Long, OutcomeJournal.Entry> entries = second.open(true, 1, 40);
+        second.close();
+
+        assertThat(entries.get(7L)).isEqualTo(OutcomeJournal.Entry.withdrawn(2));
+        assertThat(entries.get(7L).isWithdrawn()).isTrue();
+        assertThat(entries.get(7L).sending()).as("not in doubt").isFalse();
+        assertThat(journal("boot-1").open(true, 1, 40).get(7L)).as("kept by the rewrite of a reopened journal")
+                .isEqualTo(OutcomeJournal.Entry.withdrawn(2));
     }
 
     @Test
