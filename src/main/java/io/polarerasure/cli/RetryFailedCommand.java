@@ -57,9 +57,10 @@ final class RetryFailedCommand implements Callable<Integer> {
         }
         RetryFile.Written written = RetryFile.write(report, summary.inputSha256(), target);
         if (written.inDoubt() > 0) {
-            out.printf("Left out %d FAILED row%s in doubt (an earlier DELETE may have erased the customer; sent again,"
-                    + " it could erase someone who took the freed ID since): check each with Polar by hand.%n",
-                    written.inDoubt(), written.inDoubt() == 1 ? "" : "s");
+            out.printf("Note: %d of these row%s in doubt (an earlier DELETE may have erased the customer). The retry"
+                    + " run sends them by external ID as new rows: if a new customer took such an ID since, it would"
+                    + " be erased. Check those IDs with Polar first, and remove any that a new customer holds.%n",
+                    written.inDoubt(), written.inDoubt() == 1 ? " is" : "s are");
         }
         long rows = written.rows();
         if (rows == 0) {

@@ -17,8 +17,8 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * A new request file holding the rows of a report that still need erasing, to be run again: FAILED rows, and
- * NOT_SENT rows of an abandoned run. A FAILED row in doubt (an earlier DELETE of it may have landed) is left out:
- * sent again by external ID in a new run, it could erase a customer who took the freed ID since. Its IDs are the raw ones
+ * NOT_SENT rows of an abandoned run. FAILED rows in doubt (an earlier DELETE of them may have landed) are
+ * counted: the retry run sends them by external ID as new rows, so the operator is told to check them first. Its IDs are the raw ones
  * (the report's spreadsheet escaping undone); {@code original_row} and {@code retry_of} (the SHA-256 of the
  * input that failed) tell an auditor where each row came from, and keep every retry file's content, and so
  * its run, distinct from any earlier one.
@@ -34,7 +34,7 @@ public final class RetryFile {
      * What {@link #write} did.
      *
      * @param rows    rows written; with none, no file was written
-     * @param inDoubt FAILED rows left out because they are in doubt: to be checked by hand
+     * @param inDoubt rows written that are in doubt: an earlier DELETE of them may have landed
      */
     public record Written(long rows, long inDoubt) {
     }
@@ -54,9 +54,10 @@ public final class RetryFile {
             printer.printRecord((Object[]) HEADER);
             for (CSVRecord record : parser) {
                 Outcome outcome = Outcome.valueOf(record.get("outcome"));
-                if (outcome == Outcome.FAILED && record.get("detail").startsWith(AuditLine.IN_DOUBT)) {
-                    inDoubt++;
-                } else if (outcome == Outcome.FAILED || outcome == Outcome.NOT_SENT) {
+                if (outcome == Outcome.FAILED || outcome == Outcome.NOT_SENT) {
+                    if (record.get("detail").startsWith(AuditLine.IN_DOUBT)) {
+                        inDoubt++;
+                    }
                     printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
                             inputSha256);
                     rows++;
