@@ -152,7 +152,7 @@ class MultiHostIT {
             int code = finish(holder);
             System.out.printf("SIGSTOP past the lease, another host completed, SIGCONT: exit %d%n", code);
             assertThat(code).as(log()).isEqualTo(3);
-            assertThat(read(logs.get(0))).contains("lost the run's lease");
+            assertThat(read(logs.get(0))).containsIgnoringCase("lost the run's lease");
             assertThat(fake.requests()).as("requests of the woken holder").hasSize(sent);
             assertThat(Files.readAllBytes(report)).as("the completed report, untouched").isEqualTo(finalReport);
             List<Workload.Line> inDoubt = workload.verify(report, fake);

@@ -109,6 +109,11 @@ final class SpringContexts {
     /** What to tell the operator when the job repository's database went away: empty for other failures. */
     static Optional<String> lostRepository(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof org.springframework.dao.OptimisticLockingFailureException) {
+                // Someone else wrote this run's execution: another process took it over (its lease had expired).
+                return Optional.of("another process changed this run in the job repository (it took the run over"
+                        + " after this one lost its lease: see the log). Check with `status` who holds it now");
+            }
             if (t instanceof DataAccessException || t instanceof TransactionException) {
                 return Optional.of("lost the connection to the job repository (" + t.getClass().getSimpleName()
                         + "). Check that the database answers");
