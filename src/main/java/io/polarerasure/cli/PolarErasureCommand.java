@@ -36,11 +36,35 @@ public final class PolarErasureCommand implements Runnable {
 
     /** Runs the command line and returns the exit code. */
     public static int execute(String... args) {
-        // A background thread's failure (a library's writer thread out of memory, say) is one redacted line on
-        // stderr, not a stack trace that could carry a secret; the command's own error handling decides the exit.
-        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> System.err.println("polar-erasure: thread "
-                + thread.getName() + " failed: " + Redaction.redact(String.valueOf(error))));
-        return execute(commandLine(System.getenv()), args);
+        // A background thread's failure is one redacted line on stderr, not a stack trace that could carry a
+        // secret. Out of memory anywhere (a library's writer thread, or main outside the command) ends the process
+        // at once with exit 2, as a kill would: every answer is journaled, nothing more is sent.
+        Thread.setDefaultUncaughtExceptionHandler((thread, error) -> {
+            if (outOfMemory(error)) {
+                haltOutOfMemory();
+            }
+            System.err.println("polar-erasure: thread " + thread.getName() + " failed: "
+                    + Redaction.redact(String.valueOf(error)));
+        });
+        try {
+            return execute(commandLine(System.getenv()), args);
+        } catch (RuntimeException | Error e) {
+            if (outOfMemory(e)) {
+                haltOutOfMemory();
+            }
+            throw e;
+        }
+    }
+
+    /** Built before it is needed: out of heap, even this message may not be buildable. */
+    private static final String OUT_OF_MEMORY = "polar-erasure: out of memory: raise -Xmx (JAVA_TOOL_OPTIONS) or"
+            + " split the file. Nothing more was sent; rows already in the report are kept, and the same command"
+            + " resumes the run once it has more memory.";
+
+    private static void haltOutOfMemory() {
+        System.err.println(OUT_OF_MEMORY);
+        System.err.flush();
+        Runtime.getRuntime().halt(ExitCodes.USAGE);
     }
 
     /**
