@@ -214,10 +214,14 @@ class CrashSafetyIT {
             assertThat(db.dropConnections()).as("connections cut").isPositive();
             int code = finish(run);
             System.out.printf("connections cut mid-run: exit %d%n", code);
-            assertThat(code).as(log()).isIn(0, 3);
+            assertThat(code).as(log()).isIn(0, 1, 3);
 
             if (code == 3) {
-                assertThat(finish(start(db, "400/s"))).as(log()).isEqualTo(0);
+                // With PostgreSQL the journal is in the lost database too: a 204 whose record could not be written
+                // is in doubt on resume, and a customer who took the freed ID since makes it REVIEW (exit 1).
+                assertCompleted(finish(start(db, "400/s")));
+            } else {
+                assertCompleted(code);
             }
             List<Workload.Line> inDoubt = workload.verify(report, fake);
             assertThat(inDoubt.size()).as("at most the calls in flight").isLessThanOrEqualTo(CONCURRENCY);
