@@ -199,7 +199,7 @@ class MisconfigurationTest {
 
     @Test
     void a_user_token_is_refused_against_polars_hosts_naming_its_source() {
-        Cli.Result result = Cli.run(Map.of("POLAR_ACCESS_TOKEN", "polar_pat_0123456789abcdefghijABCDEFGHIJ"), "run",
+        Cli.Result result = Cli.run(Map.of("POLAR_ACCESS_TOKEN", "polar_pat_" + "0123456789".repeat(3)), "run",
                 "--input", input.toString(), "--state-dir", dir.resolve("state").toString());
 
         assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.USAGE);
