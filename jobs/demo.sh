@@ -2,7 +2,9 @@
 # Runs the whole job end to end on this machine: builds the jar, starts a local stand-in for Polar
 # on 127.0.0.1 (real status codes and bodies, no network, no real token), runs samples/requests.csv
 # through the real job and prints the summary and the audit report. Needs only a JDK 17 and Maven.
-#   jobs/demo.sh [REQUEST_FILE [RUN_OPTION...]]   e.g. jobs/demo.sh samples/requests.xlsx
+# The report, its summary page and summary.json are kept in target/demo/ (POLAR_ERASURE_DEMO_KEEP=DIR for
+# another folder); samples/ holds the copies committed with the repository.
+#   jobs/demo.sh [REQUEST_FILE [RUN_OPTION...]]   e.g. jobs/demo.sh samples/requests-workbook.xlsx
 #   (default samples/requests.csv; the options are added to `run`, e.g. --id-pattern or --dry-run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,13 +38,13 @@ status=0
 POLAR_ACCESS_TOKEN=demo-token java -jar target/polar-erasure.jar run --input "$work/$name" \
   --api-url "http://127.0.0.1:$(cat "$work/port")" --state-dir "$work/state" "$@" || status=$?
 echo
-# The work folder goes when the demo ends: its report, summary page and JSON are kept in target/demo/ (or the
-# folder POLAR_ERASURE_DEMO_KEEP names; samples/ holds copies from an earlier demo run).
+# The work folder goes when the demo ends: keep the report, summary page and JSON (see the top).
 keep=${POLAR_ERASURE_DEMO_KEEP:-target/demo}
 mkdir -p "$keep"
 if [ -f "$report" ]; then
   cp "$report" "$report".summary.* "$keep"/
-  echo "== audit report (kept as $keep/$(basename "$report"); summary page $keep/$(basename "$report").summary.html)"
+  echo "== audit report (kept as $keep/$(basename "$report"); summary page $keep/$(basename "$report").summary.html;"
+  echo "   samples/ holds the copies committed with the repository)"
   cat "$report"
 fi
 if [ -f "$work/${name%.*}.plan.csv" ]; then
