@@ -70,6 +70,8 @@ fi
 do_ install -d -m 755 "$opt" "$opt/jobs"
 do_ install -m 644 "$jar" "$opt/polar-erasure.jar"
 do_ install -m 755 jobs/nightly.sh "$opt/jobs/nightly.sh"
+# The launcher (a class-data archive for a faster start), where this version of the repository has it.
+if [ -e jobs/polar-erasure ]; then do_ install -m 755 jobs/polar-erasure "$opt/jobs/polar-erasure"; fi
 
 # The folders of nightly.sh (owner only: reports, journals and snapshots hold customers' external IDs), and
 # the log folder the cron line appends to (without it the shell's redirect fails and cron mails "exited 2").
