@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,8 @@ import org.apache.poi.ss.usermodel.FormulaError;
 import org.apache.poi.ss.usermodel.Row;
 import org.apache.poi.ss.usermodel.Sheet;
 import org.apache.poi.ss.usermodel.Workbook;
+import org.apache.poi.util.DefaultTempFileCreationStrategy;
+import org.apache.poi.util.TempFile;
 
 import com.github.pjfanning.xlsx.SharedStringsImplementationType;
 import com.github.pjfanning.xlsx.StreamingReader;
@@ -31,7 +34,7 @@ import com.github.pjfanning.xlsx.StreamingReader;
  * The rows of one sheet of an {@code .xlsx} workbook, streamed with excel-streaming-reader on Apache POI (the
  * sheet's XML is parsed as it is read; the zip is opened by random access, not loaded). The workbook's shared
  * strings table (every distinct text value, so every distinct ID) is kept in a temporary H2 MVStore file, encrypted
- * with a key held only in memory, and deleted on close: a million-row sheet of text IDs reads in flat memory, and a
+ * with a key held only in memory, in an owner-only folder of this process ({@link #tempFolder}), and deleted on close: a million-row sheet of text IDs reads in flat memory, and a
  * file left behind by a killed run cannot be read. A formula cell counts as its saved result. Text cells are taken
  * as they are; a numeric cell holding a whole number of at most {@value #EXCEL_DIGITS} digits, shown as such, becomes
  * its digits; any other cell (a fraction, more digits than Excel keeps, a number shown through a format that pads
@@ -83,6 +86,8 @@ final class WorkbookRecords implements RequestFile.Records {
      * @throws InputFileException if the file is not a readable workbook or has no such sheet
      */
     static WorkbookRecords open(Path file, String sheet) {
+        // POI's own folder (java.io.tmpdir/poifiles) would be made with the umask's rights and shared by every user.
+        TempFile.setTempFileCreationStrategy(new DefaultTempFileCreationStrategy(PrivateTemp.FOLDER.toFile()));
         Workbook workbook;
         try {
             workbook = reader().open(file.toFile());
@@ -112,6 +117,29 @@ final class WorkbookRecords implements RequestFile.Records {
             }
             throw InputFileException.at(file, 1, "cannot be read as an .xlsx workbook (" + e.getMessage() + ")."
                     + " Save it again as an Excel Workbook (.xlsx) and run again.", e);
+        }
+    }
+
+    /** The owner-only folder of this process's temporary workbook files, deleted at exit. */
+    static Path tempFolder() {
+        return PrivateTemp.FOLDER;
+    }
+
+    /** Created on first use, so a run without workbooks leaves nothing in java.io.tmpdir. */
+    private static final class PrivateTemp {
+        static final Path FOLDER = create();
+
+        private static Path create() {
+            try {
+                // On POSIX systems Java creates it rwx------, whatever the umask.
+                Path folder = Files.createTempDirectory("polar-erasure-xlsx-");
+                folder.toFile().deleteOnExit(); // once empty: each file goes when its workbook is closed
+                return folder;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a private temporary folder for reading workbooks in"
+                        + " java.io.tmpdir (" + System.getProperty("java.io.tmpdir") + "): " + e.getMessage()
+                        + ". Give the process a writable temporary folder (-Djava.io.tmpdir=...) and run again", e);
+            }
         }
     }
 

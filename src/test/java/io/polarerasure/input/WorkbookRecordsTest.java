@@ -13,8 +13,6 @@ import java.util.stream.Stream;
 
 import com.github.pjfanning.xlsx.SharedStringsImplementationType;
 import io.polarerasure.Workbooks;
-import org.apache.poi.util.DefaultTempFileCreationStrategy;
-import org.apache.poi.util.TempFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,25 +34,24 @@ class WorkbookRecordsTest {
     }
 
     @Test
-    void the_shared_strings_file_is_owner_only_while_open_and_deleted_on_close() throws IOException {
+    void the_shared_strings_file_is_owner_only_in_an_owner_only_folder_and_deleted_on_close() throws IOException {
         Path book = Workbooks.writeLarge(dir.resolve("book.xlsx"), 500, row -> "usr_" + row);
-        Path temp = Files.createDirectory(dir.resolve("temp"));
-        TempFile.setTempFileCreationStrategy(new DefaultTempFileCreationStrategy(temp.toFile()));
-        try {
-            try (WorkbookRecords records = WorkbookRecords.open(book, null)) {
-                assertThat(records.next().fields()).containsExactly("request_id", "external_id");
-                assertThat(records.next().fields()).hasSize(2).last().asString().startsWith("usr_");
-                List<Path> files = files(temp);
-                assertThat(files).isNotEmpty();
-                for (Path file : files) {
-                    assertThat(Files.getPosixFilePermissions(file))
-                            .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
-                }
+
+        try (WorkbookRecords records = WorkbookRecords.open(book, null)) {
+            assertThat(records.next().fields()).containsExactly("request_id", "external_id");
+            assertThat(records.next().fields()).hasSize(2).last().asString().startsWith("usr_");
+            Path temp = WorkbookRecords.tempFolder();
+            assertThat(temp.getParent()).isEqualTo(Path.of(System.getProperty("java.io.tmpdir")));
+            assertThat(Files.getPosixFilePermissions(temp)).isEqualTo(Set.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+            List<Path> files = files(temp);
+            assertThat(files).isNotEmpty();
+            for (Path file : files) {
+                assertThat(Files.getPosixFilePermissions(file))
+                        .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
             }
-            assertThat(files(temp)).isEmpty();
-        } finally {
-            TempFile.setTempFileCreationStrategy(new DefaultTempFileCreationStrategy());
         }
+        assertThat(files(WorkbookRecords.tempFolder())).isEmpty();
     }
 
     @Test
