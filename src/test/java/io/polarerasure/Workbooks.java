@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,12 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+
+import org.apache.poi.ss.usermodel.CellStyle;
+import org.apache.poi.ss.usermodel.DataFormat;
+import org.apache.poi.ss.usermodel.Row;
+import org.apache.poi.ss.usermodel.Sheet;
+import org.apache.poi.xssf.usermodel.XSSFWorkbook;
 
 /**
  * Writes {@code .xlsx} workbooks for tests, part by part as Excel does (Office Open XML in a zip): text cells as
@@ -127,6 +134,84 @@ public final class Workbooks {
             sharedStrings(zip, out, rows + 2, i -> i == 0 ? "request_id" : i == 1 ? "external_id" : idOfRow.apply(i - 2));
         }
         return file;
+    }
+
+    /**
+     * Writes, with Apache POI as a spreadsheet program would, a sheet {@code Requests} under the header
+     * {@code request_id, external_id} with one row per kind of cell a spreadsheet can leave where the IDs are,
+     * formulas calculated and saved with their results (except {@code R17}'s). Column B of each row:
+     * <ol>
+     * <li>{@code R1} text {@code usr_ok}
+     * <li>{@code R2} the number 4711000000000000 (what Excel keeps of 4711000000000001, shown as 4.711E+15)
+     * <li>{@code R3} the number 1234567890123450 (what Excel keeps of 1234567890123456)
+     * <li>{@code R4} the number 123456789012345 (15 digits)
+     * <li>{@code R5} the number 123456789012 in the format {@code 0.00E+00} (shown as 1.23E+11)
+     * <li>{@code R6} the number -42
+     * <li>{@code R7} the number 1234.5
+     * <li>{@code R8} the date 2023-03-15 in the format {@code yyyy-mm-dd}
+     * <li>{@code R9} TRUE
+     * <li>{@code R10} the formula {@code 1/0} (#DIV/0!)
+     * <li>{@code R11} the formula {@code NA()} (#N/A)
+     * <li>{@code R12} the formula {@code "usr_"&"f1"} (text usr_f1)
+     * <li>{@code R13} the formula {@code 40000+2731} (the number 42731)
+     * <li>{@code R14} the formula {@code 4711*10^12} (the number 4711000000000000)
+     * <li>{@code R15} the number 42731 in the format {@code 00000000} (shown as 00042731)
+     * <li>{@code R16} text {@code 1.23457E+11} (a CSV opened and saved by a spreadsheet)
+     * <li>{@code R17} the formula {@code "usr_"&"f2"}, saved without a result
+     * </ol>
+     */
+    public static Path everyKindOfCell(Path file) {
+        try (XSSFWorkbook book = new XSSFWorkbook()) {
+            Sheet sheet = book.createSheet("Requests");
+            DataFormat formats = book.createDataFormat();
+            header(sheet, "request_id", "external_id");
+            cell(sheet, 1).setCellValue("usr_ok");
+            cell(sheet, 2).setCellValue(4711000000000000d);
+            cell(sheet, 3).setCellValue(1234567890123450d);
+            cell(sheet, 4).setCellValue(123456789012345d);
+            formatted(book, formats, cell(sheet, 5), "0.00E+00").setCellValue(123456789012d);
+            cell(sheet, 6).setCellValue(-42d);
+            cell(sheet, 7).setCellValue(1234.5d);
+            formatted(book, formats, cell(sheet, 8), "yyyy-mm-dd").setCellValue(LocalDate.of(2023, 3, 15));
+            cell(sheet, 9).setCellValue(true);
+            cell(sheet, 10).setCellFormula("1/0");
+            cell(sheet, 11).setCellFormula("NA()");
+            cell(sheet, 12).setCellFormula("\"usr_\"&\"f1\"");
+            cell(sheet, 13).setCellFormula("40000+2731");
+            cell(sheet, 14).setCellFormula("4711*10^12");
+            formatted(book, formats, cell(sheet, 15), "00000000").setCellValue(42731d);
+            cell(sheet, 16).setCellValue("1.23457E+11");
+            book.getCreationHelper().createFormulaEvaluator().evaluateAll();
+            cell(sheet, 17).setCellFormula("\"usr_\"&\"f2\"");
+            try (var out = Files.newOutputStream(file)) {
+                book.write(out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    private static void header(Sheet sheet, String... names) {
+        Row row = sheet.createRow(0);
+        for (int i = 0; i < names.length; i++) {
+            row.createCell(i).setCellValue(names[i]);
+        }
+    }
+
+    /** Column B of data row {@code n} (sheet row n + 1), with {@code Rn} in column A. */
+    private static org.apache.poi.ss.usermodel.Cell cell(Sheet sheet, int n) {
+        Row row = sheet.getRow(n) != null ? sheet.getRow(n) : sheet.createRow(n);
+        row.createCell(0).setCellValue("R" + n);
+        return row.createCell(1);
+    }
+
+    private static org.apache.poi.ss.usermodel.Cell formatted(XSSFWorkbook book, DataFormat formats,
+            org.apache.poi.ss.usermodel.Cell cell, String format) {
+        CellStyle style = book.createCellStyle();
+        style.setDataFormat(formats.getFormat(format));
+        cell.setCellStyle(style);
+        return cell;
     }
 
     private static void packageParts(ZipOutputStream zip, Writer out, List<String> sheetNames) throws IOException {

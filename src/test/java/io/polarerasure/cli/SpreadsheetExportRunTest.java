@@ -18,6 +18,8 @@ import io.polarerasure.Workbooks;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.RunSummary;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,6 +37,9 @@ class SpreadsheetExportRunTest {
     Path dir;
 
     private FakePolar polar;
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
 
     @AfterEach
     void stopPolar() {
@@ -224,6 +229,47 @@ class SpreadsheetExportRunTest {
         assertThat(report.get(1)).isEqualTo("2,42731,DELETED,204,1,");
         assertThat(report.get(2)).startsWith("3,45000,INVALID,,0,cell B4 is a date or time");
         assertThat(report.get(3)).startsWith("4,4.711E+15,INVALID,,0,looks damaged by a spreadsheet");
+    }
+
+    @Test
+    void no_cell_a_spreadsheet_damaged_in_a_workbook_reaches_polar() throws IOException {
+        Path input = Workbooks.everyKindOfCell(dir.resolve("cells.xlsx"));
+        // Every value a cell of the workbook could be sent as is a live customer: a damaged one sent would be erased.
+        ScriptedPolar script = new ScriptedPolar(Set.of("usr_ok", "4711000000000000", "1234567890123450",
+                "123456789012345", "123456789012", "-42", "1234.5", "45000", "TRUE", "usr_f1", "42731", "00042731",
+                "1.23457E+11", "123457000000", "usr_f2"));
+        server.setDispatcher(script);
+
+        Cli.Result result = Cli.run(ENV, "run", "--input", input.toString(), "--api-url",
+                server.url("/").toString().replaceAll("/$", ""), "--state-dir", dir.resolve("state").toString(),
+                "--rate-limit", "1000/s", "--progress", "0", "--concurrency", "1");
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.OK);
+        assertThat(script.sent()).containsExactly("usr_ok", "123456789012345", "123456789012", "-42", "usr_f1",
+                "42731");
+        List<String> report = Reports.lines(report(input));
+        assertThat(report).hasSize(17);
+        assertThat(report).filteredOn(line -> line.contains(",DELETED,")).containsExactly("1,usr_ok,DELETED,204,1,",
+                "4,123456789012345,DELETED,204,1,", "5,123456789012,DELETED,204,1,", "6,'-42,DELETED,204,1,",
+                "12,usr_f1,DELETED,204,1,", "13,42731,DELETED,204,1,");
+        assertThat(report.get(1)).startsWith("2,4711000000000000,INVALID,,0,looks damaged by a spreadsheet: cell B3 is"
+                + " the number 4711000000000000 (16 digits, shown as 4.711E+15)");
+        assertThat(report.get(2)).startsWith("3,1234567890123450,INVALID,,0,looks damaged by a spreadsheet: cell B4");
+        assertThat(report.get(6)).startsWith("7,1234.5,INVALID,,0,cell B8 is the number 1234.5, not a whole number");
+        assertThat(report.get(7)).startsWith("8,45000,INVALID,,0,cell B9 is a date or time");
+        assertThat(report.get(8)).isEqualTo("9,TRUE,INVALID,,0,cell B10 is TRUE, not an ID");
+        assertThat(report.get(9)).startsWith("10,#DIV/0!,INVALID,,0,cell B11 (a formula, =1/0) holds the spreadsheet"
+                + " error #DIV/0!");
+        assertThat(report.get(10)).startsWith("11,#N/A,INVALID,,0,cell B12 (a formula, =NA()) holds the spreadsheet"
+                + " error #N/A");
+        assertThat(report.get(13)).startsWith("14,4711000000000000,INVALID,,0,looks damaged by a spreadsheet: cell"
+                + " B15 (a formula, =4711*10^12) is the number 4711000000000000");
+        assertThat(report.get(14)).startsWith("15,42731,INVALID,,0,looks damaged by a spreadsheet: cell B16 holds the"
+                + " number 42731 but shows it as 00042731");
+        assertThat(report.get(15)).startsWith("16,1.23457E+11,INVALID,,0,looks damaged by a spreadsheet: 1.23457E+11"
+                + " is a number in scientific notation");
+        assertThat(report.get(16)).startsWith("17,,INVALID,,0,cell B18 (a formula, =\"usr_\"&\"f2\") has no"
+                + " saved result");
     }
 
     @Test
