@@ -207,7 +207,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     @SuppressWarnings("try") // the run lock and lease are held by being open, never read
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = ResumeHints.of(environment).wrap(spec.commandLine().getOut());
         if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
             throw new UsageException("Cannot read the request file " + input + ": it does not exist or is not a"
                     + " readable file. Check the path and run again.");
@@ -442,15 +442,20 @@ final class RunCommand implements Callable<Integer> {
         if (launch.alreadyComplete()) {
             // Finished reports are often filed away (the nightly script moves them): say where it was.
             boolean abandoned = execution.getStatus() == BatchStatus.ABANDONED;
+            // The counts kept at completion answer also after the report was filed away (nightly moves it).
+            Optional<ReportCounts> counts = Files.exists(reportFile) ? Optional.of(ReportCounts.read(reportFile))
+                    : RunHistory.completedCounts(execution);
             out.printf("This file's run against %s %s at %s; nothing was sent again.%n  %s%n  report: %s%n"
                             + "  To erase its IDs again on purpose, run the same command with --rerun: a new run"
                             + " with a report of its own.%n",
                     execution.getJobParameters().getString(ErasureJobConfiguration.API_URL),
                     abandoned ? "was abandoned" : "already completed",
                     execution.getEndTime().atZone(ZoneId.systemDefault()).toInstant(),
-                    Files.exists(reportFile) ? ReportCounts.read(reportFile)
-                            : "the report is no longer there (moved or archived since)", reportFile);
-            return ExitCodes.OK;
+                    (Files.exists(reportFile) ? "" : "the report is no longer there (moved or archived since)"
+                            + (counts.isPresent() ? "; it held: " : "")) + counts.map(String::valueOf).orElse(""),
+                    reportFile);
+            // The same exit code as when it completed: FAILED or REVIEW rows still need someone.
+            return abandoned ? ExitCodes.OK : counts.map(ProofOfErasure::completedExitCode).orElse(ExitCodes.OK);
         }
         if (report != null && !report.toAbsolutePath().equals(reportFile)) {
             out.printf("Note: this run was started with the report %s; --report %s was ignored.%n", reportFile, report);

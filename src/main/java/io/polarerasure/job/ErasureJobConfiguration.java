@@ -1,6 +1,8 @@
 package io.polarerasure.job;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
@@ -9,6 +11,7 @@ import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportWriter;
 
 import org.springframework.batch.core.BatchStatus;
@@ -152,10 +155,13 @@ public class ErasureJobConfiguration {
                     @Override
                     public void afterJob(JobExecution execution) {
                         // Which environment answered, for the summary also of a later invocation (a resume).
-                        run.eraser().answeredBy().ifPresent(answered -> {
-                            execution.getExecutionContext().putString(ANSWERED_BY, answered);
-                            jobRepository.updateExecutionContext(execution);
-                        });
+                        run.eraser().answeredBy().ifPresent(answered ->
+                                execution.getExecutionContext().putString(ANSWERED_BY, answered));
+                        if (execution.getStatus() == BatchStatus.COMPLETED) {
+                            completedCounts(execution).ifPresent(counts ->
+                                    RunHistory.recordCompletedCounts(execution, counts));
+                        }
+                        jobRepository.updateExecutionContext(execution);
                         if (execution.getStatus() == BatchStatus.COMPLETED) {
                             journal.delete();
                             InputSnapshot.delete(run.snapshot());
@@ -163,6 +169,15 @@ public class ErasureJobConfiguration {
                     }
                 })
                 .build();
+    }
+
+    /** The completed report's counts; empty (the exit code then comes from the report) if it cannot be read. */
+    private static Optional<ReportCounts> completedCounts(JobExecution execution) {
+        try {
+            return Optional.of(ReportCounts.read(Path.of(execution.getJobParameters().getString(REPORT_FILE))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** How a run reads its file, from its job parameters: the options of its first start. */
