@@ -193,6 +193,12 @@ final class RunCommand implements Callable<Integer> {
                     + " call timeout.")
     long leaseSeconds;
 
+    @Option(names = "--metrics-file", paramLabel = "FILE",
+            description = "Write the run's Prometheus metrics (end time, last success, duration, exit code, rows by"
+                    + " outcome) to this file when it ends, e.g. into node_exporter's textfile collector folder."
+                    + " Replaced whole each time; the last success time is kept from the file before.")
+    Path metricsFile;
+
     @Mixin
     StateOptions state;
 
@@ -205,8 +211,22 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
-    @SuppressWarnings("try") // the run lock and lease are held by being open, never read
     public Integer call() throws Exception {
+        MetricsRecording metrics = MetricsRecording.start(metricsFile, dryRun, clock);
+        int code = ExitCodes.RESUMABLE;
+        try {
+            code = erase(metrics);
+            return code;
+        } catch (Exception e) {
+            code = PolarErasureCommand.exitCodeOf(e);
+            throw e;
+        } finally {
+            metrics.finish(code, spec.commandLine().getErr());
+        }
+    }
+
+    @SuppressWarnings("try") // the run lock and lease are held by being open, never read
+    private int erase(MetricsRecording metrics) throws Exception {
         PrintWriter out = ResumeHints.of(environment).wrap(spec.commandLine().getOut());
         if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
             throw new UsageException("Cannot read the request file " + input + ": it does not exist or is not a"
@@ -301,6 +321,7 @@ final class RunCommand implements Callable<Integer> {
                 printer.stop();
                 LiveStatus.delete(stateDir, identity.key());
             }
+            metrics.ran(launch.execution(), Path.of(launch.reportFile()));
             if (launch.alreadyComplete()) {
                 InputSnapshot.delete(snapshot); // no execution of a finished run reads it
             }

@@ -71,14 +71,23 @@ class NightlyContextTest {
         server.setDispatcher(script);
         Path input = input("requests.csv", "usr_1", "usr_9");
 
-        Cli.Result first = Cli.run(NIGHTLY, run(input, "--max-attempts", "1", "--rate-limit", "1000/s"));
+        Path metrics = dir.resolve("polar_erasure.prom");
+        Cli.Result first = Cli.run(NIGHTLY, run(input, "--max-attempts", "1", "--rate-limit", "1000/s",
+                "--metrics-file", metrics.toString()));
         assertThat(first.exitCode()).as(first.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+        assertThat(Files.readAllLines(metrics)).contains("polar_erasure_last_run_exit_code 1.0",
+                "polar_erasure_last_run_rows{outcome=\"DELETED\"} 1.0",
+                "polar_erasure_last_run_rows{outcome=\"FAILED\"} 1.0")
+                .anyMatch(line -> line.matches("polar_erasure_last_run_id [1-9][0-9]*\\.0"))
+                .anyMatch(line -> line.startsWith("polar_erasure_last_success_time_seconds 1."));
         int sent = script.sent().size();
         Path report = dir.resolve("requests.audit.csv");
 
         Cli.Result again = Cli.run(NIGHTLY, run(input, "--rate-limit", "1000/s"));
         Files.move(report, dir.resolve("filed.csv"));
-        Cli.Result filed = Cli.run(NIGHTLY, run(input, "--rate-limit", "1000/s"));
+        Files.delete(metrics);
+        Cli.Result filed = Cli.run(NIGHTLY, run(input, "--rate-limit", "1000/s", "--metrics-file",
+                metrics.toString()));
 
         assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
         assertThat(filed.exitCode()).as(filed.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
@@ -86,6 +95,22 @@ class NightlyContextTest {
                 .contains("run `polar-erasure run --input FILE --rerun` by hand")
                 .doesNotContain("run the same command");
         assertThat(script.sent()).hasSize(sent);
+        // The report is gone: the counts kept at completion stand in for it.
+        assertThat(Files.readAllLines(metrics)).contains("polar_erasure_last_run_exit_code 1.0",
+                "polar_erasure_last_run_rows{outcome=\"FAILED\"} 1.0");
+    }
+
+    @Test
+    void a_metrics_file_in_a_missing_folder_is_refused_before_anything_is_sent() throws IOException {
+        ScriptedPolar script = new ScriptedPolar(Set.of("usr_1"));
+        server.setDispatcher(script);
+
+        Cli.Result result = Cli.run(BY_HAND, run(input("requests.csv", "usr_1"), "--metrics-file",
+                dir.resolve("missing/polar_erasure.prom").toString()));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("--metrics-file", "missing", "Nothing was sent");
+        assertThat(script.sent()).isEmpty();
     }
 
     @Test
