@@ -2,14 +2,17 @@ package io.polarerasure.job;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
+import io.polarerasure.input.RetryOrigin;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportWriter;
@@ -75,8 +78,16 @@ public class ErasureJobConfiguration {
 
     @Bean
     @StepScope
-    ItemStreamWriter<AuditLine> reportWriter(@Value("#{jobParameters['" + REPORT_FILE + "']}") String reportFile) {
-        return new ReportWriter(Path.of(reportFile));
+    ItemStreamWriter<AuditLine> reportWriter(@Value("#{jobParameters['" + REPORT_FILE + "']}") String reportFile,
+                                             ErasureRun run) {
+        return new ReportWriter(Path.of(reportFile), reportColumns(run.snapshot(), run.scan().options()));
+    }
+
+    /** The columns a report has after its seven: a retry file's origin columns, else none. */
+    static List<String> reportColumns(Path input, RequestOptions options) {
+        try (RequestFile.Rows rows = RequestFile.open(input, options).rows()) {
+            return rows.retryFile() ? RetryOrigin.REPORT_COLUMNS : List.of();
+        }
     }
 
     /**
