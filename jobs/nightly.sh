@@ -46,6 +46,12 @@
 #   POLAR_ERASURE_RUN_OPTIONS     more options for `run`, e.g. "--sandbox --rate-limit 200/min"
 #   POLAR_ERASURE_PROGRESS        seconds between progress lines (default 60)
 #   POLAR_ERASURE_MIN_AGE         skip files changed less than this many seconds ago (default 60)
+#   POLAR_ERASURE_METRICS_FILE    write Prometheus metrics of each run to this file (passed as --metrics-file),
+#                                 e.g. /var/lib/node_exporter/textfile/polar_erasure.prom: the last run's end time,
+#                                 exit code, duration and rows by outcome, and the last time a run completed
+#
+# Every command gets POLAR_ERASURE_NIGHTLY=1: its messages then say that the next night resumes an unfinished
+# run, instead of asking to re-run the same command (this script does that).
 set -uo pipefail
 
 home=${POLAR_ERASURE_HOME:-/var/lib/polar-erasure}
@@ -59,6 +65,7 @@ progress=${POLAR_ERASURE_PROGRESS:-60}
 min_age=${POLAR_ERASURE_MIN_AGE:-60}
 
 log() { printf '%s nightly: %s\n' "$(date -u +%FT%TZ)" "$*"; }
+export POLAR_ERASURE_NIGHTLY=1
 
 umask 077
 running=$work/inputs
@@ -75,6 +82,7 @@ common=(--state-dir "$state")
 [ -n "${POLAR_ERASURE_JDBC_URL:-}" ] && common+=(--jdbc-url "$POLAR_ERASURE_JDBC_URL")
 run_options=(--progress "$progress")
 [ -n "${POLAR_ERASURE_TOKEN_FILE:-}" ] && run_options+=(--token-file "$POLAR_ERASURE_TOKEN_FILE")
+[ -n "${POLAR_ERASURE_METRICS_FILE:-}" ] && run_options+=(--metrics-file "$POLAR_ERASURE_METRICS_FILE")
 # Word splitting is wanted here: a list of options.
 # shellcheck disable=SC2206
 [ -n "${POLAR_ERASURE_RUN_OPTIONS:-}" ] && run_options+=(${POLAR_ERASURE_RUN_OPTIONS})
@@ -153,6 +161,7 @@ file_away() {
   if [ ! -e "$report" ]; then
     # The file's run had completed before: `run` sent nothing and said where that run's report is.
     filed="$filed-again-$(date -u +%H%M%S)"
+    again=1
     mkdir -p "$filed" && mv "$file" "$filed/" || return 1
     log "$(basename "$file") had already been run (its run completed or was abandoned; its report is where the output above says):" \
       "nothing sent, no new report; the file is moved to $filed. To erase its IDs again on purpose, run it by hand" \
@@ -186,9 +195,15 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
   log "$(basename "$file"): exit code $code"
   case $code in
     0|1)
+      again=""
       if ! file_away "$file" "$report"; then
         log "cannot move $file and its report to $done_dir: they stay where they are; fix the folder"
         note 2
+        continue
+      fi
+      if [ -n "$again" ]; then
+        # Its exit code is that of its first run, whose FAILED or REVIEW rows were dealt with that night.
+        note 0
         continue
       fi
       note "$code"

@@ -112,14 +112,15 @@ public final class PolarErasureCommand implements Runnable {
             }
         };
         CommandLine commandLine = new CommandLine(new PolarErasureCommand(), factory);
-        commandLine.setExecutionExceptionHandler(PolarErasureCommand::handle);
+        ResumeHints hints = ResumeHints.of(environment);
+        commandLine.setExecutionExceptionHandler((error, line, parsed) -> handle(error, line, hints));
         commandLine.setExitCodeExceptionMapper(error -> ExitCodes.USAGE);
         return commandLine;
     }
 
     /** Problems found before anything was sent: one clear message, exit 2; anything else is resumable. */
-    private static int handle(Exception error, CommandLine commandLine, CommandLine.ParseResult parsed) {
-        PrintWriter err = commandLine.getErr();
+    private static int handle(Exception error, CommandLine commandLine, ResumeHints hints) {
+        PrintWriter err = hints.wrap(commandLine.getErr());
         if (outOfMemory(error)) {
             return outOfMemory(err);
         }

@@ -19,7 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code retry-failed}: a new request file with the FAILED rows of a completed run. */
 @Command(name = "retry-failed", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Write a new request file holding only the FAILED rows of a completed run (columns"
-                + " external_id, original_row, retry_of), ready for `run --input`. The report must match its run"
+                + " external_id, original_row, retry_of, original_report, in_doubt_since), ready for `run --input`;"
+                + " the retry run's report repeats where each row came from, and looks up rows in doubt before"
+                + " sending. The report must match its run"
                 + " summary. Sends nothing.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:written, or the run has no FAILED row (nothing written)",
@@ -55,12 +57,12 @@ final class RetryFailedCommand implements Callable<Integer> {
         if (Files.exists(target)) {
             throw new UsageException(target + " already exists. Run it, move it away, or choose another --output.");
         }
-        RetryFile.Written written = RetryFile.write(report, summary.inputSha256(), target);
+        RetryFile.Written written = RetryFile.write(report, summary.inputSha256(), summary.started(), target);
         if (written.inDoubt() > 0) {
-            out.printf("Note: %d of these row%s in doubt (an earlier DELETE may have erased the customer). The retry"
-                    + " run sends them by external ID as new rows: if a new customer took such an ID since, it would"
-                    + " be erased. Check those IDs with Polar first, and remove any that a new customer holds.%n",
-                    written.inDoubt(), written.inDoubt() == 1 ? " is" : "s are");
+            out.printf("Note: %d of these row%s in doubt (an earlier DELETE may have erased the customer): the file"
+                    + " says since when (in_doubt_since), and the retry run looks each of them up before it sends"
+                    + " anything. A customer created since then holds the ID: it is left alone and the row is"
+                    + " REVIEW.%n", written.inDoubt(), written.inDoubt() == 1 ? " is" : "s are");
         }
         long rows = written.rows();
         if (rows == 0) {

@@ -193,6 +193,12 @@ final class RunCommand implements Callable<Integer> {
                     + " call timeout.")
     long leaseSeconds;
 
+    @Option(names = "--metrics-file", paramLabel = "FILE",
+            description = "Write the run's Prometheus metrics (end time, last success, duration, exit code, rows by"
+                    + " outcome) to this file when it ends, e.g. into node_exporter's textfile collector folder."
+                    + " Replaced whole each time; the last success time is kept from the file before.")
+    Path metricsFile;
+
     @Mixin
     StateOptions state;
 
@@ -205,9 +211,23 @@ final class RunCommand implements Callable<Integer> {
     }
 
     @Override
-    @SuppressWarnings("try") // the run lock and lease are held by being open, never read
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        MetricsRecording metrics = MetricsRecording.start(metricsFile, dryRun, clock);
+        int code = ExitCodes.RESUMABLE;
+        try {
+            code = erase(metrics);
+            return code;
+        } catch (Exception e) {
+            code = PolarErasureCommand.exitCodeOf(e);
+            throw e;
+        } finally {
+            metrics.finish(code, spec.commandLine().getErr());
+        }
+    }
+
+    @SuppressWarnings("try") // the run lock and lease are held by being open, never read
+    private int erase(MetricsRecording metrics) throws Exception {
+        PrintWriter out = ResumeHints.of(environment).wrap(spec.commandLine().getOut());
         if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
             throw new UsageException("Cannot read the request file " + input + ": it does not exist or is not a"
                     + " readable file. Check the path and run again.");
@@ -301,6 +321,7 @@ final class RunCommand implements Callable<Integer> {
                 printer.stop();
                 LiveStatus.delete(stateDir, identity.key());
             }
+            metrics.ran(launch.execution(), Path.of(launch.reportFile()));
             if (launch.alreadyComplete()) {
                 InputSnapshot.delete(snapshot); // no execution of a finished run reads it
             }
@@ -442,15 +463,20 @@ final class RunCommand implements Callable<Integer> {
         if (launch.alreadyComplete()) {
             // Finished reports are often filed away (the nightly script moves them): say where it was.
             boolean abandoned = execution.getStatus() == BatchStatus.ABANDONED;
+            // The counts kept at completion answer also after the report was filed away (nightly moves it).
+            Optional<ReportCounts> counts = Files.exists(reportFile) ? Optional.of(ReportCounts.read(reportFile))
+                    : RunHistory.completedCounts(execution);
             out.printf("This file's run against %s %s at %s; nothing was sent again.%n  %s%n  report: %s%n"
                             + "  To erase its IDs again on purpose, run the same command with --rerun: a new run"
                             + " with a report of its own.%n",
                     execution.getJobParameters().getString(ErasureJobConfiguration.API_URL),
                     abandoned ? "was abandoned" : "already completed",
                     execution.getEndTime().atZone(ZoneId.systemDefault()).toInstant(),
-                    Files.exists(reportFile) ? ReportCounts.read(reportFile)
-                            : "the report is no longer there (moved or archived since)", reportFile);
-            return ExitCodes.OK;
+                    (Files.exists(reportFile) ? "" : "the report is no longer there (moved or archived since)"
+                            + (counts.isPresent() ? "; it held: " : "")) + counts.map(String::valueOf).orElse(""),
+                    reportFile);
+            // The same exit code as when it completed: FAILED or REVIEW rows still need someone.
+            return abandoned ? ExitCodes.OK : counts.map(ProofOfErasure::completedExitCode).orElse(ExitCodes.OK);
         }
         if (report != null && !report.toAbsolutePath().equals(reportFile)) {
             out.printf("Note: this run was started with the report %s; --report %s was ignored.%n", reportFile, report);

@@ -508,6 +508,8 @@ public final class RequestFile {
 
         private final Records records;
         private final int idIndex;
+        /** Where a retry file's own columns are; null for any other file. */
+        private final RetryOrigin.Columns retry;
         /** Columns the header names; 0 without a header. */
         private final int headerWidth;
         private long row;
@@ -517,6 +519,7 @@ public final class RequestFile {
             try {
                 Header header = options.header() ? Header.of(delimiter, opened.next(), file) : null;
                 this.idIndex = header != null ? idIndex(header) : 0;
+                this.retry = header != null ? RetryOrigin.columns(header.columns()) : null;
                 this.headerWidth = header != null ? header.columns().size() : 0;
             } catch (RuntimeException e) {
                 opened.close();
@@ -561,7 +564,8 @@ public final class RequestFile {
             if (invalid == null) {
                 invalid = IdRules.verdict(externalId, options);
             }
-            return new RequestRow(++row, record.line(), externalId, asWritten, invalid);
+            return new RequestRow(++row, record.line(), externalId, asWritten, invalid,
+                    retry == null ? null : retry.of(fields));
         }
 
         /**
@@ -586,6 +590,11 @@ public final class RequestFile {
         }
 
 
+
+        /** Whether the file is a retry file: its header names an {@code original_row} column. */
+        public boolean retryFile() {
+            return retry != null;
+        }
 
         /** Records of only empty fields passed over so far. */
         public long skipped() {

@@ -11,8 +11,15 @@ package io.polarerasure.input;
  *                   is too short to have that column
  * @param asWritten  the ID column's value as the file holds it, before trimming (null as {@code externalId})
  * @param invalid    why this row must not be sent (the detail of an INVALID row), or null when it may be sent
+ * @param origin     where a retry file's row came from; null for a row of any other file
  */
-public record RequestRow(long row, long line, String externalId, String asWritten, String invalid) {
+public record RequestRow(long row, long line, String externalId, String asWritten, String invalid,
+                         RetryOrigin origin) {
+
+    /** A row of an ordinary request file (not a retry file). */
+    public RequestRow(long row, long line, String externalId, String asWritten, String invalid) {
+        this(row, line, externalId, asWritten, invalid, null);
+    }
 
     /** A valid row whose ID was written without surrounding whitespace. */
     public RequestRow(long row, long line, String externalId) {

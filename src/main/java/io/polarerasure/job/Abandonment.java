@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestRow;
+import io.polarerasure.input.RetryOrigin;
 import io.polarerasure.input.RequestScan;
 import io.polarerasure.input.ScanResult;
 import io.polarerasure.report.AuditLine;
@@ -113,7 +114,8 @@ public final class Abandonment {
         long fromJournal = 0;
         long inDoubt = 0;
         long notSent = 0;
-        ReportWriter report = new ReportWriter(Path.of(run.reportFile()));
+        ReportWriter report = new ReportWriter(Path.of(run.reportFile()),
+                ErasureJobConfiguration.reportColumns(input, options));
         report.open(context);
         try (RequestFile.Rows rows = RequestFile.open(input, options).rows()) {
             List<AuditLine> batch = new ArrayList<>(BATCH);
@@ -143,7 +145,7 @@ public final class Abandonment {
                             clock.instant());
                     notSent++;
                 }
-                batch.add(line);
+                batch.add(line.withOrigin(RetryOrigin.reportCells(row)));
                 if (batch.size() == BATCH) {
                     append(report, batch);
                 }

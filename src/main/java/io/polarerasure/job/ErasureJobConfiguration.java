@@ -1,14 +1,20 @@
 package io.polarerasure.job;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
+import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
+import io.polarerasure.input.RetryOrigin;
 import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportWriter;
 
 import org.springframework.batch.core.BatchStatus;
@@ -72,8 +78,16 @@ public class ErasureJobConfiguration {
 
     @Bean
     @StepScope
-    ItemStreamWriter<AuditLine> reportWriter(@Value("#{jobParameters['" + REPORT_FILE + "']}") String reportFile) {
-        return new ReportWriter(Path.of(reportFile));
+    ItemStreamWriter<AuditLine> reportWriter(@Value("#{jobParameters['" + REPORT_FILE + "']}") String reportFile,
+                                             ErasureRun run) {
+        return new ReportWriter(Path.of(reportFile), reportColumns(run.snapshot(), run.scan().options()));
+    }
+
+    /** The columns a report has after its seven: a retry file's origin columns, else none. */
+    static List<String> reportColumns(Path input, RequestOptions options) {
+        try (RequestFile.Rows rows = RequestFile.open(input, options).rows()) {
+            return rows.retryFile() ? RetryOrigin.REPORT_COLUMNS : List.of();
+        }
     }
 
     /**
@@ -152,10 +166,13 @@ public class ErasureJobConfiguration {
                     @Override
                     public void afterJob(JobExecution execution) {
                         // Which environment answered, for the summary also of a later invocation (a resume).
-                        run.eraser().answeredBy().ifPresent(answered -> {
-                            execution.getExecutionContext().putString(ANSWERED_BY, answered);
-                            jobRepository.updateExecutionContext(execution);
-                        });
+                        run.eraser().answeredBy().ifPresent(answered ->
+                                execution.getExecutionContext().putString(ANSWERED_BY, answered));
+                        if (execution.getStatus() == BatchStatus.COMPLETED) {
+                            completedCounts(execution).ifPresent(counts ->
+                                    RunHistory.recordCompletedCounts(execution, counts));
+                        }
+                        jobRepository.updateExecutionContext(execution);
                         if (execution.getStatus() == BatchStatus.COMPLETED) {
                             journal.delete();
                             InputSnapshot.delete(run.snapshot());
@@ -163,6 +180,15 @@ public class ErasureJobConfiguration {
                     }
                 })
                 .build();
+    }
+
+    /** The completed report's counts; empty (the exit code then comes from the report) if it cannot be read. */
+    private static Optional<ReportCounts> completedCounts(JobExecution execution) {
+        try {
+            return Optional.of(ReportCounts.read(Path.of(execution.getJobParameters().getString(REPORT_FILE))));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** How a run reads its file, from its job parameters: the options of its first start. */

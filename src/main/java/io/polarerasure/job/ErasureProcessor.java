@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import io.polarerasure.input.DuplicateIndex;
 import io.polarerasure.input.IdRules;
 import io.polarerasure.input.RequestRow;
+import io.polarerasure.input.RetryOrigin;
 import io.polarerasure.input.Visible;
 import io.polarerasure.polar.EarlierAttempts;
 import io.polarerasure.polar.Eraser;
@@ -150,7 +151,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     @Override
     public AuditLine process(RequestRow request) {
         try {
-            return decide(request);
+            // A retry file's row keeps where it came from in the report, however it was decided.
+            return decide(request).withOrigin(RetryOrigin.reportCells(request));
         } catch (OutOfMemoryError e) {
             eraser.stopSending();
             throw e;
@@ -173,9 +175,9 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         int[] lastAttempt = {withdrawn};
         // A process that lost the run's lease writes nothing more to the run's journal either.
         lease.check(interrupted);
-        EarlierAttempts earlier = !interrupted ? EarlierAttempts.NONE
+        EarlierAttempts earlier = withDoubtFromFile(request, !interrupted ? EarlierAttempts.NONE
                 : known.firstSentAt() != null ? EarlierAttempts.recorded(known.attempts(), known.firstSentAt())
-                : new EarlierAttempts(known.attempts(), uncommittedSince, false);
+                : new EarlierAttempts(known.attempts(), uncommittedSince, false));
         Erasure erasure;
         try {
             erasure = erase(request, earlier, withdrawn, lastAttempt);
@@ -204,6 +206,21 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         // row is journaled, so its answer reaches the report on resume or abandon, and the run stops now.
         eraser.failIfStopped();
         return line;
+    }
+
+    /**
+     * A retry file's row in doubt (an earlier run's DELETE of it may have landed) is in doubt here too, since the
+     * earlier of the file's time and this run's own: the eraser then looks the ID up before it sends anything, and
+     * leaves a customer created since to a person.
+     */
+    static EarlierAttempts withDoubtFromFile(RequestRow request, EarlierAttempts journaled) {
+        Instant since = request.origin() == null ? null : request.origin().inDoubtSince();
+        if (since == null) {
+            return journaled;
+        }
+        Instant first = journaled.inDoubt() && journaled.firstSentAt().isBefore(since) ? journaled.firstSentAt()
+                : since;
+        return new EarlierAttempts(journaled.sent(), first, false);
     }
 
     /** For a NOT_FOUND: where the ledger shows this tool erased the ID before, or nothing. */

@@ -4,9 +4,13 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
+import io.polarerasure.report.Outcome;
+import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportWriter;
 
 import org.springframework.batch.core.BatchStatus;
@@ -54,6 +58,37 @@ public final class RunHistory {
         public boolean ended() {
             return state == BatchStatus.COMPLETED || state == BatchStatus.ABANDONED;
         }
+    }
+
+    /** Job execution context: the report's rows of each outcome when the run completed, {@code rows.DELETED} etc. */
+    private static final String COMPLETED_ROWS = "erasure.completed.rows.";
+
+    /**
+     * Keeps a completed run's counts with its execution, so that a later invocation of the same file answers with
+     * the same exit code (and metrics) also after its report was filed away; the caller saves the context.
+     */
+    static void recordCompletedCounts(JobExecution execution, ReportCounts counts) {
+        ExecutionContext context = execution.getExecutionContext();
+        for (Outcome outcome : Outcome.values()) {
+            context.putLong(COMPLETED_ROWS + outcome.name(), counts.get(outcome));
+        }
+        context.putLong(COMPLETED_ROWS + "inDoubt", counts.inDoubt());
+    }
+
+    /** The counts {@link #recordCompletedCounts} kept with this execution; empty for runs completed before. */
+    public static Optional<ReportCounts> completedCounts(JobExecution execution) {
+        ExecutionContext context = execution.getExecutionContext();
+        if (!context.containsKey(COMPLETED_ROWS + "inDoubt")) {
+            return Optional.empty();
+        }
+        Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
+        for (Outcome outcome : Outcome.values()) {
+            long count = context.getLong(COMPLETED_ROWS + outcome.name(), 0L);
+            if (count > 0) {
+                counts.put(outcome, count);
+            }
+        }
+        return Optional.of(new ReportCounts(counts, context.getLong(COMPLETED_ROWS + "inDoubt")));
     }
 
     private final JobRepository repository;

@@ -8,10 +8,19 @@ import java.util.regex.Pattern;
 /**
  * A request rate such as {@code 300/min}: at most {@code requests} requests in any window of
  * length {@code per}, spread evenly (one request every {@link #interval()}).
+ *
+ * @param asWritten the text the operator wrote (surrounding whitespace removed), shown wherever the rate is printed
+ *                  so that messages, status and summaries quote the operator; null for a computed rate (a lowered
+ *                  one after 429s), printed in the normalised form. Not part of equality.
  */
-public record Rate(int requests, Duration per) {
+public record Rate(int requests, Duration per, String asWritten) {
 
     private static final Pattern TEXT = Pattern.compile("\\s*(\\d{1,9})\\s*/\\s*(s|min)\\s*");
+
+    /** A computed rate, printed in the normalised form ({@code 300/min}, {@code 5/2s}). */
+    public Rate(int requests, Duration per) {
+        this(requests, per, null);
+    }
 
     public Rate {
         Objects.requireNonNull(per, "per");
@@ -35,7 +44,7 @@ public record Rate(int requests, Duration per) {
                     + " (for example 300/min or 5/s)");
         }
         return new Rate(Integer.parseInt(m.group(1)), m.group(2).equals("s") ? Duration.ofSeconds(1)
-                : Duration.ofMinutes(1));
+                : Duration.ofMinutes(1), text.strip());
     }
 
     /** The spacing between two requests, rounded up so that the rate is never exceeded. */
@@ -44,9 +53,21 @@ public record Rate(int requests, Duration per) {
         return Duration.ofNanos(nanos / requests + (nanos % requests == 0 ? 0 : 1));
     }
 
+    /** Equal when they allow the same requests per period, however each was written. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Rate rate && rate.requests == requests && rate.per.equals(per);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(requests, per);
+    }
+
+    /** As the operator wrote it, else normalised: {@code 300/min}, {@code 5/s}, {@code 1/90s}. */
     @Override
     public String toString() {
-        return requests + "/" + unit(per);
+        return asWritten != null ? asWritten : requests + "/" + unit(per);
     }
 
     private static String unit(Duration per) {

@@ -1,15 +1,31 @@
 package io.polarerasure.report;
 
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One line of the audit report: the outcome of one input data row.
  *
  * @param httpStatus the last status Polar answered, or {@code null} when no answer was received
  * @param attempts   the number of requests really sent for this row
+ * @param origin     cells after the seven columns: in a retry run's report, where the row came from
  */
 public record AuditLine(long row, String externalId, Outcome outcome, Integer httpStatus, int attempts,
-                        String detail, Instant processedAt) {
+                        String detail, Instant processedAt, List<String> origin) {
+
+    /** A line of an ordinary run, with the seven columns only. */
+    public AuditLine(long row, String externalId, Outcome outcome, Integer httpStatus, int attempts, String detail,
+                     Instant processedAt) {
+        this(row, externalId, outcome, httpStatus, attempts, detail, processedAt, List.of());
+    }
+
+    /**
+     * This line with the cells a retry run's report adds after the seven columns (where the row came from);
+     * empty for an ordinary run.
+     */
+    public AuditLine withOrigin(List<String> cells) {
+        return new AuditLine(row, externalId, outcome, httpStatus, attempts, detail, processedAt, cells);
+    }
 
     /**
      * How the detail of a row in doubt begins: some DELETE of it may have reached Polar without a definitive
@@ -28,6 +44,7 @@ public record AuditLine(long row, String externalId, Outcome outcome, Integer ht
             throw new IllegalArgumentException("attempts must not be negative, was " + attempts);
         }
         detail = detail == null ? "" : detail;
+        origin = origin == null ? List.of() : List.copyOf(origin);
     }
 
     /** True when the row's detail says that an attempt of it was in doubt ({@link #IN_DOUBT}). */

@@ -13,7 +13,10 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
@@ -32,21 +35,31 @@ public final class ReportFormat {
 
     /** The report's header line followed by nothing, as bytes. */
     public static byte[] headerBytes() {
-        return encode(printer -> printer.printRecord((Object[]) HEADER));
+        return headerBytes(List.of());
+    }
+
+    /** The header line with more columns after the seven (a retry run's), as bytes. */
+    public static byte[] headerBytes(List<String> extraColumns) {
+        return encode(printer -> {
+            printer.printRecord(Stream.concat(Arrays.stream(HEADER), extraColumns.stream()).toList());
+        });
     }
 
     /** The given lines as report bytes, each terminated. */
     public static byte[] linesBytes(Iterable<? extends AuditLine> lines) {
         return encode(printer -> {
             for (AuditLine line : lines) {
-                printer.printRecord(
-                        line.row(),
-                        SpreadsheetSafe.cell(line.externalId()),
-                        line.outcome().name(),
-                        line.httpStatus() == null ? "" : line.httpStatus(),
-                        line.attempts(),
-                        SpreadsheetSafe.cell(line.detail()),
-                        line.processedAt().truncatedTo(ChronoUnit.MILLIS));
+                printer.print(line.row());
+                printer.print(SpreadsheetSafe.cell(line.externalId()));
+                printer.print(line.outcome().name());
+                printer.print(line.httpStatus() == null ? "" : line.httpStatus());
+                printer.print(line.attempts());
+                printer.print(SpreadsheetSafe.cell(line.detail()));
+                printer.print(line.processedAt().truncatedTo(ChronoUnit.MILLIS));
+                for (String cell : line.origin()) {
+                    printer.print(SpreadsheetSafe.cell(cell));
+                }
+                printer.println();
             }
         });
     }

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
+import java.util.List;
 
 import io.polarerasure.Sha256;
 
@@ -32,11 +33,18 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
     public static final String COMMITTED_SHA256 = "report.committed.sha256";
 
     private final Path path;
+    private final List<String> extraColumns;
     private FileChannel channel;
     private MessageDigest digest;
 
     public ReportWriter(Path path) {
+        this(path, List.of());
+    }
+
+    /** @param extraColumns columns after the seven, whose cells each line carries (a retry run's origin) */
+    public ReportWriter(Path path, List<String> extraColumns) {
         this.path = path;
+        this.extraColumns = List.copyOf(extraColumns);
     }
 
     @Override
@@ -50,7 +58,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
                 Files.deleteIfExists(path);
                 ReportFormat.createOwnerOnly(path);
                 channel = FileChannel.open(path, StandardOpenOption.WRITE);
-                append(ReportFormat.headerBytes());
+                append(ReportFormat.headerBytes(extraColumns));
             }
         } catch (IOException e) {
             throw new ItemStreamException("Cannot open the report " + path + ": " + e.getMessage()

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -17,15 +19,18 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * A new request file holding the rows of a report that still need erasing, to be run again: FAILED rows, and
- * NOT_SENT rows of an abandoned run. FAILED rows in doubt (an earlier DELETE of them may have landed) are
- * counted: the retry run sends them by external ID as new rows, so the operator is told to check them first. Its IDs are the raw ones
- * (the report's spreadsheet escaping undone); {@code original_row} and {@code retry_of} (the SHA-256 of the
- * input that failed) tell an auditor where each row came from, and keep every retry file's content, and so
- * its run, distinct from any earlier one.
+ * NOT_SENT rows of an abandoned run. Its IDs are the raw ones (the report's spreadsheet escaping undone);
+ * {@code original_row}, {@code retry_of} (the SHA-256 of the input that failed) and {@code original_report} (that
+ * run's report's file name) tell an auditor where each row came from, and the retry run's report repeats them; the
+ * SHA-256 also keeps every retry file's content, and so its run, distinct from any earlier one. A row in doubt (an
+ * earlier DELETE of it may have landed) carries {@code in_doubt_since}, a moment before its first such DELETE (the
+ * original run's start, or an earlier one the report carries): the retry run looks the ID up before it sends, and
+ * erases only a customer that existed before then.
  */
 public final class RetryFile {
 
-    public static final String[] HEADER = {"external_id", "original_row", "retry_of"};
+    public static final String[] HEADER = {"external_id", "original_row", "retry_of", "original_report",
+            "in_doubt_since"};
 
     private RetryFile() {
     }
@@ -39,8 +44,13 @@ public final class RetryFile {
     public record Written(long rows, long inDoubt) {
     }
 
-    /** Writes the file whole or not at all; refuses to replace an existing one. */
-    public static Written write(Path report, String inputSha256, Path target) throws IOException {
+    /**
+     * Writes the file whole or not at all; refuses to replace an existing one.
+     *
+     * @param runStarted when the report's run first started: no DELETE of it was sent before
+     */
+    public static Written write(Path report, String inputSha256, Instant runStarted, Path target)
+            throws IOException {
         Path partial = target.resolveSibling(target.getFileName() + ".partial");
         Files.deleteIfExists(partial);
         ReportFormat.createOwnerOnly(partial);
@@ -55,11 +65,12 @@ public final class RetryFile {
             for (CSVRecord record : parser) {
                 Outcome outcome = Outcome.valueOf(record.get("outcome"));
                 if (outcome == Outcome.FAILED || outcome == Outcome.NOT_SENT) {
-                    if (record.get("detail").startsWith(AuditLine.IN_DOUBT)) {
+                    Instant since = inDoubtSince(record, runStarted);
+                    if (since != null) {
                         inDoubt++;
                     }
                     printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
-                            inputSha256);
+                            inputSha256, report.getFileName().toString(), since == null ? "" : since.toString());
                     rows++;
                 }
             }
@@ -76,5 +87,25 @@ public final class RetryFile {
         // No REPLACE_EXISTING: a file that appeared meanwhile is not overwritten.
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         return new Written(rows, inDoubt);
+    }
+
+    /**
+     * The moment before which no DELETE of a row in doubt was sent: the earlier of this run's start (if its detail
+     * says in doubt) and the time a retry run's report carries from its own retry file; null when not in doubt.
+     */
+    private static Instant inDoubtSince(CSVRecord record, Instant runStarted) {
+        Instant since = SpreadsheetSafe.raw(record.get("detail")).startsWith(AuditLine.IN_DOUBT) ? runStarted : null;
+        String carried = record.isMapped("in_doubt_since") && record.isSet("in_doubt_since")
+                ? SpreadsheetSafe.raw(record.get("in_doubt_since")) : "";
+        if (!carried.isEmpty()) {
+            Instant earlier;
+            try {
+                earlier = Instant.parse(carried);
+            } catch (DateTimeParseException e) {
+                earlier = Instant.EPOCH; // unreadable: the earliest, so that the retry run erases no newer customer
+            }
+            since = since == null || earlier.isBefore(since) ? earlier : since;
+        }
+        return since;
     }
 }

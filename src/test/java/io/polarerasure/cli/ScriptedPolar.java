@@ -43,6 +43,11 @@ final class ScriptedPolar extends Dispatcher {
         broken.add(externalId);
     }
 
+    /** The ID answers normally again. */
+    void repair(String externalId) {
+        broken.remove(externalId);
+    }
+
     /** External IDs in the order requests arrived, decoded. */
     List<String> sent() {
         return List.copyOf(sent);

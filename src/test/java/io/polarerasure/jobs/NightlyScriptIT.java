@@ -47,6 +47,12 @@ class NightlyScriptIT {
         live.addAll(C_IDS);
         polar = FakePolar.builder().customers(live).build().start();
         inbox = Files.createDirectories(home.resolve("inbox"));
+        Files.createDirectories(metrics().getParent());
+    }
+
+    /** Where the runs write their Prometheus metrics, as node_exporter's textfile collector would read them. */
+    private Path metrics() {
+        return home.resolve("textfile/polar_erasure.prom");
     }
 
     @AfterEach
@@ -85,6 +91,12 @@ class NightlyScriptIT {
         assertThat(Files.readAllLines(cReport)).hasSize(11);
         assertThat(Path.of(cReport + ".summary.json")).content().contains("\"complete\": false", "\"exit_code\": 4");
         assertThat(run("verify", "--report", cReport.toString()).code()).isZero();
+        // The tool leaves resuming to the script, and says so; the last run's metrics show the refusal.
+        assertThat(first.output()).contains("let the next nightly run resume it")
+                .doesNotContainIgnoringCase("re-run the same command").doesNotContain("run the same command again");
+        assertThat(Files.readAllLines(metrics())).contains("polar_erasure_last_run_exit_code 4.0",
+                "polar_erasure_last_run_rows{outcome=\"DELETED\"} 10.0")
+                .anyMatch(line -> line.startsWith("polar_erasure_last_success_time_seconds "));
 
         Night second = night();
 
@@ -100,6 +112,8 @@ class NightlyScriptIT {
         Night check = run("verify", "--report", cDone.resolve("c-interrupted.audit.csv").toString());
         assertThat(check.code()).as(check.output()).isZero();
         assertThat(inbox).isEmptyDirectory();
+        assertThat(Files.readAllLines(metrics())).contains("polar_erasure_last_run_exit_code 0.0",
+                "polar_erasure_last_run_rows{outcome=\"DELETED\"} 30.0", "polar_erasure_last_run_rows{outcome=\"FAILED\"} 0.0");
 
         drop("d-flaky.csv", "external_id\nusr_d1\nusr_d2\n", old);
         polar.enqueueFault(new FakePolar.Fault.Respond(new FakePolar.Answer(503, "text/html", "down", Map.of())));
@@ -113,7 +127,7 @@ class NightlyScriptIT {
         }
         assertThat(retries).singleElement().satisfies(retry -> {
             assertThat(retry.getFileName().toString()).matches("d-flaky\\.retry-\\d{14}\\.csv");
-            assertThat(Files.readAllLines(retry)).hasSize(2).first().isEqualTo("external_id,original_row,retry_of");
+            assertThat(Files.readAllLines(retry)).hasSize(2).first().isEqualTo("external_id,original_row,retry_of,original_report,in_doubt_since");
             Files.setLastModifiedTime(retry, FileTime.from(old));
         });
 
@@ -243,6 +257,7 @@ class NightlyScriptIT {
         env.put("POLAR_ERASURE_JAVA", java());
         env.put("POLAR_ERASURE_MIN_AGE", "0");
         env.put("POLAR_ERASURE_PROGRESS", "0");
+        env.put("POLAR_ERASURE_METRICS_FILE", metrics().toString());
         env.put("POLAR_ERASURE_RUN_OPTIONS", "--api-url " + polar.baseUrl() + " --max-attempts 1 --chunk-size 5");
         env.put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
         env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");

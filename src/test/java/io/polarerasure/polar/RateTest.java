@@ -33,6 +33,12 @@ class RateTest {
     }
 
     @Test
+    void prints_a_parsed_rate_as_the_operator_wrote_it() {
+        assertThat(Rate.parse(" 0300 / min ")).hasToString("0300 / min").isEqualTo(Rate.parse("300/min"));
+        assertThat(Rate.parse("5/s")).hasToString("5/s");
+    }
+
+    @Test
     void prints_readably() {
         assertThat(new Rate(5, Duration.ofSeconds(2))).hasToString("5/2s");
         assertThat(new Rate(1, Duration.ofSeconds(90))).hasToString("1/90s");

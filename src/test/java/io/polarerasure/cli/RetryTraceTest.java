@@ -1,0 +1,92 @@
+package io.polarerasure.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.polarerasure.Sha256;
+import io.polarerasure.report.RunSummary;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A retry run can be traced to the run it retries, and looks a row in doubt up before it sends anything: the
+ * retry file carries each row's origin and doubt, and the retry run's report repeats the origin after its seven
+ * columns.
+ */
+class RetryTraceTest {
+
+    private static final Map<String, String> ENV = Map.of("POLAR_ACCESS_TOKEN", "test-token");
+
+    @TempDir
+    Path dir;
+
+    @StartStop
+    private final MockWebServer server = new MockWebServer();
+
+    private String[] run(Path input, String... extra) {
+        List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url",
+                server.url("/").toString().replaceAll("/$", ""), "--state-dir", dir.resolve("state").toString(),
+                "--progress", "0", "--rate-limit", "1000/s"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @Test
+    void the_retry_file_carries_origin_and_doubt_and_the_retry_run_looks_up_before_it_erases() throws Exception {
+        // usr_9's DELETE answers 503: it may have landed, so the row is FAILED and in doubt.
+        ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_9"));
+        script.alwaysUnavailable("usr_9");
+        server.setDispatcher(script);
+        Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\nusr_1\nusr_9\n");
+        Cli.Result first = Cli.run(ENV, run(input, "--max-attempts", "1"));
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+        Instant started = RunSummary.read(dir.resolve("requests.audit.csv.summary.json")).started();
+
+        Cli.Result retry = Cli.run(ENV, "retry-failed", "--report", dir.resolve("requests.audit.csv").toString());
+
+        assertThat(retry.exitCode()).as(retry.toString()).isZero();
+        assertThat(retry.out()).contains("1 of these row is in doubt", "looks each of them up before it sends");
+        Path retryFile = dir.resolve("requests.audit.retry.csv");
+        assertThat(Files.readAllLines(retryFile)).containsExactly(
+                "external_id,original_row,retry_of,original_report,in_doubt_since",
+                "usr_9,2," + Sha256.of(input) + ",requests.audit.csv," + started);
+
+        script.repair("usr_9");
+        takeAll(); // the first run's requests
+        Cli.Result retried = Cli.run(ENV, run(retryFile));
+
+        assertThat(retried.exitCode()).as(retried.toString()).isZero();
+        List<RecordedRequest> retryRequests = takeAll();
+        assertThat(retryRequests).extracting(RecordedRequest::getMethod).containsExactly("GET", "DELETE");
+        assertThat(retryRequests.get(0).getUrl().encodedPath()).isEqualTo("/v1/customers/external/usr_9");
+        assertThat(retryRequests.get(1).getUrl().encodedPath()).as("erased by Polar's own id, not the external ID")
+                .doesNotContain("external");
+        List<String> report = Files.readAllLines(dir.resolve("requests.audit.retry.audit.csv"));
+        assertThat(report.get(0)).isEqualTo("row,external_id,outcome,http_status,attempts,detail,processed_at,"
+                + "original_row,retry_of,original_report,in_doubt_since");
+        assertThat(report.get(1)).startsWith("1,usr_9,DELETED,204,")
+                .endsWith(",2," + Sha256.of(input) + ",requests.audit.csv," + started);
+    }
+
+    /** The requests the server received since the last call, in the order they arrived. */
+    private List<RecordedRequest> takeAll() throws InterruptedException {
+        List<RecordedRequest> all = new ArrayList<>();
+        for (RecordedRequest request = server.takeRequest(100, TimeUnit.MILLISECONDS); request != null;
+             request = server.takeRequest(100, TimeUnit.MILLISECONDS)) {
+            all.add(request);
+        }
+        return all;
+    }
+}
