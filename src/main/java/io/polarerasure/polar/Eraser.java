@@ -60,6 +60,8 @@ public final class Eraser {
     private final AtomicBoolean lookUpForbidden = new AtomicBoolean();
     /** Which environment the last row-deciding answer came from, by its X-Polar-Sandbox header. */
     private final AtomicReference<String> answeredBy = new AtomicReference<>();
+    private final String answeredBySandbox;
+    private final String answeredByOther;
     private volatile SendPermit permit = SendPermit.ALWAYS;
     private volatile InFlightLimit inFlight = InFlightLimit.NONE;
     private final SendingState state = new SendingState();
@@ -71,6 +73,8 @@ public final class Eraser {
      */
     public Eraser(PolarClient client, PolarSettings settings, Clock clock, Sleeper sleeper, Random random) {
         this.client = Objects.requireNonNull(client, "client");
+        this.answeredBySandbox = answeredBy(client, true);
+        this.answeredByOther = answeredBy(client, false);
         this.maxAttempts = settings.maxAttempts();
         this.backoff = IntervalFunction.ofExponentialBackoff(settings.initialBackoff(), BACKOFF_MULTIPLIER,
                 settings.maxBackoff());
@@ -382,11 +386,16 @@ public final class Eraser {
         if (!client.environment().accepts(answer.sandbox())) {
             throw stop(PolarRefusedException.wrongEnvironment(answer, client.environment(), client.baseUrl()), row);
         }
+        answeredBy.set(answer.sandbox() ? answeredBySandbox : answeredByOther);
+    }
+
+    /** What {@link #answeredBy()} says of an answer with or without the sandbox header; the same for every answer. */
+    private static String answeredBy(PolarClient client, boolean sandbox) {
         // Only Polar's own hosts are known to mark the sandbox: elsewhere the header proves nothing.
-        answeredBy.set(client.environment() == PolarEnvironment.OTHER
-                ? (answer.sandbox() ? PolarEnvironment.SANDBOX_HEADER + ": 1" : "no " + PolarEnvironment.SANDBOX_HEADER
+        return client.environment() == PolarEnvironment.OTHER
+                ? (sandbox ? PolarEnvironment.SANDBOX_HEADER + ": 1" : "no " + PolarEnvironment.SANDBOX_HEADER
                         + " header") + " from " + client.baseUrl().host() + ", not one of Polar's hosts (not checked)"
-                : PolarEnvironment.answeredBy(answer.sandbox()));
+                : PolarEnvironment.answeredBy(sandbox);
     }
 
     private void transient_(Answer answer, Row row) {
