@@ -43,6 +43,8 @@
 #                                 SPRING_DATASOURCE_PASSWORD); locks and journals stay in the state folder
 #   POLAR_ERASURE_JAR             the jar (default /opt/polar-erasure/polar-erasure.jar)
 #   POLAR_ERASURE_JAVA            the java command (default: java)
+#   POLAR_ERASURE_LAUNCHER        what starts the jar (default: the polar-erasure launcher next to this script,
+#                                 which keeps a class-data archive in the state folder for a fast start)
 #   POLAR_ERASURE_RUN_OPTIONS     more options for `run`, e.g. "--sandbox --rate-limit 200/min"
 #   POLAR_ERASURE_PROGRESS        seconds between progress lines (default 60)
 #   POLAR_ERASURE_MIN_AGE         skip files changed less than this many seconds ago (default 60)
@@ -60,7 +62,7 @@ work=${POLAR_ERASURE_WORK:-$home/work}
 done_dir=${POLAR_ERASURE_DONE:-$home/done}
 state=${POLAR_ERASURE_STATE_DIR:-$home/state}
 jar=${POLAR_ERASURE_JAR:-/opt/polar-erasure/polar-erasure.jar}
-java=${POLAR_ERASURE_JAVA:-java}
+launcher=${POLAR_ERASURE_LAUNCHER:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/polar-erasure}
 progress=${POLAR_ERASURE_PROGRESS:-60}
 min_age=${POLAR_ERASURE_MIN_AGE:-60}
 
@@ -99,7 +101,7 @@ on_term() {
 trap on_term TERM INT
 
 polar_erasure() {
-  "$java" -jar "$jar" "$@" &
+  POLAR_ERASURE_JAR=$jar "$launcher" "$@" &
   child=$!
   local code
   wait "$child"; code=$?

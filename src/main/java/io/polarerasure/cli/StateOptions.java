@@ -76,6 +76,8 @@ final class StateOptions {
             properties.put("spring.datasource.username", "sa");
         }
         properties.put("spring.datasource.hikari.maximum-pool-size", poolSize);
+        // Opened as needed: Hikari otherwise opens the whole pool (36 under --concurrency auto) at once.
+        properties.put("spring.datasource.hikari.minimum-idle", Math.min(poolSize, 4));
         return properties;
     }
 }

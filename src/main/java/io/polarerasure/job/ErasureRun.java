@@ -9,7 +9,8 @@ import io.polarerasure.polar.Eraser;
 /**
  * What one invocation hands to the job: the scanned input and the resilient Polar caller.
  *
- * @param concurrency requests in flight at once
+ * @param concurrency worker threads: requests in flight at once at most (under {@code --concurrency auto} the
+ *                    eraser's in-flight limit keeps them fewer)
  * @param chunkSize   rows per checkpoint
  * @param stateDir    where the run's journal lives
  * @param identity    the run's content and destination

@@ -75,6 +75,8 @@ public final class RunLease implements SendPermit, AutoCloseable {
 
     private final String runKey;
     private final Duration ttl;
+    /** {@link #sendWindow()} in nanoseconds, asked before every request: Duration's division is BigDecimal work. */
+    private final long sendWindowNanos;
     private final String host;
     private final long pid;
     private final Instant started;
@@ -97,6 +99,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
         }
         this.runKey = runKey;
         this.ttl = ttl;
+        this.sendWindowNanos = sendWindow().toNanos();
         this.host = hostName();
         this.pid = ProcessHandle.current().pid();
         this.started = ProcessHandle.current().info().startInstant().orElse(Instant.now());
@@ -223,7 +226,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
     @Override
     public void check(boolean rowMayHaveLanded) {
         long age = System.nanoTime() - lastRenewal;
-        if (lost == null && age > sendWindow().toNanos()) {
+        if (lost == null && age > sendWindowNanos) {
             lose("it could not be renewed for " + TimeUnit.NANOSECONDS.toSeconds(age) + " s (the job repository did not"
                     + " answer, or this process was paused)");
         }

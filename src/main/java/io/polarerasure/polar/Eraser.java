@@ -60,7 +60,10 @@ public final class Eraser {
     private final AtomicBoolean lookUpForbidden = new AtomicBoolean();
     /** Which environment the last row-deciding answer came from, by its X-Polar-Sandbox header. */
     private final AtomicReference<String> answeredBy = new AtomicReference<>();
+    private final String answeredBySandbox;
+    private final String answeredByOther;
     private volatile SendPermit permit = SendPermit.ALWAYS;
+    private volatile InFlightLimit inFlight = InFlightLimit.NONE;
     private final SendingState state = new SendingState();
 
     /**
@@ -70,6 +73,8 @@ public final class Eraser {
      */
     public Eraser(PolarClient client, PolarSettings settings, Clock clock, Sleeper sleeper, Random random) {
         this.client = Objects.requireNonNull(client, "client");
+        this.answeredBySandbox = answeredBy(client, true);
+        this.answeredByOther = answeredBy(client, false);
         this.maxAttempts = settings.maxAttempts();
         this.backoff = IntervalFunction.ofExponentialBackoff(settings.initialBackoff(), BACKOFF_MULTIPLIER,
                 settings.maxBackoff());
@@ -133,6 +138,17 @@ public final class Eraser {
             Thread.currentThread().interrupt();
             throw new CancellationException("interrupted while erasing a customer; the row has no result, and an"
                     + " attempt sent for it may have landed");
+        } finally {
+            releasePermit(row);
+        }
+    }
+
+    /** Gives the row's in-flight permit back, if it holds one, with the latency of its request if one went. */
+    private void releasePermit(Row row) {
+        if (row.permitHeld) {
+            row.permitHeld = false;
+            inFlight.release(row.requestAt == null ? null : Duration.between(row.requestAt, clock.instant()));
+            row.requestAt = null;
         }
     }
 
@@ -162,6 +178,11 @@ public final class Eraser {
         this.permit = Objects.requireNonNull(sendPermit, "sendPermit");
     }
 
+    /** From now on, a request leaves only while it holds one of this pool's permits ({@code --concurrency auto}). */
+    public void limitInFlight(InFlightLimit limit) {
+        this.inFlight = Objects.requireNonNull(limit, "limit");
+    }
+
     /** What the workers wait for when they are not sending, for progress lines and {@code status}. */
     public SendingState sendingState() {
         return state;
@@ -175,7 +196,12 @@ public final class Eraser {
     private Erasure send(String externalId, Row row, AttemptLog attempts) throws InterruptedException {
         int failures = 0;
         while (true) {
+            releasePermit(row);
             throwIfStopped(row);
+            // Before the turn, so that the request leaves in its slot: a permit waited for after it would push the
+            // request into a later slot's time, and a window could hold one request more than the rate.
+            interruptibly(inFlight::acquire);
+            row.permitHeld = true;
             throttle.awaitTurn();
             // Another worker may have been refused while this one waited for its turn.
             throwIfStopped(row);
@@ -188,6 +214,7 @@ public final class Eraser {
                 lookingUp = false;
             }
             Instant sentAt = clock.instant();
+            row.requestAt = sentAt;
             boolean counted = true;
             boolean unreachable = false;
             row.rateLimitedNow = false;
@@ -238,6 +265,7 @@ public final class Eraser {
                     }
                 }
             }
+            releasePermit(row);
             if (!counted) {
                 // Says nothing about the row (a 429, or not yet talking to Polar): no attempt used up. A 429's
                 // pause is waited out in the throttle; anything else waits the first backoff step.
@@ -358,11 +386,16 @@ public final class Eraser {
         if (!client.environment().accepts(answer.sandbox())) {
             throw stop(PolarRefusedException.wrongEnvironment(answer, client.environment(), client.baseUrl()), row);
         }
+        answeredBy.set(answer.sandbox() ? answeredBySandbox : answeredByOther);
+    }
+
+    /** What {@link #answeredBy()} says of an answer with or without the sandbox header; the same for every answer. */
+    private static String answeredBy(PolarClient client, boolean sandbox) {
         // Only Polar's own hosts are known to mark the sandbox: elsewhere the header proves nothing.
-        answeredBy.set(client.environment() == PolarEnvironment.OTHER
-                ? (answer.sandbox() ? PolarEnvironment.SANDBOX_HEADER + ": 1" : "no " + PolarEnvironment.SANDBOX_HEADER
+        return client.environment() == PolarEnvironment.OTHER
+                ? (sandbox ? PolarEnvironment.SANDBOX_HEADER + ": 1" : "no " + PolarEnvironment.SANDBOX_HEADER
                         + " header") + " from " + client.baseUrl().host() + ", not one of Polar's hosts (not checked)"
-                : PolarEnvironment.answeredBy(answer.sandbox()));
+                : PolarEnvironment.answeredBy(sandbox);
     }
 
     private void transient_(Answer answer, Row row) {
@@ -538,6 +571,10 @@ public final class Eraser {
 
     /** Every wait of a worker: one that {@link #stopSending()} can cut short. */
     private void await(Duration duration) throws InterruptedException {
+        interruptibly(() -> sleeper.sleep(duration));
+    }
+
+    private void interruptibly(Wait wait) throws InterruptedException {
         Thread current = Thread.currentThread();
         synchronized (waiting) {
             if (stopRequested) {
@@ -546,7 +583,7 @@ public final class Eraser {
             waiting.add(current);
         }
         try {
-            sleeper.sleep(duration);
+            wait.run();
         } finally {
             synchronized (waiting) {
                 waiting.remove(current);
@@ -576,6 +613,12 @@ public final class Eraser {
         return Duration.ofMillis(step - (long) (random.nextDouble() * (step / 2)));
     }
 
+    /** A wait that an interrupt cuts short. */
+    @FunctionalInterface
+    private interface Wait {
+        void run() throws InterruptedException;
+    }
+
     /** What one erase call has learnt so far; confined to its thread. */
     private static final class Row {
 
@@ -601,6 +644,9 @@ public final class Eraser {
         private boolean rateLimitedNow;
         /** When this row first got a 429, or null. */
         private Instant firstRateLimitedAt;
+        /** Whether the row holds an {@link InFlightLimit} permit, and when its request left (null before). */
+        private boolean permitHeld;
+        private Instant requestAt;
 
         Row(EarlierAttempts earlier) {
             this.earlier = earlier;

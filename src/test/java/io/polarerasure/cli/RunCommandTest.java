@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.polarerasure.TestPostgres;
+import io.polarerasure.polar.Rate;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.job.OutcomeJournal;
 import mockwebserver3.MockWebServer;
@@ -412,11 +413,42 @@ class RunCommandTest {
     }
 
     @Test
-    void the_default_chunk_holds_about_eight_seconds_of_requests() {
-        assertThat(RunCommand.defaultChunkSize(io.polarerasure.polar.Rate.parse("300/min"), 4)).isEqualTo(40);
-        assertThat(RunCommand.defaultChunkSize(io.polarerasure.polar.Rate.parse("20/s"), 8)).isEqualTo(160);
-        assertThat(RunCommand.defaultChunkSize(io.polarerasure.polar.Rate.parse("6/min"), 4)).isEqualTo(8);
-        assertThat(RunCommand.defaultChunkSize(io.polarerasure.polar.Rate.parse("1000000/s"), 4)).isEqualTo(1_000);
+    void the_default_chunk_holds_about_eight_seconds_of_requests_with_a_fixed_concurrency() {
+        int seconds = RunCommand.CHUNK_SECONDS;
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("300/min"), 4, seconds)).isEqualTo(40);
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("20/s"), 8, seconds)).isEqualTo(160);
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("6/min"), 4, seconds)).isEqualTo(8);
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("1000000/s"), 4, seconds)).isEqualTo(1_000);
+    }
+
+    @Test
+    void the_default_chunk_holds_about_a_minute_of_requests_with_concurrency_auto() {
+        int seconds = RunCommand.AUTO_CHUNK_SECONDS;
+        int cap = RunCommand.AUTO_CONCURRENCY_CAP;
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("300/min"), cap, seconds)).isEqualTo(300);
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("500/min"), cap, seconds)).isEqualTo(500);
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("6/min"), cap, seconds)).isEqualTo(2 * cap);
+    }
+
+    @Test
+    void concurrency_is_auto_by_default_and_an_explicit_number_wins() throws IOException {
+        polar = FakePolar.builder().token(TOKEN).customers(Set.of("usr_1")).build().start();
+
+        Cli.Result auto = Cli.run(ENV, run(polar.baseUrl()));
+        Cli.Result fixed = Cli.run(ENV, run(polar.baseUrl(), "--concurrency", "3", "--rerun"));
+
+        assertThat(auto.exitCode()).as(auto.all()).isEqualTo(ExitCodes.OK);
+        assertThat(auto.out()).contains("concurrency auto (up to 32)");
+        assertThat(fixed.exitCode()).as(fixed.all()).isEqualTo(ExitCodes.OK);
+        assertThat(fixed.out()).contains("concurrency 3,");
+    }
+
+    @Test
+    void a_concurrency_that_is_neither_auto_nor_a_number_is_a_usage_error() {
+        Cli.Result result = Cli.run(ENV, run("http://127.0.0.1:9", "--concurrency", "lots"));
+
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("--concurrency must be auto or a number between 1 and 64, was lots");
     }
 
     @Test

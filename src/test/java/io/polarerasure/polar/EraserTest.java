@@ -607,6 +607,30 @@ class EraserTest {
         server.enqueue(new MockResponse.Builder().code(status).body(body).build());
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(60) // a permit kept would leave the next row waiting for ever
+    void under_an_in_flight_limit_every_way_out_of_a_row_gives_its_permit_back() {
+        Eraser eraser = eraser(FAST, 6, 20);
+        InFlightLimit oneAtATime = InFlightLimit.auto(FAST, 1);
+        eraser.limitInFlight(oneAtATime);
+        server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "1").build());
+        enqueue(204, "");
+        enqueue(503, "Service Unavailable");
+        enqueue(200, customer(ORIGINAL, "cus_2", "2025-01-01T00:00:00.123456Z"));
+        enqueue(204, "");
+        enqueue(404, "{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}");
+
+        // With one permit, a permit kept by any of these would leave the next row waiting for ever.
+        assertThat(eraser.erase("cus_1").result()).isEqualTo(Erasure.Result.ERASED);
+        assertThat(eraser.erase("cus_2").result()).isEqualTo(Erasure.Result.ERASED);
+        assertThat(eraser.erase("cus_3").result()).isEqualTo(Erasure.Result.NOT_FOUND);
+        eraser.stopSending();
+        assertThatThrownBy(() -> eraser.erase("cus_4")).isInstanceOf(StopRequestedException.class);
+
+        assertThat(oneAtATime.inUse()).isZero();
+        assertThat(server.getRequestCount()).isEqualTo(6);
+    }
+
     private Eraser eraser(Rate rate, int maxAttempts, int breakerWindow) {
         PolarSettings settings = TestSettings.of(server.url("/"), rate, maxAttempts, breakerWindow);
         return new Eraser(client(settings), settings, time, time, new Random(1));

@@ -1,0 +1,82 @@
+package io.polarerasure.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** jobs/polar-erasure, the launcher, with the packaged jar: it trains a class-data archive once, then uses it. */
+class LauncherIT {
+
+    private static final Path LAUNCHER = Path.of("jobs/polar-erasure").toAbsolutePath();
+    private static final Path JAR = Path.of(System.getProperty("polarErasure.jar", "target/polar-erasure.jar"))
+            .toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void records_an_archive_in_the_state_folder_on_first_use_and_starts_from_it_afterwards() throws Exception {
+        Path state = dir.resolve("state");
+
+        Launch first = launch(Map.of(), "status", "--state-dir", state.toString());
+        List<Path> archives;
+        try (var files = Files.list(state.resolve("launcher"))) {
+            archives = files.filter(file -> file.toString().endsWith(".jsa")).toList();
+        }
+        // Classes loaded from the archive are logged with "source: shared objects file (top)".
+        Launch second = launch(Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info"), "status", "--state-dir",
+                state.toString());
+
+        assertThat(first.code()).as(first.output()).isZero();
+        assertThat(first.output()).contains("preparing a faster start", "No runs recorded");
+        assertThat(archives).as("one archive, named after the jar").hasSize(1);
+        assertThat(second.code()).as(second.output()).isZero();
+        assertThat(second.output()).doesNotContain("preparing a faster start").contains("No runs recorded")
+                .contains("io.polarerasure.cli.PolarErasureCommand source: shared objects file (top)");
+    }
+
+    @Test
+    void quick_commands_get_the_c1_compiler_only_and_a_run_the_default_tiering() throws Exception {
+        // A stand-in for java that prints its arguments: the flags the launcher picked, without starting a JVM.
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString(), "POLAR_ERASURE_CDS", "off");
+
+        assertThat(launch(env, "status", "--state-dir", dir.toString()).output())
+                .startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR + " status");
+        assertThat(launch(env, "run", "--input", "x.csv", "--dry-run").output())
+                .startsWith("-XX:TieredStopAtLevel=1 -jar");
+        assertThat(launch(env, "--state-dir", dir.toString(), "verify", "--report", "r.csv").output())
+                .startsWith("-XX:TieredStopAtLevel=1 -jar");
+        assertThat(launch(env, "run", "--input", "x.csv").output()).startsWith("-jar " + JAR + " run --input x.csv");
+    }
+
+    private record Launch(int code, String output) {
+    }
+
+    private Launch launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile());
+        builder.environment().put("POLAR_ERASURE_JAR", JAR.toString());
+        builder.environment().put("HOME", dir.toString());
+        builder.environment().remove("JAVA_TOOL_OPTIONS");
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return new Launch(process.exitValue(), output);
+    }
+}
