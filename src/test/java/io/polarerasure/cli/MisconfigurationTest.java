@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,13 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.polarerasure.Sha256;
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.job.OutcomeJournal;
+import io.polarerasure.job.RunIdentity;
+import io.polarerasure.polar.PolarSettings;
+import io.polarerasure.report.HtmlSummary;
+import io.polarerasure.report.RunSummary;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -231,17 +238,86 @@ class MisconfigurationTest {
         assertThat(server.getRequestCount()).isZero();
     }
 
-    private void rightUrlCompletesWithoutFailedRows() throws IOException {
+    @Test
+    void a_run_that_got_answers_keeps_its_report_and_the_command_with_another_url_is_refused() throws IOException {
+        AtomicInteger requests = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                // Polar's own answer for three rows, then the token is revoked: those rows were settled there.
+                return requests.incrementAndGet() <= 3
+                        ? json(404, "{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}")
+                        : json(401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
+            }
+        });
+        Cli.Result answered = Cli.run(ENV, run(base(server), "--concurrency", "1"));
+        assertThat(answered.exitCode()).as(answered.all()).isEqualTo(ExitCodes.REFUSED);
         polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
 
-        // The wrong URL's run keeps its report (a run is the file against one API URL): the right URL's run,
-        // a new one, writes its own.
-        Cli.Result right = Cli.run(ENV, run(polar.baseUrl(), "--report", dir.resolve("right.audit.csv").toString()));
+        Cli.Result other = Cli.run(ENV, run(polar.baseUrl()));
+
+        assertThat(other.exitCode()).as(other.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(other.err()).contains("belongs to the run of").contains("against " + base(server))
+                .contains("abandon --report").doesNotContain("took over");
+        assertThat(polar.requests()).isEmpty();
+        assertThat(Cli.run(ENV, run(base(server))).all()).as("the first run is not closed")
+                .doesNotContain("was closed");
+    }
+
+    @Test
+    void a_request_in_doubt_keeps_the_report_with_its_run() throws IOException {
+        server.setDispatcher(always(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html")
+                .body("<html>welcome</html>").build()));
+        assertThat(Cli.run(ENV, run(base(server))).exitCode()).isEqualTo(ExitCodes.REFUSED);
+        // What a crash leaves when a DELETE was sent and its answer never recorded: it may have erased someone.
+        Path state = dir.resolve("state");
+        String key = new RunIdentity(Sha256.of(input), PolarSettings.normalise(base(server))).key();
+        try (OutcomeJournal journal = new OutcomeJournal(OutcomeJournal.fileFor(state, key),
+                OutcomeJournal.currentBootId())) {
+            journal.open(true, 1, 0);
+            journal.markSending(1, 1, Instant.now());
+        }
+        polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
+
+        Cli.Result right = Cli.run(ENV, run(polar.baseUrl()));
+
+        assertThat(right.exitCode()).as(right.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(right.err()).contains("belongs to the run of").contains("abandon --report");
+        assertThat(polar.requests()).isEmpty();
+    }
+
+    @Test
+    void the_command_of_a_run_whose_report_was_taken_over_sends_nothing_and_says_why() throws IOException {
+        server.setDispatcher(always(json(400, "{\"detail\":\"bad request\"}")));
+        assertThat(Cli.run(ENV, run(base(server))).exitCode()).isEqualTo(ExitCodes.REFUSED);
+        rightUrlCompletesWithoutFailedRows();
+        int sent = server.getRequestCount();
+
+        Cli.Result again = Cli.run(ENV, run(base(server)));
+
+        assertThat(again.exitCode()).as(again.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(again.err()).contains("was closed").contains("taken over by the run of this file against "
+                + polar.baseUrl()).contains("--rerun");
+        assertThat(server.getRequestCount()).as("nothing sent to the closed run's URL").isEqualTo(sent);
+        assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(12);
+    }
+
+    /** The same command with the right URL takes the wrong URL's report over and completes it. */
+    private void rightUrlCompletesWithoutFailedRows() throws IOException {
+        polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
+        Path report = dir.resolve("requests.audit.csv");
+        assertThat(report).as("the stopped run's report").exists();
+
+        Cli.Result right = Cli.run(ENV, run(polar.baseUrl()));
 
         assertThat(right.exitCode()).as(right.all()).isEqualTo(ExitCodes.OK);
-        List<String> lines = new ArrayList<>(Reports.lines(dir.resolve("right.audit.csv")));
+        assertThat(right.out()).containsPattern("This run took over from run \\d+ \\(this file against http")
+                .contains("wrong --api-url?").contains("never resumes against");
+        List<String> lines = new ArrayList<>(Reports.lines(report));
         assertThat(lines).hasSize(12).noneMatch(line -> line.contains("FAILED") || line.contains("INVALID"));
         assertThat(polar.requests()).hasSize(12);
+        assertThat(RunSummary.read(RunSummary.pathFor(report)).provenance().tookOver()).contains("took over from run");
+        assertThat(Files.readString(HtmlSummary.pathFor(report))).contains("took over from run");
     }
 
     private String[] run(String apiUrl, String... extra) {
