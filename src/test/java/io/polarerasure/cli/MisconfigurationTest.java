@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -165,6 +166,44 @@ class MisconfigurationTest {
         assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.RESUMABLE);
         assertThat(result.all()).contains("86400 s").contains("--max-pause").contains("again after");
         assertThat((System.nanoTime() - started) / 1e9).as("seconds").isLessThan(60);
+    }
+
+    @Test
+    void every_row_answering_52x_is_retried_then_stops_resumably_and_the_resume_completes() throws IOException {
+        StringBuilder rows = new StringBuilder("external_id\n");
+        for (int i = 1; i <= 40; i++) {
+            rows.append("usr_").append(i).append('\n');
+        }
+        Files.writeString(input, rows, StandardCharsets.UTF_8);
+        AtomicBoolean down = new AtomicBoolean(true);
+        AtomicInteger requests = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                // Cloudflare's pages when the origin is down: 520 (unknown error) and 524 (timeout).
+                return down.get() ? new MockResponse.Builder().code(requests.incrementAndGet() % 2 == 0 ? 520 : 524)
+                        .addHeader("Content-Type", "text/html").body("<html>origin error</html>").build()
+                        : json(404, "{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}");
+            }
+        });
+
+        Cli.Result outage = Cli.run(ENV, run(base(server), "--max-attempts", "2"));
+
+        assertThat(outage.exitCode()).as(outage.all()).isEqualTo(ExitCodes.RESUMABLE);
+        assertThat(outage.all()).contains("Polar looks unavailable").containsPattern("HTTP 52[04]");
+        down.set(false);
+        Cli.Result resumed = Cli.run(ENV, run(base(server), "--max-attempts", "2"));
+        assertThat(resumed.all()).contains("resumed and completed");
+        List<String> lines = Reports.lines(dir.resolve("requests.audit.csv"));
+        assertThat(lines).hasSize(40);
+        // Retried like 502/503 (a DELETE, then a look-up, since a 52x may come after Polar committed); only the
+        // rows that gave up before more than half of the last 20 failed are FAILED, in doubt, the rest resumed.
+        assertThat(lines).filteredOn(line -> line.contains(",FAILED,")).hasSizeBetween(1, 10)
+                .allSatisfy(line -> assertThat(line).containsPattern(",FAILED,52[04],")
+                        .contains("gave up after 2 failed requests"));
+        assertThat(lines).filteredOn(line -> !line.contains(",FAILED,"))
+                .allSatisfy(line -> assertThat(line).contains(",NOT_FOUND,404,"));
+        assertThat(resumed.exitCode()).as(resumed.all()).isEqualTo(ExitCodes.ROWS_FAILED);
     }
 
     static Stream<Arguments> badOptions() {
