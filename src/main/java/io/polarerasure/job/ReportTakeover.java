@@ -130,7 +130,7 @@ public final class ReportTakeover {
             Files.deleteIfExists(HtmlSummary.pathFor(report));
             Files.deleteIfExists(report);
             TakenOver taken = new TakenOver(run.runId(), run.apiUrl());
-            log.warn("The report {} {}.", report, taken.describe());
+            log.warn("This run {} (report {}).", taken.describe(), report);
             return Optional.of(taken);
         } catch (RunLock.RunLockedException | RunLease.RunLeasedException e) {
             return Optional.empty(); // another process runs it

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import io.polarerasure.Sha256;
+import io.polarerasure.TestPostgres;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.job.OutcomeJournal;
 import io.polarerasure.job.RunIdentity;
@@ -301,6 +302,32 @@ class MisconfigurationTest {
         assertThat(polar.requests()).isEmpty();
         assertThat(Cli.run(ENV, run(base(server))).all()).as("the first run is not closed")
                 .doesNotContain("was closed");
+    }
+
+    @Test
+    void on_postgresql_a_report_with_rows_decided_without_a_call_is_taken_over_too() throws Exception {
+        // Two INVALID rows committed (chunks of one row) before the breaker stops the run at the first sent row.
+        Files.writeString(input, "external_id\nbad/id\n..\nusr_1\nusr_2\nusr_3\n", StandardCharsets.UTF_8);
+        server.setDispatcher(always(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html")
+                .body("<html>welcome</html>").build()));
+        Map<String, String> env = Map.of("POLAR_ACCESS_TOKEN", TOKEN, "SPRING_DATASOURCE_USERNAME", TestPostgres.USER);
+        try (TestPostgres.Schema postgres = TestPostgres.Schema.fresh()) {
+            Cli.Result wrong = Cli.run(env, run(base(server), "--jdbc-url", postgres.url(), "--concurrency", "1",
+                    "--chunk-size", "1"));
+            assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
+            assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(2)
+                    .allSatisfy(line -> assertThat(line).contains(",INVALID,"));
+            polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
+
+            Cli.Result right = Cli.run(env, run(polar.baseUrl(), "--jdbc-url", postgres.url()));
+
+            assertThat(right.exitCode()).as(right.all()).isEqualTo(ExitCodes.OK);
+            assertThat(right.out()).contains("This run took over from run");
+            assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(5)
+                    .extracting(line -> line.split(",")[2])
+                    .containsExactly("INVALID", "INVALID", "DELETED", "DELETED", "DELETED");
+            assertThat(polar.requests()).hasSize(3);
+        }
     }
 
     @Test
