@@ -276,6 +276,42 @@ class OperatorMistakesIT {
         assertThat(workload.verify(dir.resolve("requests.audit.csv"), fake)).isEmpty();
     }
 
+    @Test
+    void a_wrong_endpoint_stops_with_exit_4_and_the_same_command_with_the_right_url_takes_the_report_over()
+            throws Exception {
+        Workload workload = Workload.generate(new Random(909), ROWS);
+        Path input = workload.write(dir);
+        // A web page where the API should be: every request answered 200 text/html (until the queue runs dry).
+        FakePolar webPage = fake(Set.of(), false);
+        for (int i = 0; i < 100; i++) {
+            webPage.enqueueFault(new FakePolar.Fault.Respond(new FakePolar.Answer(200, "text/html; charset=utf-8",
+                    "<!doctype html><html><body>Welcome to our shop</body></html>", Map.of())));
+        }
+        FakePolar polar = fake(workload.existing, false);
+        String state = dir.resolve("state").toString();
+        Path report = dir.resolve("requests.audit.csv");
+
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", webPage.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state)).as(log()).isEqualTo(4);
+        assertThat(lastLog()).contains("HTTP 200 text/html").contains("web page");
+        assertThat(webPage.received()).as("requests before the stop").isBetween(1, 9);
+        assertThat(Workload.read(report)).as("nothing marked").extracting(Workload.Line::outcome)
+                .allMatch(outcome -> outcome.equals("INVALID") || outcome.equals("DUPLICATE"));
+
+        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", polar.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state)).as(log()).isZero();
+        assertThat(lastLog()).contains("took over from run").contains("against " + webPage.baseUrl())
+                .contains("wrong --api-url?");
+        assertThat(Workload.read(report)).hasSize(ROWS).extracting(Workload.Line::outcome)
+                .doesNotContain("FAILED", "NOT_SENT");
+        assertThat(workload.verify(report, polar)).as("rows in doubt").isEmpty();
+        assertThat(webPage.received()).as("nothing more sent to the wrong endpoint").isBetween(1, 9);
+        RunSummary summary = RunSummary.read(RunSummary.pathFor(report));
+        assertThat(summary.apiBaseUrl()).isEqualTo(polar.baseUrl());
+        assertThat(summary.provenance().tookOver()).contains("took over from run");
+        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
+    }
+
     private FakePolar fake(Set<String> existing, boolean sandbox) throws IOException {
         FakePolar fake = FakePolar.builder().customers(existing).latencyMillis(2).rateLimit(1_000_000)
                 .sandbox(sandbox).build().start();

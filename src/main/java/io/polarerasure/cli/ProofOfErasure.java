@@ -62,7 +62,8 @@ final class ProofOfErasure {
                 run.finished() != null ? run.finished() : clock.instant(), run.apiUrl(), run.rateLimit(),
                 PolarErasure.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code,
                 new RunSummary.Provenance(run.identity().environment(), run.answeredBy(),
-                        provenance.jobRepository(), run.rerun(), provenance.abandonedReason()),
+                        provenance.jobRepository(), run.rerun(), provenance.abandonedReason(),
+                        run.tookOver()),
                 run.skippedRecords());
         Path page = HtmlSummary.pathFor(report);
         try {

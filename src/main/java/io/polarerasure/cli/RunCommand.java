@@ -28,6 +28,7 @@ import io.polarerasure.job.ErasureRun;
 import io.polarerasure.job.InputSnapshot;
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.Progress;
+import io.polarerasure.job.ReportTakeover;
 import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunIdentity;
@@ -318,7 +319,8 @@ final class RunCommand implements Callable<Integer> {
                      ErasureJobConfiguration.class);
              RunLease leased = acquire(lease, context)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
-                    context.getBean(JobRepository.class), context.getBean(Job.class), stateDir);
+                    context.getBean(JobRepository.class), context.getBean(Job.class), stateDir, new ReportTakeover(
+                    context.getBean(JobRepository.class), context.getBean(DataSource.class), stateDir, clock));
             out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s (%s) at %s, concurrency %s, chunk size %d%n"
                             + "  job repository: %s%n",
                     PolarErasure.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),
@@ -510,6 +512,10 @@ final class RunCommand implements Callable<Integer> {
             // The same exit code as when it completed: FAILED or REVIEW rows still need someone.
             return abandoned ? ExitCodes.OK : counts.map(ProofOfErasure::completedExitCode).orElse(ExitCodes.OK);
         }
+        String tookOver = execution.getJobParameters().getString(ReportTakeover.PARAMETER);
+        if (tookOver != null && !launch.resumed()) {
+            out.printf("This run %s.%n", tookOver);
+        }
         if (report != null && !report.toAbsolutePath().equals(reportFile)) {
             out.printf("Note: this run was started with the report %s; --report %s was ignored.%n", reportFile, report);
         }
@@ -533,9 +539,10 @@ final class RunCommand implements Callable<Integer> {
         PolarRefusedException refused = find(execution, PolarRefusedException.class);
         if (refused != null) {
             out.printf("Run stopped: %s%n  Rows not yet sent are not in the report. Fix this, then re-run the same"
-                    + " command to resume (a fixed token resumes this run; a changed --api-url or"
-                    + " --sandbox makes the file another run: the message on that run says how to close this"
-                    + " one).%n  report so far: %s%n", refused.getMessage(), reportFile);
+                    + " command to resume (a fixed token resumes this run; with a corrected --api-url or --sandbox"
+                    + " the file is another run, which takes this report over if no row of this run was settled"
+                    + " or is in doubt, and otherwise says how to close this one).%n  report so far: %s%n",
+                    refused.getMessage(), reportFile);
             return ExitCodes.REFUSED;
         }
         ReportTamperedException tampered = find(execution, ReportTamperedException.class);

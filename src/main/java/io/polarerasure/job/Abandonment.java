@@ -157,20 +157,32 @@ public final class Abandonment {
         }
 
         context.putInt(RunHistory.ROWS_DONE, (int) scan.rows());
-        LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneId.systemDefault());
-        step.setStatus(BatchStatus.ABANDONED);
-        step.setExitStatus(new ExitStatus("ABANDONED", reason));
-        step.setEndTime(now);
-        repository.updateExecutionContext(step);
-        repository.update(step);
-        execution.setStatus(BatchStatus.ABANDONED);
-        execution.setExitStatus(new ExitStatus("ABANDONED", reason));
-        execution.setEndTime(now);
-        repository.update(execution);
+        close(repository, execution, step, new ExitStatus("ABANDONED", reason), clock);
         // The report is now the record of every row; the journal and the copy of the input hold external IDs.
         journal.delete();
         InputSnapshot.delete(InputSnapshot.fileFor(stateDir, run.identity().key()));
         return new Result(fromJournal, inDoubt, notSent);
+    }
+
+    /**
+     * Ends a run for good: its step (if it has one, with its execution context) and its execution ABANDONED with
+     * this exit status, so that no command resumes it.
+     */
+    static void close(JobRepository repository, JobExecution execution, StepExecution step, ExitStatus exit,
+                      Clock clock) {
+        LocalDateTime now = LocalDateTime.ofInstant(clock.instant(), ZoneId.systemDefault());
+        if (step != null) {
+            step.setStatus(BatchStatus.ABANDONED);
+            step.setExitStatus(exit);
+            step.setEndTime(now);
+            repository.updateExecutionContext(step);
+            repository.update(step);
+        }
+        // Last: an ABANDONED execution is what tells every command that the run is closed.
+        execution.setStatus(BatchStatus.ABANDONED);
+        execution.setExitStatus(exit);
+        execution.setEndTime(now);
+        repository.update(execution);
     }
 
     private void append(ReportWriter report, List<AuditLine> batch) throws IOException {

@@ -49,13 +49,19 @@ public final class ErasureLauncher {
     private final JobRepository jobRepository;
     private final Job job;
     private final Path stateDir;
+    private final ReportTakeover takeover;
 
-    /** @param stateDir where runs keep their journals (for messages about a run that owns a report) */
-    public ErasureLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job, Path stateDir) {
+    /**
+     * @param stateDir where runs keep their journals (for messages about a run that owns a report)
+     * @param takeover takes a report over from a run of the same file that never got anywhere (a wrong URL)
+     */
+    public ErasureLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job, Path stateDir,
+                           ReportTakeover takeover) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = job;
         this.stateDir = stateDir;
+        this.takeover = takeover;
     }
 
     /**
@@ -104,6 +110,9 @@ public final class ErasureLauncher {
                     + "\"; run it again with exactly those (now: \"" + details.reading().reading() + "\") so that the"
                     + " same rows are read.");
         }
+        if (finished && ReportTakeover.closedByTakeover(last)) {
+            throw new RunConflictException(takenOver(last, identity, reportFile));
+        }
         if (finished) {
             return new Launch(last, true, false, reportFile, latestNumber);
         }
@@ -116,19 +125,31 @@ public final class ErasureLauncher {
             // was being written. Batch refuses to restart either ("already running").
             markFailed(last);
         }
-        JobParameters resume = parameters(input, reportFile, idColumn, identity, latestNumber, details);
+        JobParameters resume = parameters(input, reportFile, idColumn, identity, latestNumber, details,
+                first.getString(ReportTakeover.PARAMETER));
         return new Launch(jobOperator.start(job, resume), false, true, reportFile, latestNumber);
     }
 
     private Launch start(Path input, Path report, String idColumn, RunIdentity identity, long rerun,
                          Details details) throws Exception {
         Path absolute = report.toAbsolutePath();
+        String tookOver = null;
         if (Files.exists(absolute)) {
-            throw new RunConflictException(reportTaken(input, absolute, identity));
+            tookOver = takeover.takeOver(absolute, identity, idColumn, details.reading().reading())
+                    .map(ReportTakeover.TakenOver::describe)
+                    .orElseThrow(() -> new RunConflictException(reportTaken(input, absolute, identity)));
         }
         String reportFile = absolute.toString();
-        return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, identity, rerun, details)),
-                false, false, reportFile, rerun);
+        return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, identity, rerun, details,
+                tookOver)), false, false, reportFile, rerun);
+    }
+
+    /** Why the command of a run closed by a takeover sends nothing: the report is another run's now. */
+    private static String takenOver(JobExecution last, RunIdentity identity, String reportFile) {
+        return "This file's run against " + identity.apiUrl() + " was closed at " + last.getEndTime() + ", "
+                + last.getExitStatus().getExitDescription() + "; the report " + reportFile + " is that run's now."
+                + " Nothing was sent. If " + identity.apiUrl() + " is wrong, use the command with the right"
+                + " URL. If it is right after all, run this command with --rerun: a new run with a report of its own.";
     }
 
     /**
@@ -183,8 +204,9 @@ public final class ErasureLauncher {
         return jobRepository.getJobInstance(ErasureJobConfiguration.JOB_NAME, identity(identity, rerun));
     }
 
+    /** @param tookOver how this run took its report over from another ({@link ReportTakeover}), or null */
     private static JobParameters parameters(Path input, String reportFile, String idColumn, RunIdentity identity,
-                                            long rerun, Details details) {
+                                            long rerun, Details details, String tookOver) {
         JobParametersBuilder builder = new JobParametersBuilder(identity(identity, rerun))
                 .addString(ErasureJobConfiguration.INPUT_FILE, input.toAbsolutePath().toString(), false)
                 .addString(ErasureJobConfiguration.REPORT_FILE, reportFile, false)
@@ -199,6 +221,9 @@ public final class ErasureLauncher {
         }
         if (details.reading().idPattern() != null) {
             builder.addString(ErasureJobConfiguration.INPUT_ID_PATTERN, details.reading().idPattern().pattern(), false);
+        }
+        if (tookOver != null) {
+            builder.addString(ReportTakeover.PARAMETER, tookOver, false);
         }
         return builder.toJobParameters();
     }

@@ -131,6 +131,12 @@ public final class Ledger {
         statement.setString(9, idHash(line.externalId()));
     }
 
+    /** Whether the ledger holds any answer of this run (its job instance id). */
+    public boolean hasAnswers(long jobInstanceId) {
+        return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM " + TABLE
+                + " WHERE job_instance_id = ?)", Boolean.class, jobInstanceId));
+    }
+
     /** Every entry for this exact external ID, oldest first. */
     public List<Entry> entriesFor(String externalId) {
         return jdbc.query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE id_sha256 = ? AND external_id = ?"

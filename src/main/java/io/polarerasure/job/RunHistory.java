@@ -43,11 +43,13 @@ public final class RunHistory {
      * @param answeredBy            which environment answered the latest execution that got answers; null if none
      * @param skippedRecords        records of only empty fields skipped in the input; 0 for runs started before it
      *                              was recorded
+     * @param tookOver              how the run took its report over from a run that never got anywhere
+     *                              ({@link ReportTakeover}); null if it did not
      */
     public record Run(long runId, long executionId, String inputSha256, String inputFile, String reportFile,
                       BatchStatus state, Instant started, Instant finished, Long inputRows, long rowsDone,
                       String committedReportSha256, String apiUrl, String rateLimit, long rerun,
-                      long committedReportBytes, String answeredBy, long skippedRecords) {
+                      long committedReportBytes, String answeredBy, long skippedRecords, String tookOver) {
 
         /** What the run is, as it names its files in the state folder. */
         public RunIdentity identity() {
@@ -162,7 +164,8 @@ public final class RunHistory {
                                 .getString(ErasureJobConfiguration.ANSWERED_BY, null))
                         .filter(java.util.Objects::nonNull).findFirst().orElse(null),
                 parameters.getLong(ErasureJobConfiguration.INPUT_SKIPPED) == null ? 0
-                        : parameters.getLong(ErasureJobConfiguration.INPUT_SKIPPED)));
+                        : parameters.getLong(ErasureJobConfiguration.INPUT_SKIPPED),
+                parameters.getString(ReportTakeover.PARAMETER)));
     }
 
     /** Spring Batch keeps times as local date-times of the machine that ran the job. */

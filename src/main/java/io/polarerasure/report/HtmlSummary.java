@@ -66,6 +66,9 @@ public final class HtmlSummary {
         if (summary.provenance().abandonedReason() != null) {
             html.append("<p>Abandoned: ").append(escape(summary.provenance().abandonedReason())).append("</p>\n");
         }
+        if (summary.provenance().tookOver() != null) {
+            html.append("<p>This run ").append(escape(summary.provenance().tookOver())).append(".</p>\n");
+        }
         chart(html, summary.counts());
         html.append("<h2>Rows to review first: REVIEW</h2>\n<p>An earlier attempt's answer was lost and a customer"
                 + " created after it now holds the external ID: it was left alone. Check each with the merchant.</p>\n");

@@ -43,11 +43,19 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
      * @param jobRepository   the job repository: the embedded database's path, or the JDBC URL without credentials
      * @param rerun           0 for a file's first run, n for its n-th {@code run --rerun}
      * @param abandonedReason why the run was abandoned ({@code abandon}); null unless it was
+     * @param tookOver        how the run took its report over from a run of the same file that never got anywhere
+     *                        (a wrong URL); null unless it did
      */
     public record Provenance(String environment, String answeredBy, String jobRepository, long rerun,
-                             String abandonedReason) {
+                             String abandonedReason, String tookOver) {
 
         static final Provenance UNKNOWN = new Provenance(null, null, null, 0, null);
+
+        /** The provenance of a run that took no report over. */
+        public Provenance(String environment, String answeredBy, String jobRepository, long rerun,
+                          String abandonedReason) {
+            this(environment, answeredBy, jobRepository, rerun, abandonedReason, null);
+        }
     }
 
     /** Names this layout; a reader refuses others rather than misread them. */
@@ -115,6 +123,9 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
         if (provenance.abandonedReason() != null) {
             field(json, "abandoned_reason", Json.quote(provenance.abandonedReason()));
         }
+        if (provenance.tookOver() != null) {
+            field(json, "took_over", Json.quote(provenance.tookOver()));
+        }
         json.append("  \"exit_code\": ").append(exitCode).append("\n}\n");
         return json.toString();
     }
@@ -156,7 +167,8 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     get(json, "exit_code", Long.class).intValue(),
                     new Provenance(nullable(json, "environment"), nullable(json, "answered_by"),
                             nullable(json, "job_repository"),
-                            json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason")),
+                            json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason"),
+                            nullable(json, "took_over")),
                     json.get("skipped_empty_records") instanceof Long skipped ? skipped : 0);
             if (get(json, "report_rows", Long.class) != summary.counts().total()) {
                 throw new IllegalArgumentException("its report_rows " + json.get("report_rows")

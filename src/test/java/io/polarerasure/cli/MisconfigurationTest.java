@@ -6,14 +6,23 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.polarerasure.Sha256;
+import io.polarerasure.TestPostgres;
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.job.OutcomeJournal;
+import io.polarerasure.job.RunIdentity;
+import io.polarerasure.polar.PolarSettings;
+import io.polarerasure.report.HtmlSummary;
+import io.polarerasure.report.RunSummary;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -160,6 +169,44 @@ class MisconfigurationTest {
         assertThat((System.nanoTime() - started) / 1e9).as("seconds").isLessThan(60);
     }
 
+    @Test
+    void every_row_answering_52x_is_retried_then_stops_resumably_and_the_resume_completes() throws IOException {
+        StringBuilder rows = new StringBuilder("external_id\n");
+        for (int i = 1; i <= 40; i++) {
+            rows.append("usr_").append(i).append('\n');
+        }
+        Files.writeString(input, rows, StandardCharsets.UTF_8);
+        AtomicBoolean down = new AtomicBoolean(true);
+        AtomicInteger requests = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                // Cloudflare's pages when the origin is down: 520 (unknown error) and 524 (timeout).
+                return down.get() ? new MockResponse.Builder().code(requests.incrementAndGet() % 2 == 0 ? 520 : 524)
+                        .addHeader("Content-Type", "text/html").body("<html>origin error</html>").build()
+                        : json(404, "{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}");
+            }
+        });
+
+        Cli.Result outage = Cli.run(ENV, run(base(server), "--max-attempts", "2"));
+
+        assertThat(outage.exitCode()).as(outage.all()).isEqualTo(ExitCodes.RESUMABLE);
+        assertThat(outage.all()).contains("Polar looks unavailable").containsPattern("HTTP 52[04]");
+        down.set(false);
+        Cli.Result resumed = Cli.run(ENV, run(base(server), "--max-attempts", "2"));
+        assertThat(resumed.all()).contains("resumed and completed");
+        List<String> lines = Reports.lines(dir.resolve("requests.audit.csv"));
+        assertThat(lines).hasSize(40);
+        // Retried like 502/503 (a DELETE, then a look-up, since a 52x may come after Polar committed); only the
+        // rows that gave up before more than half of the last 20 failed are FAILED, in doubt, the rest resumed.
+        assertThat(lines).filteredOn(line -> line.contains(",FAILED,")).hasSizeBetween(1, 10)
+                .allSatisfy(line -> assertThat(line).containsPattern(",FAILED,52[04],")
+                        .contains("gave up after 2 failed requests"));
+        assertThat(lines).filteredOn(line -> !line.contains(",FAILED,"))
+                .allSatisfy(line -> assertThat(line).contains(",NOT_FOUND,404,"));
+        assertThat(resumed.exitCode()).as(resumed.all()).isEqualTo(ExitCodes.ROWS_FAILED);
+    }
+
     static Stream<Arguments> badOptions() {
         return Stream.of(
                 Arguments.of(List.of("--concurrency", "0"), "--concurrency must be between 1 and 64"),
@@ -231,17 +278,112 @@ class MisconfigurationTest {
         assertThat(server.getRequestCount()).isZero();
     }
 
-    private void rightUrlCompletesWithoutFailedRows() throws IOException {
+    @Test
+    void a_run_that_got_answers_keeps_its_report_and_the_command_with_another_url_is_refused() throws IOException {
+        AtomicInteger requests = new AtomicInteger();
+        server.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) {
+                // Polar's own answer for three rows, then the token is revoked: those rows were settled there.
+                return requests.incrementAndGet() <= 3
+                        ? json(404, "{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}")
+                        : json(401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
+            }
+        });
+        Cli.Result answered = Cli.run(ENV, run(base(server), "--concurrency", "1"));
+        assertThat(answered.exitCode()).as(answered.all()).isEqualTo(ExitCodes.REFUSED);
         polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
 
-        // The wrong URL's run keeps its report (a run is the file against one API URL): the right URL's run,
-        // a new one, writes its own.
-        Cli.Result right = Cli.run(ENV, run(polar.baseUrl(), "--report", dir.resolve("right.audit.csv").toString()));
+        Cli.Result other = Cli.run(ENV, run(polar.baseUrl()));
+
+        assertThat(other.exitCode()).as(other.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(other.err()).contains("belongs to the run of").contains("against " + base(server))
+                .contains("abandon --report").doesNotContain("took over");
+        assertThat(polar.requests()).isEmpty();
+        assertThat(Cli.run(ENV, run(base(server))).all()).as("the first run is not closed")
+                .doesNotContain("was closed");
+    }
+
+    @Test
+    void on_postgresql_a_report_with_rows_decided_without_a_call_is_taken_over_too() throws Exception {
+        // Two INVALID rows committed (chunks of one row) before the breaker stops the run at the first sent row.
+        Files.writeString(input, "external_id\nbad/id\n..\nusr_1\nusr_2\nusr_3\n", StandardCharsets.UTF_8);
+        server.setDispatcher(always(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html")
+                .body("<html>welcome</html>").build()));
+        Map<String, String> env = Map.of("POLAR_ACCESS_TOKEN", TOKEN, "SPRING_DATASOURCE_USERNAME", TestPostgres.USER);
+        try (TestPostgres.Schema postgres = TestPostgres.Schema.fresh()) {
+            Cli.Result wrong = Cli.run(env, run(base(server), "--jdbc-url", postgres.url(), "--concurrency", "1",
+                    "--chunk-size", "1"));
+            assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
+            assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(2)
+                    .allSatisfy(line -> assertThat(line).contains(",INVALID,"));
+            polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
+
+            Cli.Result right = Cli.run(env, run(polar.baseUrl(), "--jdbc-url", postgres.url()));
+
+            assertThat(right.exitCode()).as(right.all()).isEqualTo(ExitCodes.OK);
+            assertThat(right.out()).contains("This run took over from run");
+            assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(5)
+                    .extracting(line -> line.split(",")[2])
+                    .containsExactly("INVALID", "INVALID", "DELETED", "DELETED", "DELETED");
+            assertThat(polar.requests()).hasSize(3);
+        }
+    }
+
+    @Test
+    void a_request_in_doubt_keeps_the_report_with_its_run() throws IOException {
+        server.setDispatcher(always(new MockResponse.Builder().code(200).addHeader("Content-Type", "text/html")
+                .body("<html>welcome</html>").build()));
+        assertThat(Cli.run(ENV, run(base(server))).exitCode()).isEqualTo(ExitCodes.REFUSED);
+        // What a crash leaves when a DELETE was sent and its answer never recorded: it may have erased someone.
+        Path state = dir.resolve("state");
+        String key = new RunIdentity(Sha256.of(input), PolarSettings.normalise(base(server))).key();
+        try (OutcomeJournal journal = new OutcomeJournal(OutcomeJournal.fileFor(state, key),
+                OutcomeJournal.currentBootId())) {
+            journal.open(true, 1, 0);
+            journal.markSending(1, 1, Instant.now());
+        }
+        polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
+
+        Cli.Result right = Cli.run(ENV, run(polar.baseUrl()));
+
+        assertThat(right.exitCode()).as(right.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(right.err()).contains("belongs to the run of").contains("abandon --report");
+        assertThat(polar.requests()).isEmpty();
+    }
+
+    @Test
+    void the_command_of_a_run_whose_report_was_taken_over_sends_nothing_and_says_why() throws IOException {
+        server.setDispatcher(always(json(400, "{\"detail\":\"bad request\"}")));
+        assertThat(Cli.run(ENV, run(base(server))).exitCode()).isEqualTo(ExitCodes.REFUSED);
+        rightUrlCompletesWithoutFailedRows();
+        int sent = server.getRequestCount();
+
+        Cli.Result again = Cli.run(ENV, run(base(server)));
+
+        assertThat(again.exitCode()).as(again.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(again.err()).contains("was closed").contains("taken over by the run of this file against "
+                + polar.baseUrl()).contains("--rerun");
+        assertThat(server.getRequestCount()).as("nothing sent to the closed run's URL").isEqualTo(sent);
+        assertThat(Reports.lines(dir.resolve("requests.audit.csv"))).hasSize(12);
+    }
+
+    /** The same command with the right URL takes the wrong URL's report over and completes it. */
+    private void rightUrlCompletesWithoutFailedRows() throws IOException {
+        polar = FakePolar.builder().token(TOKEN).customers(CUSTOMERS).build().start();
+        Path report = dir.resolve("requests.audit.csv");
+        assertThat(report).as("the stopped run's report").exists();
+
+        Cli.Result right = Cli.run(ENV, run(polar.baseUrl()));
 
         assertThat(right.exitCode()).as(right.all()).isEqualTo(ExitCodes.OK);
-        List<String> lines = new ArrayList<>(Reports.lines(dir.resolve("right.audit.csv")));
+        assertThat(right.out()).containsPattern("This run took over from run \\d+ \\(this file against http")
+                .contains("wrong --api-url?").contains("never resumes against");
+        List<String> lines = new ArrayList<>(Reports.lines(report));
         assertThat(lines).hasSize(12).noneMatch(line -> line.contains("FAILED") || line.contains("INVALID"));
         assertThat(polar.requests()).hasSize(12);
+        assertThat(RunSummary.read(RunSummary.pathFor(report)).provenance().tookOver()).contains("took over from run");
+        assertThat(Files.readString(HtmlSummary.pathFor(report))).contains("took over from run");
     }
 
     private String[] run(String apiUrl, String... extra) {

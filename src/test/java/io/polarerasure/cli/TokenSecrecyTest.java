@@ -103,6 +103,61 @@ class TokenSecrecyTest {
         assertThat(everything).doesNotContain(TOKEN).doesNotContain(WRONG_TOKEN).doesNotContain("Zq7Zq7Zq7");
     }
 
+    @Test
+    void a_token_echoed_json_and_url_escaped_is_written_nowhere_in_clear() throws Exception {
+        // What no plain search finds: polar\u005foat\u005f\u005Aq7... in JSON, polar%5Foat%5F%5Aq7... in a URL.
+        String jsonEscaped = TOKEN.replace("_", "\\u005f").replace("Z", "\\u005A");
+        String urlEscaped = TOKEN.replace("_", "%5F").replace("q", "%71");
+        Path state = dir.resolve("state");
+        List<String> liveStatuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watcher = new Thread(() -> {
+            while (running.get()) {
+                try (Stream<Path> files = Files.isDirectory(state) ? Files.list(state) : Stream.empty()) {
+                    for (Path file : files.filter(f -> f.getFileName().toString().startsWith("live-")).toList()) {
+                        liveStatuses.add(Files.readString(file, StandardCharsets.ISO_8859_1));
+                    }
+                } catch (IOException e) {
+                    // Replaced or removed while read: the next round sees the next one.
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+        });
+        watcher.start();
+        try (FakePolar polar = FakePolar.builder().token(TOKEN).customers(Set.of("cus-1")).build().start()) {
+            String api = polar.baseUrl();
+            // One request at a time, in row order: cus-1 answered by Polar (204), then cus-2's DELETE answered
+            // 409 quoting the token JSON-escaped, then cus-3's DELETE and look-up 503 quoting it URL-escaped.
+            polar.enqueueFault(FakePolar.Fault.delay(java.time.Duration.ZERO));
+            polar.enqueueFault(FakePolar.Fault.respond(409, "application/json", "{\"detail\":\"token " + jsonEscaped
+                    + " conflicts\"}", Map.of()));
+            polar.enqueueFault(FakePolar.Fault.respond(503, "text/plain", "upstream rejected ?token=" + urlEscaped,
+                    Map.of()));
+            polar.enqueueFault(FakePolar.Fault.respond(503, "text/plain", "upstream rejected ?token=" + urlEscaped,
+                    Map.of()));
+            assertThat(run(Map.of(AccessToken.ENVIRONMENT_VARIABLE, TOKEN), "--input",
+                    input("escaped", "cus-1", "cus-2", "cus-3"), "--api-url", api, "--concurrency", "1",
+                    "--max-attempts", "2", "--progress", "1")).isEqualTo(ExitCodes.ROWS_FAILED);
+            polar.enqueueFault(FakePolar.Fault.respond(401, "application/json", "{\"error\":\"invalid_token\","
+                    + "\"error_description\":\"token " + jsonEscaped + " or " + urlEscaped + " revoked\"}", Map.of()));
+            assertThat(run(Map.of(AccessToken.ENVIRONMENT_VARIABLE, TOKEN), "--input",
+                    input("escaped-refused", "cus-4"), "--api-url", api)).isEqualTo(ExitCodes.REFUSED);
+        } finally {
+            running.set(false);
+            watcher.join();
+        }
+
+        String report = Files.readString(dir.resolve("escaped.audit.csv"));
+        assertThat(report).as("the echoes reached the report, masked").contains(",FAILED,409,")
+                .contains(",FAILED,503,").contains("[redacted]");
+        assertThat(Files.readString(dir.resolve("escaped.audit.csv.summary.html"))).contains("[redacted]");
+        assertThat(liveStatuses).as("live status files seen during the runs").isNotEmpty();
+        String everything = allOutput() + String.join("\n", liveStatuses);
+        for (String form : List.of(TOKEN, jsonEscaped, urlEscaped, "Zq7Zq7Zq7", "u005Aq7", "Z%71")) {
+            assertThat(everything).as("no trace of the token as " + form).doesNotContain(form);
+        }
+    }
+
     private int run(Map<String, String> environment, String... args) {
         CommandLine commandLine = PolarErasureCommand.commandLine(environment);
         commandLine.setOut(new PrintWriter(commandOut, true));
