@@ -2,7 +2,7 @@
 # Runs the whole job end to end on this machine: builds the jar, starts a local stand-in for Polar
 # on 127.0.0.1 (real status codes and bodies, no network, no real token), runs samples/requests.csv
 # through the real job and prints the summary and the audit report. Needs only a JDK 17 and Maven.
-#   jobs/demo.sh [REQUEST_FILE [RUN_OPTION...]]   e.g. jobs/demo.sh samples/requests.xlsx
+#   jobs/demo.sh [REQUEST_FILE [RUN_OPTION...]]   e.g. jobs/demo.sh samples/requests-workbook.xlsx
 #   (default samples/requests.csv; the options are added to `run`, e.g. --id-pattern or --dry-run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
