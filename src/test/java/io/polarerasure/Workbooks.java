@@ -192,6 +192,46 @@ public final class Workbooks {
         return file;
     }
 
+    /**
+     * Writes {@code samples/requests-workbook.xlsx} (run {@code java -cp <test class path>
+     * io.polarerasure.Workbooks samples/requests-workbook.xlsx}): a privacy tool's export opened and saved in a
+     * spreadsheet, sheet {@code Requests} then {@code Notes}, with IDs as text, as numbers (one with 16 digits, one
+     * shown with zeros padded by its format), a date, a formula's text and a formula's error, and a duplicate.
+     */
+    public static void main(String[] args) throws IOException {
+        try (XSSFWorkbook book = new XSSFWorkbook()) {
+            Sheet sheet = book.createSheet("Requests");
+            DataFormat formats = book.createDataFormat();
+            header(sheet, "request_id", "external_id", "email");
+            String[][] rows = {{"REQ-2026-1401", "r.costa@example.br"}, {"REQ-2026-1402", "legacy.numeric@example.com"},
+                {"REQ-2026-1403", "n.tanaka@example.jp"}, {"REQ-2026-1404", "date.typed@example.com"},
+                {"REQ-2026-1405", "long.number@example.com"}, {"REQ-2026-1406", "lookup.failed@example.com"},
+                {"REQ-2026-1407", "r.costa@example.br"}, {"REQ-2026-1408", "zero.padded@example.com"},
+                {"REQ-2026-1409", "built.by.formula@example.com"}};
+            for (int i = 0; i < rows.length; i++) {
+                Row row = sheet.createRow(i + 1);
+                row.createCell(0).setCellValue(rows[i][0]);
+                row.createCell(2).setCellValue(rows[i][1]);
+            }
+            sheet.getRow(1).createCell(1).setCellValue("usr_x5a9e2");
+            sheet.getRow(2).createCell(1).setCellValue(31337d);
+            sheet.getRow(3).createCell(1).setCellValue("usr_x71c0d");
+            formatted(book, formats, sheet.getRow(4).createCell(1), "mm-dd-yy").setCellValue(LocalDate.of(2025, 12, 9));
+            // 4711234567890123 typed into a General cell: Excel keeps 15 significant digits
+            sheet.getRow(5).createCell(1).setCellValue(4711234567890120d);
+            sheet.getRow(6).createCell(1).setCellFormula("VLOOKUP(C7,Notes!A:B,2,FALSE)");
+            sheet.getRow(7).createCell(1).setCellValue("usr_x5a9e2");
+            formatted(book, formats, sheet.getRow(8).createCell(1), "00000000").setCellValue(42735d);
+            sheet.getRow(9).createCell(1).setCellFormula("\"usr_\"&\"8f3a2c\"");
+            book.createSheet("Notes").createRow(0).createCell(0)
+                    .setCellValue("Exported from the privacy tool, November 2026");
+            book.getCreationHelper().createFormulaEvaluator().evaluateAll();
+            try (var out = Files.newOutputStream(Path.of(args[0]))) {
+                book.write(out);
+            }
+        }
+    }
+
     private static void header(Sheet sheet, String... names) {
         Row row = sheet.createRow(0);
         for (int i = 0; i < names.length; i++) {
