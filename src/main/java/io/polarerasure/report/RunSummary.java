@@ -43,11 +43,28 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
      * @param jobRepository   the job repository: the embedded database's path, or the JDBC URL without credentials
      * @param rerun           0 for a file's first run, n for its n-th {@code run --rerun}
      * @param abandonedReason why the run was abandoned ({@code abandon}); null unless it was
+     * @param retryOf         for a retry run, the file name of the report whose rows it retries; null otherwise
+     * @param retriedIn       the retry file {@code retry-failed} wrote of this run's rows; null until then
      */
     public record Provenance(String environment, String answeredBy, String jobRepository, long rerun,
-                             String abandonedReason) {
+                             String abandonedReason, String retryOf, String retriedIn) {
 
         static final Provenance UNKNOWN = new Provenance(null, null, null, 0, null);
+
+        /** Where a run belongs that retries no other run and has not been retried. */
+        public Provenance(String environment, String answeredBy, String jobRepository, long rerun,
+                          String abandonedReason) {
+            this(environment, answeredBy, jobRepository, rerun, abandonedReason, null, null);
+        }
+    }
+
+    /** This summary naming the retry file {@code retry-failed} wrote of its rows. */
+    public RunSummary retriedIn(String retryFile) {
+        Provenance p = provenance;
+        return new RunSummary(inputFile, inputSha256, reportFile, reportSha256, runId, executionId, state, started,
+                finished, apiBaseUrl, rateLimit, toolVersion, inputRows, counts, exitCode, new Provenance(
+                        p.environment(), p.answeredBy(), p.jobRepository(), p.rerun(), p.abandonedReason(),
+                        p.retryOf(), retryFile), skippedEmptyRecords);
     }
 
     /** Names this layout; a reader refuses others rather than misread them. */
@@ -115,6 +132,12 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
         if (provenance.abandonedReason() != null) {
             field(json, "abandoned_reason", Json.quote(provenance.abandonedReason()));
         }
+        if (provenance.retryOf() != null) {
+            field(json, "retry_of_report", Json.quote(provenance.retryOf()));
+        }
+        if (provenance.retriedIn() != null) {
+            field(json, "retried_in", Json.quote(provenance.retriedIn()));
+        }
         json.append("  \"exit_code\": ").append(exitCode).append("\n}\n");
         return json.toString();
     }
@@ -156,7 +179,8 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     get(json, "exit_code", Long.class).intValue(),
                     new Provenance(nullable(json, "environment"), nullable(json, "answered_by"),
                             nullable(json, "job_repository"),
-                            json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason")),
+                            json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason"),
+                            nullable(json, "retry_of_report"), nullable(json, "retried_in")),
                     json.get("skipped_empty_records") instanceof Long skipped ? skipped : 0);
             if (get(json, "report_rows", Long.class) != summary.counts().total()) {
                 throw new IllegalArgumentException("its report_rows " + json.get("report_rows")
