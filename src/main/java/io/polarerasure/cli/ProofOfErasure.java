@@ -12,6 +12,7 @@ import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportFacts;
+import io.polarerasure.report.RetryFile;
 import io.polarerasure.report.RunSummary;
 
 import org.springframework.batch.core.BatchStatus;
@@ -63,7 +64,7 @@ final class ProofOfErasure {
                 PolarErasure.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code,
                 new RunSummary.Provenance(run.identity().environment(), run.answeredBy(),
                         provenance.jobRepository(), run.rerun(), provenance.abandonedReason(),
-                        run.tookOver()),
+                        run.tookOver(), RetryFile.originalReports(report), null),
                 run.skippedRecords());
         Path page = HtmlSummary.pathFor(report);
         try {

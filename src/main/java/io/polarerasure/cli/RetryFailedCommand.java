@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.ReportFacts;
 import io.polarerasure.report.RetryFile;
 import io.polarerasure.report.RunSummary;
@@ -65,6 +66,12 @@ final class RetryFailedCommand implements Callable<Integer> {
                     + " REVIEW.%n", written.inDoubt(), written.inDoubt() == 1 ? " is" : "s are");
         }
         long rows = written.rows();
+        if (rows > 0) {
+            // The original's summary names its retry (the retry run's summary names the original).
+            RunSummary retried = summary.retriedIn(target.getFileName().toString());
+            retried.write(RunSummary.pathFor(report));
+            HtmlSummary.write(retried, report, HtmlSummary.pathFor(report));
+        }
         if (rows == 0) {
             out.printf("The run of %s has no FAILED or NOT_SENT row to retry; nothing written.%n",
                     summary.inputFile());

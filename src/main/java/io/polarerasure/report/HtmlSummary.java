@@ -185,6 +185,12 @@ public final class HtmlSummary {
         fact(html, "Job repository", summary.provenance().jobRepository());
         fact(html, "Run (job instance) / execution", summary.runId() + " / " + summary.executionId()
                 + (summary.provenance().rerun() > 0 ? ", rerun " + summary.provenance().rerun() : ""));
+        if (summary.provenance().retryOf() != null) {
+            fact(html, "Retry of (the report whose rows this run sent again)", summary.provenance().retryOf());
+        }
+        if (summary.provenance().retriedIn() != null) {
+            fact(html, "Retried in (the request file of this run's FAILED rows)", summary.provenance().retriedIn());
+        }
         fact(html, "Rate limit", summary.rateLimit());
         fact(html, "Tool version", summary.toolVersion());
         fact(html, "Exit code", Integer.toString(summary.exitCode()));

@@ -108,4 +108,25 @@ public final class RetryFile {
         }
         return since;
     }
+
+    /**
+     * For a retry run's report, the file names of the reports whose rows it retries (comma-separated, in order of
+     * first appearance); null for any other report.
+     */
+    public static String originalReports(Path report) throws IOException {
+        try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
+             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+            if (!parser.getHeaderMap().containsKey("original_report")) {
+                return null;
+            }
+            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            for (CSVRecord record : parser) {
+                if (record.isSet("original_report")) {
+                    names.add(SpreadsheetSafe.raw(record.get("original_report")));
+                }
+            }
+            names.remove("");
+            return names.isEmpty() ? null : String.join(", ", names);
+        }
+    }
 }

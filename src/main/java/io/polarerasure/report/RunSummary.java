@@ -45,17 +45,28 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
      * @param abandonedReason why the run was abandoned ({@code abandon}); null unless it was
      * @param tookOver        how the run took its report over from a run of the same file that never got anywhere
      *                        (a wrong URL); null unless it did
+     * @param retryOf         for a retry run, the file name of the report whose rows it retries; null otherwise
+     * @param retriedIn       the retry file {@code retry-failed} wrote of this run's rows; null until then
      */
     public record Provenance(String environment, String answeredBy, String jobRepository, long rerun,
-                             String abandonedReason, String tookOver) {
+                             String abandonedReason, String tookOver, String retryOf, String retriedIn) {
 
         static final Provenance UNKNOWN = new Provenance(null, null, null, 0, null);
 
-        /** The provenance of a run that took no report over. */
+        /** The provenance of a run that took no report over, retries no other run and has not been retried. */
         public Provenance(String environment, String answeredBy, String jobRepository, long rerun,
                           String abandonedReason) {
-            this(environment, answeredBy, jobRepository, rerun, abandonedReason, null);
+            this(environment, answeredBy, jobRepository, rerun, abandonedReason, null, null, null);
         }
+    }
+
+    /** This summary naming the retry file {@code retry-failed} wrote of its rows. */
+    public RunSummary retriedIn(String retryFile) {
+        Provenance p = provenance;
+        return new RunSummary(inputFile, inputSha256, reportFile, reportSha256, runId, executionId, state, started,
+                finished, apiBaseUrl, rateLimit, toolVersion, inputRows, counts, exitCode, new Provenance(
+                        p.environment(), p.answeredBy(), p.jobRepository(), p.rerun(), p.abandonedReason(),
+                        p.tookOver(), p.retryOf(), retryFile), skippedEmptyRecords);
     }
 
     /** Names this layout; a reader refuses others rather than misread them. */
@@ -126,6 +137,12 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
         if (provenance.tookOver() != null) {
             field(json, "took_over", Json.quote(provenance.tookOver()));
         }
+        if (provenance.retryOf() != null) {
+            field(json, "retry_of_report", Json.quote(provenance.retryOf()));
+        }
+        if (provenance.retriedIn() != null) {
+            field(json, "retried_in", Json.quote(provenance.retriedIn()));
+        }
         json.append("  \"exit_code\": ").append(exitCode).append("\n}\n");
         return json.toString();
     }
@@ -168,7 +185,8 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     new Provenance(nullable(json, "environment"), nullable(json, "answered_by"),
                             nullable(json, "job_repository"),
                             json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason"),
-                            nullable(json, "took_over")),
+                            nullable(json, "took_over"), nullable(json, "retry_of_report"),
+                            nullable(json, "retried_in")),
                     json.get("skipped_empty_records") instanceof Long skipped ? skipped : 0);
             if (get(json, "report_rows", Long.class) != summary.counts().total()) {
                 throw new IllegalArgumentException("its report_rows " + json.get("report_rows")

@@ -63,6 +63,12 @@ class RetryTraceTest {
                 "external_id,original_row,retry_of,original_report,in_doubt_since",
                 "usr_9,2," + Sha256.of(input) + ",requests.audit.csv," + started);
 
+        // The original's summaries name the retry file.
+        assertThat(RunSummary.read(dir.resolve("requests.audit.csv.summary.json")).provenance().retriedIn())
+                .isEqualTo("requests.audit.retry.csv");
+        assertThat(dir.resolve("requests.audit.csv.summary.html")).content()
+                .contains("Retried in", "requests.audit.retry.csv");
+
         script.repair("usr_9");
         takeAll(); // the first run's requests
         Cli.Result retried = Cli.run(ENV, run(retryFile));
@@ -76,6 +82,11 @@ class RetryTraceTest {
         List<String> report = Files.readAllLines(dir.resolve("requests.audit.retry.audit.csv"));
         assertThat(report.get(0)).isEqualTo("row,external_id,outcome,http_status,attempts,detail,processed_at,"
                 + "original_row,retry_of,original_report,in_doubt_since");
+        // The retry's summaries name the original report.
+        assertThat(dir.resolve("requests.audit.retry.audit.csv.summary.json")).content()
+                .contains("\"retry_of_report\": \"requests.audit.csv\"");
+        assertThat(dir.resolve("requests.audit.retry.audit.csv.summary.html")).content()
+                .contains("Retry of", "requests.audit.csv");
         assertThat(report.get(1)).startsWith("1,usr_9,DELETED,204,")
                 .endsWith(",2," + Sha256.of(input) + ",requests.audit.csv," + started);
     }
