@@ -20,8 +20,14 @@ public final class InFlightLimit {
 
     /** Latencies the p90 is taken over: about 6 s of requests at 500/min. */
     static final int WINDOW = 50;
-    /** The latency assumed before any answer came back. */
-    static final Duration ASSUMED_LATENCY = Duration.ofSeconds(1);
+    /**
+     * In flight until {@link #WARM_UP} answers are in: the fixed default before {@code auto}. Until then nothing
+     * shows the endpoint is Polar, and the misconfiguration breaker trips on the fifth foreign answer: with four in
+     * flight, a wrong {@code --api-url} gets at most nine requests, as before.
+     */
+    static final int INITIAL = 4;
+    /** Answers after which the pool follows their latencies. */
+    static final int WARM_UP = 10;
 
     private static final Logger log = LoggerFactory.getLogger(InFlightLimit.class);
 
@@ -51,7 +57,7 @@ public final class InFlightLimit {
             throw new IllegalArgumentException("cap must be 1 or more, was " + cap);
         }
         double perNano = 1.0 / rate.interval().toNanos();
-        return new InFlightLimit(cap, perNano, size(perNano, ASSUMED_LATENCY.toNanos(), cap));
+        return new InFlightLimit(cap, perNano, Math.min(cap, INITIAL));
     }
 
     /** The permits for a p90 latency: rate x p90 x 1.25 + 2, between 1 and {@code cap}. */
@@ -93,6 +99,8 @@ public final class InFlightLimit {
         inUse--;
         if (latency != null) {
             latencies[samples++ % WINDOW] = latency.toNanos();
+        }
+        if (latency != null && samples >= WARM_UP) {
             int resized = size(perNano, p90(), cap);
             if (resized != limit) {
                 log.debug("Requests in flight at most {} (was {}): p90 latency {} ms", resized, limit,

@@ -8,16 +8,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.polarerasure.fakepolar.FakePolar;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       start-up are excluded) divided by the configured limit, and the most requests any sliding
  *       1 s and 10 s window saw at the server (arrival jitter included).</li>
  *   <li>Overhead: with the limit effectively off and no latency, rows/s of the whole job (reading,
- *       journal, report, checkpoints) against a plain OkHttp loop with the same concurrency.</li>
+ *       journal, report, checkpoints) against a plain OkHttp loop with the same concurrency, in a JVM of its own
+ *       (the job runs in this one; {@link PerformanceBenchmark} runs both in JVMs of their own).</li>
  * </ul>
  */
 @Tag("benchmark")
@@ -49,7 +44,7 @@ class ThroughputBenchmark {
         System.out.println("latency ms | concurrency | chunk | achieved req/s | ratio | max in any 1 s window"
                 + " | max in any 10 s window");
         for (int latency : new int[] {20, 150, 400}) {
-            for (String concurrency : new String[] {"4", "8"}) {
+            for (String concurrency : new String[] {"4", "8", "auto"}) {
                 saturation(rows, rate, latency, concurrency);
             }
         }
@@ -131,14 +126,13 @@ class ThroughputBenchmark {
         int concurrency = 4;
         try (FakePolar polar = FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
                 .build().start()) {
-            plainLoop(polar.baseUrl(), rows / 4, concurrency); // warm-up: both sides then run with a warm JIT
-            System.out.printf("%nOverhead: %d rows, concurrency %d, no latency, no limit, repository %s%n", rows,
+                        System.out.printf("%nOverhead: %d rows, concurrency %d, no latency, no limit, repository %s%n", rows,
                     concurrency, repository());
             System.out.println("round | plain OkHttp rows/s | job rows/s (first to last request) | job s with start-up"
                     + " | ratio");
             List<Double> ratios = new ArrayList<>();
             for (int round = 1; round <= rounds; round++) {
-                double plainSeconds = plainLoop(polar.baseUrl(), rows, concurrency);
+                double plainSeconds = plainLoop(polar, rows, concurrency);
                 Path input = requests(rows, "overhead" + round);
                 int before = polar.requests().size();
                 long start = System.nanoTime();
@@ -161,32 +155,22 @@ class ThroughputBenchmark {
         }
     }
 
-    private static double plainLoop(String baseUrl, int rows, int concurrency) throws Exception {
-        OkHttpClient client = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        long start = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int worker = 0; worker < concurrency; worker++) {
-            int first = worker;
-            futures.add(pool.submit(() -> {
-                for (int i = first; i < rows; i += concurrency) {
-                    Request request = new Request.Builder().url(baseUrl + "/v1/customers/external/plain_" + i
-                            + "?anonymize=true").delete().header("Authorization", "Bearer " + TOKEN).build();
-                    try (Response response = client.newCall(request).execute()) {
-                        response.body().bytes();
-                    }
-                }
-                return null;
-            }));
+    /**
+     * The plain loop ({@link PlainLoop}) in a JVM of its own, as a user would run it: its seconds from first to
+     * last request at the server, start-up excluded.
+     */
+    private static double plainLoop(FakePolar polar, int rows, int concurrency) throws Exception {
+        int before = polar.requests().size();
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), PlainLoop.class.getName(), polar.baseUrl(),
+                Integer.toString(rows), Integer.toString(concurrency), "plain_" + before + "_", TOKEN)
+                .inheritIO().start();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("the plain loop exited " + process.exitValue());
         }
-        for (Future<?> future : futures) {
-            future.get();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        client.dispatcher().executorService().shutdown();
-        client.connectionPool().evictAll();
-        return seconds;
+        List<Instant> times = polar.requests().subList(before, before + rows).stream().map(FakePolar.Request::time)
+                .sorted().toList();
+        return Duration.between(times.get(0), times.get(rows - 1)).toNanos() / 1e9;
     }
 
     private Path requests(int rows, String name) throws IOException {

@@ -54,9 +54,15 @@ class InFlightLimitTest {
     }
 
     @Test
-    void starts_from_an_assumed_latency_of_one_second() {
-        // 8.33/s x 1 s x 1.25 = 10.4, up to 11, plus 2
-        assertThat(InFlightLimit.auto(POLARS_LIMIT, 32).limit()).isEqualTo(13);
+    void keeps_four_in_flight_until_ten_answers_are_in() {
+        InFlightLimit limit = InFlightLimit.auto(POLARS_LIMIT, 32);
+        assertThat(limit.limit()).isEqualTo(4);
+
+        answer(limit, InFlightLimit.WARM_UP - 1, Duration.ofSeconds(2));
+        assertThat(limit.limit()).as("still warming up").isEqualTo(4);
+        answer(limit, 1, Duration.ofSeconds(2));
+        assertThat(limit.limit()).isEqualTo(23);
+        assertThat(InFlightLimit.auto(POLARS_LIMIT, 2).limit()).as("never above the cap").isEqualTo(2);
     }
 
     @Test
