@@ -25,7 +25,8 @@ trap cleanup EXIT
 java src/test/java/io/polarerasure/fakepolar/FakePolar.java --port-file "$work/port" \
   --customers samples/customers.txt --token demo-token --log "$work/fake-polar.log" >"$work/fake-polar.out" 2>&1 &
 fake_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
+# Up to 60 s: the single-file source launch compiles the stand-in first, slow on a busy machine.
+for _ in $(seq 1 600); do [ -s "$work/port" ] && break; kill -0 "$fake_pid" 2>/dev/null || break; sleep 0.1; done
 [ -s "$work/port" ] || { echo "the local stand-in for Polar did not start:" >&2; cat "$work/fake-polar.out" >&2; exit 1; }
 
 input=${1:-samples/requests.csv}
