@@ -16,7 +16,6 @@ import java.util.regex.PatternSyntaxException;
 
 import javax.sql.DataSource;
 
-import io.polarerasure.PolarErasure;
 import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestScan;
@@ -247,7 +246,7 @@ final class RunCommand implements Callable<Integer> {
                     + " until it is done, then run again. Nothing was sent.");
         }
         RunIdentity identity = new RunIdentity(scan.sha256(), settings.baseUrl());
-        Eraser eraser = Eraser.create(settings, token, AccessToken.source(tokenFile), "polar-erasure/" + PolarErasure.version());
+        Eraser eraser = Eraser.create(settings, token, AccessToken.source(tokenFile), "polar-erasure/" + PolarErasureCommand.version());
         int rowsPerChunk = chunkSize != null ? chunkSize : defaultChunkSize(settings.rate(), concurrency);
         Path snapshot = InputSnapshot.fileFor(stateDir, identity.key());
         ErasureRun run = new ErasureRun(scan, idColumn, eraser, clock, concurrency, rowsPerChunk, stateDir,
@@ -280,7 +279,7 @@ final class RunCommand implements Callable<Integer> {
                     context.getBean(JobRepository.class), context.getBean(Job.class), stateDir);
             out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s (%s) at %s, concurrency %d, chunk size %d%n"
                             + "  job repository: %s%n",
-                    PolarErasure.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),
+                    PolarErasureCommand.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),
                     identity.environment(), settings.rate(), concurrency, rowsPerChunk, state.describe());
             out.flush();
             // A live line only where a person watches: a terminal, not a log file or a scheduler's journal.

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.job.DatabaseJournal;
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.OutcomeJournal;

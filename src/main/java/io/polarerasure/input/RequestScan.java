@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 
 /**
  * Reads a whole request file once before the job sends anything: every encoding or CSV error stops the run while

@@ -6,10 +6,8 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 import io.polarerasure.input.RequestOptions;
-import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.report.AuditLine;
-import io.polarerasure.report.ReportWriter;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;

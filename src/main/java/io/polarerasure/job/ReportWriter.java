@@ -1,4 +1,4 @@
-package io.polarerasure.report;
+package io.polarerasure.job;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
+import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.ReportFormat;
+import io.polarerasure.report.ReportTamperedException;
 
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
