@@ -33,6 +33,7 @@ import io.polarerasure.job.RunIdentity;
 import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
+import io.polarerasure.kernel.Durations;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.PolarEnvironment;
 import io.polarerasure.polar.PolarRefusedException;
@@ -463,12 +464,12 @@ final class RunCommand implements Callable<Integer> {
             ReportCounts counts = ReportCounts.read(reportFile);
             out.printf("Run %s in %s.%n  %s%n  report: %s%n", (launch.rerun() > 0 ? "(rerun " + launch.rerun() + ") "
                             : "") + (launch.resumed() ? "resumed and completed" : "completed"),
-                    ProgressPrinter.human(took), counts, reportFile);
+                    Durations.human(took), counts, reportFile);
             return ProofOfErasure.completedExitCode(counts);
         }
         if (status == BatchStatus.STOPPED) {
             out.printf("Run stopped after %s; the report holds every row done so far: %s.%n"
-                    + "  Re-run the same command to resume.%n", ProgressPrinter.human(took), reportFile);
+                    + "  Re-run the same command to resume.%n", Durations.human(took), reportFile);
             return ExitCodes.RESUMABLE;
         }
         PolarRefusedException refused = find(execution, PolarRefusedException.class);

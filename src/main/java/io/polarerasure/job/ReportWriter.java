@@ -2,7 +2,6 @@ package io.polarerasure.job;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 
 import io.polarerasure.kernel.Sha256;
+import io.polarerasure.report.AtomicFile;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.ReportFormat;
 import io.polarerasure.report.ReportTamperedException;
@@ -106,10 +106,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
     private void append(byte[] bytes) throws IOException {
         long before = channel.position();
         try {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            AtomicFile.writeFully(channel, bytes);
             channel.force(false);
         } catch (IOException e) {
             // Leave no half-written line behind (disk full): cut back to the last whole chunk.

@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -41,40 +38,30 @@ public final class RetryFile {
 
     /** Writes the file whole or not at all; refuses to replace an existing one. */
     public static Written write(Path report, String inputSha256, Path target) throws IOException {
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        Files.deleteIfExists(partial);
-        ReportFormat.createOwnerOnly(partial);
-        long rows = 0;
-        long inDoubt = 0;
-        try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in);
-             FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE);
-             Writer out = Channels.newWriter(channel, StandardCharsets.UTF_8);
-             CSVPrinter printer = new CSVPrinter(out, ReportFormat.CSV)) {
-            printer.printRecord((Object[]) HEADER);
-            for (CSVRecord record : parser) {
-                Outcome outcome = Outcome.valueOf(record.get("outcome"));
-                if (outcome == Outcome.FAILED || outcome == Outcome.NOT_SENT) {
-                    if (record.get("detail").startsWith(AuditLine.IN_DOUBT)) {
-                        inDoubt++;
+        long[] rows = new long[1];
+        long[] inDoubt = new long[1];
+        AtomicFile.createNew(target, channel -> {
+            try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
+                 CSVParser parser = ReportFormat.parser(in);
+                 Writer out = Channels.newWriter(channel, StandardCharsets.UTF_8);
+                 CSVPrinter printer = new CSVPrinter(out, ReportFormat.CSV)) {
+                printer.printRecord((Object[]) HEADER);
+                for (CSVRecord record : parser) {
+                    Outcome outcome = Outcome.valueOf(record.get("outcome"));
+                    if (outcome == Outcome.FAILED || outcome == Outcome.NOT_SENT) {
+                        if (record.get("detail").startsWith(AuditLine.IN_DOUBT)) {
+                            inDoubt[0]++;
+                        }
+                        printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
+                                inputSha256);
+                        rows[0]++;
                     }
-                    printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
-                            inputSha256);
-                    rows++;
                 }
+                printer.flush();
+                channel.force(true); // closing the printer closes the channel
             }
-            printer.flush();
-            channel.force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(partial);
-            throw e;
-        }
-        if (rows == 0) {
-            Files.delete(partial);
-            return new Written(0, inDoubt);
-        }
-        // No REPLACE_EXISTING: a file that appeared meanwhile is not overwritten.
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        return new Written(rows, inDoubt);
+            return rows[0] > 0;
+        });
+        return new Written(rows[0], inDoubt[0]);
     }
 }

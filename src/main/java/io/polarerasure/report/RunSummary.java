@@ -119,7 +119,7 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
      * like the report it describes.
      */
     public void write(Path file) throws IOException {
-        ReportFormat.replaceOwnerOnly(file, toJson().getBytes(StandardCharsets.UTF_8));
+        AtomicFile.replace(file, toJson().getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -60,6 +60,7 @@ class RepositoryFaultsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the fresh schema only has to exist while the run tries another database
     void an_unknown_database_is_configuration_exit_2() throws Exception {
         try (TestPostgres.Schema ignored = TestPostgres.Schema.fresh()) {
             Cli.Result result = run("jdbc:postgresql://127.0.0.1:5432/no_such_database_here");
