@@ -252,7 +252,7 @@ class MisconfigurationTest {
     }
 
     private static String base(MockWebServer server) {
-        return server.url("/").toString().replaceAll("/$", "");
+        return Cli.baseUrl(server);
     }
 
     private static MockResponse json(int status, String body) {

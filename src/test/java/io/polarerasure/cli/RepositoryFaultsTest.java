@@ -46,7 +46,7 @@ class RepositoryFaultsTest {
 
     private Cli.Result run(String jdbcUrl) {
         return Cli.run(ENV, "run", "--input", input.toString(), "--api-url",
-                server.url("/").toString().replaceAll("/$", ""), "--state-dir", dir.resolve("state").toString(),
+                Cli.baseUrl(server), "--state-dir", dir.resolve("state").toString(),
                 "--jdbc-url", jdbcUrl);
     }
 
