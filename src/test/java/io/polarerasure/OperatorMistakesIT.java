@@ -20,6 +20,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.job.RunIdentity;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.RunSummary;
 
 import org.junit.jupiter.api.AfterEach;

@@ -95,8 +95,7 @@ final class Workload {
     static List<Line> read(Path report) throws IOException {
         List<Line> lines = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(report, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get()
-                     .parse(reader)) {
+             CSVParser parser = ReportFormat.parser(reader)) {
             assertThat(parser.getHeaderNames()).containsExactly(ReportFormat.HEADER);
             for (CSVRecord record : parser) {
                 lines.add(new Line(Long.parseLong(record.get("row")), record.get("external_id"),

@@ -16,10 +16,10 @@ import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 
 import io.polarerasure.job.Ledger;
-import io.polarerasure.report.Json;
 import io.polarerasure.report.Outcome;
 
 import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.json.JsonMapper;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +36,9 @@ import picocli.CommandLine.Model.CommandSpec;
         exitCodeList = {"0:an erasure (204, DELETED) is recorded for every ID asked about",
             "1:some ID has no recorded erasure", "2:usage error, or the ID file or the repository cannot be read"})
 final class LookupCommand implements Callable<Integer> {
+
+    /** Prints each ID as a JSON string, so that spaces and control characters in it show. */
+    private static final JsonMapper QUOTED = JsonMapper.builder().build();
 
     @Spec
     CommandSpec spec;
@@ -74,7 +77,7 @@ final class LookupCommand implements Callable<Integer> {
                 List<Ledger.Entry> entries = ledger.entriesFor(id);
                 boolean erased = entries.stream().anyMatch(e -> e.outcome() == Outcome.DELETED);
                 withoutErasure += erased ? 0 : 1;
-                out.printf("%s: %s%n", Json.quote(id), entries.isEmpty() ? "no entry in the ledger"
+                out.printf("%s: %s%n", QUOTED.writeValueAsString(id), entries.isEmpty() ? "no entry in the ledger"
                         : (erased ? "erased" : "no erasure recorded") + ", " + entries.size() + " entr"
                                 + (entries.size() == 1 ? "y" : "ies"));
                 for (Ledger.Entry entry : entries) {

@@ -11,6 +11,7 @@ import java.util.List;
 
 import io.polarerasure.input.IdRules;
 import io.polarerasure.input.Visible;
+import io.polarerasure.kernel.Durations;
 import io.polarerasure.polar.Rate;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
@@ -37,7 +38,7 @@ final class PlanOverview {
         long sends = counts.get(Outcome.WOULD_DELETE);
         out.printf("  %s%n", counts);
         out.printf("  would send %d request%s; at %s that takes about %s (more with retries)%n", sends,
-                sends == 1 ? "" : "s", rate, ProgressPrinter.human(rate.interval().multipliedBy(sends)));
+                sends == 1 ? "" : "s", rate, Durations.human(rate.interval().multipliedBy(sends)));
         out.printf("  duplicates: %d row%s repeat%s the ID of an earlier row and would not be sent again%n",
                 counts.get(Outcome.DUPLICATE), counts.get(Outcome.DUPLICATE) == 1 ? "" : "s",
                 counts.get(Outcome.DUPLICATE) == 1 ? "s" : "");
@@ -65,7 +66,7 @@ final class PlanOverview {
         List<String> damagedShown = new ArrayList<>();
         List<String> otherShown = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(plan, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+             CSVParser parser = ReportFormat.parser(in)) {
             for (CSVRecord record : parser) {
                 if (Outcome.valueOf(record.get("outcome")) != Outcome.INVALID) {
                     continue;

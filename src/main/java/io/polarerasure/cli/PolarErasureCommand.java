@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
-import io.polarerasure.PolarErasure;
 import io.polarerasure.input.InputFileException;
 import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunLease;
@@ -155,7 +154,13 @@ public final class PolarErasureCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"polar-erasure " + PolarErasure.version()};
+            return new String[] {"polar-erasure " + version()};
         }
+    }
+
+    /** The version written into the jar's manifest, or {@code dev} when run from the IDE. */
+    static String version() {
+        String version = PolarErasureCommand.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.polarerasure.job.Progress;
+import io.polarerasure.kernel.Durations;
 import io.polarerasure.polar.Rate;
 import io.polarerasure.polar.SendingState;
 import io.polarerasure.report.Outcome;
@@ -138,13 +139,13 @@ final class ProgressPrinter {
         double seconds = Math.min(60, elapsed.toMillis() / 1000.0);
         double perMinute = seconds <= 0 ? 0 : snapshot.answeredLastMinute() * 60 / seconds;
         line.append(String.format(Locale.ROOT, "; %.0f/min over the last %s", perMinute,
-                elapsed.toSeconds() >= 60 ? "minute" : human(elapsed)));
+                elapsed.toSeconds() >= 60 ? "minute" : Durations.human(elapsed)));
         long left = Math.max(0, total - snapshot.answered());
         double configured = rate == null ? 0 : rate.requests() * 60e9 / rate.per().toNanos();
         double estimate = configured == 0 ? perMinute
                 : elapsed.toSeconds() >= 60 && perMinute > 0 ? Math.min(configured, perMinute) : configured;
         if (left > 0 && estimate > 0) {
-            line.append(", about ").append(human(Duration.ofSeconds(Math.round(left * 60 / estimate))))
+            line.append(", about ").append(Durations.human(Duration.ofSeconds(Math.round(left * 60 / estimate))))
                     .append(" left");
             if (rate != null) {
                 line.append(estimate == configured ? " at " + rate : " at the rate seen");
@@ -165,17 +166,6 @@ final class ProgressPrinter {
                     .append(CLOCK_TIME.format(until.atZone(clock.getZone()))));
         });
         return line.toString();
-    }
-
-    static String human(Duration duration) {
-        long seconds = duration.toSeconds();
-        if (seconds < 60) {
-            return seconds + " s";
-        }
-        if (seconds < 3600) {
-            return seconds / 60 + " min " + seconds % 60 + " s";
-        }
-        return seconds / 3600 + " h " + seconds % 3600 / 60 + " min";
     }
 
     void stop() {

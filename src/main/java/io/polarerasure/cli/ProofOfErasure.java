@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 
-import io.polarerasure.PolarErasure;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.Outcome;
@@ -61,7 +60,7 @@ final class ProofOfErasure {
         RunSummary summary = new RunSummary(run.inputFile(), run.inputSha256(), report.toString(), facts.sha256(),
                 run.runId(), run.executionId(), run.state().name(), run.started(),
                 run.finished() != null ? run.finished() : clock.instant(), run.apiUrl(), run.rateLimit(),
-                PolarErasure.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code,
+                PolarErasureCommand.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code,
                 new RunSummary.Provenance(run.identity().environment(), run.answeredBy(),
                         provenance.jobRepository(), run.rerun(), provenance.abandonedReason(),
                         run.tookOver(), RetryFile.originalReports(report), null),

@@ -16,7 +16,6 @@ import java.util.regex.PatternSyntaxException;
 
 import javax.sql.DataSource;
 
-import io.polarerasure.PolarErasure;
 import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestScan;
@@ -35,6 +34,7 @@ import io.polarerasure.job.RunIdentity;
 import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
+import io.polarerasure.kernel.Durations;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.InFlightLimit;
 import io.polarerasure.polar.PolarEnvironment;
@@ -284,7 +284,7 @@ final class RunCommand implements Callable<Integer> {
                     + " until it is done, then run again. Nothing was sent.");
         }
         RunIdentity identity = new RunIdentity(scan.sha256(), settings.baseUrl());
-        Eraser eraser = Eraser.create(settings, token, AccessToken.source(tokenFile), "polar-erasure/" + PolarErasure.version());
+        Eraser eraser = Eraser.create(settings, token, AccessToken.source(tokenFile), "polar-erasure/" + PolarErasureCommand.version());
         boolean auto = "auto".equals(concurrencyOption);
         if (auto) {
             eraser.limitInFlight(InFlightLimit.auto(settings.rate(), concurrency));
@@ -323,7 +323,7 @@ final class RunCommand implements Callable<Integer> {
                     context.getBean(JobRepository.class), context.getBean(DataSource.class), stateDir, clock));
             out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s (%s) at %s, concurrency %s, chunk size %d%n"
                             + "  job repository: %s%n",
-                    PolarErasure.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),
+                    PolarErasureCommand.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),
                     identity.environment(), settings.rate(), auto ? "auto (up to " + concurrency + ")"
                             : concurrency, rowsPerChunk, state.describe());
             out.flush();
@@ -528,12 +528,12 @@ final class RunCommand implements Callable<Integer> {
             ReportCounts counts = ReportCounts.read(reportFile);
             out.printf("Run %s in %s.%n  %s%n  report: %s%n", (launch.rerun() > 0 ? "(rerun " + launch.rerun() + ") "
                             : "") + (launch.resumed() ? "resumed and completed" : "completed"),
-                    ProgressPrinter.human(took), counts, reportFile);
+                    Durations.human(took), counts, reportFile);
             return ProofOfErasure.completedExitCode(counts);
         }
         if (status == BatchStatus.STOPPED) {
             out.printf("Run stopped after %s; the report holds every row done so far: %s.%n"
-                    + "  Re-run the same command to resume.%n", ProgressPrinter.human(took), reportFile);
+                    + "  Re-run the same command to resume.%n", Durations.human(took), reportFile);
             return ExitCodes.RESUMABLE;
         }
         PolarRefusedException refused = find(execution, PolarRefusedException.class);

@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import io.polarerasure.job.RepositorySchema;
 
+import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -36,31 +37,48 @@ final class SpringContexts {
             context = open(state, poolSize, singletons, sources);
             RepositorySchema.ensure(context.getBean(DataSource.class));
             return context;
-        } catch (Exception e) {
+        } catch (RuntimeException | SQLException e) {
             if (context != null) {
                 context.close();
             }
-            Throwable root = e;
-            String sqlState = null;
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                root = t;
-                if (sqlState == null && t instanceof SQLException sql) {
-                    sqlState = sql.getSQLState();
-                }
-            }
-            if (sqlState != null && sqlState.startsWith("08")) {
-                // SQL state class 08, connection exception: the database does not answer (or the URL names a host
-                // where none runs). An outage is worth retrying later; nothing was sent either way.
-                throw new RepositoryUnreachableException("Cannot reach the job repository (" + state.describe()
-                        + "): " + root.getMessage() + ". Nothing was sent. Run the same command again once the"
-                        + " database answers; if it never does, check the host and port in --jdbc-url.");
-            }
-            // Anything else is configuration: a malformed URL, an unknown database or schema, refused credentials.
-            throw new UsageException("Cannot open the job repository (" + state.describe() + "): "
-                    + root.getMessage() + ". If another polar-erasure process uses this --state-dir, wait for it;"
-                    + " otherwise check --state-dir or --jdbc-url and the database credentials, then run again."
-                    + " Nothing was sent.");
+            throw classified(state, e);
         }
+    }
+
+    /**
+     * A start-up failure by its type: the database does not answer (exit 3, retry later), the database or its
+     * settings are wrong (usage, exit 2), or, with no database error in the chain, a fault of the program itself,
+     * returned unchanged so that it is reported as one and not as the operator's mistake.
+     */
+    static RuntimeException classified(StateOptions state, Exception error) {
+        Throwable root = error;
+        String sqlState = null;
+        boolean database = false;
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            root = t;
+            if (t instanceof SQLException sql) {
+                database = true;
+                sqlState = sqlState == null ? sql.getSQLState() : sqlState;
+            }
+            // The data source is made from the operator's settings alone (an unknown JDBC URL scheme fails here).
+            database |= t instanceof DataAccessException
+                    || t instanceof BeanCreationException creation && "dataSource".equals(creation.getBeanName());
+        }
+        if (!database) {
+            return (RuntimeException) error; // an SQLException is a database error, so this is a runtime one
+        }
+        if (sqlState != null && sqlState.startsWith("08")) {
+            // SQL state class 08, connection exception: the database does not answer (or the URL names a host
+            // where none runs). An outage is worth retrying later; nothing was sent either way.
+            return new RepositoryUnreachableException("Cannot reach the job repository (" + state.describe()
+                    + "): " + root.getMessage() + ". Nothing was sent. Run the same command again once the"
+                    + " database answers; if it never does, check the host and port in --jdbc-url.");
+        }
+        // Configuration: a malformed URL, an unknown database or schema, refused credentials, a locked state folder.
+        return new UsageException("Cannot open the job repository (" + state.describe() + "): "
+                + root.getMessage() + ". If another polar-erasure process uses this --state-dir, wait for it;"
+                + " otherwise check --state-dir or --jdbc-url and the database credentials, then run again."
+                + " Nothing was sent.");
     }
 
     /**

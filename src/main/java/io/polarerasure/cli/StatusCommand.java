@@ -18,12 +18,13 @@ import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
 
-import io.polarerasure.Sha256;
 import io.polarerasure.job.DatabaseJournal;
+import io.polarerasure.job.InterruptedChunk;
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.OutcomeJournal;
-import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunHistory;
+import io.polarerasure.job.RunLease;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportFacts;
 
@@ -168,48 +169,17 @@ final class StatusCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /**
-     * What the journal holds for an unfinished run's rows after its checkpoint: what resuming will take
-     * from it, and what it will have to send again without knowing whether the first request landed.
-     */
+    /** The journal's account of an unfinished run's rows after its checkpoint (see {@link InterruptedChunk}). */
     private Optional<String> interruptedChunk(RunHistory.Run run, Map<Long, OutcomeJournal.Entry> databaseJournal,
                                               boolean running) {
         if (run.ended()) {
             return Optional.empty();
         }
-        long[] counts;
         try {
-            counts = journalCounts(run, databaseJournal);
+            return InterruptedChunk.of(run, databaseJournal, state.stateDir()).describe(running);
         } catch (IOException | RuntimeException e) {
             return Optional.of("its journal cannot be read (" + e.getMessage() + ").");
         }
-        long answered = counts[0];
-        long unanswered = counts[1];
-        if (answered + unanswered == 0) {
-            return Optional.empty();
-        }
-        if (running) {
-            // A live run: requests without an answer yet are simply in flight, not lost.
-            return Optional.of("running: " + answered + " answer(s) since the last checkpoint, " + unanswered
-                    + " request(s) in flight.");
-        }
-        return Optional.of(answered + " answer(s) after the checkpoint are kept in"
-                + " the journal (resuming reports them without sending again); " + unanswered + " request(s) have no"
-                + " recorded answer (resuming sends them again and says so where the customer is then gone).");
-    }
-
-    /** {answers kept after the checkpoint, requests without a recorded answer} of an unfinished run. */
-    private long[] journalCounts(RunHistory.Run run, Map<Long, OutcomeJournal.Entry> databaseJournal)
-            throws IOException {
-        Map<Long, OutcomeJournal.Entry> entries = databaseJournal != null ? databaseJournal
-                : OutcomeJournal.read(OutcomeJournal.fileFor(state.stateDir(), run.identity().key()));
-        long[] counts = new long[2];
-        for (Map.Entry<Long, OutcomeJournal.Entry> entry : entries.entrySet()) {
-            if (entry.getKey() > run.rowsDone() && !entry.getValue().isWithdrawn()) {
-                counts[entry.getValue().sending() ? 1 : 0]++;
-            }
-        }
-        return counts;
     }
 
     /** Everything known of a run, for {@code --format json}. */
@@ -246,9 +216,9 @@ final class StatusCommand implements Callable<Integer> {
         }
         if (!run.ended()) {
             try {
-                long[] journal = journalCounts(run, databaseJournal);
-                facts.put("answersAfterCheckpoint", journal[0]);
-                facts.put("requestsWithoutAnswer", journal[1]);
+                InterruptedChunk journal = InterruptedChunk.of(run, databaseJournal, state.stateDir());
+                facts.put("answersAfterCheckpoint", journal.answered());
+                facts.put("requestsWithoutAnswer", journal.unanswered());
             } catch (IOException | RuntimeException e) {
                 facts.put("journalError", e.getMessage());
             }

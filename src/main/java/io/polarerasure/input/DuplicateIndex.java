@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.OptionalLong;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 
 /**
  * Which rows repeat the external ID of an earlier valid row of the same file (exact, case-sensitive comparison of

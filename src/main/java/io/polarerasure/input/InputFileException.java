@@ -10,6 +10,8 @@ import java.nio.file.Path;
  */
 public class InputFileException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     public InputFileException(String message) {
         super(message);
     }

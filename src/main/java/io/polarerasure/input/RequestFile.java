@@ -21,7 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -56,10 +55,6 @@ import org.apache.commons.csv.CSVRecord;
 public final class RequestFile {
 
     private static final char[] DELIMITERS = {',', ';', '\t'};
-    private static final String QUOTING_ADVICE =
-            "Fix the quoting (a quote inside a quoted field is written as two quotes) and run again.";
-    private static final Pattern START_LINE = Pattern.compile("\\(startline ([^)]+)\\)");
-    private static final Pattern AT_LINE = Pattern.compile("at line: (.+), position:");
     private static final Pattern SEP_LINE = Pattern.compile("sep=(.)");
 
     private final Path file;
@@ -423,7 +418,7 @@ public final class RequestFile {
                     return null;
                 }
             } catch (UncheckedIOException e) {
-                throw syntaxError(e.getCause(), linesDone + 1);
+                throw CsvSyntaxError.of(file, e.getCause(), linesDone + 1, lineOffset);
             }
             CSVRecord record = records.next();
             // The parser counts lines up to the record's end. Going back over the line breaks inside its quoted
@@ -465,41 +460,6 @@ public final class RequestFile {
                 }
             }
             return breaks;
-        }
-
-        /**
-         * Commons CSV tells syntax errors apart only in its message text, so the line numbers come from there,
-         * with the line after the previous record as the fallback.
-         */
-        private InputFileException syntaxError(IOException cause, long fallbackLine) {
-            String message = String.valueOf(cause.getMessage());
-            if (!(cause instanceof CSVException)) {
-                return InputFileException.at(file, fallbackLine, "cannot be read (" + cause + "). Check the file"
-                        + " and run again.", cause);
-            }
-            Matcher unterminated = START_LINE.matcher(message);
-            if (unterminated.find()) {
-                return InputFileException.at(file, number(unterminated, fallbackLine - lineOffset) + lineOffset, "a quoted field starts on"
-                        + " this line and is never closed (the file ends inside it). " + QUOTING_ADVICE, cause);
-            }
-            Matcher trailing = AT_LINE.matcher(message);
-            if (trailing.find()) {
-                return InputFileException.at(file, number(trailing, fallbackLine - lineOffset) + lineOffset, "text follows the closing quote"
-                        + " of a field, which must be followed by a delimiter or the end of the line. "
-                        + QUOTING_ADVICE, cause);
-            }
-            return InputFileException.at(file, fallbackLine, "the CSV cannot be parsed (" + message + "). "
-                    + QUOTING_ADVICE, cause);
-        }
-
-        /** Commons CSV formats line numbers with {@code %,d} in the default locale, so only digits count. */
-        private static long number(Matcher matcher, long fallback) {
-            String digits = matcher.group(1).codePoints()
-                    .filter(Character::isDigit)
-                    .map(c -> '0' + Character.digit(c, 10))
-                    .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-                    .toString();
-            return digits.isEmpty() ? fallback : Long.parseLong(digits);
         }
     }
 

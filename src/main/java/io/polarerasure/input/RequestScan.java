@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 
 /**
  * Reads a whole request file once before the job sends anything: every encoding or CSV error stops the run while
@@ -52,8 +52,7 @@ public final class RequestScan {
                     + " then run again. Nothing was sent.");
         }
         // The parser has read to the end of the text, hence the digest has seen every byte.
-        return new ScanResult(file, Sha256.hex(sha256), rows, duplicates.build(), requests.delimiter(), options,
-                skipped);
+        return new ScanResult(file, Sha256.hex(sha256), rows, duplicates.build(), options, skipped);
     }
 
     private static long size(Path file) {

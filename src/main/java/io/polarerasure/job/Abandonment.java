@@ -20,7 +20,6 @@ import io.polarerasure.input.RequestScan;
 import io.polarerasure.input.ScanResult;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
-import io.polarerasure.report.ReportWriter;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;

@@ -10,12 +10,10 @@ import javax.sql.DataSource;
 
 import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
-import io.polarerasure.input.RequestReader;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.input.RetryOrigin;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.ReportCounts;
-import io.polarerasure.report.ReportWriter;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.configuration.annotation.StepScope;

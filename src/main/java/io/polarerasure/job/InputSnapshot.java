@@ -10,7 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.UUID;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 
 /**
  * The run's own copy of its request file, in the state folder: every execution of the run reads this copy,

@@ -17,7 +17,7 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 

@@ -79,6 +79,7 @@ public final class Retention {
     }
 
     /** Deletes a finished run's journal, input snapshot and lock file; false if another process holds its lock. */
+    @SuppressWarnings("try") // the lock is only held while the files go, never called
     private boolean deleteFiles(String runKey) {
         if (stateDir.isEmpty()) {
             return true;

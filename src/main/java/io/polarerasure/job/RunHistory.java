@@ -11,7 +11,6 @@ import java.util.Optional;
 
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportCounts;
-import io.polarerasure.report.ReportWriter;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;

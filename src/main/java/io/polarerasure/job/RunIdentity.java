@@ -3,7 +3,7 @@ package io.polarerasure.job;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.polar.PolarEnvironment;
 
 /**

@@ -43,10 +43,6 @@ public final class StopSignal implements StepExecutionListener {
         }
     }
 
-    public boolean requested() {
-        return requested;
-    }
-
     /** A chunk that failed only because its waiting rows gave up on the stop request: that is a stop. */
     @Override
     public ExitStatus afterStep(StepExecution stepExecution) {

@@ -5,12 +5,14 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * One HTTP answer from Polar's erase endpoint, classified by what it means for the row.
@@ -54,9 +56,9 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
     }
 
     static final int SNIPPET_LENGTH = 200;
-    private static final Pattern ERROR_FIELD = jsonString("error");
-    private static final Pattern MSG_FIELD = jsonString("msg");
-    private static final Pattern ESCAPE = Pattern.compile("\\\\(u[0-9a-fA-F]{4}|.)");
+    // Polar's error bodies carry more fields than these records name; the others are ignored.
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     private static final Pattern BLANKS = Pattern.compile("[\\s\\p{Cntrl}]+");
 
     public Answer {
@@ -90,7 +92,8 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
     /** As {@link #of(int, String, String)}, for an answer with or without Polar's sandbox mark. */
     static Answer of(int status, String body, String retryAfter, boolean sandbox) {
         Kind kind = kindOf(status, body);
-        List<String> messages = kind == Kind.REJECTED ? strings(MSG_FIELD, body) : List.of();
+        List<String> messages = kind == Kind.REJECTED ? parse(body, ValidationError.class)
+                .map(ValidationError::messages).orElse(List.of()) : List.of();
         // A 204 (most answers of a run) has no detail: nothing to clean up.
         String text = kind == Kind.ERASED ? "" : snippet(messages.isEmpty() ? body : String.join("; ", messages));
         String detail = kind == Kind.ERASED ? "" : text.isEmpty() ? "HTTP " + status : "HTTP " + status + ": " + text;
@@ -155,11 +158,11 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
     // Polar's own "not found" carries error=ResourceNotFound; the framework's route miss has only a
     // detail. A 404 with some other error is neither, so it is not taken as a per-row answer.
     private static Kind notFoundKind(String body) {
-        List<String> errors = strings(ERROR_FIELD, body);
-        if (errors.isEmpty()) {
+        Optional<String> error = parse(body, ErrorBody.class).map(ErrorBody::error);
+        if (error.isEmpty()) {
             return Kind.NO_ROUTE;
         }
-        return errors.get(0).equals("ResourceNotFound") ? Kind.NOT_FOUND : Kind.UNEXPECTED;
+        return error.get().equals("ResourceNotFound") ? Kind.NOT_FOUND : Kind.UNEXPECTED;
     }
 
     /** The body as one line of at most {@link #SNIPPET_LENGTH} characters. */
@@ -172,31 +175,39 @@ public record Answer(int status, Kind kind, String detail, Optional<String> retr
         return line.substring(0, end) + "…";
     }
 
-    // Only two string fields are needed, from bodies that may be cut short or be an edge's HTML page: a
-    // tolerant match finds them in Polar's small error bodies and nothing in a page. (The customer object of
-    // a look-up, which must be read whole, is parsed with Jackson in PolarClient.)
-    private static Pattern jsonString(String field) {
-        return Pattern.compile("\"" + field + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
-    }
-
-    private static List<String> strings(Pattern field, String body) {
-        List<String> values = new ArrayList<>();
-        Matcher m = field.matcher(body);
-        while (m.find()) {
-            values.add(unescape(m.group(1)));
+    /**
+     * The body read as one of Polar's JSON error bodies; empty for anything else (an edge's HTML page, plain
+     * text, a body cut short at the client's read limit), which then counts as carrying no Polar error.
+     */
+    private static <T> Optional<T> parse(String body, Class<T> type) {
+        if (body.isBlank()) {
+            return Optional.empty();
         }
-        return values;
+        try {
+            return Optional.ofNullable(JSON.readValue(body, type));
+        } catch (JacksonException e) {
+            return Optional.empty();
+        }
     }
 
-    private static String unescape(String json) {
-        return ESCAPE.matcher(json).replaceAll(m -> Matcher.quoteReplacement(unescaped(m.group(1))));
+    /**
+     * Polar's error body: {@code {"error":"ResourceNotFound","detail":"Not found"}} for a 404 that decides a row
+     * (polar-api.md, "Answers"); a route miss ({@code {"detail":"Not Found"}}) has no {@code error}.
+     */
+    record ErrorBody(String error) {
     }
 
-    private static String unescaped(String escape) {
-        return switch (escape.charAt(0)) {
-            case 'u' -> String.valueOf((char) Integer.parseInt(escape.substring(1), 16));
-            case 'n', 'r', 't', 'b', 'f' -> " ";
-            default -> escape;
-        };
+    /**
+     * Polar's 422 body (HTTPValidationError): {@code {"error":"RequestValidationError","detail":[{"type","loc",
+     * "msg","input"}…]}}; only the messages are kept (the input may echo what was sent).
+     */
+    record ValidationError(List<Issue> detail) {
+        List<String> messages() {
+            return detail == null ? List.of() : detail.stream().map(Issue::msg).filter(Objects::nonNull).toList();
+        }
+    }
+
+    /** One entry of a 422's {@code detail}. */
+    record Issue(String msg) {
     }
 }

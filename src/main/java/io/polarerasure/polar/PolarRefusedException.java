@@ -9,6 +9,8 @@ import okhttp3.HttpUrl;
  */
 public final class PolarRefusedException extends RuntimeException implements RowFault {
 
+    private static final long serialVersionUID = 1L;
+
     private final int status;
     private final boolean rowMayHaveLanded;
 

@@ -6,6 +6,8 @@ package io.polarerasure.polar;
  */
 public final class PolarUnavailableException extends RuntimeException implements RowFault {
 
+    private static final long serialVersionUID = 1L;
+
     private final boolean rowMayHaveLanded;
 
     PolarUnavailableException(String message) {

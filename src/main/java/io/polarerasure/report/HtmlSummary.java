@@ -12,6 +12,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
+import io.polarerasure.kernel.Durations;
+
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
@@ -178,7 +180,7 @@ public final class HtmlSummary {
         fact(html, "Report SHA-256", summary.reportSha256());
         fact(html, "Started", time(summary.started(), zone));
         fact(html, "Finished", time(summary.finished(), zone));
-        fact(html, "Duration", human(Duration.between(summary.started(), summary.finished())));
+        fact(html, "Duration", Durations.human(Duration.between(summary.started(), summary.finished())));
         fact(html, "Polar API", summary.apiBaseUrl());
         fact(html, "Environment", summary.provenance().environment());
         fact(html, "Answered by", summary.provenance().answeredBy());
@@ -240,7 +242,7 @@ public final class HtmlSummary {
         StringBuilder table = new StringBuilder("<table>\n<tr><th>Row</th><th>External ID</th><th>Outcome</th>"
                 + "<th>HTTP status</th><th>Attempts</th><th>Detail</th><th>Processed at</th></tr>\n");
         try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+             CSVParser parser = ReportFormat.parser(in)) {
             for (CSVRecord record : parser) {
                 if (!listedOutcomes.contains(Outcome.valueOf(record.get("outcome")))) {
                     continue;
@@ -319,10 +321,5 @@ public final class HtmlSummary {
             }
         });
         return out.toString();
-    }
-
-    private static String human(Duration duration) {
-        long seconds = Math.max(0, duration.toSeconds());
-        return String.format(Locale.ROOT, "%d h %02d min %02d s", seconds / 3600, seconds % 3600 / 60, seconds % 60);
     }
 }

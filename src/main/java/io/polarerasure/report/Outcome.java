@@ -24,10 +24,5 @@ public enum Outcome {
      */
     NOT_SENT,
     /** Dry run only: this row would be sent. */
-    WOULD_DELETE;
-
-    /** Rows that leave the erasure request unfulfilled and need a human or a new run. */
-    public boolean needsAttention() {
-        return this == FAILED || this == REVIEW || this == NOT_SENT;
-    }
+    WOULD_DELETE
 }

@@ -37,7 +37,7 @@ public record ReportCounts(Map<Outcome, Long> byOutcome, long inDoubt) {
     static ReportCounts parse(Reader report) throws IOException {
         Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
         long inDoubt = 0;
-        CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(report);
+        CSVParser parser = ReportFormat.parser(report);
         for (CSVRecord record : parser) {
             counts.merge(Outcome.valueOf(record.get("outcome")), 1L, Long::sum);
             if (SpreadsheetSafe.raw(record.get("detail")).startsWith(AuditLine.IN_DOUBT)) {

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 
 import org.apache.commons.io.input.BoundedInputStream;
 

@@ -1,14 +1,11 @@
 package io.polarerasure.report;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,6 +16,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 
 /** The audit report's CSV layout, shared by the run report and the dry-run plan. */
@@ -64,6 +62,14 @@ public final class ReportFormat {
         });
     }
 
+    /**
+     * A parser over report text (a report, a plan) that reads its header and yields the data records, whose
+     * fields are got by the {@link #HEADER} names. The caller closes it (which closes {@code report}).
+     */
+    public static CSVParser parser(Reader report) throws IOException {
+        return CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(report);
+    }
+
     /** Creates a new, empty file that only its owner can read (reports name who was erased). */
     public static void createOwnerOnly(Path file) throws IOException {
         Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
@@ -73,25 +79,9 @@ public final class ReportFormat {
         Files.createFile(file, attributes);
     }
 
-    /**
-     * Writes a small owner-only file whole or not at all: a temporary file, forced to disk, then moved over
-     * {@code file}.
-     */
+    /** Writes a small owner-only file whole or not at all (see {@link AtomicFile}). */
     public static void replaceOwnerOnly(Path file, byte[] content) throws IOException {
-        Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        Files.deleteIfExists(partial);
-        createOwnerOnly(partial);
-        try (FileChannel out = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-            ByteBuffer bytes = ByteBuffer.wrap(content);
-            while (bytes.hasRemaining()) {
-                out.write(bytes);
-            }
-            out.force(true);
-        } catch (IOException e) {
-            Files.deleteIfExists(partial);
-            throw e;
-        }
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.replace(file, content);
     }
 
     private interface Printing {

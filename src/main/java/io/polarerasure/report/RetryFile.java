@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -51,42 +48,32 @@ public final class RetryFile {
      */
     public static Written write(Path report, String inputSha256, Instant runStarted, Path target)
             throws IOException {
-        Path partial = target.resolveSibling(target.getFileName() + ".partial");
-        Files.deleteIfExists(partial);
-        ReportFormat.createOwnerOnly(partial);
-        long rows = 0;
-        long inDoubt = 0;
-        try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in);
-             FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE);
-             Writer out = Channels.newWriter(channel, StandardCharsets.UTF_8);
-             CSVPrinter printer = new CSVPrinter(out, ReportFormat.CSV)) {
-            printer.printRecord((Object[]) HEADER);
-            for (CSVRecord record : parser) {
-                Outcome outcome = Outcome.valueOf(record.get("outcome"));
-                if (outcome == Outcome.FAILED || outcome == Outcome.NOT_SENT) {
-                    Instant since = inDoubtSince(record, runStarted);
-                    if (since != null) {
-                        inDoubt++;
+        long[] rows = new long[1];
+        long[] inDoubt = new long[1];
+        AtomicFile.createNew(target, channel -> {
+            try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
+                 CSVParser parser = ReportFormat.parser(in);
+                 Writer out = Channels.newWriter(channel, StandardCharsets.UTF_8);
+                 CSVPrinter printer = new CSVPrinter(out, ReportFormat.CSV)) {
+                printer.printRecord((Object[]) HEADER);
+                for (CSVRecord record : parser) {
+                    Outcome outcome = Outcome.valueOf(record.get("outcome"));
+                    if (outcome == Outcome.FAILED || outcome == Outcome.NOT_SENT) {
+                        Instant since = inDoubtSince(record, runStarted);
+                        if (since != null) {
+                            inDoubt[0]++;
+                        }
+                        printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
+                                inputSha256, report.getFileName().toString(), since == null ? "" : since.toString());
+                        rows[0]++;
                     }
-                    printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
-                            inputSha256, report.getFileName().toString(), since == null ? "" : since.toString());
-                    rows++;
                 }
+                printer.flush();
+                channel.force(true); // closing the printer closes the channel
             }
-            printer.flush();
-            channel.force(true);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(partial);
-            throw e;
-        }
-        if (rows == 0) {
-            Files.delete(partial);
-            return new Written(0, inDoubt);
-        }
-        // No REPLACE_EXISTING: a file that appeared meanwhile is not overwritten.
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        return new Written(rows, inDoubt);
+            return rows[0] > 0;
+        });
+        return new Written(rows[0], inDoubt[0]);
     }
 
     /**
@@ -115,7 +102,7 @@ public final class RetryFile {
      */
     public static String originalReports(Path report) throws IOException {
         try (Reader in = Files.newBufferedReader(report, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(in)) {
+             CSVParser parser = ReportFormat.parser(in)) {
             if (!parser.getHeaderMap().containsKey("original_report")) {
                 return null;
             }

@@ -8,8 +8,19 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.Separators;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.PropertyNamingStrategies;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The proof of erasure kept next to a report as {@code <report>.summary.json}: which file was run, what the
@@ -73,6 +84,13 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
     public static final String FORMAT = "polar-erasure-summary/1";
     private static final String COMPLETED = "COMPLETED";
     private static final String ABANDONED = "ABANDONED";
+    // Later versions may add fields; a reader of this version ignores them rather than refuse the summary.
+    private static final JsonMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    // "name": value, as before Jackson: jobs/nightly.sh greps the counts as "REVIEW": [1-9].
+    private static final ObjectWriter WRITER = JSON.writer().with(new DefaultPrettyPrinter(
+            Separators.createDefaultInstance().withObjectNameValueSpacing(Separators.Spacing.AFTER)));
 
     /** Where the summary of this report lives. */
     public static Path pathFor(Path report) {
@@ -101,54 +119,19 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
         return complete() || state.equals(ABANDONED);
     }
 
+    /** The summary as written to disk: one JSON object, two-space indented, field names in snake case. */
     public String toJson() {
-        StringBuilder json = new StringBuilder(1024).append("{\n");
-        field(json, "format", Json.quote(FORMAT));
-        field(json, "tool_version", Json.quote(toolVersion));
-        field(json, "run_id", Long.toString(runId));
-        field(json, "execution_id", Long.toString(executionId));
-        field(json, "state", Json.quote(state));
-        field(json, "complete", Boolean.toString(complete()));
-        field(json, "input_file", Json.quote(inputFile));
-        field(json, "input_sha256", Json.quote(inputSha256));
-        field(json, "input_rows", Long.toString(inputRows));
-        field(json, "skipped_empty_records", Long.toString(skippedEmptyRecords));
-        field(json, "report_file", Json.quote(reportFile));
-        field(json, "report_sha256", Json.quote(reportSha256));
-        field(json, "report_rows", Long.toString(counts.total()));
-        StringBuilder byOutcome = new StringBuilder("{");
+        Map<String, Long> byOutcome = new LinkedHashMap<>();
         for (Outcome outcome : reportOutcomes()) {
-            byOutcome.append(byOutcome.length() == 1 ? "" : ", ").append(Json.quote(outcome.name())).append(": ")
-                    .append(counts.get(outcome));
+            byOutcome.put(outcome.name(), counts.get(outcome));
         }
-        field(json, "counts", byOutcome.append('}').toString());
-        field(json, "in_doubt", Long.toString(counts.inDoubt()));
-        field(json, "started", Json.quote(started.toString()));
-        field(json, "finished", Json.quote(finished.toString()));
-        field(json, "api_base_url", Json.quote(apiBaseUrl));
-        field(json, "rate_limit", Json.quote(rateLimit));
-        field(json, "environment", Json.quote(provenance.environment()));
-        field(json, "answered_by", Json.quote(provenance.answeredBy()));
-        field(json, "job_repository", Json.quote(provenance.jobRepository()));
-        field(json, "rerun", Long.toString(provenance.rerun()));
-        if (provenance.abandonedReason() != null) {
-            field(json, "abandoned_reason", Json.quote(provenance.abandonedReason()));
-        }
-        if (provenance.tookOver() != null) {
-            field(json, "took_over", Json.quote(provenance.tookOver()));
-        }
-        if (provenance.retryOf() != null) {
-            field(json, "retry_of_report", Json.quote(provenance.retryOf()));
-        }
-        if (provenance.retriedIn() != null) {
-            field(json, "retried_in", Json.quote(provenance.retriedIn()));
-        }
-        json.append("  \"exit_code\": ").append(exitCode).append("\n}\n");
-        return json.toString();
-    }
-
-    private static void field(StringBuilder json, String name, String value) {
-        json.append("  ").append(Json.quote(name)).append(": ").append(value).append(",\n");
+        OnDisk json = new OnDisk(FORMAT, toolVersion, runId, executionId, state, complete(), inputFile, inputSha256,
+                inputRows, skippedEmptyRecords, reportFile, reportSha256, counts.total(), byOutcome,
+                counts.inDoubt(), started.toString(), finished.toString(), apiBaseUrl, rateLimit,
+                provenance.environment(), provenance.answeredBy(), provenance.jobRepository(), provenance.rerun(),
+                provenance.abandonedReason(), provenance.tookOver(), provenance.retryOf(),
+                provenance.retriedIn(), (long) exitCode);
+        return WRITER.writeValueAsString(json) + "\n";
     }
 
     /**
@@ -156,60 +139,80 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
      * like the report it describes.
      */
     public void write(Path file) throws IOException {
-        ReportFormat.replaceOwnerOnly(file, toJson().getBytes(StandardCharsets.UTF_8));
+        AtomicFile.replace(file, toJson().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** @throws IOException if the file cannot be read or is not a summary of this format */
+    /**
+     * Reads a summary this or an earlier version wrote: fields added later ({@code in_doubt}, {@code rerun},
+     * {@code skipped_empty_records}, provenance) default to 0 or null when absent.
+     *
+     * @throws IOException if the file cannot be read or is not a summary of this format
+     */
     public static RunSummary read(Path file) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         try {
-            Map<String, Object> json = Json.parseObject(text);
-            if (!FORMAT.equals(json.get("format"))) {
-                throw new IllegalArgumentException("its format is " + json.get("format") + ", not " + FORMAT);
+            OnDisk json = JSON.readValue(text, OnDisk.class);
+            if (json == null || !FORMAT.equals(json.format())) {
+                throw new IllegalArgumentException("its format is " + (json == null ? null : json.format())
+                        + ", not " + FORMAT);
             }
             Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);
-            Map<?, ?> byOutcome = get(json, "counts", Map.class);
-            for (Map.Entry<?, ?> entry : byOutcome.entrySet()) {
-                counts.put(Outcome.valueOf((String) entry.getKey()), (Long) entry.getValue());
+            for (Map.Entry<String, Long> entry : required(json.counts(), "counts").entrySet()) {
+                counts.put(Outcome.valueOf(entry.getKey()), required(entry.getValue(), entry.getKey()));
             }
-            RunSummary summary = new RunSummary(get(json, "input_file", String.class),
-                    get(json, "input_sha256", String.class), get(json, "report_file", String.class),
-                    get(json, "report_sha256", String.class), get(json, "run_id", Long.class),
-                    get(json, "execution_id", Long.class), get(json, "state", String.class),
-                    Instant.parse(get(json, "started", String.class)),
-                    Instant.parse(get(json, "finished", String.class)),
-                    nullable(json, "api_base_url"), nullable(json, "rate_limit"),
-                    get(json, "tool_version", String.class), get(json, "input_rows", Long.class),
-                    new ReportCounts(counts, json.get("in_doubt") instanceof Long n ? n : 0),
-                    get(json, "exit_code", Long.class).intValue(),
-                    new Provenance(nullable(json, "environment"), nullable(json, "answered_by"),
-                            nullable(json, "job_repository"),
-                            json.get("rerun") instanceof Long rerun ? rerun : 0, nullable(json, "abandoned_reason"),
-                            nullable(json, "took_over"), nullable(json, "retry_of_report"),
-                            nullable(json, "retried_in")),
-                    json.get("skipped_empty_records") instanceof Long skipped ? skipped : 0);
-            if (get(json, "report_rows", Long.class) != summary.counts().total()) {
-                throw new IllegalArgumentException("its report_rows " + json.get("report_rows")
+            RunSummary summary = new RunSummary(required(json.inputFile(), "input_file"),
+                    required(json.inputSha256(), "input_sha256"), required(json.reportFile(), "report_file"),
+                    required(json.reportSha256(), "report_sha256"), required(json.runId(), "run_id"),
+                    required(json.executionId(), "execution_id"), required(json.state(), "state"),
+                    Instant.parse(required(json.started(), "started")),
+                    Instant.parse(required(json.finished(), "finished")), json.apiBaseUrl(), json.rateLimit(),
+                    required(json.toolVersion(), "tool_version"), required(json.inputRows(), "input_rows"),
+                    new ReportCounts(counts, orZero(json.inDoubt())),
+                    required(json.exitCode(), "exit_code").intValue(),
+                    new Provenance(json.environment(), json.answeredBy(), json.jobRepository(),
+                            orZero(json.rerun()), json.abandonedReason(),
+                            json.tookOver(), json.retryOfReport(), json.retriedIn()),
+                    orZero(json.skippedEmptyRecords()));
+            if (required(json.reportRows(), "report_rows") != summary.counts().total()) {
+                throw new IllegalArgumentException("its report_rows " + json.reportRows()
                         + " is not the sum of its counts " + summary.counts().total());
             }
             return summary;
-        } catch (IllegalArgumentException | ClassCastException | DateTimeParseException e) {
+        } catch (JacksonException | IllegalArgumentException | DateTimeParseException e) {
             throw new IOException(file + " is not a valid run summary: " + e.getMessage()
                     + ". It may have been edited; restore it from a backup.", e);
         }
     }
 
-    private static <T> T get(Map<String, Object> json, String key, Class<T> type) {
-        Object value = json.get(key);
-        if (!type.isInstance(value)) {
-            throw new IllegalArgumentException("\"" + key + "\" is missing or not a " + type.getSimpleName());
+    private static <T> T required(T value, String key) {
+        if (value == null) {
+            throw new IllegalArgumentException("\"" + key + "\" is missing");
         }
-        return type.cast(value);
+        return value;
     }
 
-    /** Runs started by a version that did not record these have none. */
-    private static String nullable(Map<String, Object> json, String key) {
-        return json.get(key) == null ? null : get(json, key, String.class);
+    /** Summaries written before a count was recorded have none. */
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
+    }
+
+    /**
+     * The layout of {@code summary.json}, field for field in the order written. Boxed numbers so that a missing
+     * field reads as null, not 0; {@code abandoned_reason} is left out unless the run was abandoned.
+     */
+    @JsonPropertyOrder({"format", "tool_version", "run_id", "execution_id", "state", "complete", "input_file",
+        "input_sha256", "input_rows", "skipped_empty_records", "report_file", "report_sha256", "report_rows",
+        "counts", "in_doubt", "started", "finished", "api_base_url", "rate_limit", "environment", "answered_by",
+        "job_repository", "rerun", "abandoned_reason", "exit_code"})
+    record OnDisk(String format, String toolVersion, Long runId, Long executionId, String state, Boolean complete,
+                  String inputFile, String inputSha256, Long inputRows, Long skippedEmptyRecords, String reportFile,
+                  String reportSha256, Long reportRows, Map<String, Long> counts, Long inDoubt, String started,
+                  String finished, String apiBaseUrl, String rateLimit, String environment, String answeredBy,
+                  String jobRepository, Long rerun,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String abandonedReason,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String tookOver,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String retryOfReport,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String retriedIn, Long exitCode) {
     }
 
     /** What in the report on disk differs from this summary; empty when the report is the one summarised. */

@@ -7,19 +7,21 @@ import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.CoreConstants;
-
-import io.polarerasure.report.Json;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Logback's pattern layout with {@link Redaction} applied to the whole formatted line, message, arguments and stack
  * trace alike, at every level: the safety net under code that should never log a token in the first place. With
  * {@code POLAR_ERASURE_LOG_FORMAT=json} (environment or system property) each line is one JSON object instead, for
- * log shippers: time, level, logger, thread, message and stack trace, redacted the same way. Configured in
- * {@code logback.xml}.
+ * log shippers: time, level, logger, thread, message and stack trace, written by Jackson and redacted the same way
+ * (the values before they are escaped, the finished line after). Configured in {@code logback.xml}.
  */
 public final class RedactingLayout extends PatternLayout {
 
     static final String FORMAT_SETTING = "POLAR_ERASURE_LOG_FORMAT";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private boolean json;
 
@@ -36,16 +38,15 @@ public final class RedactingLayout extends PatternLayout {
     }
 
     static String jsonLine(ILoggingEvent event) {
-        StringBuilder line = new StringBuilder(256)
-                .append("{\"time\":").append(Json.quote(Instant.ofEpochMilli(event.getTimeStamp()).toString()))
-                .append(",\"level\":").append(Json.quote(event.getLevel().toString()))
-                .append(",\"logger\":").append(Json.quote(event.getLoggerName()))
-                .append(",\"thread\":").append(Json.quote(event.getThreadName()))
-                .append(",\"message\":").append(Json.quote(Redaction.redact(event.getFormattedMessage())));
-        if (event.getThrowableProxy() != null) {
-            line.append(",\"exception\":")
-                    .append(Json.quote(Redaction.redact(ThrowableProxyUtil.asString(event.getThrowableProxy()))));
-        }
-        return line.append('}').append(CoreConstants.LINE_SEPARATOR).toString();
+        String exception = event.getThrowableProxy() == null ? null
+                : Redaction.redact(ThrowableProxyUtil.asString(event.getThrowableProxy()));
+        LogLine line = new LogLine(Instant.ofEpochMilli(event.getTimeStamp()).toString(), event.getLevel().toString(),
+                event.getLoggerName(), event.getThreadName(), Redaction.redact(event.getFormattedMessage()), exception);
+        return Redaction.redact(JSON.writeValueAsString(line)) + CoreConstants.LINE_SEPARATOR;
+    }
+
+    /** One log line as log shippers read it; {@code exception} is left out when the event has none. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record LogLine(String time, String level, String logger, String thread, String message, String exception) {
     }
 }

@@ -41,6 +41,11 @@ public final class Redaction {
         }
     }
 
+    /** Forgets every protected token: for tests, so that one test's token does not mask another's output. */
+    static void forgetProtected() {
+        protectedTokens.clear();
+    }
+
     /**
      * The text with every protected token and everything shaped like a Polar token replaced by {@link #MASK}, in
      * plain or escaped form (one level of JSON or URL escaping; an escaped token is masked whole, escapes included).

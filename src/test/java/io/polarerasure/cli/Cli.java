@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Map;
 
+import mockwebserver3.MockWebServer;
 import picocli.CommandLine;
 
 /** Runs the real command line in this JVM with a given environment and captures what it prints. */
@@ -22,6 +23,11 @@ final class Cli {
     }
 
     private Cli() {
+    }
+
+    /** The server's URL as --api-url takes it: scheme, host and port, without the trailing slash. */
+    static String baseUrl(MockWebServer server) {
+        return server.url("/").toString().replaceAll("/$", "");
     }
 
     static Result run(Map<String, String> environment, String... args) {

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.job.OutcomeJournal;
@@ -394,7 +394,7 @@ class MisconfigurationTest {
     }
 
     private static String base(MockWebServer server) {
-        return server.url("/").toString().replaceAll("/$", "");
+        return Cli.baseUrl(server);
     }
 
     private static MockResponse json(int status, String body) {

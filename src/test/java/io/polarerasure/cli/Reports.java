@@ -22,7 +22,7 @@ final class Reports {
     static List<String> lines(Path report) throws IOException {
         List<String> lines = new ArrayList<>();
         try (Reader reader = Files.newBufferedReader(report, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.CSV.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
+             CSVParser parser = ReportFormat.parser(reader)) {
             for (CSVRecord record : parser) {
                 lines.add(String.join(",", record.get("row"), record.get("external_id"), record.get("outcome"),
                         record.get("http_status"), record.get("attempts"), record.get("detail")));

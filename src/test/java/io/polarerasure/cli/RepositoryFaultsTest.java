@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.job.RepositorySchema;
 import io.polarerasure.job.RunIdentity;
@@ -46,7 +46,7 @@ class RepositoryFaultsTest {
 
     private Cli.Result run(String jdbcUrl) {
         return Cli.run(ENV, "run", "--input", input.toString(), "--api-url",
-                server.url("/").toString().replaceAll("/$", ""), "--state-dir", dir.resolve("state").toString(),
+                Cli.baseUrl(server), "--state-dir", dir.resolve("state").toString(),
                 "--jdbc-url", jdbcUrl);
     }
 
@@ -60,6 +60,7 @@ class RepositoryFaultsTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the fresh schema only has to exist while the run tries another database
     void an_unknown_database_is_configuration_exit_2() throws Exception {
         try (TestPostgres.Schema ignored = TestPostgres.Schema.fresh()) {
             Cli.Result result = run("jdbc:postgresql://127.0.0.1:5432/no_such_database_here");

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.RunSummary;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;

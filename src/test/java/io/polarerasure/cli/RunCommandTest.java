@@ -107,7 +107,7 @@ class RunCommandTest {
         ScriptedPolar script = new ScriptedPolar(Set.of("usr_1"));
         server.setDispatcher(script);
 
-        Cli.run(ENV, run(server.url("/").toString().replaceAll("/$", "")));
+        Cli.run(ENV, run(Cli.baseUrl(server)));
 
         var request = server.takeRequest();
         assertThat(request.getMethod()).isEqualTo("DELETE");
@@ -151,7 +151,7 @@ class RunCommandTest {
     @Test
     void a_revoked_token_stops_the_run_and_the_resumed_run_completes_the_report_exactly() throws IOException {
         ScriptedPolar script = customersWithATokenRevokedAtRequest(50);
-        String url = server.url("/").toString().replaceAll("/$", "");
+        String url = Cli.baseUrl(server);
 
         Cli.Result first = Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10"));
 
@@ -199,7 +199,7 @@ class RunCommandTest {
     @Test
     void resumed_without_its_journal_the_interrupted_chunk_is_reported_as_possibly_erased() throws IOException {
         ScriptedPolar script = customersWithATokenRevokedAtRequest(55);
-        String url = server.url("/").toString().replaceAll("/$", "");
+        String url = Cli.baseUrl(server);
         assertThat(Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10")).exitCode())
                 .isEqualTo(ExitCodes.REFUSED);
         int checkpoint = Reports.lines(dir.resolve("requests.audit.csv")).size();
@@ -239,7 +239,7 @@ class RunCommandTest {
             ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_2", "gone_7"));
             script.refuseFrom(3, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
             server.setDispatcher(script);
-            String url = server.url("/").toString().replaceAll("/$", "");
+            String url = Cli.baseUrl(server);
 
             Cli.Result first = Cli.run(env, run(url, "--jdbc-url", postgres.url(), "--concurrency", "1",
                     "--chunk-size", "1"));
@@ -264,7 +264,7 @@ class RunCommandTest {
         Files.writeString(input, "external_id\n" + String.join("\n", ids) + "\n");
         ScriptedPolar script = new ScriptedPolar(new HashSet<>(ids));
         server.setDispatcher(script);
-        String url = server.url("/").toString().replaceAll("/$", "");
+        String url = Cli.baseUrl(server);
         String revoked = "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}";
         script.refuseFrom(21, 401, revoked);
         assertThat(Cli.run(ENV, run(url, "--concurrency", "1", "--chunk-size", "5")).exitCode())
@@ -289,7 +289,7 @@ class RunCommandTest {
         ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_2", "gone_7"));
         script.refuseFrom(3, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
         server.setDispatcher(script);
-        String url = server.url("/").toString().replaceAll("/$", "");
+        String url = Cli.baseUrl(server);
         assertThat(Cli.run(ENV, run(url, "--concurrency", "1", "--chunk-size", "1")).exitCode())
                 .isEqualTo(ExitCodes.REFUSED);
         // What Spring Batch records when the database went away during a commit.
@@ -314,7 +314,7 @@ class RunCommandTest {
         script.refuseFrom(1, 404, "{\"detail\":\"Not Found\"}");
         server.setDispatcher(script);
 
-        Cli.Result result = Cli.run(ENV, run(server.url("/").toString().replaceAll("/$", "")));
+        Cli.Result result = Cli.run(ENV, run(Cli.baseUrl(server)));
 
         assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.REFUSED);
         assertThat(result.out()).contains("--api-url");
@@ -327,7 +327,7 @@ class RunCommandTest {
         script.alwaysUnavailable("gone_7");
         server.setDispatcher(script);
 
-        Cli.Result result = Cli.run(ENV, run(server.url("/").toString().replaceAll("/$", ""), "--max-attempts", "2"));
+        Cli.Result result = Cli.run(ENV, run(Cli.baseUrl(server), "--max-attempts", "2"));
 
         assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.ROWS_FAILED);
         assertThat(Reports.lines(dir.resolve("requests.audit.csv")))
@@ -364,7 +364,7 @@ class RunCommandTest {
         polar = null;
         server.setDispatcher(new ScriptedPolar(Set.of()));
 
-        Cli.Result result = Cli.run(Map.of(), run(server.url("/").toString().replaceAll("/$", "")));
+        Cli.Result result = Cli.run(Map.of(), run(Cli.baseUrl(server)));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains("POLAR_ACCESS_TOKEN");
@@ -376,7 +376,7 @@ class RunCommandTest {
         Files.writeString(input, "external_id\nusr_1\nusr_2\n\"usr_3\n");
         server.setDispatcher(new ScriptedPolar(Set.of()));
 
-        Cli.Result result = Cli.run(ENV, run(server.url("/").toString().replaceAll("/$", "")));
+        Cli.Result result = Cli.run(ENV, run(Cli.baseUrl(server)));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains(input.toString()).contains("line 4");
@@ -387,7 +387,7 @@ class RunCommandTest {
     void a_missing_id_column_exits_2_listing_the_headers_found() throws IOException {
         server.setDispatcher(new ScriptedPolar(Set.of()));
 
-        Cli.Result result = Cli.run(ENV, run(server.url("/").toString().replaceAll("/$", ""), "--id-column", "customer"));
+        Cli.Result result = Cli.run(ENV, run(Cli.baseUrl(server), "--id-column", "customer"));
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains("customer").contains("external_id").contains(input.toString());
@@ -399,7 +399,7 @@ class RunCommandTest {
         ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_2"));
         script.refuseFrom(1, 401, "{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}");
         server.setDispatcher(script);
-        String url = server.url("/").toString().replaceAll("/$", "");
+        String url = Cli.baseUrl(server);
         Path first = dir.resolve("first.csv");
         assertThat(Cli.run(ENV, run(url, "--report", first.toString())).exitCode()).isEqualTo(ExitCodes.REFUSED);
 

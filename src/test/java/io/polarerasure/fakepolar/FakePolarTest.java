@@ -2,6 +2,7 @@ package io.polarerasure.fakepolar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.polarerasure.fakepolar.FakePolar.Fault;
 import java.io.IOException;
@@ -475,9 +476,8 @@ class FakePolarTest {
                 "--token", TOKEN, "--log", log.toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
-            while (!Files.exists(portFile) && process.isAlive()) {
-                Thread.sleep(10);
-            }
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> Files.exists(portFile) || !process.isAlive());
             String base = "http://127.0.0.1:" + Files.readString(portFile).strip();
             List<Integer> statuses = new ArrayList<>();
             for (String id : List.of("cus-1", "cus-2", "cus-3")) {
@@ -500,11 +500,8 @@ class FakePolarTest {
         return TimeUnit.SECONDS.toNanos(s);
     }
 
-    private static void awaitDeleted(FakePolar fake, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (!fake.deletedIds().contains(id) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(fake.deletedIds()).contains(id);
+    private static void awaitDeleted(FakePolar fake, String id) {
+        await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(fake.deletedIds()).contains(id));
     }
 }

@@ -9,16 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Writes request files for tests and reads them back through {@link RequestFile}. */
-final class RequestFiles {
+public final class RequestFiles {
 
     private RequestFiles() {
     }
 
-    static Path write(Path dir, String content) {
+    public static Path write(Path dir, String content) {
         return write(dir, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    static Path write(Path dir, byte[] content) {
+    public static Path write(Path dir, byte[] content) {
         try {
             return Files.write(dir.resolve("requests.csv"), content);
         } catch (IOException e) {

@@ -299,7 +299,7 @@ class RequestFormatsTest {
         ScanResult scan = RequestScan.scan(file, "external_id");
 
         assertThat(scan.rows()).isEqualTo(1);
-        assertThat(scan.sha256()).isEqualTo(io.polarerasure.Sha256.of(file));
+        assertThat(scan.sha256()).isEqualTo(io.polarerasure.kernel.Sha256.of(file));
     }
 
     private static List<org.assertj.core.groups.Tuple> ids(Path file, RequestOptions options) {

@@ -26,12 +26,6 @@ class RequestScanTest {
         assertThat(scan.sha256()).isEqualTo("ddc29866b81392d9d1e28d9645c8db3825d4b14d4823961e162ff6d92d95c95b");
         assertThat(scan.file()).isEqualTo(file);
         assertThat(scan.rows()).isEqualTo(2);
-        assertThat(scan.delimiter()).isEqualTo(',');
-    }
-
-    @Test
-    void reports_the_detected_delimiter() {
-        assertThat(RequestScan.scan(write(dir, "external_id;name\na;Ann\n"), "external_id").delimiter()).isEqualTo(';');
     }
 
     @Test

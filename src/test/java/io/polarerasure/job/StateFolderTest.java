@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

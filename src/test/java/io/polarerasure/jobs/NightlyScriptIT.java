@@ -1,6 +1,7 @@
 package io.polarerasure.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -146,11 +147,8 @@ class NightlyScriptIT {
         // The first request takes long enough for the next export to arrive while the run holds the file.
         polar.enqueueFault(new FakePolar.Fault.Delay(Duration.ofSeconds(3)));
         Process night = nightProcess();
-        Instant deadline = Instant.now().plusSeconds(60);
-        while (Files.exists(inbox.resolve("export.csv"))) {
-            assertThat(Instant.now()).as("the night took the file out of the inbox").isBefore(deadline);
-            Thread.sleep(20);
-        }
+        await("the night took the file out of the inbox").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(20)).until(() -> !Files.exists(inbox.resolve("export.csv")));
         drop("export.csv", "external_id\nusr_b1\n", old);
         Night first = finish(night);
 

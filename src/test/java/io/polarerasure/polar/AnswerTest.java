@@ -55,4 +55,24 @@ class AnswerTest {
         assertThat(answer.kind()).isEqualTo(Answer.Kind.REJECTED);
         assertThat(answer.detail()).isEqualTo("HTTP 422: {\"error\":\"RequestValidationError\"}");
     }
+
+    @Test
+    void tells_polars_not_found_from_a_route_miss_by_the_error_field() {
+        assertThat(Answer.of(404, "{\"error\":\"ResourceNotFound\",\"detail\":\"Not found\"}", null).kind())
+                .isEqualTo(Answer.Kind.NOT_FOUND);
+        assertThat(Answer.of(404, "{\"detail\":\"Not Found\"}", null).kind()).isEqualTo(Answer.Kind.NO_ROUTE);
+        assertThat(Answer.of(404, "<html>Not Found</html>", null).kind()).isEqualTo(Answer.Kind.NO_ROUTE);
+        assertThat(Answer.of(404, "{\"error\":\"ResourceNotFound\",\"detail\":\"Not", null).kind())
+                .as("a body cut short is not Polar's answer").isEqualTo(Answer.Kind.NO_ROUTE);
+        assertThat(Answer.of(404, "{\"error\":\"Gone\"}", null).kind()).isEqualTo(Answer.Kind.UNEXPECTED);
+    }
+
+    @Test
+    void describes_a_422_by_its_validation_messages() {
+        Answer answer = Answer.of(422, "{\"error\":\"RequestValidationError\",\"detail\":[{\"type\":\"bool_parsing\","
+                + "\"loc\":[\"query\",\"anonymize\"],\"msg\":\"Input should be\\na valid boolean\",\"input\":\"x\"},"
+                + "{\"msg\":\"second\"}]}", null);
+
+        assertThat(answer.detail()).isEqualTo("HTTP 422: Input should be a valid boolean; second");
+    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
@@ -24,10 +25,19 @@ import mockwebserver3.SocketEffect;
 import mockwebserver3.junit5.StartStop;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 class EraserTest {
+
+    /** Log appenders a test attached, taken off after it so that no test sees another's events. */
+    private final List<Runnable> detachAfterTest = new ArrayList<>();
+
+    @AfterEach
+    void detachAppenders() {
+        detachAfterTest.forEach(Runnable::run);
+    }
 
     private static final String TOKEN = PolarClientTest.TOKEN;
     private static final Rate FAST = Rate.parse("1000/s");
@@ -646,10 +656,12 @@ class EraserTest {
         return new PolarClient(http, server.url("/"), TOKEN, "polar-erasure/test");
     }
 
-    private static ListAppender<ILoggingEvent> capture(Class<?> type) {
+    private ListAppender<ILoggingEvent> capture(Class<?> type) {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
-        ((Logger) LoggerFactory.getLogger(type)).addAppender(appender);
+        Logger logger = (Logger) LoggerFactory.getLogger(type);
+        logger.addAppender(appender);
+        detachAfterTest.add(() -> logger.detachAppender(appender));
         return appender;
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,11 +20,18 @@ class RedactingLayoutTest {
     // Built at run time: a literal shaped like a Polar token would trip secret scanning.
     private static final String SHAPED = "polar_pat_" + "k9Q".repeat(10);
     private static final String CONFIGURED = "plain-token-" + "x1".repeat(8);
+    private static final String LEAKY = "io.polarerasure.secrets.leaky";
+
+    @AfterEach
+    void resetLoggingAndTokens() {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(LEAKY)).setLevel(null);
+        Redaction.forgetProtected();
+    }
 
     @Test
     void masks_tokens_in_messages_arguments_and_stack_traces_at_every_level() {
         Redaction.protect(CONFIGURED);
-        Logger log = LoggerFactory.getLogger("io.polarerasure.secrets.leaky");
+        Logger log = LoggerFactory.getLogger(LEAKY);
         ((ch.qos.logback.classic.Logger) log).setLevel(Level.TRACE);
 
         String printed = captureStdout(() -> {

@@ -2,10 +2,16 @@ package io.polarerasure.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Tokens are masked also where a server or a log line carries them JSON- or URL-escaped. */
 class RedactionTest {
+
+    @AfterEach
+    void forgetTokens() {
+        Redaction.forgetProtected();
+    }
 
     // Built at run time: a literal shaped like a Polar token would trip secret scanning.
     private static final String SECRET = "Zq7" + "w4R".repeat(14);

@@ -1,8 +1,7 @@
-package io.polarerasure.report;
+package io.polarerasure.job;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,7 +11,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.List;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
+import io.polarerasure.report.AtomicFile;
+import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.ReportFormat;
+import io.polarerasure.report.ReportTamperedException;
 
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -111,10 +114,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
     private void append(byte[] bytes) throws IOException {
         long before = channel.position();
         try {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            AtomicFile.writeFully(channel, bytes);
             channel.force(false);
         } catch (IOException e) {
             // Leave no half-written line behind (disk full): cut back to the last whole chunk.

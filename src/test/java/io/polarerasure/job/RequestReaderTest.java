@@ -1,4 +1,4 @@
-package io.polarerasure.input;
+package io.polarerasure.job;
 
 import static io.polarerasure.input.RequestFiles.write;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+
+import io.polarerasure.input.InputFileException;
+import io.polarerasure.input.RequestRow;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

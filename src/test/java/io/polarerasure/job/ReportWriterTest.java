@@ -1,4 +1,4 @@
-package io.polarerasure.report;
+package io.polarerasure.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+
+import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.Outcome;
+import io.polarerasure.report.ReportTamperedException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package io.polarerasure;
+package io.polarerasure.kernel;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,12 @@
-package io.polarerasure.input;
+package io.polarerasure.job;
 
 import java.nio.file.Path;
 import java.util.Objects;
+
+import io.polarerasure.input.InputFileException;
+import io.polarerasure.input.RequestFile;
+import io.polarerasure.input.RequestOptions;
+import io.polarerasure.input.RequestRow;
 
 import org.springframework.batch.infrastructure.item.support.AbstractItemCountingItemStreamItemReader;
 
@@ -11,7 +16,7 @@ import org.springframework.batch.infrastructure.item.support.AbstractItemCountin
  * <p>Restart: the base class saves the number of rows read under {@code requestReader.read.count} in the step's
  * ExecutionContext at each commit, and on open skips that many rows, so a restarted run continues with the first
  * row not committed. Positions only mean something for the same bytes, so a restart must use the unchanged file
- * (its SHA-256 from {@link RequestScan} tells); one with fewer rows than were already read fails to open. Errors
+ * (its SHA-256 from {@link io.polarerasure.input.RequestScan} tells); one with fewer rows than were already read fails to open. Errors
  * from opening reach the caller as the cause of the base class's {@code ItemStreamException}.
  *
  * <p>Not thread-safe: the step must call it from a single thread, as the chunk step does when it runs only the
@@ -29,7 +34,7 @@ public final class RequestReader extends AbstractItemCountingItemStreamItemReade
     }
 
     /**
-     * @param scannedRows the rows {@link RequestScan} found: no more are read, so rows appended to the file since
+     * @param scannedRows the rows {@link io.polarerasure.input.RequestScan} found: no more are read, so rows appended to the file since
      *                    (not validated, not checked for duplicates, not part of the run's SHA-256) are never sent
      */
     public RequestReader(Path file, RequestOptions options, long scannedRows) {
