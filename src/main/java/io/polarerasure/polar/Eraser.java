@@ -200,8 +200,11 @@ public final class Eraser {
             throwIfStopped(row);
             // Before the turn, so that the request leaves in its slot: a permit waited for after it would push the
             // request into a later slot's time, and a window could hold one request more than the rate.
-            interruptibly(inFlight::acquire);
-            row.permitHeld = true;
+            InFlightLimit limit = inFlight;
+            if (limit != InFlightLimit.NONE) {
+                interruptibly(limit::acquire);
+                row.permitHeld = true;
+            }
             throttle.awaitTurn();
             // Another worker may have been refused while this one waited for its turn.
             throwIfStopped(row);

@@ -22,12 +22,12 @@ public final class InFlightLimit {
     static final int WINDOW = 50;
     /**
      * In flight until {@link #WARM_UP} answers are in: the fixed default before {@code auto}. Until then nothing
-     * shows the endpoint is Polar, and the misconfiguration breaker trips on the fifth foreign answer: with four in
-     * flight, a wrong {@code --api-url} gets at most nine requests, as before.
+     * shows the endpoint is Polar: the misconfiguration breaker trips on the fifth foreign answer, before the pool
+     * grows, so a wrong {@code --api-url} gets at most nine requests, as before.
      */
     static final int INITIAL = 4;
-    /** Answers after which the pool follows their latencies. */
-    static final int WARM_UP = 10;
+    /** Answers after which the pool follows their latencies: as many as trip the misconfiguration breaker. */
+    static final int WARM_UP = Misconfiguration.THRESHOLD;
 
     private static final Logger log = LoggerFactory.getLogger(InFlightLimit.class);
 

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Sizes, for a quick check: {@code -Dbench.perf.rows} (saturation rows, 1000), {@code -Dbench.perf.burstRows}
  * (600), {@code -Dbench.perf.hostileRows}
  * (1000), {@code -Dbench.perf.overheadRows} (100000), {@code -Dbench.perf.rounds} (5),
- * {@code -Dbench.perf.memoryRows} (1000000). Prints figures, asserts nothing.
+ * {@code -Dbench.perf.memoryRows} (1000000); {@code -Dbench.perf.figures} runs some rows only (see
+ * {@link #wanted}). Prints figures, asserts nothing.
  */
 @Tag("benchmark")
 class PerformanceBenchmark {
@@ -54,14 +55,26 @@ class PerformanceBenchmark {
         if (!Files.isReadable(JAR)) {
             throw new IllegalStateException("No jar at " + JAR + ": run mvn -B -o -q package -DskipTests first");
         }
-        recoveryAfterABurstOf429s();
-        hostileNight();
-        saturation(400);
-        saturation(1_500);
-        saturation(150);
-        memory();
-        overhead();
-        startUp();
+        if (wanted("burst")) {
+            recoveryAfterABurstOf429s();
+        }
+        if (wanted("hostile")) {
+            hostileNight();
+        }
+        if (wanted("saturation")) {
+            saturation(400);
+            saturation(1_500);
+            saturation(150);
+        }
+        if (wanted("memory")) {
+            memory();
+        }
+        if (wanted("overhead")) {
+            overhead();
+        }
+        if (wanted("startup")) {
+            startUp();
+        }
         System.out.printf("%nIssue 18 figures (%s, %d cores, load average at the end %s)%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), loadAverage());
         System.out.println("| figure | measured | target | anchor |");
@@ -238,6 +251,12 @@ class PerformanceBenchmark {
         }
     }
 
+    /** {@code -Dbench.perf.figures=burst,hostile,saturation,memory,overhead,startup} (default: all) runs some only. */
+    private static boolean wanted(String figure) {
+        String figures = System.getProperty("bench.perf.figures", "");
+        return figures.isBlank() || List.of(figures.split(",")).contains(figure);
+    }
+
     private FakePolar.Builder polar(int latency) {
         return FakePolar.builder().token(TOKEN).allExist(true).rateLimit(Integer.MAX_VALUE)
                 .latencyMillis(latency * 3L / 4).jitterMillis(latency / 2);
@@ -276,7 +295,8 @@ class PerformanceBenchmark {
             return -1;
         }
         if (process.exitValue() != 0) {
-            System.out.println(String.join(" ", command.subList(0, Math.min(6, command.size()))) + ": exit "
+            System.out.println(command.stream().filter(arg -> !arg.contains(java.io.File.pathSeparator))
+                    .limit(6).toList() + ": exit "
                     + process.exitValue() + ": " + Files.readAllLines(log).stream()
                     .filter(line -> !line.startsWith("\tat ")).limit(8).toList());
         }

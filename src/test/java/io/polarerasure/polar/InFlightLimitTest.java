@@ -54,7 +54,7 @@ class InFlightLimitTest {
     }
 
     @Test
-    void keeps_four_in_flight_until_ten_answers_are_in() {
+    void keeps_four_in_flight_until_the_misconfiguration_breaker_has_seen_enough_answers() {
         InFlightLimit limit = InFlightLimit.auto(POLARS_LIMIT, 32);
         assertThat(limit.limit()).isEqualTo(4);
 
