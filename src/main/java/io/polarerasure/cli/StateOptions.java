@@ -57,6 +57,34 @@ final class StateOptions {
         }
     }
 
+    /**
+     * Whether another process holds the embedded H2 repository open now. H2 locks its {@code repository.mv.db}
+     * while a process has it open, and one process at a time may; a run writes its live status file only some
+     * seconds after it opened the repository (and a finishing run, {@code abandon} or {@code prune} write none),
+     * so a reader in that window would otherwise fail to open it. Takes the lock for an instant and writes
+     * nothing; false with PostgreSQL, when there is no repository yet, or when the file cannot be opened (the
+     * normal path then explains).
+     */
+    boolean embeddedRepositoryInUse() {
+        Path file = stateDir().resolve("repository.mv.db");
+        if (jdbcUrl != null || !java.nio.file.Files.isRegularFile(file)) {
+            return false;
+        }
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            return true; // held by this JVM (as in the tests, which run commands in-process)
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     /** Where the runs are recorded, for messages: the JDBC URL or the state folder. */
     String describe() {
         return jdbcUrl != null ? withoutCredentials(jdbcUrl) : stateDir().resolve("repository").toString();

@@ -111,6 +111,18 @@ final class StatusCommand implements Callable<Integer> {
             // The running process holds the embedded repository: one process opens H2 at a time.
             return showLive(live, json, out);
         }
+        if (state.embeddedRepositoryInUse()) {
+            // A process has the embedded repository open but keeps no live status (yet): a run in its first
+            // seconds or its last, abandon, prune or another status. Opening it now would fail.
+            if (json) {
+                out.println("{\"runs\": [], \"live\": [], \"repository_in_use\": true}");
+            } else {
+                println(out, "Another polar-erasure process has the embedded job repository (" + state.describe()
+                        + ") open and has written no live status yet: a run starting or finishing, or abandon or"
+                        + " prune. Run status again in a few seconds.");
+            }
+            return ExitCodes.OK;
+        }
         List<RunHistory.Run> runs;
         Map<String, RunLease.Holder> holders;
         Map<String, Map<Long, OutcomeJournal.Entry>> databaseJournals = new HashMap<>();
