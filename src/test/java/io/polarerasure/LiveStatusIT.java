@@ -73,7 +73,9 @@ class LiveStatusIT {
                 .containsPattern("paused \\d+ s for Polar's rate limit \\(429\\), resuming ")
                 .contains("  input:  " + input).doesNotContain("Exception");
         assertThat(text.lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(120));
-        assertThat(json).contains("\"answered\" : 5").contains("\"total\" : 12").contains("\"waiting\" : \"paused");
+        // Taken a moment later: on a loaded machine the 30 s window may have passed, five more sent, paused again.
+        assertThat(json).containsPattern("\"answered\" : (5|10),").contains("\"total\" : 12")
+                .contains("\"waiting\" : \"paused");
 
         run.destroy(); // SIGTERM: a graceful stop cuts the pause short
         assertThat(run.waitFor(60, TimeUnit.SECONDS)).isTrue();
