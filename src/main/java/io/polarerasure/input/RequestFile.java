@@ -49,6 +49,9 @@ import org.apache.commons.csv.CSVRecord;
  * <p>A header of one column cannot show which delimiter the file was written with, so in such a file a data record
  * that splits into more than one field stops the run rather than guessing which part is the ID.
  *
+ * <p>A record that repeats the header in another layout (columns in another order, or another delimiter: two
+ * exports joined) stops the run, see {@link JoinedExports}; one in the same layout is an INVALID row.
+ *
  * <p>Every row gets the verdict of {@link IdRules#verdict} as it is read. Immutable; each {@link Rows} it hands out
  * is a separate pass over the file.
  */
@@ -505,6 +508,9 @@ public final class RequestFile {
                 return null;
             }
             List<String> fields = record.fields();
+            if (options.header()) {
+                JoinedExports.check(file, record, idIndex, options.idColumn(), delimiter);
+            }
             if (singleColumn && fields.size() > 1) {
                 throw InputFileException.at(file, record.line(), String.format(Locale.ROOT, "this record has %d"
                         + " fields but the header has a single column, so it is unclear whether %s separates"
