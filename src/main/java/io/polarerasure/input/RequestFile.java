@@ -66,7 +66,6 @@ public final class RequestFile {
     private final char delimiter;
     /** Whether a {@code sep=} line comes first. */
     private final boolean sepLine;
-    private final boolean singleColumn;
 
     private RequestFile(Path file, RequestOptions options, boolean workbook, char delimiter, boolean sepLine,
                         Header header) {
@@ -75,7 +74,6 @@ public final class RequestFile {
         this.workbook = workbook;
         this.delimiter = delimiter;
         this.sepLine = sepLine;
-        this.singleColumn = header != null && header.columns().size() == 1;
         if (header != null) {
             idIndex(header); // fails unless the ID column is there exactly once
         }
@@ -90,22 +88,18 @@ public final class RequestFile {
     }
 
     /**
-     * Reads the header, detects the delimiter and checks that the ID column is there exactly once.
+     * Reads the header, detects the delimiter and checks that the ID column is there exactly once. A workbook is
+     * not opened here but by each {@link #rows()}, which checks its sheet and header in the same pass: opening one
+     * imports its whole shared-strings table (every distinct text, so every ID), too costly to do twice per pass.
      *
      * @throws InputFileException if the file is unreadable, empty, not text, has a CSV syntax error in the
-     *                            header, lacks the ID column, or (a workbook) lacks the sheet
+     *                            header or lacks the ID column
      */
     public static RequestFile open(Path file, RequestOptions options) {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
         if (isWorkbook(file)) {
-            Header header = null;
-            if (options.header()) {
-                try (WorkbookRecords records = WorkbookRecords.open(file, options.sheet())) {
-                    header = Header.of((char) 0, records.next(), file);
-                }
-            }
-            return new RequestFile(file, options, true, (char) 0, false, header);
+            return new RequestFile(file, options, true, (char) 0, false, null);
         }
         Character sep = sepLine(file);
         if (!options.header()) {
@@ -157,7 +151,8 @@ public final class RequestFile {
      * Opens the file again and returns its data rows in order. The header is read and checked again with the
      * detected delimiter, so a file replaced since {@link #open} fails rather than being misread.
      *
-     * @throws InputFileException if the file can no longer be read or its header no longer fits
+     * @throws InputFileException if the file can no longer be read or its header no longer fits; for a workbook,
+     *                            also if it cannot be read as one, lacks the sheet or lacks the ID column
      */
     public Rows rows() {
         return new Rows(workbook ? WorkbookRecords.open(file, options.sheet()) : new Parse(file, openStream(file),
@@ -511,7 +506,7 @@ public final class RequestFile {
             if (options.header()) {
                 JoinedExports.check(file, record, idIndex, options.idColumn(), delimiter);
             }
-            if (singleColumn && fields.size() > 1) {
+            if (headerWidth == 1 && fields.size() > 1) {
                 throw InputFileException.at(file, record.line(), String.format(Locale.ROOT, "this record has %d"
                         + " fields but the header has a single column, so it is unclear whether %s separates"
                         + " columns or is part of the ID. Quote values that contain it, or name every column in"
