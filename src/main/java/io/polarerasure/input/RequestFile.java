@@ -47,7 +47,8 @@ import org.apache.commons.csv.CSVRecord;
  * and {@code ,} that splits the first record, and the ID is the first column.
  *
  * <p>A header of one column cannot show which delimiter the file was written with, so in such a file a data record
- * that splits into more than one field stops the run rather than guessing which part is the ID.
+ * that splits into more than one field stops the run rather than guessing which part is the ID (in a text file;
+ * a sheet's cells need no delimiter).
  *
  * <p>A record that repeats the header in another layout (columns in another order, or another delimiter: two
  * exports joined) stops the run, see {@link JoinedExports}; one in the same layout is an INVALID row.
@@ -506,7 +507,7 @@ public final class RequestFile {
             if (options.header()) {
                 JoinedExports.check(file, record, idIndex, options.idColumn(), delimiter);
             }
-            if (headerWidth == 1 && fields.size() > 1) {
+            if (!workbook && headerWidth == 1 && fields.size() > 1) {
                 throw InputFileException.at(file, record.line(), String.format(Locale.ROOT, "this record has %d"
                         + " fields but the header has a single column, so it is unclear whether %s separates"
                         + " columns or is part of the ID. Quote values that contain it, or name every column in"

@@ -305,6 +305,16 @@ class RequestFormatsTest {
     }
 
     @Test
+    void a_cell_beside_a_single_column_header_is_read_as_extra_data_not_refused() {
+        // In a sheet each cell is its own column: no delimiter can have split the ID.
+        Path file = Workbooks.write(dir.resolve("notes.xlsx"), Map.of("S", List.of(List.of("external_id"),
+                List.of("usr_n1", "asked by phone"), List.of("usr_n2"))));
+
+        assertThat(ids(file, RequestOptions.of("external_id")))
+                .containsExactly(tuple(1L, 2L, "usr_n1", null), tuple(2L, 3L, "usr_n2", null));
+    }
+
+    @Test
     void a_workbook_is_identified_by_the_sha256_of_its_bytes() throws IOException {
         Path file = Workbooks.write(dir.resolve("requests.xlsx"), Map.of("S", List.of(List.of("external_id"),
                 List.of("usr_1"))));
