@@ -50,7 +50,7 @@ final class JoinedExports {
             for (char other : DELIMITERS) {
                 if (field.indexOf(other) >= 0 && splitHasName(field, other, idColumn)) {
                     throw refusal(file, record, "repeats the header with another delimiter (" + shown(field)
-                            + ", split at " + name(other) + ")", "the same delimiter and columns");
+                            + ", split at " + TextLayout.name(other) + ")", "the same delimiter and columns");
                 }
             }
         }
@@ -78,9 +78,5 @@ final class JoinedExports {
     private static String shown(String text) {
         String visible = Visible.escape(text);
         return visible.length() <= SHOWN ? visible : visible.substring(0, SHOWN) + "...";
-    }
-
-    private static String name(char delimiter) {
-        return delimiter == '\t' ? "tab" : "'" + delimiter + "'";
     }
 }
