@@ -46,8 +46,9 @@ public final class IdRules {
 
     /**
      * The reason this row must not be sent, as the detail of an INVALID row, or null when it may be sent: the rules
-     * of {@link #violation}, then a value equal to the ID column's header (two exports joined, header and all),
-     * then {@link RequestOptions#idPattern()}.
+     * of {@link #violation}, then a value equal to the ID column's header ignoring case (two exports joined,
+     * header and all; {@link JoinedExports} refuses a file whose second header has another layout), then
+     * {@link RequestOptions#idPattern()}.
      *
      * @param externalId a trimmed ID, or null when the record has no such field
      */
@@ -55,7 +56,7 @@ public final class IdRules {
         if (externalId == null) {
             return "row has no " + options.idName() + " field";
         }
-        if (options.header() && externalId.equals(options.idColumn())) {
+        if (options.header() && externalId.equalsIgnoreCase(options.idColumn())) {
             return "repeats the header row (" + options.idColumn() + "): two exports joined together? Not a request;"
                     + " not sent";
         }

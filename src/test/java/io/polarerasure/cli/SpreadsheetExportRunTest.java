@@ -120,6 +120,19 @@ class SpreadsheetExportRunTest {
     }
 
     @Test
+    void joined_exports_of_another_column_order_are_refused_before_anything_is_sent() throws IOException {
+        Path input = copy("joined-other-order.csv");
+
+        Cli.Result result = run(input, Set.of("usr_111111", "usr_222222", "email", "b@x"));
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains(input + " line 3: repeats the header in another column order"
+                + " (email,external_id)");
+        assertThat(sent()).isEmpty();
+        assertThat(report(input)).doesNotExist();
+    }
+
+    @Test
     void empty_records_below_the_data_are_skipped_not_reported() throws IOException {
         Path input = copy("empty-records.csv");
 

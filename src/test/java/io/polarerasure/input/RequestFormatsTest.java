@@ -284,11 +284,34 @@ class RequestFormatsTest {
 
         assertThat(ids(file, new RequestOptions("external_id", true, "Erasure", null)))
                 .containsExactly(tuple(1L, 2L, "usr_2nd", null));
-        assertThatThrownBy(() -> RequestFile.open(file, "external_id"))
+        assertThatThrownBy(() -> RequestFile.open(file, "external_id").rows())
                 .hasMessageContaining("the header has no column named external_id; headers found: \"nothing here\"");
-        assertThatThrownBy(() -> RequestFile.open(file, new RequestOptions("external_id", true, "erasure", null)))
+        assertThatThrownBy(() -> RequestFile.open(file, new RequestOptions("external_id", true, "erasure", null))
+                .rows())
                 .hasMessageStartingWith(file + " line 1: the workbook has no sheet named \"erasure\"; sheets:"
                         + " \"Notes\", \"Erasure\"");
+    }
+
+    @Test
+    void opening_a_workbook_leaves_reading_it_to_each_pass_which_opens_it_once() throws IOException {
+        // Not a zip: were it opened here, this would throw.
+        Path file = write("broken.xlsx", "not a workbook".getBytes(StandardCharsets.UTF_8));
+
+        RequestFile requests = RequestFile.open(file, "external_id");
+
+        assertThat(requests.workbook()).isTrue();
+        assertThatThrownBy(requests::rows).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(file + " line 1: cannot be read as an .xlsx workbook");
+    }
+
+    @Test
+    void a_cell_beside_a_single_column_header_is_read_as_extra_data_not_refused() {
+        // In a sheet each cell is its own column: no delimiter can have split the ID.
+        Path file = Workbooks.write(dir.resolve("notes.xlsx"), Map.of("S", List.of(List.of("external_id"),
+                List.of("usr_n1", "asked by phone"), List.of("usr_n2"))));
+
+        assertThat(ids(file, RequestOptions.of("external_id")))
+                .containsExactly(tuple(1L, 2L, "usr_n1", null), tuple(2L, 3L, "usr_n2", null));
     }
 
     @Test

@@ -1,0 +1,106 @@
+package io.polarerasure.input;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.polarerasure.Workbooks;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Two exports joined with {@code cat}: a second header in the same layout is one INVALID row; one in another
+ * column order or with another delimiter refuses the whole file at the scan, before anything could be sent.
+ */
+class JoinedExportsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_second_header_spelt_in_another_case_is_an_invalid_row_and_the_rows_after_it_are_read() {
+        List<RequestRow> rows = RequestFiles.rows(fixture("joined-other-case.csv"));
+
+        assertThat(rows).extracting(RequestRow::line, RequestRow::externalId, RequestRow::valid).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(2L, "usr_111111", true),
+                org.assertj.core.groups.Tuple.tuple(3L, "External_ID", false),
+                org.assertj.core.groups.Tuple.tuple(4L, "usr_222222", true));
+        assertThat(rows.get(1).invalid()).startsWith("repeats the header row (external_id)");
+    }
+
+    @Test
+    void a_second_header_in_another_column_order_refuses_the_file_at_the_scan() {
+        Path file = fixture("joined-other-order.csv");
+
+        assertThatThrownBy(() -> RequestScan.scan(file, "external_id")).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(file + " line 3: repeats the header in another column order"
+                        + " (email,external_id): the file joins two exports with different layouts")
+                .hasMessageContaining("Nothing was sent. Export the parts with the same columns in the same order,"
+                        + " or split the file before line 3 into two files, and run each.");
+    }
+
+    @Test
+    void a_second_header_with_another_delimiter_refuses_the_file_at_the_scan() {
+        Path file = fixture("joined-other-delimiter.csv");
+
+        assertThatThrownBy(() -> RequestScan.scan(file, "external_id")).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(file + " line 3: repeats the header with another delimiter"
+                        + " (external_id;email, split at ';')")
+                .hasMessageContaining("Export the parts with the same delimiter and columns");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"customer_ref\nusr_1\nCUSTOMER_REF;email\nusr_2;b@x\n",
+        "name;customer_ref\nAnn;usr_1\ncustomer_ref,name\nusr_2,Bob\n",
+        "customer_ref\tname\nusr_1\tAnn\nname\t\"customer_ref\"\nBob\tusr_2\n",
+        "customer_ref,name\nusr_1,Ann\n\"customer_ref\tname\"\n"})
+    void every_delimiter_and_order_is_recognised_whatever_the_id_column(String content) {
+        Path file = RequestFiles.write(dir, content);
+
+        assertThatThrownBy(() -> RequestScan.scan(file, "customer_ref")).isInstanceOf(InputFileException.class)
+                .hasMessageContaining("line 3: repeats the header")
+                .hasMessageContaining("the file joins two exports with different layouts");
+    }
+
+    @Test
+    void a_value_that_only_contains_the_column_name_is_not_a_header() {
+        Path file = RequestFiles.write(dir, "external_id,note\nusr_1,see external_id_old\nusr_2,\"a,b\"\n");
+
+        assertThat(RequestScan.scan(file, "external_id").rows()).isEqualTo(2);
+    }
+
+    @Test
+    void a_sheet_row_repeating_the_header_in_another_order_refuses_the_workbook() {
+        Path book = Workbooks.write(dir.resolve("joined.xlsx"), Map.of("Requests", List.of(
+                List.of("external_id", "email"), List.of("usr_1", "a@x"), List.of("Email", "External_ID"),
+                List.of("b@x", "usr_2"))));
+
+        assertThatThrownBy(() -> RequestScan.scan(book, "external_id")).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(book + " line 3: repeats the header in another column order"
+                        + " (Email,External_ID)");
+    }
+
+    @Test
+    void a_sheet_cell_holding_a_delimited_header_refuses_the_workbook() {
+        Path book = Workbooks.write(dir.resolve("pasted.xlsx"), Map.of("Requests", List.of(
+                List.of("external_id"), List.of("usr_1"), List.of("external_id,email"), List.of("usr_2,b@x"))));
+
+        assertThatThrownBy(() -> RequestScan.scan(book, "external_id")).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(book + " line 3: repeats the header with another delimiter"
+                        + " (external_id,email, split at ',')");
+    }
+
+    private static Path fixture(String name) {
+        try {
+            return Path.of(JoinedExportsTest.class.getResource("/requests/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
