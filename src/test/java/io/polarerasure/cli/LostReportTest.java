@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.polarerasure.TestPostgres;
 import io.polarerasure.report.RunSummary;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -45,9 +46,16 @@ class LostReportTest {
     private final Set<String> erased = ConcurrentHashMap.newKeySet();
     private Path input;
     private Path report;
+    /** Where the runs are recorded: the state folder's H2 database, or PostgreSQL. */
+    private List<String> repository;
 
     @BeforeEach
-    void stoppedRunWithDeletedReport() throws IOException {
+    void onH2() {
+        repository = List.of("--state-dir", dir.resolve("state").toString());
+    }
+
+    /** Starts a run that erases {@link #ERASED} rows and is stopped by a 401, then deletes its report. */
+    private void stoppedRunWithDeletedReport() throws IOException {
         StringBuilder rows = new StringBuilder("external_id\n");
         for (int i = 1; i <= ROWS; i++) {
             rows.append("usr_").append(i).append('\n');
@@ -77,12 +85,13 @@ class LostReportTest {
     @Test
     void run_points_at_abandon_which_rebuilds_the_report_and_records_the_journals_204s_in_the_ledger()
             throws IOException {
+        stoppedRunWithDeletedReport();
         int sent = server.getRequestCount();
         Cli.Result again = Cli.run(ENV, run());
         assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCodes.USAGE);
         assertThat(again.all()).contains("was deleted").contains("abandon --report " + report);
 
-        Cli.Result abandon = Cli.run(ENV, "abandon", "--report", report.toString(), "--state-dir", state());
+        Cli.Result abandon = cli("abandon", "--report", report.toString());
 
         assertThat(abandon.exitCode()).as(abandon.toString()).isEqualTo(ExitCodes.OK);
         assertThat(abandon.out()).contains("the original report was lost (deleted) and rebuilt");
@@ -106,7 +115,7 @@ class LostReportTest {
         assertThat(RunSummary.read(RunSummary.pathFor(report)).state()).isEqualTo("ABANDONED");
         assertThat(Files.readString(RunSummary.pathFor(report))).contains("the original report was lost");
         for (String id : erased) {
-            Cli.Result lookup = Cli.run(ENV, "lookup", "--id", id, "--state-dir", state());
+            Cli.Result lookup = cli("lookup", "--id", id);
             assertThat(lookup.exitCode()).as(lookup.toString()).isZero();
             assertThat(lookup.out()).contains("DELETED");
         }
@@ -116,10 +125,11 @@ class LostReportTest {
     @Test
     void committed_rows_the_ledger_no_longer_holds_are_failed_in_doubt_never_deleted_and_abandon_exits_1()
             throws IOException {
-        Cli.Result prune = Cli.run(ENV, "prune", "--before", Instant.now().toString(), "--state-dir", state());
+        stoppedRunWithDeletedReport();
+        Cli.Result prune = cli("prune", "--before", Instant.now().toString());
         assertThat(prune.exitCode()).as(prune.toString()).isZero();
 
-        Cli.Result abandon = Cli.run(ENV, "abandon", "--report", report.toString(), "--state-dir", state());
+        Cli.Result abandon = cli("abandon", "--report", report.toString());
 
         assertThat(abandon.exitCode()).as(abandon.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
         assertThat(abandon.out()).contains("could not be rebuilt").contains("look their IDs up at Polar");
@@ -134,13 +144,32 @@ class LostReportTest {
                 .allSatisfy(line -> assertThat(line).contains("after the run's last checkpoint"));
     }
 
-    private String state() {
-        return dir.resolve("state").toString();
+    @Test
+    void on_postgresql_abandon_rebuilds_the_report_from_the_ledger_and_the_journal() throws Exception {
+        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
+            repository = List.of("--state-dir", dir.resolve("state").toString(), "--jdbc-url", schema.url());
+            stoppedRunWithDeletedReport();
+
+            Cli.Result abandon = cli("abandon", "--report", report.toString());
+
+            assertThat(abandon.exitCode()).as(abandon.toString()).isEqualTo(ExitCodes.OK);
+            List<String> lines = Reports.lines(report);
+            assertThat(lines).hasSize(ROWS).anyMatch(line -> line.contains("rebuilt from the ledger"));
+            assertThat(lines).filteredOn(line -> line.contains(",DELETED,204,")).hasSize(ERASED);
+        }
+    }
+
+    private Cli.Result cli(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(repository);
+        return Cli.run(ENV, all.toArray(String[]::new));
     }
 
     private String[] run() {
-        return new String[] {"run", "--input", input.toString(), "--api-url",
-                server.url("/").toString().replaceAll("/$", ""), "--state-dir", state(), "--rate-limit", "1000/s",
-                "--chunk-size", "5", "--concurrency", "1"};
+        List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url",
+                server.url("/").toString().replaceAll("/$", ""), "--rate-limit", "1000/s", "--chunk-size", "5",
+                "--concurrency", "1"));
+        args.addAll(repository);
+        return args.toArray(String[]::new);
     }
 }
