@@ -33,9 +33,14 @@ import picocli.CommandLine.Model.CommandSpec;
                 + " with Polar's 204), rows sent without a recorded answer become FAILED (they may have erased the"
                 + " customer), rows never sent become NOT_SENT. The run ends ABANDONED; its summary says so and"
                 + " `verify` checks the report. Nothing is sent to Polar.",
+                "If the run's report was deleted, a new one is written at its path: rows the run had committed come"
+                        + " back from the ledger (FAILED, in doubt, where the ledger has no answer for them), and"
+                        + " every line and the summary say that the original report was lost.",
                 "Refused while another process runs the file."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the run was abandoned and its report and summary written",
+                "1:the run was abandoned, but its report had been deleted and some committed rows could not be"
+                        + " rebuilt from the ledger: they are FAILED, in doubt; look their IDs up at Polar",
                 "2:no unfinished run owns the report, another process runs it, or its input or report is not the"
                         + " run's"})
 final class AbandonCommand implements Callable<Integer> {
@@ -95,15 +100,25 @@ final class AbandonCommand implements Callable<Integer> {
                         lines -> ledger.recordAnswers(run.runId(), run.inputSha256(), reportFile, lines))
                         .abandon(run, stateDir, snapshot, reason);
                 RunHistory.Run closed = history.owning(reportFile).orElseThrow();
+                String rebuilt = result.rebuilt() ? "; the original report was lost (deleted) and rebuilt: "
+                        + result.fromLedger() + " committed row(s) from the ledger, " + result.unknown() + " committed"
+                        + " row(s) the ledger has no answer for written FAILED (in doubt)" : "";
                 out.printf("Abandoned the run of %s (SHA-256 %s) against %s: %d answer(s) from its journal written as"
                                 + " they were, %d row(s) sent without a recorded answer written FAILED, %d row(s)"
-                                + " never sent written NOT_SENT.%n  %s%n  report: %s%n",
+                                + " never sent written NOT_SENT%s.%n  %s%n  report: %s%n",
                         run.inputFile(), run.inputSha256(), run.apiUrl(), result.fromJournal(), result.inDoubt(),
-                        result.notSent(), ReportCounts.read(reportFile), reportFile);
-                ProofOfErasure.record(closed, false, ExitCodes.OK, clock, out,
+                        result.notSent(), rebuilt, ReportCounts.read(reportFile), reportFile);
+                if (result.unknown() > 0) {
+                    out.printf("%d committed row(s) could not be rebuilt: the ledger holds no answer for them (FAILED"
+                            + " in the lost report, or pruned). Whether those customers were erased is unknown: look"
+                            + " their IDs up at Polar (`lookup --id ID`, or Polar's dashboard).%n", result.unknown());
+                }
+                int exitCode = result.unknown() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
+                ProofOfErasure.record(closed, false, exitCode, clock, out,
                         new ProofOfErasure.Provenance(state.describe(), reason + " (" + result.notSent()
-                                + " row(s) never sent, " + result.inDoubt() + " sent without a recorded answer)"));
-                return ExitCodes.OK;
+                                + " row(s) never sent, " + result.inDoubt() + " sent without a recorded answer"
+                                + rebuilt + ")"));
+                return exitCode;
             }
         }
     }

@@ -43,6 +43,8 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  *     answered 429 are still counted in {@code attempts}).</li>
  * </ul>
  * The execution then ends ABANDONED with the report's new checkpoint, and the journal and input snapshot go.
+ * If the report the run had committed was deleted, a new one is written at its path ({@link LostReport}): the
+ * committed rows come back from the ledger (FAILED, in doubt, where it has no answer), and every line says so.
  * The caller must hold the run's {@link RunLock}.
  */
 public final class Abandonment {
@@ -58,8 +60,12 @@ public final class Abandonment {
      * @param fromJournal answers of Polar taken from the journal
      * @param inDoubt     rows sent without a recorded answer, reported FAILED
      * @param notSent     rows never sent, reported NOT_SENT
+     * @param rebuilt     whether the report was deleted and written anew
+     * @param fromLedger  committed rows of a rebuilt report whose answer came from the ledger
+     * @param unknown     committed rows of a rebuilt report the ledger had no answer for, reported FAILED in doubt
      */
-    public record Result(long fromJournal, long inDoubt, long notSent) {
+    public record Result(long fromJournal, long inDoubt, long notSent, boolean rebuilt, long fromLedger,
+                         long unknown) {
     }
 
     private final JobRepository repository;
@@ -113,17 +119,32 @@ public final class Abandonment {
         long fromJournal = 0;
         long inDoubt = 0;
         long notSent = 0;
-        ReportWriter report = new ReportWriter(Path.of(run.reportFile()),
-                ErasureJobConfiguration.reportColumns(input, options));
+        Path reportFile = Path.of(run.reportFile());
+        LostReport lost = null;
+        if (LostReport.lost(reportFile, context)) {
+            lost = new LostReport(new Ledger(dataSource), run.runId(), clock);
+            LostReport.forgetCommitted(context);
+        }
+        ReportWriter report = new ReportWriter(reportFile, ErasureJobConfiguration.reportColumns(input, options));
         report.open(context);
         try (RequestFile.Rows rows = RequestFile.open(input, options).rows()) {
             List<AuditLine> batch = new ArrayList<>(BATCH);
             for (RequestRow row = rows.next(); row != null; row = rows.next()) {
-                if (row.row() <= checkpoint) {
-                    continue;
-                }
                 AuditLine line = ErasureProcessor.decideWithoutCall(row, idColumn, scan.duplicates(), clock)
                         .orElse(null);
+                if (row.row() <= checkpoint) {
+                    if (lost != null) {
+                        lost.add(row, line);
+                        if (lost.queued() == BATCH) {
+                            batch.addAll(lost.drain());
+                            append(report, batch);
+                        }
+                    }
+                    continue;
+                }
+                if (lost != null && lost.queued() > 0) {
+                    batch.addAll(lost.drain());
+                }
                 OutcomeJournal.Entry entry = recorded.get(row.row());
                 if (line != null) {
                     // INVALID or DUPLICATE: never sent, whatever the run did.
@@ -144,10 +165,17 @@ public final class Abandonment {
                             clock.instant());
                     notSent++;
                 }
+                if (lost != null) {
+                    line = LostReport.withNote(line, "this row came after the run's last checkpoint, so the lost"
+                            + " report never held it: written as any abandon writes it, from the run's journal");
+                }
                 batch.add(line.withOrigin(RetryOrigin.reportCells(row)));
-                if (batch.size() == BATCH) {
+                if (batch.size() >= BATCH) {
                     append(report, batch);
                 }
+            }
+            if (lost != null) {
+                batch.addAll(lost.drain());
             }
             append(report, batch);
             report.update(context);
@@ -160,7 +188,8 @@ public final class Abandonment {
         // The report is now the record of every row; the journal and the copy of the input hold external IDs.
         journal.delete();
         InputSnapshot.delete(InputSnapshot.fileFor(stateDir, run.identity().key()));
-        return new Result(fromJournal, inDoubt, notSent);
+        return new Result(fromJournal, inDoubt, notSent, lost != null, lost == null ? 0 : lost.fromLedger(),
+                lost == null ? 0 : lost.unknown());
     }
 
     /**

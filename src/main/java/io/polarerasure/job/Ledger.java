@@ -144,6 +144,12 @@ public final class Ledger {
                 externalId);
     }
 
+    /** This run's entries for the data rows from {@code fromRow} to {@code toRow} (both included), by row. */
+    public List<Entry> entriesOfRun(long jobInstanceId, long fromRow, long toRow) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE job_instance_id = ? AND input_row BETWEEN"
+                + " ? AND ? ORDER BY input_row", (rs, n) -> entry(rs), jobInstanceId, fromRow, toRow);
+    }
+
     /** The latest erasure (a 204) of this external ID recorded in the ledger, if any. */
     public Optional<Entry> lastErasure(String externalId) {
         List<Entry> erasures = entriesFor(externalId).stream().filter(e -> e.outcome() == Outcome.DELETED).toList();

@@ -74,8 +74,11 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             throw new ReportTamperedException(path + " was deleted, but this run had already committed "
-                    + committedBytes + " bytes of it. Restore the file from a backup and run the same command again;"
-                    + " its rows cannot be written twice.");
+                    + committedBytes + " bytes of it, and its rows cannot be written twice. Restore the file from a"
+                    + " backup and run the same command again; without a backup, close the run with `polar-erasure"
+                    + " abandon --report " + path + "` (same --state-dir / --jdbc-url): it writes a new report there,"
+                    + " rebuilding the committed rows from the ledger and recording every answer the run's journal"
+                    + " holds, and marks each rebuilt row. Then run the file again with --rerun if rows are left.");
         }
         long size = channel.size();
         if (size < committedBytes) {

@@ -48,6 +48,8 @@ public final class Eraser {
     private final OutageWindow outage;
     private final Misconfiguration misconfiguration = new Misconfiguration();
     private final Duration maxPause;
+    private final Duration readTimeout;
+    private final Duration callTimeout;
     private final Clock clock;
     private final Sleeper sleeper;
     private final Random random;
@@ -84,6 +86,8 @@ public final class Eraser {
         this.throttle = new Throttle(settings.rate(), clock, this::await);
         this.outage = new OutageWindow(settings.breakerWindow());
         this.maxPause = settings.maxPause();
+        this.readTimeout = settings.readTimeout();
+        this.callTimeout = settings.callTimeout();
     }
 
     /**
@@ -259,6 +263,7 @@ public final class Eraser {
                     throw new InterruptedException("interrupted during a request");
                 }
                 row.transportFailed(e, lookingUp ? null : sentAt);
+                row.plainError = TransportFailure.plain(e, readTimeout, callTimeout);
                 unreachable = unreached(e);
                 if (unreachable) {
                     row.unreached++;
@@ -266,6 +271,11 @@ public final class Eraser {
                     if (!counted) {
                         tripIfMisconfigured(describe(e), fixFor(e), row);
                     }
+                } else if (!misconfiguration.heardHttp()) {
+                    // Silence or a non-HTTP reply before anything answered as HTTP: not Polar in trouble but not
+                    // Polar at all. The row keeps its attempts; a DELETE written stays in doubt (row.lost above).
+                    counted = false;
+                    tripIfMisconfigured(describe(e), TransportFailure.fixBeforeAnyAnswer(row.plainError), row);
                 }
             }
             releasePermit(row);
@@ -274,21 +284,26 @@ public final class Eraser {
                 // pause is waited out in the throttle; anything else waits the first backoff step.
                 if (!row.rateLimitedNow) {
                     Duration wait = backoffBefore(2);
-                    state.waiting(unreachable ? "cannot reach Polar (" + row.lastError + ")" : "waiting for an"
-                            + " answer Polar gives (" + row.lastError + ")", clock.instant().plus(wait));
+                    state.waiting(unreachable ? "cannot reach Polar (" + row.plainError + ")" : "waiting for an"
+                            + " answer Polar gives (" + row.cause() + ")", clock.instant().plus(wait));
                     await(wait);
                 }
                 continue;
             }
             failures++;
             row.failures = failures;
+            if (lookingUp) {
+                row.failedLookUps++;
+            } else {
+                row.failedDeletes++;
+            }
             if (failures >= maxAttempts) {
                 return gaveUp(row);
             }
             Duration wait = backoffBefore(failures + 1);
             if (unreachable || !Integer.valueOf(429).equals(row.status)) { // a 429 set its own pause
                 state.waiting(unreachable ? "cannot reach Polar, " + failures + " tr" + (failures == 1 ? "y" : "ies")
-                        + " for a row" : "retrying a row (" + row.status + "), attempt " + (failures + 1) + " of "
+                        + " for a row" : "retrying a row (" + row.cause() + "), attempt " + (failures + 1) + " of "
                         + maxAttempts, clock.instant().plus(wait));
             }
             log.debug("Request {} for a row failed ({}); next one in {} ms", failures, row.lastError,
@@ -413,6 +428,8 @@ public final class Eraser {
      * Polar's (the request said nothing about the row).
      */
     private boolean judge(Answer answer, boolean lookUp, Row row) {
+        misconfiguration.httpAnswered();
+        row.plainError = null;
         if (answer.rateLimited()) {
             misconfiguration.polarAnswered();
             row.rateLimitedNow = true;
@@ -531,8 +548,7 @@ public final class Eraser {
                     row);
         }
         return row.result(Erasure.Result.FAILED, row.status, row.attempts,
-                row.withDoubt("gave up after " + row.failures + " failed request" + (row.failures == 1 ? "" : "s")
-                        + "; last error: " + row.lastError));
+                row.withDoubt("gave up after " + row.failedRequests() + "; last error: " + row.lastError));
     }
 
     /**
@@ -641,6 +657,11 @@ public final class Eraser {
         private Instant targetCreatedAt;
         private boolean lookUpRefused;
         private boolean sendAtOnce;
+        /** Of {@link #failures}: DELETEs and look-ups, so the detail agrees with the attempts column. */
+        private int failedDeletes;
+        private int failedLookUps;
+        /** The last request's failure in plain words, or null when it had an HTTP answer. */
+        private String plainError;
         /** Requests of this execution that failed before they could reach a server. */
         private int unreached;
         /** Whether the request just sent got a 429. */
@@ -679,6 +700,19 @@ public final class Eraser {
             if (sentAt != null && !unreached(e)) {
                 lost(sentAt, lastError);
             }
+        }
+
+        /** What the last request met, for progress lines: its HTTP status, or its failure in plain words. */
+        String cause() {
+            return plainError != null ? plainError : status != null ? "HTTP " + status : lastError;
+        }
+
+        /** "2 DELETEs", "1 DELETE and 1 look-up": the failed requests, each kind counted apart. */
+        String failedRequests() {
+            String deletes = failedDeletes + " DELETE" + (failedDeletes == 1 ? "" : "s");
+            String lookUps = failedLookUps + " look-up" + (failedLookUps == 1 ? "" : "s");
+            String both = failedLookUps == 0 ? deletes : failedDeletes == 0 ? lookUps : deletes + " and " + lookUps;
+            return both + " without a conclusive answer";
         }
 
         boolean mayHaveLanded() {

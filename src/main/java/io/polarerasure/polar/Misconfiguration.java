@@ -8,7 +8,10 @@ import java.util.Optional;
  * to a DELETE, 3xx, 400, 409, 410, a 404 without ResourceNotFound, 422) are counted; an answer only Polar gives
  * (204, ResourceNotFound, a customer, 429) clears the count and proves the endpoint. Trips at
  * {@link #THRESHOLD} such requests in a row, so that with the default four workers a run stops within eight
- * requests. Answers that may come from Polar in trouble (5xx, timeouts) neither count nor clear. Thread-safe.
+ * requests. Answers that may come from Polar in trouble (5xx, timeouts) neither count nor clear, except that until
+ * anything has answered as an HTTP server at all, timeouts and non-HTTP replies count too: Polar's edge answers
+ * even when its API is down, so silence from the first requests on means the run is not talking to Polar.
+ * Thread-safe.
  */
 final class Misconfiguration {
 
@@ -17,12 +20,26 @@ final class Misconfiguration {
 
     private int consecutive;
     private boolean proven;
+    private boolean heardHttp;
     private String lastSeen = "";
 
     /** An answer only Polar gives: the endpoint is Polar's. */
     synchronized void polarAnswered() {
         proven = true;
         consecutive = 0;
+    }
+
+    /** Any HTTP answer, Polar's or not: the endpoint speaks HTTP. */
+    synchronized void httpAnswered() {
+        heardHttp = true;
+    }
+
+    /**
+     * Whether any request of this execution has had an HTTP answer. Until then a timeout or a non-HTTP reply says
+     * nothing about the row: it counts toward the breaker instead of using up the row's attempts.
+     */
+    synchronized boolean heardHttp() {
+        return heardHttp;
     }
 
     /**

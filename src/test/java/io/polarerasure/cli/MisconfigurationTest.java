@@ -118,6 +118,39 @@ class MisconfigurationTest {
     }
 
     @Test
+    void a_service_that_does_not_speak_http_stops_with_exit_4_and_burns_no_row() throws Exception {
+        try (java.net.ServerSocket foreign = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            AtomicInteger connections = new AtomicInteger();
+            Thread answering = new Thread(() -> {
+                while (!foreign.isClosed()) {
+                    try (java.net.Socket socket = foreign.accept()) {
+                        connections.incrementAndGet();
+                        socket.getInputStream().read(new byte[4096]);
+                        // What a Redis port says to an HTTP request; PostgreSQL's just closes.
+                        socket.getOutputStream().write("-ERR unknown command\r\n".getBytes(StandardCharsets.UTF_8));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            answering.start();
+
+            Cli.Result wrong = Cli.run(ENV, run("http://127.0.0.1:" + foreign.getLocalPort()));
+
+            assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
+            assertThat(wrong.all()).contains("nothing at --api-url has answered like an HTTP server yet")
+                    .contains("a reply that is not HTTP").contains("check --api-url")
+                    .doesNotContain("Polar looks unavailable");
+            assertThat(connections.get()).as("requests before the stop").isBetween(1, 9);
+            Path report = dir.resolve("requests.audit.csv");
+            if (Files.exists(report)) {
+                assertThat(Reports.lines(report)).as("rows in doubt stay unmarked").isEmpty();
+            }
+        }
+    }
+
+    @Test
     void an_unresolvable_host_stops_with_exit_4() {
         Cli.Result wrong = Cli.run(ENV, run("https://polar-erasure-test.invalid"));
 
@@ -201,7 +234,7 @@ class MisconfigurationTest {
         // rows that gave up before more than half of the last 20 failed are FAILED, in doubt, the rest resumed.
         assertThat(lines).filteredOn(line -> line.contains(",FAILED,")).hasSizeBetween(1, 10)
                 .allSatisfy(line -> assertThat(line).containsPattern(",FAILED,52[04],")
-                        .contains("gave up after 2 failed requests"));
+                        .contains("gave up after 1 DELETE and 1 look-up without a conclusive answer"));
         assertThat(lines).filteredOn(line -> !line.contains(",FAILED,"))
                 .allSatisfy(line -> assertThat(line).contains(",NOT_FOUND,404,"));
         assertThat(resumed.exitCode()).as(resumed.all()).isEqualTo(ExitCodes.ROWS_FAILED);

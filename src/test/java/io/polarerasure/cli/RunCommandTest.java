@@ -332,7 +332,7 @@ class RunCommandTest {
         assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.ROWS_FAILED);
         assertThat(Reports.lines(dir.resolve("requests.audit.csv")))
                 .anySatisfy(line -> assertThat(line).as("one DELETE, then a look-up: both 503")
-                        .startsWith("7,gone_7,FAILED,503,1,in doubt: gave up after 2 failed requests"));
+                        .startsWith("7,gone_7,FAILED,503,1,in doubt: gave up after 1 DELETE and 1 look-up without"));
     }
 
     @Test

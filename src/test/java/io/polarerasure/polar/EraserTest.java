@@ -246,6 +246,81 @@ class EraserTest {
     }
 
     @Test
+    void a_silent_endpoint_from_the_start_stops_as_misconfigured_and_leaves_the_row_in_doubt_not_failed() {
+        for (int i = 0; i < 10; i++) {
+            server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+        }
+
+        PolarRefusedException refused = catchThrowableOfType(PolarRefusedException.class,
+                () -> eraser(FAST, 6, 20).erase("cus_1"));
+
+        assertThat(refused).as("no FAILED row, a stop").isNotNull();
+        assertThat(refused.getMessage()).contains("nothing at --api-url has answered like an HTTP server yet")
+                .contains("no answer within 250 ms").contains("check --api-url");
+        assertThat(refused.rowMayHaveLanded()).as("the DELETE was written: in doubt, not untouched").isTrue();
+        assertThat(server.getRequestCount()).as("one DELETE, then look-ups, up to the breaker")
+                .isEqualTo(Misconfiguration.THRESHOLD);
+    }
+
+    @Test
+    void a_reply_that_is_not_http_from_the_start_stops_as_misconfigured_within_the_breaker() throws Exception {
+        try (java.net.ServerSocket foreign = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            List<Integer> connections = new CopyOnWriteArrayList<>();
+            Thread answering = new Thread(() -> {
+                while (!foreign.isClosed()) {
+                    try (java.net.Socket socket = foreign.accept()) {
+                        connections.add(1);
+                        socket.getInputStream().read(new byte[4096]);
+                        socket.getOutputStream().write("-ERR unknown command 'DELETE'\r\n".getBytes());
+                    } catch (java.io.IOException closed) {
+                        return;
+                    }
+                }
+            });
+            answering.start();
+            HttpUrl base = HttpUrl.get("http://127.0.0.1:" + foreign.getLocalPort() + "/");
+            PolarSettings settings = TestSettings.of(base, FAST, 6, 20);
+            Eraser eraser = new Eraser(new PolarClient(PolarClient.httpClient(settings), base, TOKEN, "ua"), settings,
+                    time, time, new Random(1));
+
+            PolarRefusedException refused = catchThrowableOfType(PolarRefusedException.class,
+                    () -> eraser.erase("cus_1"));
+
+            assertThat(refused).as("a stop, not a FAILED row").isNotNull();
+            assertThat(refused.getMessage()).contains("a reply that is not HTTP").contains("check --api-url");
+            assertThat(refused.rowMayHaveLanded()).isTrue();
+            assertThat(connections).as("requests before the stop").hasSizeLessThanOrEqualTo(
+                    Misconfiguration.THRESHOLD + 1);
+        }
+    }
+
+    @Test
+    void once_an_http_answer_came_timeouts_use_up_attempts_and_the_detail_counts_each_kind_of_request() {
+        enqueue(204, "");
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+        server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
+        List<String> waits = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Eraser> self = new java.util.concurrent.atomic.AtomicReference<>();
+        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 2, 20);
+        Eraser eraser = new Eraser(client(settings), settings, time, duration -> {
+            self.get().sendingState().current().ifPresent(wait -> waits.add(wait.description()));
+            time.sleep(duration);
+        }, new Random(1));
+        self.set(eraser);
+        eraser.erase("cus_0");
+
+        Erasure erasure = eraser.erase("cus_1");
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
+        assertThat(erasure.attempts()).isEqualTo(1);
+        assertThat(erasure.detail()).startsWith("gave up after 1 DELETE and 1 look-up without a conclusive answer;"
+                + " last error: SocketTimeoutException");
+        assertThat(waits).contains("retrying a row (no answer within 250 ms), attempt 2 of 2")
+                .noneMatch(wait -> wait.contains("null"));
+    }
+
+    @Test
     void a_plain_404_is_not_found_without_doubt() {
         enqueue(404, PolarClientTest.NOT_FOUND);
 
@@ -264,7 +339,7 @@ class EraserTest {
         assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(erasure.httpStatus()).isEqualTo(503);
         assertThat(erasure.attempts()).isEqualTo(1);
-        assertThat(erasure.detail()).startsWith("gave up after 3 failed requests; last error: HTTP 503: Service"
+        assertThat(erasure.detail()).startsWith("gave up after 1 DELETE and 2 look-ups without a conclusive answer; last error: HTTP 503: Service"
                 + " Unavailable; an earlier attempt's answer was lost (HTTP 503: first)");
         List<Duration> backoff = time.sleeps().stream().filter(d -> d.compareTo(Duration.ofMillis(100)) > 0).toList();
         assertThat(backoff).hasSize(2);
@@ -318,13 +393,17 @@ class EraserTest {
 
     @Test
     void a_failure_after_a_lost_answer_says_the_customer_may_be_erased() {
+        enqueue(204, ""); // Polar has answered: a dropped connection now uses up an attempt
         server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
         enqueue(503, "down");
+        Eraser eraser = eraser(FAST, 2, 20);
+        eraser.erase("cus_0");
 
-        Erasure erasure = eraser(FAST, 2, 20).erase("cus_1");
+        Erasure erasure = eraser.erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
-        assertThat(erasure.detail()).startsWith("gave up after 2 failed requests; last error: HTTP 503: down")
+        assertThat(erasure.detail()).startsWith("gave up after 1 DELETE and 1 look-up without a conclusive answer;"
+                + " last error: HTTP 503: down")
                 .contains("may have erased the customer");
     }
 
