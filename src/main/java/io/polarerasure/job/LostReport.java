@@ -13,7 +13,6 @@ import io.polarerasure.input.RequestRow;
 import io.polarerasure.input.RetryOrigin;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
-import io.polarerasure.report.ReportWriter;
 
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
