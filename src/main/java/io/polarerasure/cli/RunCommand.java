@@ -26,6 +26,7 @@ import io.polarerasure.job.ErasureJobConfiguration;
 import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
 import io.polarerasure.job.InputSnapshot;
+import io.polarerasure.job.NormalPath;
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.Progress;
 import io.polarerasure.job.ReportTakeover;
@@ -516,7 +517,7 @@ final class RunCommand implements Callable<Integer> {
         if (tookOver != null && !launch.resumed()) {
             out.printf("This run %s.%n", tookOver);
         }
-        if (report != null && !report.toAbsolutePath().equals(reportFile)) {
+        if (report != null && !NormalPath.of(report).equals(reportFile)) {
             out.printf("Note: this run was started with the report %s; --report %s was ignored.%n", reportFile, report);
         }
         BatchStatus status = execution.getStatus();
@@ -601,6 +602,6 @@ final class RunCommand implements Callable<Integer> {
         String name = input.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String base = dot > 0 ? name.substring(0, dot) : name;
-        return input.toAbsolutePath().resolveSibling(base + extension);
+        return NormalPath.of(input.toAbsolutePath().resolveSibling(base + extension));
     }
 }
