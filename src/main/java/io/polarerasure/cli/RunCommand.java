@@ -70,10 +70,13 @@ import picocli.CommandLine.Model.CommandSpec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:the run completed; every row is DELETED, NOT_FOUND, INVALID or DUPLICATE",
-                "1:the run completed but some rows FAILED",
-                "2:usage, input or configuration error found before any call was sent",
-                "3:the run stopped or failed part-way; re-run the same command to resume",
-                "4:Polar refused the credentials or the endpoint is wrong; fix it, then re-run to resume"})
+                "1:the run completed but rows are FAILED or REVIEW: run retry-failed, and check each REVIEW row",
+                "2:usage, input or configuration error found before anything was sent (also: another process runs"
+                        + " the file, the report was changed or belongs to another run)",
+                "3:the run stopped or failed part-way (SIGTERM, Polar unavailable); re-run the same command to"
+                        + " resume",
+                "4:not talking to Polar: the token was refused (401/403), the endpoint is wrong (no route, not Polar"
+                        + " at all), or the other environment answered; fix it, then re-run the same command"})
 final class RunCommand implements Callable<Integer> {
 
     /**
