@@ -17,6 +17,7 @@ import java.util.regex.PatternSyntaxException;
 import javax.sql.DataSource;
 
 import io.polarerasure.PolarErasure;
+import io.polarerasure.input.InputPath;
 import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestScan;
@@ -249,9 +250,9 @@ final class RunCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the run lock and lease are held by being open, never read
     private int erase(MetricsRecording metrics) throws Exception {
         PrintWriter out = ResumeHints.of(environment).wrap(spec.commandLine().getOut());
-        if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
-            throw new UsageException("Cannot read the request file " + input + ": it does not exist or is not a"
-                    + " readable file. Check the path and run again.");
+        Optional<String> unusable = InputPath.problem(input);
+        if (unusable.isPresent()) {
+            throw new UsageException(unusable.get());
         }
         if (sandbox && apiUrl != null) {
             throw new UsageException("--sandbox and --api-url contradict each other: give only one.");
