@@ -13,8 +13,12 @@
 #      the log says where its report was; run it by hand with --rerun to erase its IDs again on purpose;
 #   4. for a completed file with FAILED rows, writes those rows as a new request file into the inbox,
 #      run the next night (once: rows that fail again in such a retry file are left to a human);
-#   5. leaves files whose run stopped, failed part-way or was refused in $work/inputs: the next night
-#      resumes them from their checkpoint. After Polar refuses the token or URL it runs no further file.
+#   5. leaves files whose run stopped, failed part-way or was refused after it had started in $work/inputs: the
+#      next night resumes them from their checkpoint. After Polar refuses the token or URL it runs no further file;
+#   6. moves a file the tool refused before its run ever started (nothing was sent: bad CSV, no ID column...) to
+#      $POLAR_ERASURE_REJECTED/<name>.<UTC time>.<ext>, with the tool's message beside it in <that name>.txt, so
+#      that a corrected file of the same name dropped into the inbox runs (the same night, if it is there). A file
+#      whose run had started (something may have been sent) is never moved there.
 #
 # Exit codes (the most serious of the night):
 #   0  all done: every file completed; no row FAILED or REVIEW (also: nothing to do)
@@ -22,8 +26,10 @@
 #      night; nobody needs to act tonight
 #   5  a human must look: rows FAILED again in a retry file, rows are REVIEW (a customer who took a freed ID
 #      was left alone), or a retry file could not be written. The output names the folder in done/
-#   2  a file was rejected before anything was sent (bad CSV, missing column, changed report...): it stays
-#      in the inbox and fails again every night until a human fixes what the output says
+#   2  a human must look: a file was refused before anything was sent. One whose run never started (bad CSV,
+#      missing column, a bad option) is moved to $POLAR_ERASURE_REJECTED (the output names it): fix it and drop it
+#      into the inbox again. One whose run had started (its report changed, another process runs it) stays in
+#      $work/inputs and fails again each night until a human fixes what the output says
 #   3  a run stopped or failed part-way (Polar down, SIGTERM), or another nightly run still holds the
 #      lock: resumed the next night; a human should look if it repeats
 #   4  Polar refused the token or the URL is wrong: fix it; the next night resumes
@@ -37,10 +43,14 @@
 #   POLAR_ERASURE_WORK            reports of runs in progress, and in inputs/ their request files (default
 #                                 $POLAR_ERASURE_HOME/work; on the same file system as the inbox)
 #   POLAR_ERASURE_DONE            finished files, reports and summaries (default $POLAR_ERASURE_HOME/done)
+#   POLAR_ERASURE_REJECTED        files refused before their run started, each with its message in a .txt beside it
+#                                 (default $POLAR_ERASURE_HOME/rejected)
 #   POLAR_ERASURE_STATE_DIR       embedded job repository, run locks and run journals (default
 #                                 $POLAR_ERASURE_HOME/state); keep it: a resume needs its run's journal
 #   POLAR_ERASURE_JDBC_URL        PostgreSQL job repository instead (with SPRING_DATASOURCE_USERNAME and
-#                                 SPRING_DATASOURCE_PASSWORD); locks and journals stay in the state folder
+#                                 SPRING_DATASOURCE_PASSWORD): runs, leases and run journals are then kept in the
+#                                 database; the state folder keeps run locks, live status files, the copies of
+#                                 running inputs and the nightly lock
 #   POLAR_ERASURE_JAR             the jar (default /opt/polar-erasure/polar-erasure.jar)
 #   POLAR_ERASURE_JAVA            the java command (default: java)
 #   POLAR_ERASURE_LAUNCHER        what starts the jar (default: the polar-erasure launcher next to this script,
@@ -60,6 +70,7 @@ home=${POLAR_ERASURE_HOME:-/var/lib/polar-erasure}
 inbox=${POLAR_ERASURE_INBOX:-$home/inbox}
 work=${POLAR_ERASURE_WORK:-$home/work}
 done_dir=${POLAR_ERASURE_DONE:-$home/done}
+rejected=${POLAR_ERASURE_REJECTED:-$home/rejected}
 state=${POLAR_ERASURE_STATE_DIR:-$home/state}
 jar=${POLAR_ERASURE_JAR:-/opt/polar-erasure/polar-erasure.jar}
 launcher=${POLAR_ERASURE_LAUNCHER:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/polar-erasure}
@@ -71,7 +82,7 @@ export POLAR_ERASURE_NIGHTLY=1
 
 umask 077
 running=$work/inputs
-mkdir -p "$inbox" "$work" "$running" "$done_dir" "$state" || { log "cannot create the folders under $home"; exit 2; }
+mkdir -p "$inbox" "$work" "$running" "$done_dir" "$rejected" "$state" || { log "cannot create the folders under $home"; exit 2; }
 [ -r "$jar" ] || { log "no jar at $jar: set POLAR_ERASURE_JAR"; exit 2; }
 
 exec 9>"$state/nightly.lock"
@@ -180,6 +191,38 @@ file_away() {
   return 0
 }
 
+# Whether the run of $1 (report $2) never started, so that nothing of it can have been sent: no report, no summary,
+# and the job repository records no run of its content (`status` says so in these words).
+never_started() {
+  local file=$1 report=$2 answer
+  [ -e "$report" ] || [ -e "$report.summary.json" ] && return 1
+  answer=$(polar_erasure status --input "$file" "${common[@]}") || return 1
+  printf '%s\n' "$answer" | grep -q '^No run of .* is recorded in '
+}
+
+# Moves a file refused before its run started to $rejected under a timestamped name, the tool's message ($2)
+# beside it in <that name>.txt, so that it no longer blocks a corrected file of the same name.
+reject() {
+  local file=$1 said=$2 name base ext target
+  name=$(basename "$file")
+  base=${name%.*}
+  ext=${name##*.}
+  target="$rejected/$base.$(date -u +%Y%m%dT%H%M%SZ).$ext"
+  if ! mv "$file" "$target"; then
+    log "cannot move $file to $rejected: it stays in $running; move it away by hand"
+    return
+  fi
+  {
+    printf '%s was refused by polar-erasure on %s before its run started: nothing was sent.\n' "$name" \
+      "$(date -u +%FT%TZ)"
+    printf 'Fix what the message below says, then drop the corrected file into %s as %s.\n\n' "$inbox" "$name"
+    cat "$said"
+  } > "$target.txt"
+  log "$name was refused before anything was sent: a human must look. It is moved to $target, the message" \
+    "beside it in $target.txt; fix it and drop the corrected file into the inbox as $name"
+}
+
+said="$work/.run-output" # what the last run printed
 total=$(( ${#resume[@]} + ${#new[@]} ))
 log "inbox $inbox: ${#resume[@]} unfinished run(s) to resume, ${#new[@]} new file(s)"
 [ "$total" -eq 0 ] && exit 0
@@ -192,8 +235,14 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
   file=$taken
   report=$(report_of "$file")
   log "running $file (report $report)"
-  polar_erasure run --input "$file" --report "$report" "${common[@]}" "${run_options[@]}"
+  # The run's messages go to the log as they come and, for a refused file's .txt, into $said as well.
+  : > "$said"
+  exec 7> >(trap '' INT TERM; exec tee -a "$said"); out_tee=$!
+  exec 6> >(trap '' INT TERM; exec tee -a "$said" >&2); err_tee=$!
+  polar_erasure run --input "$file" --report "$report" "${common[@]}" "${run_options[@]}" >&7 2>&6
   code=$?
+  exec 7>&- 6>&-
+  while kill -0 "$out_tee" 2>/dev/null || kill -0 "$err_tee" 2>/dev/null; do sleep 0.1; done
   log "$(basename "$file"): exit code $code"
   case $code in
     0|1)
@@ -238,17 +287,27 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
       log "Polar refused the token or the URL: no further file is run tonight; fix it, the next night resumes"
       break
       ;;
+    2)
+      note 2
+      if never_started "$file" "$report"; then
+        reject "$file" "$said"
+      else
+        log "$(basename "$file") was refused after its run had started (something may have been sent): it stays in" \
+          "$running and fails again each night until a human fixes what the output above says"
+      fi
+      ;;
     *)
       note "$code"
       log "$(basename "$file") stays in $running for the next night"
       ;;
   esac
 done
+rm -f "$said"
 
 case $worst in
   0) meaning="all done" ;;
   1) meaning="retry scheduled automatically for the next night; nobody needs to act" ;;
-  2) meaning="a file was rejected before anything was sent: a human must fix what the output says" ;;
+  2) meaning="a file was refused before anything was sent: a human must look (refused files whose run never started are in $rejected; see the messages above)" ;;
   3) meaning="a run stopped or failed part-way: the next night resumes it; look if this repeats" ;;
   4) meaning="Polar refused the token or the URL: a human must fix it" ;;
   5) meaning="a human must look (see the messages above)" ;;

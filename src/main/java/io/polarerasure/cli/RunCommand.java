@@ -16,6 +16,7 @@ import java.util.regex.PatternSyntaxException;
 
 import javax.sql.DataSource;
 
+import io.polarerasure.input.InputPath;
 import io.polarerasure.input.RequestFile;
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.input.RequestScan;
@@ -25,6 +26,7 @@ import io.polarerasure.job.ErasureJobConfiguration;
 import io.polarerasure.job.ErasureLauncher;
 import io.polarerasure.job.ErasureRun;
 import io.polarerasure.job.InputSnapshot;
+import io.polarerasure.job.NormalPath;
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.Progress;
 import io.polarerasure.job.ReportTakeover;
@@ -69,10 +71,13 @@ import picocli.CommandLine.Model.CommandSpec;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:the run completed; every row is DELETED, NOT_FOUND, INVALID or DUPLICATE",
-                "1:the run completed but some rows FAILED",
-                "2:usage, input or configuration error found before any call was sent",
-                "3:the run stopped or failed part-way; re-run the same command to resume",
-                "4:Polar refused the credentials or the endpoint is wrong; fix it, then re-run to resume"})
+                "1:the run completed but rows are FAILED or REVIEW: run retry-failed, and check each REVIEW row",
+                "2:usage, input or configuration error found before anything was sent (also: another process runs"
+                        + " the file, the report was changed or belongs to another run)",
+                "3:the run stopped or failed part-way (SIGTERM, Polar unavailable); re-run the same command to"
+                        + " resume",
+                "4:not talking to Polar: the token was refused (401/403), the endpoint is wrong (no route, not Polar"
+                        + " at all), or the other environment answered; fix it, then re-run the same command"})
 final class RunCommand implements Callable<Integer> {
 
     /**
@@ -245,9 +250,9 @@ final class RunCommand implements Callable<Integer> {
     @SuppressWarnings("try") // the run lock and lease are held by being open, never read
     private int erase(MetricsRecording metrics) throws Exception {
         PrintWriter out = ResumeHints.of(environment).wrap(spec.commandLine().getOut());
-        if (!Files.isRegularFile(input) || !Files.isReadable(input)) {
-            throw new UsageException("Cannot read the request file " + input + ": it does not exist or is not a"
-                    + " readable file. Check the path and run again.");
+        Optional<String> unusable = InputPath.problem(input);
+        if (unusable.isPresent()) {
+            throw new UsageException(unusable.get());
         }
         if (sandbox && apiUrl != null) {
             throw new UsageException("--sandbox and --api-url contradict each other: give only one.");
@@ -516,7 +521,7 @@ final class RunCommand implements Callable<Integer> {
         if (tookOver != null && !launch.resumed()) {
             out.printf("This run %s.%n", tookOver);
         }
-        if (report != null && !report.toAbsolutePath().equals(reportFile)) {
+        if (report != null && !NormalPath.of(report).equals(reportFile)) {
             out.printf("Note: this run was started with the report %s; --report %s was ignored.%n", reportFile, report);
         }
         BatchStatus status = execution.getStatus();
@@ -601,6 +606,6 @@ final class RunCommand implements Callable<Integer> {
         String name = input.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String base = dot > 0 ? name.substring(0, dot) : name;
-        return input.toAbsolutePath().resolveSibling(base + extension);
+        return NormalPath.of(input.toAbsolutePath().resolveSibling(base + extension));
     }
 }

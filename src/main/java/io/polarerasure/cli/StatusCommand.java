@@ -170,10 +170,13 @@ final class StatusCommand implements Callable<Integer> {
                 block(run, out);
             }
             RunLease.Holder holder = holders.get(run.identity().key());
-            boolean running = holder != null && !run.ended() && run.state() == BatchStatus.STARTED;
+            // A holder killed on this machine leaves its lease behind: the run is not running, however fresh it is.
+            boolean gone = holder != null && holder.goneFromThisMachine();
+            boolean running = holder != null && !gone && !run.ended() && run.state() == BatchStatus.STARTED;
             if (holder != null && !run.ended()) {
-                println(out, (wide ? "Run of " + run.inputFile() + ": leased" : "  leased") + " by " + holder.describe()
-                        + ".");
+                println(out, (wide ? "Run of " + run.inputFile() + ": " : "  ") + (gone ? "stopped (process "
+                        + holder.pid() + " is gone; resume with the same command); it held the lease: " : "leased by ")
+                        + holder.describe() + ".");
             }
             interruptedChunk(run, databaseJournals.get(run.identity().key()), running)
                     .ifPresent(line -> println(out, wide ? "Run of " + run.inputFile() + ": " + line : "  " + line));
@@ -225,6 +228,7 @@ final class StatusCommand implements Callable<Integer> {
         });
         if (holder != null && !run.ended()) {
             facts.put("leaseHolder", holder.describe());
+            facts.put("leaseHolderGone", holder.goneFromThisMachine());
         }
         if (!run.ended()) {
             try {

@@ -89,7 +89,10 @@ final class WorkbookCells {
                 return where + " holds the spreadsheet error " + raw(cell) + ", not an ID. Fix the formula or type"
                         + " the ID, save, and run again";
             case BOOLEAN:
-                return where + " is " + raw(cell) + ", not an ID";
+                return where + " is " + raw(cell) + ", not an ID: the spreadsheet keeps TRUE and FALSE as truth"
+                        + " values, not text. If an ID really reads true or false, format the ID column as Text,"
+                        + " enter the IDs again from the source system (or export the column from it as text, e.g."
+                        + " CSV), save, and run again";
             default:
                 return where + " is a " + kind(cell).name().toLowerCase(Locale.ROOT) + " cell, not text";
         }

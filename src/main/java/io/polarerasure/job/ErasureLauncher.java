@@ -132,7 +132,7 @@ public final class ErasureLauncher {
 
     private Launch start(Path input, Path report, String idColumn, RunIdentity identity, long rerun,
                          Details details) throws Exception {
-        Path absolute = report.toAbsolutePath();
+        Path absolute = NormalPath.of(report);
         String tookOver = null;
         if (Files.exists(absolute)) {
             tookOver = takeover.takeOver(absolute, identity, idColumn, details.reading().reading())
@@ -208,7 +208,7 @@ public final class ErasureLauncher {
     private static JobParameters parameters(Path input, String reportFile, String idColumn, RunIdentity identity,
                                             long rerun, Details details, String tookOver) {
         JobParametersBuilder builder = new JobParametersBuilder(identity(identity, rerun))
-                .addString(ErasureJobConfiguration.INPUT_FILE, input.toAbsolutePath().toString(), false)
+                .addString(ErasureJobConfiguration.INPUT_FILE, NormalPath.of(input).toString(), false)
                 .addString(ErasureJobConfiguration.REPORT_FILE, reportFile, false)
                 .addString(ErasureJobConfiguration.ID_COLUMN, idColumn, false)
                 .addLong(ErasureJobConfiguration.INPUT_ROWS, details.inputRows(), false)

@@ -53,7 +53,7 @@ public record InterruptedChunk(long answered, long unanswered) {
                     + " request(s) in flight.");
         }
         return Optional.of(answered + " answer(s) after the checkpoint are kept in"
-                + " the journal (resuming reports them without sending again); " + unanswered + " request(s) have no"
-                + " recorded answer (resuming sends them again and says so where the customer is then gone).");
+                + " the journal (resuming reports them without sending again); " + unanswered + " request(s) in doubt"
+                + " (sent, no answer recorded): will be looked up on resume.");
     }
 }

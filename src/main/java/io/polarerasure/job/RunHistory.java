@@ -126,10 +126,12 @@ public final class RunHistory {
         return all().stream().filter(run -> inputSha256.equals(run.inputSha256())).toList();
     }
 
-    /** The run whose report is this file (an absolute path), if any. */
+    /** The run whose report is this file, if any: recorded as given (made absolute) or normalised ({@link NormalPath}). */
     public Optional<Run> owning(java.nio.file.Path report) {
         String path = report.toAbsolutePath().toString();
-        return all().stream().filter(run -> path.equals(run.reportFile())).findFirst();
+        String normal = NormalPath.of(report).toString();
+        return all().stream().filter(run -> path.equals(run.reportFile()) || normal.equals(run.reportFile()))
+                .findFirst();
     }
 
     private Optional<Run> run(JobInstance instance) {

@@ -63,13 +63,35 @@ public final class RunLease implements SendPermit, AutoCloseable {
      * Who holds a lease.
      *
      * @param sinceRenewal how long ago (database clock) it was last renewed
+     * @param node         the holder's boot and process namespace ({@link RunLease#node()}), empty where unknown
      */
-    public record Holder(String runKey, String host, long pid, Instant started, Duration sinceRenewal) {
+    public record Holder(String runKey, String host, long pid, Instant started, Duration sinceRenewal, String node) {
 
         /** For messages and status, e.g. "host db-1, pid 42, started 2026-11-30T12:00:00Z, renewed 3 s ago". */
         public String describe() {
             return "host " + host + ", pid " + pid + ", started " + started + ", renewed " + sinceRenewal.toSeconds()
                     + " s ago";
+        }
+
+        /**
+         * Whether the holder was a process of this machine and process namespace that no longer runs (killed,
+         * crashed): then the run is not running, whatever the lease's age. False for a holder elsewhere, whose death
+         * only the lease's age tells, and for this very process.
+         */
+        public boolean goneFromThisMachine() {
+            return goneFrom(RunLease.node(), hostName(), ProcessHandle.current().pid());
+        }
+
+        /** {@link #goneFromThisMachine()} as seen from a process {@code self} of node {@code here}, host {@code host}. */
+        boolean goneFrom(String here, String hereHost, long self) {
+            if (here.isEmpty() || !here.equals(node) || !hereHost.equals(host) || pid == self) {
+                return false;
+            }
+            Optional<ProcessHandle> process = ProcessHandle.of(pid);
+            Optional<Instant> start = process.flatMap(handle -> handle.info().startInstant());
+            // A pid reused since is told apart by its start time (derived from clock ticks: allow their rounding).
+            return process.isEmpty() || start.isPresent()
+                    && Duration.between(start.get(), started).abs().toMillis() > 1_000;
         }
     }
 
@@ -130,7 +152,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
                 continue; // released meanwhile
             }
             Current current = rows.get(0);
-            if (current.holder().sinceRenewal().compareTo(ttl) <= 0 && !diedOnThisMachine(current)) {
+            if (current.holder().sinceRenewal().compareTo(ttl) <= 0 && !current.holder().goneFrom(node, host, pid)) {
                 throw new RunLeasedException(current.holder(), ttl);
             }
             // Compare-and-set: fails if the holder renewed, or another process took over, since the read.
@@ -150,27 +172,10 @@ public final class RunLease implements SendPermit, AutoCloseable {
     }
 
     /**
-     * Whether the holder was a process of this very machine and process namespace (same host name, same boot, same
-     * pid namespace) that is no longer running: then its lease need not be waited out. A pid reused since is told apart by its
-     * start time.
-     */
-    private boolean diedOnThisMachine(Current current) {
-        if (node.isEmpty() || !node.equals(current.node()) || !host.equals(current.holder().host())
-                || current.holder().pid() == pid) {
-            return false;
-        }
-        Optional<ProcessHandle> process = ProcessHandle.of(current.holder().pid());
-        Optional<Instant> start = process.flatMap(handle -> handle.info().startInstant());
-        // Start instants are derived from the process's start in clock ticks: allow their rounding.
-        return process.isEmpty() || start.isPresent()
-                && Duration.between(start.get(), current.holder().started()).abs().toMillis() > 1_000;
-    }
-
-    /**
      * This machine's boot and process namespace, e.g. "boot 3f2a…, pid:[4026531836]": pids compare only within
      * one. Empty where they cannot be read (not Linux): then no holder is ever known to have died here.
      */
-    static String node() {
+    public static String node() {
         try {
             return "boot " + Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip() + ", "
                     + Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
@@ -295,15 +300,15 @@ public final class RunLease implements SendPermit, AutoCloseable {
     private static final String SELECT = "SELECT holder_host, holder_pid, holder_started, renewed_at, epoch, renewals,"
             + " CURRENT_TIMESTAMP, run_key, holder_node FROM " + TABLE;
 
-    private record Current(Holder holder, long epoch, long renewals, String node) {
+    private record Current(Holder holder, long epoch, long renewals) {
     }
 
     private static final RowMapper<Current> CURRENT = (row, n) -> {
         OffsetDateTime renewed = row.getObject(4, OffsetDateTime.class);
         OffsetDateTime now = row.getObject(7, OffsetDateTime.class);
         return new Current(new Holder(row.getString(8), row.getString(1), row.getLong(2),
-                row.getObject(3, OffsetDateTime.class).toInstant(), Duration.between(renewed, now)),
-                row.getLong(5), row.getLong(6), row.getString(9));
+                row.getObject(3, OffsetDateTime.class).toInstant(), Duration.between(renewed, now), row.getString(9)),
+                row.getLong(5), row.getLong(6));
     };
 
     public static String hostName() {

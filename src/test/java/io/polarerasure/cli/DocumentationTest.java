@@ -64,6 +64,28 @@ class DocumentationTest {
     }
 
     @Test
+    void run_help_says_for_each_exit_code_what_the_readme_table_says() throws IOException {
+        String readme = Files.readString(README);
+        String table = readme.substring(readme.indexOf("## Exit codes"));
+        Map<String, String> documented = new java.util.TreeMap<>();
+        Matcher row = Pattern.compile("(?m)^\\| ([0-4]) \\| ([^|]+) \\|").matcher(table.substring(0,
+                table.indexOf("\n## ", 1)));
+        while (row.find()) {
+            documented.put(row.group(1), row.group(2));
+        }
+        Map<String, String> help = new java.util.TreeMap<>();
+        CommandSpec.forAnnotatedObject(new RunCommand(Map.of(), Clock.systemUTC())).usageMessage().exitCodeList()
+                .forEach((code, text) -> help.put(code.strip(), text));
+
+        assertThat(help.keySet()).isEqualTo(documented.keySet());
+        // The cases that decide what an operator does: FAILED or REVIEW (1); no Polar at all, or the other one (4).
+        assertThat(documented.get("1")).contains("FAILED or REVIEW");
+        assertThat(help.get("1")).contains("FAILED or REVIEW");
+        assertThat(documented.get("4")).contains("not Polar at all", "other environment");
+        assertThat(help.get("4")).contains("not Polar at all", "other environment", "token");
+    }
+
+    @Test
     void relative_links_reach_a_file_and_a_heading() throws IOException {
         List<String> broken = new ArrayList<>();
         for (Path guide : GUIDES) {

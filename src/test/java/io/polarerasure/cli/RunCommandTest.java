@@ -166,7 +166,7 @@ class RunCommandTest {
         assertThat(kept).as("answers after the checkpoint, refused rows withdrawn").isPositive();
         assertThat(Cli.run(ENV, "status", "--wide", "--state-dir", dir.resolve("state").toString()).out())
                 .contains(kept + " answer(s) after the checkpoint are kept in the journal")
-                .contains("; 0 request(s) have no recorded answer");
+                .contains("; 0 request(s) in doubt (sent, no answer recorded): will be looked up on resume.");
 
         script.heal();
         Cli.Result resumed = Cli.run(ENV, run(url, "--concurrency", "4", "--chunk-size", "10"));

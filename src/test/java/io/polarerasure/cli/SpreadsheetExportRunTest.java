@@ -270,7 +270,8 @@ class SpreadsheetExportRunTest {
         assertThat(report.get(2)).startsWith("3,1234567890123450,INVALID,,0,looks damaged by a spreadsheet: cell B4");
         assertThat(report.get(6)).startsWith("7,1234.5,INVALID,,0,cell B8 is the number 1234.5, not a whole number");
         assertThat(report.get(7)).startsWith("8,45000,INVALID,,0,cell B9 is a date or time");
-        assertThat(report.get(8)).isEqualTo("9,TRUE,INVALID,,0,cell B10 is TRUE, not an ID");
+        assertThat(report.get(8)).startsWith("9,TRUE,INVALID,,0,cell B10 is TRUE, not an ID: the spreadsheet keeps")
+                .contains("format the ID column as Text");
         assertThat(report.get(9)).startsWith("10,#DIV/0!,INVALID,,0,cell B11 (a formula, =1/0) holds the spreadsheet"
                 + " error #DIV/0!");
         assertThat(report.get(10)).startsWith("11,#N/A,INVALID,,0,cell B12 (a formula, =NA()) holds the spreadsheet"

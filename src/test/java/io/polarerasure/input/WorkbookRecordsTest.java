@@ -80,7 +80,10 @@ class WorkbookRecordsTest {
         assertThat(details.get(5)).isNull();
         assertThat(details.get(6)).startsWith("cell B8 is the number 1234.5, not a whole number: not an ID.");
         assertThat(details.get(7)).startsWith("cell B9 is a date or time (45000 formatted as yyyy-mm-dd), not an ID");
-        assertThat(details.get(8)).isEqualTo("cell B10 is TRUE, not an ID");
+        assertThat(details.get(8)).isEqualTo("cell B10 is TRUE, not an ID: the spreadsheet keeps TRUE and FALSE as"
+                + " truth values, not text. If an ID really reads true or false, format the ID column as Text, enter"
+                + " the IDs again from the source system (or export the column from it as text, e.g. CSV), save, and"
+                + " run again");
         assertThat(details.get(9)).startsWith("cell B11 (a formula, =1/0) holds the spreadsheet error #DIV/0!, not an"
                 + " ID.");
         assertThat(details.get(10)).startsWith("cell B12 (a formula, =NA()) holds the spreadsheet error #N/A");

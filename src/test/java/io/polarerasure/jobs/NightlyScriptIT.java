@@ -199,6 +199,62 @@ class NightlyScriptIT {
         }
     }
 
+    @Test
+    void a_file_refused_before_its_run_started_is_moved_to_rejected_and_its_corrected_version_runs() throws Exception {
+        Instant old = Instant.now().minus(Duration.ofHours(1));
+        drop("bad.csv", "id\nusr_a1\n", old);
+        drop("good.csv", "external_id\nusr_a2\n", old.plusSeconds(1));
+
+        Night first = night();
+
+        assertThat(first.code()).as(first.output()).isEqualTo(2);
+        assertThat(home.resolve("work/inputs/bad.csv")).as("out of the way of a corrected file").doesNotExist();
+        Path rejected;
+        try (Stream<Path> files = Files.list(home.resolve("rejected"))) {
+            rejected = files.filter(file -> !file.toString().endsWith(".txt")).reduce((a, b) -> {
+                throw new AssertionError("two files rejected: " + a + ", " + b);
+            }).orElseThrow();
+        }
+        assertThat(rejected.getFileName().toString()).matches("bad\\.\\d{8}T\\d{6}Z\\.csv");
+        assertThat(rejected).content().isEqualTo("id\nusr_a1\n");
+        assertThat(Path.of(rejected + ".txt")).content().contains("nothing was sent", "no column named external_id",
+                "drop the corrected file into " + inbox + " as bad.csv");
+        assertThat(first.output()).contains("moved to " + rejected, "a human must look");
+        assertThat(filed("good.csv").resolve("good.audit.csv")).content().contains("usr_a2,DELETED");
+        assertThat(polar.requests()).extracting(FakePolar.Request::externalId).doesNotContain("usr_a1");
+
+        drop("bad.csv", "external_id\nusr_a1\n", old);
+        Night second = night();
+
+        assertThat(second.code()).as(second.output()).isZero();
+        assertThat(filed("bad.csv").resolve("bad.audit.csv")).content().contains("usr_a1,DELETED");
+        assertThat(inbox).isEmptyDirectory();
+    }
+
+    @Test
+    void a_file_whose_run_started_is_never_moved_to_rejected() throws Exception {
+        drop("c-started.csv", "external_id\n" + String.join("\n", C_IDS.subList(0, 10)) + "\n",
+                Instant.now().minus(Duration.ofHours(1)));
+        for (int i = 0; i < 5; i++) {
+            polar.enqueueFault(new FakePolar.Fault.Delay(Duration.ZERO));
+        }
+        polar.enqueueFault(new FakePolar.Fault.Respond(new FakePolar.Answer(401, "application/json",
+                "{\"error\":\"invalid_token\"}", Map.of())));
+        Night first = night();
+        assertThat(first.code()).as(first.output()).isEqualTo(4);
+        // Someone removes the unfinished run's report and its summaries: its run is known only to the repository.
+        Path report = home.resolve("work/c-started.audit.csv");
+        assertThat(report).exists();
+        for (String extra : List.of("", ".summary.json", ".summary.html")) {
+            Files.deleteIfExists(Path.of(report + extra));
+        }
+
+        Night second = night();
+
+        assertThat(second.output()).doesNotContain("moved to");
+        assertThat(home.resolve("rejected")).isEmptyDirectory();
+    }
+
     /** Waits until another process holds the lock, as `flock -n` sees it. */
     private static void awaitHeld(Path lock) throws Exception {
         Instant deadline = Instant.now().plusSeconds(10);
