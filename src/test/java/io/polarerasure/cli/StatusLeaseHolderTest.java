@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.polarerasure.Sha256;
+import io.polarerasure.kernel.Sha256;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.job.RepositorySchema;
 import io.polarerasure.job.RunIdentity;
