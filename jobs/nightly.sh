@@ -130,7 +130,7 @@ report_of() { local name; name=$(basename "$1"); printf '%s/%s.audit.csv' "$work
 now=$(date +%s)
 resume=()
 new=()
-while IFS= read -r -d '' file; do resume+=("$file"); done < <(find "$running" -maxdepth 1 -type f -name '*.csv' -print0 | sort -z)
+while IFS= read -r -d '' file; do resume+=("$file"); done < <(find "$running" -maxdepth 1 -type f \( -name '*.csv' -o -name '*.xlsx' \) -print0 | sort -z)
 while IFS= read -r -d '' entry; do
   file=${entry#* }
   if [ $((now - ${entry%% *})) -lt "$min_age" ]; then
