@@ -168,7 +168,7 @@ class PerformanceBenchmark {
             long limited = polar.requests().stream().filter(r -> r.status() == 429).count();
             row(String.format("500/min, %d ms mean latency, default settings, %,d rows: rate reached; busiest"
                     + " sliding 60 s; 429s from the stand-in's fixed window (exit %d)", latency, rows, code),
-                    String.format("%.3f; %d; %d", ratio, maxInWindow(times, Duration.ofSeconds(60)), limited),
+                    String.format("%.3f; %d; %d", ratio, ThroughputBenchmark.maxInWindow(times, Duration.ofSeconds(60)), limited),
                     latency == 150 ? ">= 0.97 (no figure worse); <= 500; 0" : ">= 0.97; <= 500; 0",
                     latency == 400 ? "concurrency 4: 0.92-0.96, 8: 0.97"
                             : latency == 1_500 ? "concurrency 4: 0.30" : "concurrency 4: 0.977 (README)");
@@ -333,18 +333,6 @@ class PerformanceBenchmark {
 
     private static double median(List<Long> values) {
         return values.stream().sorted().toList().get(values.size() / 2);
-    }
-
-    private static int maxInWindow(List<Instant> sorted, Duration window) {
-        int best = 0;
-        int from = 0;
-        for (int to = 0; to < sorted.size(); to++) {
-            while (Duration.between(sorted.get(from), sorted.get(to)).compareTo(window) >= 0) {
-                from++;
-            }
-            best = Math.max(best, to - from + 1);
-        }
-        return best;
     }
 
     private static String loadAverage() {

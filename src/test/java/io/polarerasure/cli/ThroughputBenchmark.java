@@ -180,7 +180,8 @@ class ThroughputBenchmark {
         return input;
     }
 
-    private static int maxInWindow(List<Instant> sorted, Duration window) {
+    /** The most requests of {@code sorted} send times that fall in any one window of this length. */
+    static int maxInWindow(List<Instant> sorted, Duration window) {
         int best = 0;
         int from = 0;
         for (int to = 0; to < sorted.size(); to++) {
