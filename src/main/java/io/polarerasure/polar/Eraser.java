@@ -424,12 +424,25 @@ public final class Eraser {
      * Weighs an answer before it may decide the row: an answer only Polar gives proves the endpoint; one Polar
      * never gives on this route counts toward {@link Misconfiguration} (and stops the run when it trips); a 429
      * pauses every worker. Returns false when the answer must not use up one of the row's attempts: a 429 (it
-     * means "later", not "no"), or an answer Polar never gives while no answer has yet shown the endpoint is
-     * Polar's (the request said nothing about the row).
+     * means "later", not "no"), an answer Polar never gives while no answer has yet shown the endpoint is
+     * Polar's, or a 5xx while every answer of the execution was one (the request said nothing about the row;
+     * {@link Misconfiguration#THRESHOLD} of them stop the run resumably).
      */
     private boolean judge(Answer answer, boolean lookUp, Row row) {
         misconfiguration.httpAnswered();
         row.plainError = null;
+        if (!answer.inDoubt()) {
+            misconfiguration.answeredBeyondEdge();
+        } else if (misconfiguration.onlyEdgeAnswered()) {
+            // Only 5xx so far: nothing shows Polar's API answers at all, so the answer says nothing about the row.
+            // A DELETE it answered stays in doubt (row.lost), so the row is looked up first on resume.
+            row.lastError = answer.detail();
+            Optional<String> seen = misconfiguration.edgeOnly(answer.status());
+            if (seen.isPresent()) {
+                throw stop(edgeOnly(seen.get()), row);
+            }
+            return false;
+        }
         if (answer.rateLimited()) {
             misconfiguration.polarAnswered();
             row.rateLimitedNow = true;
@@ -453,6 +466,13 @@ public final class Eraser {
         tripIfMisconfigured(answer.shape(), fixFor(answer), row);
         row.lastError = answer.detail();
         return proven;
+    }
+
+    private PolarUnavailableException edgeOnly(String seen) {
+        return new PolarUnavailableException("Stopped: every answer so far was " + seen + " from the edge ("
+                + Misconfiguration.THRESHOLD + " in a row from " + client.baseUrl() + "): Polar looks down, or"
+                + " --api-url points at a proxy whose backend does not answer. No row was marked; the same command"
+                + " resumes, rows whose request may have landed are looked up first.");
     }
 
     private void tripIfMisconfigured(String seen, String fix, Row row) {

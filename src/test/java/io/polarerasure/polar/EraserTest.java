@@ -296,6 +296,42 @@ class EraserTest {
     }
 
     @Test
+    void only_edge_5xx_from_the_start_spend_no_attempts_and_stop_resumably_leaving_the_row_in_doubt() {
+        for (int i = 0; i < 10; i++) {
+            enqueue(i % 2 == 0 ? 522 : 502, "<html>origin unreachable</html>");
+        }
+
+        PolarUnavailableException down = catchThrowableOfType(PolarUnavailableException.class,
+                () -> eraser(FAST, 2, 20).erase("cus_1"));
+
+        assertThat(down).as("a resumable stop, not a FAILED row after 2 attempts").isNotNull();
+        assertThat(down.getMessage()).contains("every answer so far was HTTP 502 or 522 from the edge")
+                .contains("Polar looks down").contains("proxy whose backend does not answer")
+                .contains("No row was marked").contains("looked up first").doesNotContain(TOKEN);
+        assertThat(down.rowMayHaveLanded()).as("the DELETE got a 5xx: in doubt, not untouched").isTrue();
+        assertThat(server.getRequestCount()).as("one DELETE, then look-ups, up to the breaker")
+                .isEqualTo(Misconfiguration.THRESHOLD);
+    }
+
+    @Test
+    void after_one_204_edge_5xx_use_up_attempts_as_before() {
+        enqueue(204, "");
+        for (int i = 0; i < 6; i++) {
+            enqueue(522, "<html>origin unreachable</html>");
+        }
+        Eraser eraser = eraser(FAST, 2, 20);
+        eraser.erase("cus_1");
+
+        Erasure second = eraser.erase("cus_2");
+
+        assertThat(second.result()).isEqualTo(Erasure.Result.FAILED);
+        assertThat(second.httpStatus()).isEqualTo(522);
+        assertThat(second.inDoubt()).isTrue();
+        assertThat(second.detail()).contains("gave up after 1 DELETE and 1 look-up");
+        assertThat(server.getRequestCount()).as("the 204, then one DELETE and one look-up").isEqualTo(3);
+    }
+
+    @Test
     void once_an_http_answer_came_timeouts_use_up_attempts_and_the_detail_counts_each_kind_of_request() {
         enqueue(204, "");
         server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
@@ -330,11 +366,14 @@ class EraserTest {
 
     @Test
     void gives_up_after_max_attempts_with_the_last_error_and_growing_jittered_waits() {
+        enqueue(204, ""); // Polar's API answered once: from now on a 5xx uses up attempts
         enqueue(503, "first");
         enqueue(502, "second"); // the look-ups after a 503 fail too
         enqueue(503, "Service Unavailable");
+        Eraser eraser = eraser(FAST, 3, 20);
+        eraser.erase("cus_0");
 
-        Erasure erasure = eraser(FAST, 3, 20).erase("cus_1");
+        Erasure erasure = eraser.erase("cus_1");
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.FAILED);
         assertThat(erasure.httpStatus()).isEqualTo(503);
@@ -345,7 +384,7 @@ class EraserTest {
         assertThat(backoff).hasSize(2);
         assertThat(backoff.get(0)).isBetween(Duration.ofMillis(250), Duration.ofMillis(500));
         assertThat(backoff.get(1)).isBetween(Duration.ofMillis(500), Duration.ofMillis(1000));
-        assertThat(server.getRequestCount()).isEqualTo(3);
+        assertThat(server.getRequestCount()).isEqualTo(4);
     }
 
     @Test
@@ -606,11 +645,13 @@ class EraserTest {
 
     @Test
     void stops_as_unavailable_when_most_recent_rows_failed_and_sends_nothing_more() {
+        enqueue(204, ""); // Polar's API answered once: from now on 5xx use up attempts and fill the window
         for (int i = 0; i < 6; i++) {
             enqueue(503, "");
         }
         enqueue(204, "");
         Eraser eraser = eraser(FAST, 2, 4);
+        eraser.erase("cus_0");
 
         Erasure first = eraser.erase("cus_1");
         Erasure second = eraser.erase("cus_2");
@@ -626,7 +667,7 @@ class EraserTest {
                 e -> assertThat(e.rowMayHaveLanded()).as("never sent").isFalse()).hasMessage(down.getMessage());
         assertThatThrownBy(() -> eraser.erase("cus_5", EarlierAttempts.recorded(1, java.time.Instant.EPOCH), AttemptLog.NONE)).isInstanceOfSatisfying(PolarUnavailableException.class,
                 e -> assertThat(e.rowMayHaveLanded()).as("sent by an interrupted run").isTrue());
-        assertThat(server.getRequestCount()).isEqualTo(6);
+        assertThat(server.getRequestCount()).isEqualTo(7);
     }
 
     @Test
