@@ -102,6 +102,10 @@ final class SpringContexts {
         // A lost database is explained once by the command; the pool and transaction stack traces add nothing.
         properties.put("logging.level.com.zaxxer.hikari", "OFF");
         properties.put("logging.level.org.springframework.transaction", "OFF");
+        // A failed start is explained once by the command (classified below); Spring's own WARN and ERROR with the
+        // whole stack trace ("Application run failed") only buried that message.
+        properties.put("logging.level.org.springframework.boot.SpringApplication", "OFF");
+        properties.put("logging.level.org.springframework.context", "OFF");
         return new SpringApplicationBuilder(BatchApplication.class)
                 .sources(sources)
                 .web(WebApplicationType.NONE)

@@ -112,21 +112,22 @@ final class StatusCommand implements Callable<Integer> {
             return showLive(live, json, out);
         }
         if (state.embeddedRepositoryInUse()) {
-            // A process has the embedded repository open but keeps no live status (yet): a run in its first
-            // seconds or its last, abandon, prune or another status. Opening it now would fail.
-            if (json) {
-                out.println("{\"runs\": [], \"live\": [], \"repository_in_use\": true}");
-            } else {
-                println(out, "Another polar-erasure process has the embedded job repository (" + state.describe()
-                        + ") open and has written no live status yet: a run starting or finishing, or abandon or"
-                        + " prune. Run status again in a few seconds.");
-            }
-            return ExitCodes.OK;
+            return repositoryInUse(json, out);
         }
         List<RunHistory.Run> runs;
         Map<String, RunLease.Holder> holders;
         Map<String, Map<Long, OutcomeJournal.Entry>> databaseJournals = new HashMap<>();
-        try (ConfigurableApplicationContext context = SpringContexts.openRepository(state, 2, Map.of())) {
+        ConfigurableApplicationContext opened;
+        try {
+            opened = SpringContexts.openRepository(state, 2, Map.of());
+        } catch (UsageException e) {
+            // The check above raced a process that opened the repository just after it.
+            if (state.embeddedRepositoryInUse()) {
+                return repositoryInUse(json, out);
+            }
+            throw e;
+        }
+        try (ConfigurableApplicationContext context = opened) {
             RunHistory history = new RunHistory(context.getBean(JobRepository.class));
             runs = inputSha256 == null ? history.all() : history.ofContent(inputSha256);
             DataSource dataSource = context.getBean(DataSource.class);
@@ -254,6 +255,21 @@ final class StatusCommand implements Callable<Integer> {
                 + run.inputSha256().substring(0, 12) + "...)");
         println(out, "  report: " + shorten(report.map(Path::toString).orElse(run.reportFile()
                 + (run.committedReportSha256() == null ? "" : " (not there any more)")), WIDTH - 10));
+    }
+
+    /**
+     * A process has the embedded repository open but keeps no live status (yet): a run in its first seconds or its
+     * last, abandon, prune or another status. Opening it would fail.
+     */
+    private int repositoryInUse(boolean json, PrintWriter out) {
+        if (json) {
+            out.println("{\"runs\": [], \"live\": [], \"repository_in_use\": true}");
+        } else {
+            println(out, "Another polar-erasure process has the embedded job repository (" + state.describe()
+                    + ") open and has written no live status yet: a run starting or finishing, or abandon or"
+                    + " prune. Run status again in a few seconds.");
+        }
+        return ExitCodes.OK;
     }
 
     /** The live runs' own account, when their process holds the embedded repository. */

@@ -82,6 +82,7 @@ public final class DatabaseJournal implements RunJournal {
                     : new HashMap<>();
             // This execution's journal starts with what is known (at most the interrupted chunk's rows).
             connection.setAutoCommit(false);
+            abortIfPaused(connection);
             delete(connection, 0);
             List<String> records = new ArrayList<>();
             records.add(HEADER);
@@ -152,6 +153,7 @@ public final class DatabaseJournal implements RunJournal {
             RuntimeException failure = null;
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(false);
+                abortIfPaused(connection);
                 insert(connection, first, batch);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
@@ -233,6 +235,22 @@ public final class DatabaseJournal implements RunJournal {
         }
         return lines;
     }
+
+    /**
+     * A journal transaction lasts milliseconds. One left open for {@value #PAUSED_SECONDS} s means its process was
+     * paused (SIGSTOP, a frozen VM) part-way: PostgreSQL then ends that session, so its uncommitted records stop
+     * blocking the host that took the run over, which writes the same keys (it had waited for ever). The paused
+     * process finds its connection closed when it wakes and stops, resumable. H2 (tests) has no such setting.
+     */
+    private static void abortIfPaused(Connection connection) throws SQLException {
+        if ("PostgreSQL".equals(connection.getMetaData().getDatabaseProductName())) {
+            try (java.sql.Statement set = connection.createStatement()) {
+                set.execute("SET LOCAL idle_in_transaction_session_timeout = '" + PAUSED_SECONDS + "s'");
+            }
+        }
+    }
+
+    private static final int PAUSED_SECONDS = 5;
 
     private void insert(Connection connection, long firstSeq, List<String> records) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO " + TABLE
