@@ -17,15 +17,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code retry-failed}: a new request file with the FAILED rows of a completed run. */
+/** {@code retry-failed}: a new request file with the FAILED and NOT_SENT rows of a completed or abandoned run. */
 @Command(name = "retry-failed", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Write a new request file holding only the FAILED rows of a completed run (columns"
+        description = "Write a new request file holding only the FAILED and NOT_SENT rows of a completed or"
+                + " abandoned run (columns"
                 + " external_id, original_row, retry_of, original_report, in_doubt_since), ready for `run --input`;"
                 + " the retry run's report repeats where each row came from, and looks up rows in doubt before"
                 + " sending. The report must match its run"
                 + " summary. Sends nothing.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:written, or the run has no FAILED row (nothing written)",
+        exitCodeList = {"0:written, or the run has no FAILED or NOT_SENT row (nothing written)",
                 "2:the run is not complete, the report does not match its summary, or the output exists"})
 final class RetryFailedCommand implements Callable<Integer> {
 

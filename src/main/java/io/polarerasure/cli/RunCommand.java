@@ -537,7 +537,9 @@ final class RunCommand implements Callable<Integer> {
             return ProofOfErasure.completedExitCode(counts);
         }
         if (status == BatchStatus.STOPPED) {
-            out.printf("Run stopped after %s; the report holds every row done so far: %s.%n"
+            out.printf("Run stopped after %s; the report holds every row up to the last checkpoint (%s); answers"
+                    + " after it are kept in the run's journal and reach the report, without being sent again, when"
+                    + " the run resumes.%n"
                     + "  Re-run the same command to resume.%n", Durations.human(took), reportFile);
             return ExitCodes.RESUMABLE;
         }

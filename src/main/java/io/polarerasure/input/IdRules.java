@@ -28,6 +28,8 @@ public final class IdRules {
 
     /** Excel, LibreOffice and Google Sheets write large numbers so: one digit, a fraction, an exponent with a sign. */
     private static final Pattern SCIENTIFIC = Pattern.compile("-?[0-9](?:[.,][0-9]+)?[eE][+-][0-9]{1,3}");
+    /** The {@code sep=;} line Excel writes first; after the header it starts a second, joined export. */
+    private static final Pattern EXCEL_SEPARATOR_LINE = Pattern.compile("(?i)sep=.?");
     private static final Pattern FORMULA_TEXT = Pattern.compile("=\"(.*)\"", Pattern.DOTALL);
     private static final String OPENING_QUOTES = "\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB\u2039\u203A";
     private static final String CLOSING_QUOTES = "\u201D\u201C\u2019\u2018\u00BB\u00AB\u203A\u2039";
@@ -59,6 +61,10 @@ public final class IdRules {
         if (options.header() && externalId.equalsIgnoreCase(options.idColumn())) {
             return "repeats the header row (" + options.idColumn() + "): two exports joined together? Not a request;"
                     + " not sent";
+        }
+        if (options.header() && EXCEL_SEPARATOR_LINE.matcher(externalId).matches()) {
+            return "is Excel's " + Visible.escape(externalId) + " line, which starts an export: two exports joined"
+                    + " together? Not a request; not sent";
         }
         Optional<String> violation = violation(externalId);
         if (violation.isPresent()) {

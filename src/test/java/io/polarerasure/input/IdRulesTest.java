@@ -162,6 +162,8 @@ class IdRulesTest {
         assertThat(IdRules.verdict(null, options)).isEqualTo("row has no customer_ref field");
         assertThat(IdRules.verdict("customer_ref", options)).startsWith("repeats the header row (customer_ref)");
         assertThat(IdRules.verdict("Customer_REF", options)).startsWith("repeats the header row (customer_ref)");
+        assertThat(IdRules.verdict("sep=;", options)).startsWith("is Excel's sep=; line, which starts an export");
+        assertThat(IdRules.verdict("sep=", options)).startsWith("is Excel's sep= line");
         assertThat(IdRules.verdict("usr_abc", options)).startsWith("does not match --id-pattern usr_[a-z0-9]{6,}");
         assertThat(IdRules.verdict("usr_abc123", options)).isNull();
         assertThat(IdRules.verdict("team/usr_abc123", options)).contains("contains '/'");
