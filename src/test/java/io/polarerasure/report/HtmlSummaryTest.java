@@ -86,13 +86,18 @@ class HtmlSummaryTest {
 
     private Path report(List<AuditLine> lines) throws IOException {
         Path report = dir.resolve("requests.audit.csv");
+        writeReport(report, lines);
+        return report;
+    }
+
+    /** Writes report lines the way the job does (also for {@link SummaryPageChromiumIT}). */
+    static void writeReport(Path report, List<AuditLine> lines) throws IOException {
         byte[] header = ReportFormat.headerBytes();
         byte[] body = ReportFormat.linesBytes(lines);
         byte[] all = new byte[header.length + body.length];
         System.arraycopy(header, 0, all, 0, header.length);
         System.arraycopy(body, 0, all, header.length, body.length);
         Files.write(report, all);
-        return report;
     }
 
     private static RunSummary summary(Path report) throws IOException {

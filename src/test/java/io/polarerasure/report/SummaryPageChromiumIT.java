@@ -3,7 +3,6 @@ package io.polarerasure.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,7 @@ class SummaryPageChromiumIT {
                 .filter(Files::isExecutable).findFirst().orElse(null);
         assumeTrue(chromium != null, "Chromium is not installed: skipped (apt-get install -y chromium)");
         Path report = dir.resolve("requests.audit.csv");
-        ReportWriterSupport.write(report, List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+        HtmlSummaryTest.writeReport(report, List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
                 new AuditLine(2, "usr_2", Outcome.FAILED, 503, 6,
                         "gave up after 6 failed requests; last error: SocketTimeoutException: timeout", AT),
                 new AuditLine(3, "usr_3", Outcome.NOT_FOUND, 404, 1, "", AT)));
@@ -59,15 +58,4 @@ class SummaryPageChromiumIT {
         assertThat(dom.indexOf("<h2>Proof</h2>")).isGreaterThan(dom.indexOf("What each outcome means"));
     }
 
-    /** Writes report lines the way the job does. */
-    private static final class ReportWriterSupport {
-        static void write(Path report, List<AuditLine> lines) throws IOException {
-            byte[] header = ReportFormat.headerBytes();
-            byte[] body = ReportFormat.linesBytes(lines);
-            byte[] all = new byte[header.length + body.length];
-            System.arraycopy(header, 0, all, 0, header.length);
-            System.arraycopy(body, 0, all, header.length, body.length);
-            Files.write(report, all);
-        }
-    }
 }
