@@ -11,6 +11,7 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -26,7 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class PolarClient {
 
     /** Enough of an error body to classify it; Polar's are tiny, an edge's HTML page is cut. */
-    private static final long MAX_BODY_BYTES = 16 * 1024;
+    static final int MAX_BODY_CHARS = 16 * 1024;
+    /**
+     * Read beyond what is kept, so that a token echoed across the cut is seen whole and masked whole
+     * ({@link Redaction#redactHead}); at least {@link Redaction#margin()} for Polar's tokens.
+     */
+    private static final long READ_BYTES = MAX_BODY_CHARS + 8 * 1024;
     private static final Logger log = LoggerFactory.getLogger(PolarClient.class);
     private static final JsonMapper JSON = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -219,8 +225,11 @@ public final class PolarClient {
                 .build();
         long started = System.nanoTime();
         try (Response response = http.newCall(request).execute()) {
-            // Polar does not echo tokens, but an answer body ends up in the report and the logs.
-            String body = Redaction.redact(response.peekBody(MAX_BODY_BYTES).string());
+            // Polar does not echo tokens, but an answer body ends up in the report and the logs. Masked before it is
+            // cut, so that a cut through a token leaves no fragment of it.
+            ResponseBody read = response.peekBody(READ_BYTES);
+            boolean cut = read.contentLength() >= READ_BYTES;
+            String body = Redaction.redactHead(read.string(), MAX_BODY_CHARS, cut);
             if (log.isDebugEnabled()) {
                 log.debug("{} {} -> {} in {} ms: {}", request.method(), request.url(), response.code(),
                         (System.nanoTime() - started) / 1_000_000, Answer.snippet(body));

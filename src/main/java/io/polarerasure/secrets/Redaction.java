@@ -64,11 +64,56 @@ public final class Redaction {
     }
 
     /**
+     * The beginning of {@code text}, at most about {@code maxChars} characters, redacted as {@link #redact} would the
+     * whole text: a token that starts in the part kept is masked whole (one {@link #MASK}), wherever it ends, so the
+     * cut never leaves a fragment of it. When {@code cut} says the text is itself only the beginning of something
+     * longer (a body read up to a limit), a token its end may have split cannot be recognised there, so nothing of
+     * the last {@link #margin()} characters is kept either.
+     *
+     * @param maxChars how much of the text to keep at most, before masking
+     * @param cut      whether the text was cut from a longer one
+     */
+    public static String redactHead(String text, int maxChars, boolean cut) {
+        if (text == null) {
+            return null;
+        }
+        int keep = Math.max(0, Math.min(maxChars, cut ? text.length() - margin() : text.length()));
+        List<int[]> found = new ArrayList<>();
+        for (String token : protectedTokens) {
+            for (int at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + 1)) {
+                found.add(new int[] {at, at + token.length()});
+            }
+        }
+        Matcher shaped = TOKEN_SHAPE.matcher(text);
+        while (shaped.find()) {
+            found.add(new int[] {shaped.start(), shaped.end()});
+        }
+        found.addAll(escapedRanges(text));
+        return mask(text, found, keep);
+    }
+
+    /**
+     * How close to the end of a text cut from a longer one a token may start and be cut: the longest form of the
+     * longest protected token (each character JSON-escaped as six), and at least that of a Polar-shaped token of
+     * 128 characters.
+     */
+    public static int margin() {
+        int longest = protectedTokens.stream().mapToInt(String::length).max().orElse(0);
+        return 6 * Math.max(longest, 128);
+    }
+
+    /**
      * Decodes the escapes, finds tokens in the decoded text and masks the original characters they came from. A
      * server that echoes the token in a JSON string may write {@code polar\\u005foat\\u005f...}, which no plain
      * search finds.
      */
     private static String maskEscaped(String text) {
+        List<int[]> found = escapedRanges(text);
+        return found.isEmpty() ? text : mask(text, found, text.length());
+    }
+
+    /** Where tokens written with escapes are in the text, as [start, end) ranges of its characters. */
+    private static List<int[]> escapedRanges(String text) {
         StringBuilder decoded = new StringBuilder(text.length());
         int[] origin = new int[text.length() + 1]; // decoded index -> index of its first original character
         int i = 0;
@@ -83,10 +128,10 @@ public final class Redaction {
             }
         }
         origin[decoded.length()] = text.length();
-        if (decoded.length() == text.length()) {
-            return text; // nothing was escaped: the plain pass saw it all
-        }
         List<int[]> found = new ArrayList<>();
+        if (decoded.length() == text.length()) {
+            return found; // nothing was escaped: the plain pass saw it all
+        }
         for (String token : protectedTokens) {
             for (int at = decoded.indexOf(token); at >= 0; at = decoded.indexOf(token, at + 1)) {
                 found.add(new int[] {at, at + token.length()});
@@ -96,15 +141,27 @@ public final class Redaction {
         while (shaped.find()) {
             found.add(new int[] {shaped.start(), shaped.end()});
         }
-        if (found.isEmpty()) {
-            return text;
-        }
-        found.sort((a, b) -> Integer.compare(a[0], b[0]));
-        StringBuilder out = new StringBuilder(text.length());
-        int copied = 0;
         for (int[] range : found) {
-            int from = origin[range[0]];
-            int to = origin[range[1]];
+            range[0] = origin[range[0]];
+            range[1] = origin[range[1]];
+        }
+        return found;
+    }
+
+    /**
+     * The text up to {@code keep} with each range that starts before {@code keep} replaced by {@link #MASK}; a range
+     * that runs past {@code keep} is masked whole and ends the text.
+     */
+    private static String mask(String text, List<int[]> ranges, int keep) {
+        ranges.sort((a, b) -> Integer.compare(a[0], b[0]));
+        StringBuilder out = new StringBuilder(Math.min(keep, text.length()));
+        int copied = 0;
+        for (int[] range : ranges) {
+            int from = range[0];
+            int to = range[1];
+            if (from >= keep) {
+                break;
+            }
             if (to <= copied) {
                 continue; // inside a range already masked
             }
@@ -114,7 +171,7 @@ public final class Redaction {
             }
             copied = to;
         }
-        return out.append(text, copied, text.length()).toString();
+        return copied >= keep ? out.toString() : out.append(text, copied, keep).toString();
     }
 
     /** The character an escape at {@code i} stands for ({@code \\uXXXX}, {@code \\/}, ASCII {@code %XX}), or -1. */

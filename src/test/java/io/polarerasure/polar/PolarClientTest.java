@@ -252,6 +252,34 @@ class PolarClientTest {
     }
 
     @Test
+    void masks_a_token_that_straddles_the_cut_of_a_long_answer_body() throws Exception {
+        // Blanks collapse in the detail, so what is left at the cut is what the report would show.
+        int fragment = 25; // "polar_oat_" and 15 more: neither the whole token nor Polar's token shape
+        server.enqueue(new MockResponse.Builder().code(401)
+                .body(" ".repeat(PolarClient.MAX_BODY_CHARS - fragment) + TOKEN + " revoked").build());
+
+        Answer answer = client.delete("cus_1");
+
+        assertThat(answer.detail()).doesNotContain(TOKEN.substring(0, fragment)).doesNotContain(TOKEN.substring(10))
+                .isEqualTo("HTTP 401: [redacted]");
+    }
+
+    @Test
+    void masks_a_token_echoed_in_a_body_longer_than_what_is_read() throws Exception {
+        // Echoed JSON-escaped, right across the cut, in a body far longer than what the client reads.
+        String escaped = TOKEN.replace("_", "\\u005f");
+        int fragment = 30;
+        server.enqueue(new MockResponse.Builder().code(502)
+                .body(" ".repeat(PolarClient.MAX_BODY_CHARS - fragment) + escaped + " " + "x".repeat(100_000)
+                        + " " + TOKEN).build());
+
+        Answer answer = client.delete("cus_1");
+
+        assertThat(answer.detail()).doesNotContain(escaped.substring(0, fragment)).doesNotContain("oat")
+                .isEqualTo("HTTP 502: [redacted]");
+    }
+
+    @Test
     void refuses_a_token_that_cannot_be_a_header_without_quoting_it() {
         OkHttpClient http = new OkHttpClient();
         HttpUrl base = server.url("/");

@@ -49,4 +49,15 @@ class RedactionTest {
 
         assertThat(Redaction.redact(text)).isEqualTo(text);
     }
+
+    @Test
+    void masks_a_token_the_cut_goes_through_whole_and_keeps_no_fragment_of_one_split_by_an_earlier_cut() {
+        Redaction.protect(CONFIGURED);
+        String text = "a".repeat(10) + CONFIGURED + "b".repeat(10);
+
+        assertThat(Redaction.redactHead(text, 15, false)).isEqualTo("a".repeat(10) + Redaction.MASK);
+        assertThat(Redaction.redactHead(text, 100, false)).isEqualTo(Redaction.redact(text));
+        String split = "c".repeat(Redaction.margin()) + "d".repeat(5) + CONFIGURED.substring(0, 12);
+        assertThat(Redaction.redactHead(split, split.length(), true)).isEqualTo("c".repeat(17));
+    }
 }
