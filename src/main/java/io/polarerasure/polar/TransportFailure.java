@@ -71,6 +71,32 @@ final class TransportFailure {
                 + " DELETE was written stay in doubt: the next run looks them up before it sends them again.";
     }
 
+    /** Refused connections, unknown hosts and failed TLS handshakes fail before any request leaves. */
+    static boolean unreached(IOException e) {
+        return e instanceof ConnectException || e instanceof UnknownHostException
+                || e instanceof java.net.NoRouteToHostException || e instanceof javax.net.ssl.SSLHandshakeException
+                || e instanceof javax.net.ssl.SSLException && String.valueOf(e.getMessage()).contains(
+                        "Unsupported or unrecognized SSL message");
+    }
+
+    /** The failure as a row's last error and a breaker's "seen": its class and a snippet of its message. */
+    static String describe(IOException e) {
+        return e.getClass().getSimpleName() + ": " + Answer.snippet(String.valueOf(e.getMessage()));
+    }
+
+    /** What to do when requests fail this way before reaching any server ({@link #unreached}). */
+    static String fixWhenUnreached(IOException e) {
+        if (e instanceof UnknownHostException) {
+            return "the host of --api-url cannot be resolved; check its spelling and this machine's DNS.";
+        }
+        if (e instanceof javax.net.ssl.SSLException) {
+            return "the TLS handshake failed; the host and port of --api-url most likely do not speak HTTPS (a"
+                    + " plain-HTTP port?) or a proxy intercepts TLS.";
+        }
+        return "nothing accepts connections at the host and port of --api-url; check them, and any firewall or"
+                + " proxy in between.";
+    }
+
     private static String seconds(Duration duration) {
         return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
