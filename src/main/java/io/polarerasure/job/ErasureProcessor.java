@@ -214,13 +214,11 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
      * leaves a customer created since to a person.
      */
     static EarlierAttempts withDoubtFromFile(RequestRow request, EarlierAttempts journaled) {
-        Instant since = request.origin() == null ? null : request.origin().inDoubtSince();
-        if (since == null) {
+        RetryOrigin origin = request.origin();
+        if (origin == null || origin.inDoubtSince() == null) {
             return journaled;
         }
-        Instant first = journaled.inDoubt() && journaled.firstSentAt().isBefore(since) ? journaled.firstSentAt()
-                : since;
-        return new EarlierAttempts(journaled.sent(), first, false);
+        return journaled.withOriginalDoubt(origin.originalReport(), origin.inDoubtSince());
     }
 
     /** For a NOT_FOUND: where the ledger shows this tool erased the ID before, or nothing. */

@@ -89,6 +89,9 @@ class RetryTraceTest {
                 .contains("Retry of", "requests.audit.csv");
         assertThat(report.get(1)).startsWith("1,usr_9,DELETED,204,")
                 .endsWith(",2," + Sha256.of(input) + ",requests.audit.csv," + started);
+        // The doubt comes from the original report, not from an execution of the retry run.
+        assertThat(report.get(1)).contains("the original run's report requests.audit.csv has this row in doubt since "
+                + started).doesNotContain("interrupted execution", "journal was lost");
     }
 
     /** The requests the server received since the last call, in the order they arrived. */

@@ -246,6 +246,30 @@ class EraserTest {
     }
 
     @Test
+    void a_retry_file_row_in_doubt_says_its_doubt_comes_from_the_original_report_and_since_when() {
+        enqueue(404, PolarClientTest.NOT_FOUND);
+        enqueue(404, PolarClientTest.NOT_FOUND);
+        Eraser eraser = eraser(FAST, 6, 20);
+        java.time.Instant since = java.time.Instant.parse("2026-05-31T22:00:00Z");
+
+        Erasure fromFile = eraser.erase("cus_1",
+                EarlierAttempts.NONE.withOriginalDoubt("requests.audit.csv", since), AttemptLog.NONE);
+        Erasure both = eraser.erase("cus_2", EarlierAttempts.recorded(1, FakeTime.START.minusSeconds(30))
+                .withOriginalDoubt("", since), AttemptLog.NONE);
+
+        assertThat(fromFile.result()).isEqualTo(Erasure.Result.NOT_FOUND);
+        assertThat(fromFile.inDoubt()).isTrue();
+        assertThat(fromFile.attempts()).isZero();
+        assertThat(fromFile.detail()).contains("the original run's report requests.audit.csv has this row in doubt"
+                + " since 2026-05-31T22:00:00Z (in_doubt_since in the retry file)")
+                .doesNotContain("interrupted execution", "journal was lost");
+        assertThat(both.attempts()).isEqualTo(1);
+        assertThat(both.detail()).contains("interrupted execution of this run sent 1 attempt",
+                "the original run's report has this row in doubt since 2026-05-31T22:00:00Z");
+        assertThat(server.getRequestCount()).as("a look-up each, no DELETE").isEqualTo(2);
+    }
+
+    @Test
     void a_silent_endpoint_from_the_start_stops_as_misconfigured_and_leaves_the_row_in_doubt_not_failed() {
         for (int i = 0; i < 10; i++) {
             server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.Stall.INSTANCE).build());
