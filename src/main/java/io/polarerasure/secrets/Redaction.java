@@ -78,16 +78,7 @@ public final class Redaction {
             return null;
         }
         int keep = Math.max(0, Math.min(maxChars, cut ? text.length() - margin() : text.length()));
-        List<int[]> found = new ArrayList<>();
-        for (String token : protectedTokens) {
-            for (int at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + 1)) {
-                found.add(new int[] {at, at + token.length()});
-            }
-        }
-        Matcher shaped = TOKEN_SHAPE.matcher(text);
-        while (shaped.find()) {
-            found.add(new int[] {shaped.start(), shaped.end()});
-        }
+        List<int[]> found = tokenRanges(text);
         found.addAll(escapedRanges(text));
         return mask(text, found, keep);
     }
@@ -128,22 +119,28 @@ public final class Redaction {
             }
         }
         origin[decoded.length()] = text.length();
-        List<int[]> found = new ArrayList<>();
         if (decoded.length() == text.length()) {
-            return found; // nothing was escaped: the plain pass saw it all
+            return new ArrayList<>(); // nothing was escaped: the plain pass saw it all
         }
-        for (String token : protectedTokens) {
-            for (int at = decoded.indexOf(token); at >= 0; at = decoded.indexOf(token, at + 1)) {
-                found.add(new int[] {at, at + token.length()});
-            }
-        }
-        Matcher shaped = TOKEN_SHAPE.matcher(decoded);
-        while (shaped.find()) {
-            found.add(new int[] {shaped.start(), shaped.end()});
-        }
+        List<int[]> found = tokenRanges(decoded.toString());
         for (int[] range : found) {
             range[0] = origin[range[0]];
             range[1] = origin[range[1]];
+        }
+        return found;
+    }
+
+    /** Where protected tokens and Polar-shaped ones are in the text as written, as [start, end) ranges. */
+    private static List<int[]> tokenRanges(String text) {
+        List<int[]> found = new ArrayList<>();
+        for (String token : protectedTokens) {
+            for (int at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + 1)) {
+                found.add(new int[] {at, at + token.length()});
+            }
+        }
+        Matcher shaped = TOKEN_SHAPE.matcher(text);
+        while (shaped.find()) {
+            found.add(new int[] {shaped.start(), shaped.end()});
         }
         return found;
     }
