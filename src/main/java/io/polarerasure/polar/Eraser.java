@@ -83,15 +83,16 @@ public final class Eraser {
 
     /**
      * Erases one customer, retrying transient failures. Once a DELETE of the row may have landed without a
-     * definitive answer (a timeout, a connection lost after the request was written, any 5xx, or an earlier
-     * execution's attempt without a recorded answer), it never sends a DELETE by external ID again: it asks
+     * definitive answer (a timeout, a connection lost after the request was written, any 5xx, an earlier
+     * execution's attempt without a recorded answer, or an original run's per its report), it never sends a DELETE by external ID again: it asks
      * Polar who holds the ID ({@code GET}), and erases only a customer created before the first attempt in doubt
      * was sent (less {@link #CLOCK_SKEW_ALLOWANCE}), by that customer's own id. A customer created later took
      * the freed ID: it is left alone and the row is REVIEW. A 403 on the look-up falls back to sending the
      * DELETE by external ID again, logged once and noted on the row.
      *
      * @param externalId the customer's external ID, exactly as stored at Polar
-     * @param earlier    what interrupted executions of the run sent for this row
+     * @param earlier    what interrupted executions of the run sent for this row, and the doubt an original run's
+     *                   report carries for it (a retry file)
      * @param attempts   told about each DELETE before it is sent
      * @return the row's result; ERASED only on a 204
      * @throws IllegalArgumentException    if the ID cannot be sent ({@link PolarClient#unsendable}); nothing is sent
