@@ -248,6 +248,9 @@ public final class Eraser {
                     counted = judge(answer, false, row);
                     result = counted ? conclude(answer, row) : Optional.empty();
                 }
+                if (!row.rateLimitedNow) {
+                    throttle.answered();
+                }
                 if (result.isPresent()) {
                     state.sending();
                     outage.record(false);
