@@ -218,6 +218,9 @@ public final class Eraser {
                     counted = judge.judge(answer, false, row);
                     result = counted ? judge.conclude(answer, row) : Optional.empty();
                 }
+                if (!row.rateLimitedNow) {
+                    throttle.answered();
+                }
                 if (result.isPresent()) {
                     judge.settled();
                     return result.get();

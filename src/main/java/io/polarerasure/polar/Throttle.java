@@ -12,10 +12,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Paces every request of the run, retries included, and turns Polar's 429 into a pause of all
  * workers. Polar's budget is shared with the merchant's live traffic, so the rate adapts the way TCP's
- * congestion control does (additive increase, multiplicative decrease): a 429 that comes after a full pause
- * halves the rate (down to 1/min if need be, so a budget starved by other traffic settles without a 429 per
- * row); every {@link #CLEAN_PERIOD} without a 429 adds a tenth of the configured rate back, never above it.
- * Thread-safe.
+ * congestion control does (additive increase, multiplicative decrease): a 429 that comes after a full pause,
+ * before any other answer has come in since that pause ended, shows the pause did not help (the budget is used
+ * up) and halves the rate (down to 1/min if need be, so a budget starved by other traffic settles without a 429
+ * per row); a 429 among other answers (a short spike of the merchant's own traffic) only pauses. Every
+ * {@link #CLEAN_PERIOD} without a 429 adds a fifth of the configured rate back, never above it. Thread-safe.
  */
 final class Throttle {
 
@@ -25,8 +26,8 @@ final class Throttle {
     static final Duration CLEAN_PERIOD = Duration.ofSeconds(5);
     /** The lowest rate 429s can bring the run down to. */
     static final Rate FLOOR = new Rate(1, Duration.ofMinutes(1));
-    /** Steps of additive increase from the floor back to the configured rate: 10 steps, 50 s. */
-    private static final int STEPS = 10;
+    /** Steps of additive increase from the floor back to the configured rate: 5 steps, 25 s. */
+    private static final int STEPS = 5;
 
     private static final Logger log = LoggerFactory.getLogger(Throttle.class);
 
@@ -36,6 +37,8 @@ final class Throttle {
     private volatile Pace pace;
     private volatile long pausedUntil;
     private int rateLimitEvents;
+    /** Whether an answer other than a 429 came in after the last pause ended: the budget was not used up. */
+    private boolean answeredSincePause;
     /** When the last 429 came in or the rate last changed, in {@link #now()} nanoseconds. */
     private long lastChange;
 
@@ -86,13 +89,26 @@ final class Throttle {
             return;
         }
         log.info("Polar answered 429 (rate limit): pausing all requests for {} s", pause.toSeconds());
-        if (++rateLimitEvents > 1) {
+        boolean pauseHelped = answeredSincePause;
+        answeredSincePause = false;
+        if (++rateLimitEvents > 1 && !pauseHelped) {
             Rate slower = new Rate(Math.max(1, (int) Math.floor(perMinute(pace.rate()) / 2)), Duration.ofMinutes(1));
             if (!slower.equals(pace.rate())) {
-                log.warn("Polar answered 429 again after a full pause: lowering the request rate from {} to {}",
+                log.warn("Polar answered 429 again after a full pause, before any other answer: lowering the request"
+                        + " rate from {} to {}",
                         pace.rate(), slower);
                 pace = pace(slower);
             }
+        }
+    }
+
+    /**
+     * Polar's API answered a request with something other than a 429 (any status, success or not): once a pause
+     * has ended, such an answer shows the budget has room, so the next 429 only pauses and does not lower the rate.
+     */
+    synchronized void answered() {
+        if (now() >= pausedUntil) {
+            answeredSincePause = true;
         }
     }
 

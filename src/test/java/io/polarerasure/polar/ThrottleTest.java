@@ -154,6 +154,41 @@ class ThrottleTest {
     }
 
     @Test
+    void a_429_among_other_answers_pauses_but_does_not_lower_the_rate() throws Exception {
+        FakeTime time = new FakeTime();
+        Rate configured = Rate.parse("300/min");
+        Throttle throttle = new Throttle(configured, time, time);
+        // One request in twenty meets a 429 (Retry-After 1 s): the merchant's own traffic spiking now and then.
+        for (int request = 0; request < 400; request++) {
+            throttle.awaitTurn();
+            if (request % 20 == 7) {
+                throttle.rateLimited(Optional.of(Duration.ofSeconds(1)));
+            } else {
+                throttle.answered();
+            }
+        }
+
+        assertThat(throttle.currentRate()).isEqualTo(configured);
+        // 400 requests at 5/s is 80 s, plus twenty pauses of 1 s.
+        assertThat(time.elapsed()).isLessThan(Duration.ofSeconds(101));
+    }
+
+    @Test
+    void a_429_answering_the_first_request_after_a_pause_lowers_the_rate_even_after_earlier_answers()
+            throws Exception {
+        FakeTime time = new FakeTime();
+        Throttle throttle = new Throttle(Rate.parse("300/min"), time, time);
+        throttle.awaitTurn();
+        throttle.rateLimited(Optional.of(Duration.ofSeconds(1)));
+        throttle.answered(); // an answer to a request sent before the pause: says nothing about after it
+
+        throttle.awaitTurn();
+        throttle.rateLimited(Optional.of(Duration.ofSeconds(1)));
+
+        assertThat(throttle.currentRate()).isEqualTo(Rate.parse("150/min"));
+    }
+
+    @Test
     void after_a_burst_of_429s_the_rate_is_back_to_nine_tenths_within_a_minute() throws Exception {
         FakeTime time = new FakeTime();
         Rate configured = Rate.parse("300/min");
