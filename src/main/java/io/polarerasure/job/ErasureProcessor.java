@@ -185,7 +185,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
             // lost, nothing changed, and the row is sent on resume as if new (its DELETEs so far still counted).
             if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()
-                    && !(e instanceof RunLease.LeaseLostException)) {
+                    && !(e instanceof LeaseLostException)) {
                 journal.unmark(request.row(), lastAttempt[0]);
             }
             throw e;

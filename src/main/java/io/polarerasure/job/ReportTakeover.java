@@ -132,7 +132,7 @@ public final class ReportTakeover {
             TakenOver taken = new TakenOver(run.runId(), run.apiUrl());
             log.warn("This run {} (report {}).", taken.describe(), report);
             return Optional.of(taken);
-        } catch (RunLock.RunLockedException | RunLease.RunLeasedException e) {
+        } catch (RunLock.RunLockedException | RunLeasedException e) {
             return Optional.empty(); // another process runs it
         }
     }
