@@ -199,9 +199,7 @@ public final class ErasureLauncher {
 
     private long journalAnswers(RunHistory.Run run) {
         try {
-            Path journal = OutcomeJournal.fileFor(stateDir, run.identity().key());
-            return OutcomeJournal.read(journal).entrySet().stream()
-                    .filter(entry -> entry.getKey() > run.rowsDone() && entry.getValue().line() != null).count();
+            return InterruptedChunk.of(run, null, stateDir).answered();
         } catch (IOException | RuntimeException e) {
             return 0;
         }
