@@ -31,7 +31,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Decides one row: INVALID and DUPLICATE without a call, otherwise one erasure through Polar,
- * journaled so that a restart never sends a row again whose answer was already received.
+ * journaled so that a restart never sends a row again whose answer was already received. What earlier executions
+ * say about a row is {@link EarlierSends}'s to tell; sending its ID trimmed and as written is {@link BothForms}'.
  * Thread-safe: rows of a chunk are processed concurrently.
  */
 final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, StepExecutionListener,
