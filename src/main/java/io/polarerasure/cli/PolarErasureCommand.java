@@ -7,7 +7,7 @@ import java.util.Optional;
 
 import io.polarerasure.input.InputFileException;
 import io.polarerasure.job.RunConflictException;
-import io.polarerasure.job.RunLease;
+import io.polarerasure.job.RunLeasedException;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.report.ReportTamperedException;
 import io.polarerasure.secrets.Redaction;
@@ -146,7 +146,7 @@ public final class PolarErasureCommand implements Runnable {
     /** Exceptions that mean "fix this and run again; nothing was sent" exit 2; others leave a resumable run. */
     static int exitCodeOf(Exception error) {
         boolean beforeAnyCall = error instanceof UsageException || error instanceof InputFileException
-                || error instanceof RunLock.RunLockedException || error instanceof RunLease.RunLeasedException
+                || error instanceof RunLock.RunLockedException || error instanceof RunLeasedException
                 || error instanceof RunConflictException || error instanceof ReportTamperedException;
         return beforeAnyCall ? ExitCodes.USAGE : ExitCodes.RESUMABLE;
     }

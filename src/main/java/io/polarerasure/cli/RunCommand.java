@@ -34,6 +34,7 @@ import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunIdentity;
 import io.polarerasure.job.RunLease;
+import io.polarerasure.job.RunLeasedException;
 import io.polarerasure.job.RunLock;
 import io.polarerasure.job.StopSignal;
 import io.polarerasure.kernel.Durations;
@@ -360,7 +361,7 @@ final class RunCommand implements Callable<Integer> {
             return code;
         } catch (RuntimeException e) {
             code = PolarErasureCommand.exitCodeOf(e);
-            if (e instanceof RunConflictException || e instanceof RunLease.RunLeasedException) {
+            if (e instanceof RunConflictException || e instanceof RunLeasedException) {
                 // Refused before anything ran: the copy of the input (customers' IDs) must not linger. The next
                 // invocation copies the input again.
                 Files.deleteIfExists(snapshot);

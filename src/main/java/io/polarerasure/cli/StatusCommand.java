@@ -20,6 +20,7 @@ import javax.sql.DataSource;
 
 import io.polarerasure.job.DatabaseJournal;
 import io.polarerasure.job.InterruptedChunk;
+import io.polarerasure.job.LeaseHolder;
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.OutcomeJournal;
 import io.polarerasure.job.RunHistory;
@@ -115,7 +116,7 @@ final class StatusCommand implements Callable<Integer> {
             return repositoryInUse(json, out);
         }
         List<RunHistory.Run> runs;
-        Map<String, RunLease.Holder> holders;
+        Map<String, LeaseHolder> holders;
         Map<String, Map<Long, OutcomeJournal.Entry>> databaseJournals = new HashMap<>();
         ConfigurableApplicationContext opened;
         try {
@@ -170,7 +171,7 @@ final class StatusCommand implements Callable<Integer> {
             if (!wide) {
                 block(run, out);
             }
-            RunLease.Holder holder = holders.get(run.identity().key());
+            LeaseHolder holder = holders.get(run.identity().key());
             // A holder killed on this machine leaves its lease behind: the run is not running, however fresh it is.
             boolean gone = holder != null && holder.goneFromThisMachine();
             boolean running = holder != null && !gone && !run.ended() && run.state() == BatchStatus.STARTED;
@@ -199,7 +200,7 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     /** Everything known of a run, for {@code --format json}. */
-    private Map<String, Object> facts(RunHistory.Run run, RunLease.Holder holder,
+    private Map<String, Object> facts(RunHistory.Run run, LeaseHolder holder,
                                       Map<Long, OutcomeJournal.Entry> databaseJournal) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("runKey", run.identity().key());

@@ -7,7 +7,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -114,7 +113,7 @@ public final class Abandonment {
         RunJournal journal = ErasureJobConfiguration.journalFor(dataSource, stateDir, run.identity().key());
         // Only an execution that may have sent rows has a chunk in doubt (see ErasureProcessor.beforeStep).
         int largestChunk = context.getInt(ErasureProcessor.LARGEST_CHUNK, 0);
-        Map<Long, OutcomeJournal.Entry> recorded = journal.recorded(checkpoint + 1, checkpoint + largestChunk);
+        RunAnswers answers = RunAnswers.read(journal, new Ledger(dataSource), run.runId(), checkpoint, largestChunk);
 
         long fromJournal = 0;
         long inDoubt = 0;
@@ -122,7 +121,7 @@ public final class Abandonment {
         Path reportFile = Path.of(run.reportFile());
         LostReport lost = null;
         if (LostReport.lost(reportFile, context)) {
-            lost = new LostReport(new Ledger(dataSource), run.runId(), clock);
+            lost = new LostReport(answers, clock);
             LostReport.forgetCommitted(context);
         }
         ReportWriter report = new ReportWriter(reportFile, ErasureJobConfiguration.reportColumns(input, options));
@@ -145,7 +144,7 @@ public final class Abandonment {
                 if (lost != null && lost.queued() > 0) {
                     batch.addAll(lost.drain());
                 }
-                OutcomeJournal.Entry entry = recorded.get(row.row());
+                OutcomeJournal.Entry entry = answers.afterCheckpoint(row.row());
                 if (line != null) {
                     // INVALID or DUPLICATE: never sent, whatever the run did.
                 } else if (entry != null && entry.line() != null) {

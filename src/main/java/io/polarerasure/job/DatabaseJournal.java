@@ -63,16 +63,9 @@ public final class DatabaseJournal implements RunJournal {
 
     private Map<Long, OutcomeJournal.Entry> recorded(Connection connection, long doubtFrom, long doubtThrough)
             throws SQLException {
-        Map<Long, OutcomeJournal.Entry> entries = new HashMap<>();
         List<String> lines = records(connection, runKey);
-        boolean complete = !lines.isEmpty() && lines.get(0).equals(HEADER);
-        entries.putAll(OutcomeJournal.parse(SOURCE, lines, complete));
-        if (!complete) {
-            for (long row = doubtFrom; row <= doubtThrough; row++) {
-                entries.putIfAbsent(row, new OutcomeJournal.Entry(true, null));
-            }
-        }
-        return entries;
+        return JournalRecords.replay(SOURCE, lines, !lines.isEmpty() && lines.get(0).equals(HEADER), doubtFrom,
+                doubtThrough);
     }
 
     @Override
@@ -87,7 +80,7 @@ public final class DatabaseJournal implements RunJournal {
             List<String> records = new ArrayList<>();
             records.add(HEADER);
             entries.forEach((row, entry) -> {
-                for (String record : OutcomeJournal.record(row, entry).split("\n")) {
+                for (String record : JournalRecords.record(row, entry).split("\n")) {
                     records.add(record);
                 }
             });
@@ -108,17 +101,17 @@ public final class DatabaseJournal implements RunJournal {
 
     @Override
     public void markSending(long row, int attempt, Instant at) {
-        append(OutcomeJournal.sendingRecord(row, attempt, at));
+        append(JournalRecords.sendingRecord(row, attempt, at));
     }
 
     @Override
     public void unmark(long row, int attempts) {
-        append(OutcomeJournal.unmarkRecord(row, attempts));
+        append(JournalRecords.unmarkRecord(row, attempts));
     }
 
     @Override
     public void record(AuditLine line) {
-        append(OutcomeJournal.outcomeRecord(line));
+        append(JournalRecords.outcomeRecord(line));
     }
 
     /** Queues the record and returns once it is committed, committing the queue itself if nobody else is. */
@@ -208,7 +201,7 @@ public final class DatabaseJournal implements RunJournal {
     /** What the journal of a run holds, as {@link #open} would read it; empty if there is none. */
     public static Map<Long, OutcomeJournal.Entry> read(DataSource dataSource, String runKey) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
-            return OutcomeJournal.parse(SOURCE, records(connection, runKey), true);
+            return JournalRecords.parse(SOURCE, records(connection, runKey), true);
         }
     }
 

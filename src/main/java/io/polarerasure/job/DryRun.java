@@ -36,7 +36,7 @@ public final class DryRun {
                 List<AuditLine> batch = new ArrayList<>(BATCH);
                 for (RequestRow row = next(reader); row != null; row = next(reader)) {
                     AuditLine wouldSend = AuditLine.withoutCall(row.row(), row.externalId(), Outcome.WOULD_DELETE,
-                            row.writtenWithWhitespace() ? ErasureProcessor.AS_WRITTEN_PLAN + quoted(row.asWritten())
+                            row.writtenWithWhitespace() ? BothForms.AS_WRITTEN_PLAN + quoted(row.asWritten())
                                     : "", clock.instant());
                     batch.add(ErasureProcessor.decideWithoutCall(row, idColumn, scan.duplicates(), clock)
                             .orElse(wouldSend));

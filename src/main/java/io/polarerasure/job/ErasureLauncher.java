@@ -3,10 +3,12 @@ package io.polarerasure.job;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
 import java.util.Optional;
 import java.util.function.LongFunction;
 
 import io.polarerasure.input.RequestOptions;
+import io.polarerasure.kernel.Durations;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -144,9 +146,14 @@ public final class ErasureLauncher {
                 tookOver)), false, false, reportFile, rerun);
     }
 
-    /** Why the command of a run closed by a takeover sends nothing: the report is another run's now. */
-    private static String takenOver(JobExecution last, RunIdentity identity, String reportFile) {
-        return "This file's run against " + identity.apiUrl() + " was closed at " + last.getEndTime() + ", "
+    /**
+     * Why the command of a run closed by a takeover sends nothing: the report is another run's now. The closing time
+     * is printed in UTC: the repository keeps it in this machine's zone, which the operator may not know.
+     */
+    static String takenOver(JobExecution last, RunIdentity identity, String reportFile) {
+        String closed = last.getEndTime() == null ? "" : " at "
+                + Durations.utc(last.getEndTime().atZone(ZoneId.systemDefault()).toInstant());
+        return "This file's run against " + identity.apiUrl() + " was closed" + closed + ", "
                 + last.getExitStatus().getExitDescription() + "; the report " + reportFile + " is that run's now."
                 + " Nothing was sent. If " + identity.apiUrl() + " is wrong, use the command with the right"
                 + " URL. If it is right after all, run this command with --rerun: a new run with a report of its own.";
@@ -192,9 +199,7 @@ public final class ErasureLauncher {
 
     private long journalAnswers(RunHistory.Run run) {
         try {
-            Path journal = OutcomeJournal.fileFor(stateDir, run.identity().key());
-            return OutcomeJournal.read(journal).entrySet().stream()
-                    .filter(entry -> entry.getKey() > run.rowsDone() && entry.getValue().line() != null).count();
+            return InterruptedChunk.of(run, null, stateDir).answered();
         } catch (IOException | RuntimeException e) {
             return 0;
         }

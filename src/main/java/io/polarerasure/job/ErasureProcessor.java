@@ -12,12 +12,8 @@ import io.polarerasure.input.DuplicateIndex;
 import io.polarerasure.input.IdRules;
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.input.RetryOrigin;
-import io.polarerasure.input.Visible;
-import io.polarerasure.polar.EarlierAttempts;
 import io.polarerasure.polar.Eraser;
-import io.polarerasure.polar.PolarClient;
 import io.polarerasure.polar.Erasure;
-import io.polarerasure.polar.RowFault;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
@@ -35,16 +31,14 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 
 /**
  * Decides one row: INVALID and DUPLICATE without a call, otherwise one erasure through Polar,
- * journaled so that a restart never sends a row again whose answer was already received.
+ * journaled so that a restart never sends a row again whose answer was already received. What earlier executions
+ * say about a row is {@link EarlierSends}'s to tell; sending its ID trimmed and as written is {@link BothForms}'.
  * Thread-safe: rows of a chunk are processed concurrently.
  */
 final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, StepExecutionListener,
         ItemWriteListener<AuditLine> {
 
     static final String NOT_FOUND_DETAIL = "Polar has no live customer with this external ID";
-
-    /** The dry run's note on a row whose ID the file holds with surrounding whitespace. */
-    static final String AS_WRITTEN_PLAN = "would send the trimmed ID, then, if Polar answers 404, the ID as written: ";
 
     /**
      * The largest chunk any execution of the run used, saved before anything is sent: how far past the
@@ -69,6 +63,8 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private final JobRepository jobRepository;
     private final Runnable repositoryToDisk;
     private final Ledger ledger;
+    /** Sends a row's ID trimmed, then as written where the file holds it with whitespace. */
+    private final BothForms forms;
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
     private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
     /** No row after the checkpoint was sent before this: see {@link #UNCOMMITTED_SINCE}. */
@@ -88,6 +84,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         this.jobRepository = jobRepository;
         this.repositoryToDisk = repositoryToDisk;
         this.ledger = ledger;
+        this.forms = new BothForms(eraser, journal);
     }
 
     /**
@@ -164,28 +161,20 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         if (decided.isPresent()) {
             return decided.get();
         }
-        OutcomeJournal.Entry known = recorded.get(request.row());
-        if (known != null && known.line() != null) {
-            return known.line();
+        EarlierSends sends = EarlierSends.of(request, recorded.get(request.row()), uncommittedSince);
+        if (sends.answered() != null) {
+            return sends.answered();
         }
-        // A SENDING mark without an outcome: a crash lost the answer of a request that may have landed.
-        boolean interrupted = known != null && known.sending();
-        // DELETEs of an earlier execution that provably changed nothing (429s before a stop): counted, not in doubt.
-        int withdrawn = known != null && known.isWithdrawn() ? known.attempts() : 0;
-        int[] lastAttempt = {withdrawn};
+        int[] lastAttempt = {sends.withdrawn()};
         // A process that lost the run's lease writes nothing more to the run's journal either.
-        lease.check(interrupted);
-        EarlierAttempts earlier = withDoubtFromFile(request, !interrupted ? EarlierAttempts.NONE
-                : known.firstSentAt() != null ? EarlierAttempts.recorded(known.attempts(), known.firstSentAt())
-                : new EarlierAttempts(known.attempts(), uncommittedSince, false));
+        lease.check(sends.interrupted());
         Erasure erasure;
         try {
-            erasure = erase(request, earlier, withdrawn, lastAttempt);
+            erasure = forms.erase(request, sends.earlier(), sends.withdrawn(), lastAttempt);
         } catch (RuntimeException e) {
             // Refused credentials or route, Polar down, or a stop request: unless an attempt's answer was
             // lost, nothing changed, and the row is sent on resume as if new (its DELETEs so far still counted).
-            if (e instanceof RowFault fault && !interrupted && !fault.rowMayHaveLanded()
-                    && !(e instanceof RunLease.LeaseLostException)) {
+            if (sends.withdrawsAfter(e)) {
                 journal.unmark(request.row(), lastAttempt[0]);
             }
             throw e;
@@ -200,25 +189,12 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
             detail = AuditLine.IN_DOUBT + detail;
         }
         AuditLine line = new AuditLine(request.row(), request.externalId(), outcome, erasure.httpStatus(),
-                withdrawn + erasure.attempts(), detail, clock.instant());
+                sends.withdrawn() + erasure.attempts(), detail, clock.instant());
         journal.record(line);
         // The answer that settled this row may have stopped the run (a 204 from the other environment): the
         // row is journaled, so its answer reaches the report on resume or abandon, and the run stops now.
         eraser.failIfStopped();
         return line;
-    }
-
-    /**
-     * A retry file's row in doubt (an earlier run's DELETE of it may have landed) is in doubt here too, since the
-     * earlier of the file's time and this run's own: the eraser then looks the ID up before it sends anything, and
-     * leaves a customer created since to a person.
-     */
-    static EarlierAttempts withDoubtFromFile(RequestRow request, EarlierAttempts journaled) {
-        RetryOrigin origin = request.origin();
-        if (origin == null || origin.inDoubtSince() == null) {
-            return journaled;
-        }
-        return journaled.withOriginalDoubt(origin.originalReport(), origin.inDoubtSince());
     }
 
     /** For a NOT_FOUND: where the ledger shows this tool erased the ID before, or nothing. */
@@ -228,54 +204,6 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
                         + ", run " + erased.jobInstanceId() + " (input SHA-256 " + erased.inputSha256() + "), row "
                         + erased.row() + " of the report " + erased.reportPath())
                 .orElse("");
-    }
-
-    /**
-     * Sends the trimmed ID (how almost every ID is stored); when Polar has no such customer and the file holds the
-     * ID with surrounding whitespace, sends it as written too: IDs set through Polar's checkout are stored
-     * untrimmed, so trimming alone could turn a live customer into a false NOT_FOUND. The detail says which form
-     * matched, and the attempts count both. A row in doubt is never sent in its other form: which form the lost
-     * attempt carried is not known, and its detail asks for a check by hand instead.
-     *
-     * @param withdrawn   DELETEs of earlier executions that changed nothing; this execution's are numbered after them
-     * @param lastAttempt set to the number of the last DELETE journaled, for a withdrawal at a stop
-     */
-    private Erasure erase(RequestRow request, EarlierAttempts earlier, int withdrawn, int[] lastAttempt) {
-        Erasure trimmed = eraser.erase(request.externalId(), earlier, (attempt, at) -> {
-            lastAttempt[0] = withdrawn + attempt;
-            journal.markSending(request.row(), lastAttempt[0], at);
-        });
-        if (!request.writtenWithWhitespace()) {
-            return trimmed;
-        }
-        String asWritten = "\"" + Visible.escape(request.asWritten()) + "\"";
-        if (trimmed.result() != Erasure.Result.NOT_FOUND || PolarClient.unsendable(request.asWritten()).isPresent()
-                || trimmed.inDoubt()) {
-            String note = trimmed.result() == Erasure.Result.ERASED
-                    ? "matched the trimmed ID (the file holds " + asWritten + ")"
-                    : trimmed.result() == Erasure.Result.NOT_FOUND && trimmed.inDoubt()
-                            ? "the ID as written, " + asWritten + ", was not sent because an earlier attempt is in"
-                                    + " doubt: check that customer by hand"
-                            : "";
-            return new Erasure(trimmed.result(), trimmed.httpStatus(), trimmed.attempts(),
-                    join(note, trimmed.detail()), trimmed.inDoubt());
-        }
-        int sentBefore = withdrawn + trimmed.attempts();
-        Erasure written = eraser.erase(request.asWritten(), EarlierAttempts.NONE, (attempt, at) -> {
-            lastAttempt[0] = sentBefore + attempt;
-            journal.markSending(request.row(), lastAttempt[0], at);
-        });
-        String which = written.result() == Erasure.Result.ERASED
-                ? "matched the ID as written, " + asWritten + ", after the trimmed ID answered 404"
-                : written.result() == Erasure.Result.NOT_FOUND
-                        ? "neither the trimmed ID nor the ID as written, " + asWritten + ", matched a live customer"
-                        : "the trimmed ID answered 404; the ID as written, " + asWritten + ", was also sent";
-        return new Erasure(written.result(), written.httpStatus(), trimmed.attempts() + written.attempts(),
-                join(which, join(trimmed.detail(), written.detail())), written.inDoubt());
-    }
-
-    private static String join(String first, String second) {
-        return first.isEmpty() ? second : second.isEmpty() ? first : first + "; " + second;
     }
 
     /**

@@ -25,18 +25,7 @@ public record InterruptedChunk(long answered, long unanswered) {
                                       Path stateDir) throws IOException {
         Map<Long, OutcomeJournal.Entry> entries = databaseJournal != null ? databaseJournal
                 : OutcomeJournal.read(OutcomeJournal.fileFor(stateDir, run.identity().key()));
-        long answered = 0;
-        long unanswered = 0;
-        for (Map.Entry<Long, OutcomeJournal.Entry> entry : entries.entrySet()) {
-            if (entry.getKey() > run.rowsDone() && !entry.getValue().isWithdrawn()) {
-                if (entry.getValue().sending()) {
-                    unanswered++;
-                } else {
-                    answered++;
-                }
-            }
-        }
-        return new InterruptedChunk(answered, unanswered);
+        return RunAnswers.afterCheckpoint(entries, run.rowsDone());
     }
 
     /**

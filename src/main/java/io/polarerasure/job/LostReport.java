@@ -6,8 +6,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.input.RetryOrigin;
@@ -32,17 +30,16 @@ final class LostReport {
             + " this committed row: it was FAILED in the lost report, or its answer was pruned from the ledger"
             + " (prune --before). Whether the customer was erased is unknown; look the ID up at Polar";
 
-    private final Ledger ledger;
-    private final long runId;
+    private final RunAnswers answers;
     private final Clock clock;
     private final List<RequestRow> pending = new ArrayList<>();
     private final List<AuditLine> decided = new ArrayList<>();
     private long fromLedger;
     private long unknown;
 
-    LostReport(Ledger ledger, long runId, Clock clock) {
-        this.ledger = ledger;
-        this.runId = runId;
+    /** @param answers the run's answers, whose ledger entries rebuild its committed rows */
+    LostReport(RunAnswers answers, Clock clock) {
+        this.answers = answers;
         this.clock = clock;
     }
 
@@ -79,9 +76,8 @@ final class LostReport {
         if (pending.isEmpty()) {
             return List.of();
         }
-        Map<Long, Ledger.Entry> entries = ledger.entriesOfRun(runId, pending.get(0).row(),
-                pending.get(pending.size() - 1).row()).stream()
-                .collect(Collectors.toMap(Ledger.Entry::row, Function.identity()));
+        Map<Long, Ledger.Entry> entries = answers.committed(pending.get(0).row(),
+                pending.get(pending.size() - 1).row());
         List<AuditLine> lines = new ArrayList<>(pending.size());
         for (int i = 0; i < pending.size(); i++) {
             RequestRow row = pending.get(i);

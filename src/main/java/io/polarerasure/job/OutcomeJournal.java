@@ -2,8 +2,6 @@ package io.polarerasure.job;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.polarerasure.report.AuditLine;
-import io.polarerasure.report.Outcome;
 
 /**
  * Remembers, outside the chunk transaction, what was sent to Polar for each row of a run.
@@ -35,7 +32,8 @@ import io.polarerasure.report.Outcome;
  * already holds it, at a few microseconds per row. Only a machine crash can lose the tail, so the
  * file names the boot it was written in; opened after a reboot, or missing when a run resumes, the
  * journal is incomplete, and every row of the interrupted chunk without a recorded outcome is
- * marked as possibly sent. Its rows are then reported with that doubt, never as something else.
+ * marked as possibly sent. Its rows are then reported with that doubt, never as something else. The records
+ * and how they are replayed are {@link JournalRecords}'s, shared with {@link DatabaseJournal}.
  *
  * <p>Thread-safe: rows of a chunk are processed concurrently.
  */
@@ -129,16 +127,9 @@ public final class OutcomeJournal implements RunJournal {
      * @throws IOException if the journal cannot be read
      */
     public Map<Long, Entry> recorded(long doubtFrom, long doubtThrough) throws IOException {
-        Map<Long, Entry> entries = new HashMap<>();
         List<String> lines = Files.exists(file) ? wholeLines(file) : List.of();
-        boolean complete = !lines.isEmpty() && lines.get(0).equals(HEADER + " " + bootId);
-        entries.putAll(parse(file, lines, complete));
-        if (!complete) {
-            for (long row = doubtFrom; row <= doubtThrough; row++) {
-                entries.putIfAbsent(row, new Entry(true, null));
-            }
-        }
-        return entries;
+        return JournalRecords.replay(file, lines, !lines.isEmpty() && lines.get(0).equals(HEADER + " " + bootId),
+                doubtFrom, doubtThrough);
     }
 
     /**
@@ -150,7 +141,7 @@ public final class OutcomeJournal implements RunJournal {
         Path fresh = fresh();
         StringBuilder text = new StringBuilder(HEADER).append(' ').append(bootId).append('\n');
         headerBytes = text.length();
-        entries.forEach((row, entry) -> text.append(record(row, entry)));
+        entries.forEach((row, entry) -> text.append(JournalRecords.record(row, entry)));
         // A leftover of a crash is removed, not reused: whatever is at the path (a planted link) is not followed.
         Files.deleteIfExists(fresh);
         try (FileChannel out = StateFolder.createNew(fresh)) {
@@ -177,7 +168,7 @@ public final class OutcomeJournal implements RunJournal {
      * @param at      when it is sent
      */
     public void markSending(long row, int attempt, Instant at) {
-        append(sendingRecord(row, attempt, at));
+        append(JournalRecords.sendingRecord(row, attempt, at));
     }
 
     /**
@@ -186,12 +177,12 @@ public final class OutcomeJournal implements RunJournal {
      * @param attempts DELETEs sent for the row so far, across executions: the next execution counts on from there
      */
     public void unmark(long row, int attempts) {
-        append(unmarkRecord(row, attempts));
+        append(JournalRecords.unmarkRecord(row, attempts));
     }
 
     /** Records the row's final outcome. */
     public void record(AuditLine line) {
-        append(outcomeRecord(line));
+        append(JournalRecords.outcomeRecord(line));
     }
 
     /** Empties the journal: called once a chunk has committed, when its report lines are the record. */
@@ -246,7 +237,7 @@ public final class OutcomeJournal implements RunJournal {
     /** What a journal file holds, as {@link #open} would read it in the boot that wrote it. */
     public static Map<Long, Entry> read(Path file) throws IOException {
         try {
-            return parse(file, wholeLines(file), true);
+            return JournalRecords.parse(file, wholeLines(file), true);
         } catch (NoSuchFileException e) {
             return Map.of();
         }
@@ -261,84 +252,5 @@ public final class OutcomeJournal implements RunJournal {
         List<String> lines = new ArrayList<>(List.of(text.split("\n", -1)));
         lines.remove(lines.size() - 1);
         return lines;
-    }
-
-    /**
-     * Replays the records in order. Damage is refused in a complete journal, and skipped in one that a
-     * machine crash may have left with garbage: the interrupted chunk's rows are in doubt anyway.
-     */
-    static Map<Long, Entry> parse(Path file, List<String> lines, boolean strict) {
-        Map<Long, Entry> entries = new HashMap<>();
-        for (int i = 1; i < lines.size(); i++) {
-            String[] fields = lines.get(i).split("\t", -1);
-            try {
-                long row = Long.parseLong(fields[1]);
-                switch (fields[0]) {
-                    case "S" -> entries.merge(row, fields.length < 4 ? new Entry(true, null)
-                            : new Entry(true, null, Integer.parseInt(fields[2]), fields[3].isEmpty() ? null
-                                    : Instant.ofEpochMilli(Long.parseLong(fields[3]))), OutcomeJournal::later);
-                    case "U" -> {
-                        entries.remove(row);
-                        int attempts = fields.length > 2 ? Integer.parseInt(fields[2]) : 0;
-                        if (attempts > 0) {
-                            entries.put(row, Entry.withdrawn(attempts));
-                        }
-                    }
-                    case "O" -> entries.put(row, new Entry(false, new AuditLine(row, decode(fields[2]),
-                            Outcome.valueOf(fields[3]), fields[4].isEmpty() ? null : Integer.valueOf(fields[4]),
-                            Integer.parseInt(fields[5]), decode(fields[6]), Instant.ofEpochMilli(Long.parseLong(fields[7])))));
-                    default -> throw new IllegalArgumentException("unknown record type " + fields[0]);
-                }
-            } catch (RuntimeException e) {
-                if (strict) {
-                    throw new IllegalStateException(file + " line " + (i + 1) + " is not a journal record (" + e
-                            + "): the file was changed by something else than polar-erasure. Restore it, or move it"
-                            + " away to treat the interrupted chunk's rows as possibly sent, and run again.", e);
-                }
-            }
-        }
-        return entries;
-    }
-
-    /** Another DELETE of a row already sending keeps the first one's time (unknown stays unknown). */
-    private static Entry later(Entry known, Entry next) {
-        if (!known.sending()) {
-            return next;
-        }
-        Instant first = known.firstSentAt() == null ? null : next.firstSentAt() == null ? null
-                : known.firstSentAt().isBefore(next.firstSentAt()) ? known.firstSentAt() : next.firstSentAt();
-        return new Entry(true, null, Math.max(known.attempts(), next.attempts()), first);
-    }
-
-    /** {@code at} null: the row is in doubt but when its first DELETE went is unknown (a lost journal). */
-    static String sendingRecord(long row, int attempt, Instant at) {
-        return "S\t" + row + "\t" + attempt + "\t" + (at == null ? "" : at.toEpochMilli()) + "\n";
-    }
-
-    static String unmarkRecord(long row, int attempts) {
-        return "U\t" + row + "\t" + attempts + "\n";
-    }
-
-    /** The records that rebuild an entry: an outcome, SENDING marks, or a withdrawn row with its count. */
-    static String record(long row, Entry entry) {
-        if (entry.isWithdrawn()) {
-            return sendingRecord(row, entry.attempts(), null) + unmarkRecord(row, entry.attempts());
-        }
-        return entry.sending() ? sendingRecord(row, entry.attempts(), entry.firstSentAt()) : outcomeRecord(entry.line());
-    }
-
-    static String outcomeRecord(AuditLine line) {
-        return "O\t" + line.row() + "\t" + encode(line.externalId()) + "\t" + line.outcome().name() + "\t"
-                + (line.httpStatus() == null ? "" : line.httpStatus()) + "\t" + line.attempts() + "\t"
-                + encode(line.detail()) + "\t" + line.processedAt().toEpochMilli() + "\n";
-    }
-
-    /** Percent-encoding keeps tabs and line breaks, which Polar's messages may hold, out of the record. */
-    private static String encode(String text) {
-        return URLEncoder.encode(text, StandardCharsets.UTF_8);
-    }
-
-    private static String decode(String text) {
-        return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }
 }

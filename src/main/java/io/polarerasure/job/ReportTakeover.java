@@ -132,7 +132,7 @@ public final class ReportTakeover {
             TakenOver taken = new TakenOver(run.runId(), run.apiUrl());
             log.warn("This run {} (report {}).", taken.describe(), report);
             return Optional.of(taken);
-        } catch (RunLock.RunLockedException | RunLease.RunLeasedException e) {
+        } catch (RunLock.RunLockedException | RunLeasedException e) {
             return Optional.empty(); // another process runs it
         }
     }
@@ -168,7 +168,7 @@ public final class ReportTakeover {
             ReportCounts counts = ReportFacts.read(report).counts();
             boolean decidedWithoutCall = counts.total() == counts.get(Outcome.INVALID) + counts.get(Outcome.DUPLICATE)
                     && counts.inDoubt() == 0;
-            if (!decidedWithoutCall || new Ledger(dataSource).hasAnswers(run.runId())) {
+            if (!decidedWithoutCall) {
                 return false;
             }
             StepExecution step = repository.getLastStepExecution(repository.getJobInstance(run.runId()),
@@ -176,8 +176,8 @@ public final class ReportTakeover {
             int largestChunk = step == null ? 0 : step.getExecutionContext().getInt(ErasureProcessor.LARGEST_CHUNK, 0);
             try (RunJournal journal = ErasureJobConfiguration.journalFor(dataSource, stateDir, run.identity().key())) {
                 // A journal a machine crash may have cut puts the interrupted chunk's rows in doubt: refused.
-                return journal.recorded(run.rowsDone() + 1, run.rowsDone() + largestChunk).values().stream()
-                        .allMatch(OutcomeJournal.Entry::isWithdrawn);
+                return RunAnswers.read(journal, new Ledger(dataSource), run.runId(), run.rowsDone(), largestChunk)
+                        .noneSettledOrInDoubt();
             }
         } catch (IOException | RuntimeException e) {
             log.debug("Cannot tell whether run {} reached Polar: {}", run.runId(), e.toString());

@@ -48,8 +48,8 @@ public final class RepositorySchema {
             }
             // The run lease and the database journal: the same SQL on both platforms.
             try (Statement statement = connection.createStatement()) {
-                if (!tableExists(meta, schema, RunLease.TABLE)) {
-                    statement.execute(RunLease.createTable());
+                if (!tableExists(meta, schema, LeaseTable.TABLE)) {
+                    statement.execute(LeaseTable.createTable());
                 }
                 if (!tableExists(meta, schema, DatabaseJournal.TABLE)) {
                     statement.execute(DatabaseJournal.createTable());

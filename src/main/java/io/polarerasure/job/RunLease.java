@@ -7,10 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -19,16 +15,11 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import io.polarerasure.polar.RowFault;
 import io.polarerasure.polar.SendPermit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowCallbackHandler;
-import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
@@ -48,52 +39,15 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *       checkpoint, and a take-over waits for a chunk in its commit.</li>
  * </ul>
  * Expiry is judged by the database's clock alone (renewal time and "now" both come from it), so hosts' clocks
- * need not agree. Thread-safe.
+ * need not agree. The lease's row and its SQL are {@link LeaseTable}'s; who holds it is a {@link LeaseHolder}.
+ * Thread-safe.
  */
 public final class RunLease implements SendPermit, AutoCloseable {
 
     /** The default time after its last renewal at which a lease may be taken over. */
     public static final Duration DEFAULT_TTL = Duration.ofSeconds(120);
 
-    static final String TABLE = "polar_erasure_lease";
-
     private static final Logger log = LoggerFactory.getLogger(RunLease.class);
-
-    /**
-     * Who holds a lease.
-     *
-     * @param sinceRenewal how long ago (database clock) it was last renewed
-     * @param node         the holder's boot and process namespace ({@link RunLease#node()}), empty where unknown
-     */
-    public record Holder(String runKey, String host, long pid, Instant started, Duration sinceRenewal, String node) {
-
-        /** For messages and status, e.g. "host db-1, pid 42, started 2026-11-30T12:00:00Z, renewed 3 s ago". */
-        public String describe() {
-            return "host " + host + ", pid " + pid + ", started " + started + ", renewed " + sinceRenewal.toSeconds()
-                    + " s ago";
-        }
-
-        /**
-         * Whether the holder was a process of this machine and process namespace that no longer runs (killed,
-         * crashed): then the run is not running, whatever the lease's age. False for a holder elsewhere, whose death
-         * only the lease's age tells, and for this very process.
-         */
-        public boolean goneFromThisMachine() {
-            return goneFrom(RunLease.node(), hostName(), ProcessHandle.current().pid());
-        }
-
-        /** {@link #goneFromThisMachine()} as seen from a process {@code self} of node {@code here}, host {@code host}. */
-        boolean goneFrom(String here, String hereHost, long self) {
-            if (here.isEmpty() || !here.equals(node) || !hereHost.equals(host) || pid == self) {
-                return false;
-            }
-            Optional<ProcessHandle> process = ProcessHandle.of(pid);
-            Optional<Instant> start = process.flatMap(handle -> handle.info().startInstant());
-            // A pid reused since is told apart by its start time (derived from clock ticks: allow their rounding).
-            return process.isEmpty() || start.isPresent()
-                    && Duration.between(start.get(), started).abs().toMillis() > 1_000;
-        }
-    }
 
     private final String runKey;
     private final Duration ttl;
@@ -103,7 +57,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
     private final long pid;
     private final Instant started;
     private final String node;
-    private volatile JdbcTemplate jdbc;
+    private volatile LeaseTable table;
     private volatile ScheduledExecutorService renewer;
     private volatile long epoch;
     /** System.nanoTime() taken before the last renewal that succeeded was sent. */
@@ -135,35 +89,26 @@ public final class RunLease implements SendPermit, AutoCloseable {
      * @throws DataAccessException if the repository cannot be used
      */
     public void acquire(DataSource dataSource) {
-        JdbcTemplate template = new JdbcTemplate(dataSource);
+        LeaseTable rows = new LeaseTable(dataSource, runKey);
         for (int attempt = 0; attempt < 5; attempt++) {
             long before = System.nanoTime();
-            try {
-                template.update("INSERT INTO " + TABLE + " (run_key, holder_host, holder_pid, holder_started,"
-                        + " renewed_at, epoch, renewals, holder_node) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP, 1, 0, ?)",
-                        runKey, host, pid, OffsetDateTime.ofInstant(started, ZoneOffset.UTC), node);
-                start(template, 1, before);
+            if (rows.insert(host, pid, started, node)) {
+                start(rows, 1, before);
                 return;
-            } catch (DuplicateKeyException held) {
-                // Someone holds or held it: see below whether it is still alive.
             }
-            List<Current> rows = template.query(SELECT + " WHERE run_key = ?", CURRENT, runKey);
-            if (rows.isEmpty()) {
+            // Someone holds or held it: see below whether it is still alive.
+            Optional<LeaseTable.Current> read = rows.current();
+            if (read.isEmpty()) {
                 continue; // released meanwhile
             }
-            Current current = rows.get(0);
+            LeaseTable.Current current = read.get();
             if (current.holder().sinceRenewal().compareTo(ttl) <= 0 && !current.holder().goneFrom(node, host, pid)) {
                 throw new RunLeasedException(current.holder(), ttl);
             }
-            // Compare-and-set: fails if the holder renewed, or another process took over, since the read.
-            int taken = template.update("UPDATE " + TABLE + " SET holder_host = ?, holder_pid = ?, holder_started = ?,"
-                    + " holder_node = ?, renewed_at = CURRENT_TIMESTAMP, epoch = epoch + 1, renewals = 0"
-                    + " WHERE run_key = ? AND epoch = ? AND renewals = ?",
-                    host, pid, OffsetDateTime.ofInstant(started, ZoneOffset.UTC), node, runKey, current.epoch(),
-                    current.renewals());
-            if (taken == 1) {
+            // Fails if the holder renewed, or another process took over, since the read.
+            if (rows.takeOver(current, host, pid, started, node)) {
                 log.warn("Took over the run from {}, which is gone", current.holder().describe());
-                start(template, current.epoch() + 1, before);
+                start(rows, current.epoch() + 1, before);
                 return;
             }
         }
@@ -184,8 +129,8 @@ public final class RunLease implements SendPermit, AutoCloseable {
         }
     }
 
-    private void start(JdbcTemplate template, long heldEpoch, long renewedBefore) {
-        jdbc = template;
+    private void start(LeaseTable rows, long heldEpoch, long renewedBefore) {
+        table = rows;
         epoch = heldEpoch;
         lastRenewal = renewedBefore;
         long every = Math.max(100, ttl.toMillis() / 12);
@@ -203,9 +148,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
         }
         long before = System.nanoTime();
         try {
-            int renewed = jdbc.update("UPDATE " + TABLE + " SET renewed_at = CURRENT_TIMESTAMP, renewals = renewals + 1"
-                    + " WHERE run_key = ? AND epoch = ?", runKey, epoch);
-            if (renewed == 1) {
+            if (table.renew(epoch)) {
                 lastRenewal = before;
             } else {
                 lose("another process took the run over");
@@ -257,8 +200,7 @@ public final class RunLease implements SendPermit, AutoCloseable {
             throw new IllegalStateException("the lease must be checked inside the chunk transaction");
         }
         check(false);
-        if (jdbc.update("UPDATE " + TABLE + " SET renewals = renewals + 1 WHERE run_key = ? AND epoch = ?", runKey,
-                epoch) != 1) {
+        if (!table.fence(epoch)) {
             lose("another process took the run over");
             check(false);
         }
@@ -273,44 +215,18 @@ public final class RunLease implements SendPermit, AutoCloseable {
         renewer.shutdownNow();
         renewer = null;
         try {
-            jdbc.update("DELETE FROM " + TABLE + " WHERE run_key = ? AND epoch = ?", runKey, epoch);
+            table.release(epoch);
         } catch (RuntimeException e) {
             log.warn("Cannot give the run's lease up ({}); it expires by itself", e.toString());
         }
     }
 
     /** Every lease in the repository by run key, live or expired; empty if the table does not exist yet. */
-    public static Map<String, Holder> holders(DataSource dataSource) {
-        Map<String, Holder> holders = new LinkedHashMap<>();
-        new JdbcTemplate(dataSource).query(SELECT, (RowCallbackHandler) row -> {
-                    Holder holder = CURRENT.mapRow(row, row.getRow()).holder();
-                    holders.put(holder.runKey(), holder);
-                });
-        return holders;
+    public static Map<String, LeaseHolder> holders(DataSource dataSource) {
+        return LeaseTable.holders(dataSource);
     }
 
-    /** The lease's table, for {@link RepositorySchema}: the same SQL for H2 and PostgreSQL. */
-    static String createTable() {
-        return "CREATE TABLE IF NOT EXISTS " + TABLE + " (run_key VARCHAR(200) PRIMARY KEY,"
-                + " holder_host VARCHAR(255) NOT NULL, holder_pid BIGINT NOT NULL,"
-                + " holder_started TIMESTAMP WITH TIME ZONE NOT NULL, renewed_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-                + " epoch BIGINT NOT NULL, renewals BIGINT NOT NULL, holder_node VARCHAR(255) NOT NULL)";
-    }
-
-    private static final String SELECT = "SELECT holder_host, holder_pid, holder_started, renewed_at, epoch, renewals,"
-            + " CURRENT_TIMESTAMP, run_key, holder_node FROM " + TABLE;
-
-    private record Current(Holder holder, long epoch, long renewals) {
-    }
-
-    private static final RowMapper<Current> CURRENT = (row, n) -> {
-        OffsetDateTime renewed = row.getObject(4, OffsetDateTime.class);
-        OffsetDateTime now = row.getObject(7, OffsetDateTime.class);
-        return new Current(new Holder(row.getString(8), row.getString(1), row.getLong(2),
-                row.getObject(3, OffsetDateTime.class).toInstant(), Duration.between(renewed, now), row.getString(9)),
-                row.getLong(5), row.getLong(6));
-    };
-
+    /** This host's name as leases and locks name it: the pod's {@code HOSTNAME} in a container, else the host's. */
     public static String hostName() {
         String pod = System.getenv("HOSTNAME");
         if (pod != null && !pod.isBlank()) {
@@ -320,45 +236,6 @@ public final class RunLease implements SendPermit, AutoCloseable {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
             return "unknown";
-        }
-    }
-
-    /** Another live process holds the run: nothing was sent. */
-    public static final class RunLeasedException extends RuntimeException {
-
-        private static final long serialVersionUID = 1L;
-
-        private final transient Holder holder;
-
-        RunLeasedException(Holder holder, Duration ttl) {
-            super("Another polar-erasure process is already running this request file: " + holder.describe()
-                    + ". Wait for it to finish, or stop it. If it died, its lease expires " + ttl.toSeconds()
-                    + " s after its last renewal (in about " + Math.max(0, ttl.minus(holder.sinceRenewal()).toSeconds())
-                    + " s); then run the same command again, on any host, to resume. Nothing was sent.");
-            this.holder = holder;
-        }
-
-        public Optional<Holder> holder() {
-            return Optional.ofNullable(holder);
-        }
-    }
-
-    /** This process no longer surely holds the run's lease: it sends and commits nothing more. */
-    public static final class LeaseLostException extends RuntimeException implements RowFault {
-
-        private static final long serialVersionUID = 1L;
-
-        private final boolean rowMayHaveLanded;
-
-        LeaseLostException(String why, boolean rowMayHaveLanded) {
-            super("lost the run's lease in the job repository: " + why + ". Nothing more was sent or committed;"
-                    + " re-run the same command (on any host) to resume");
-            this.rowMayHaveLanded = rowMayHaveLanded;
-        }
-
-        @Override
-        public boolean rowMayHaveLanded() {
-            return rowMayHaveLanded;
         }
     }
 }

@@ -1,11 +1,22 @@
 package io.polarerasure.kernel;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
-/** Durations as operators read them, on the console and in the summary page alike. */
+/** Durations, and the times they run between, as operators read them, on the console and in the summary page alike. */
 public final class Durations {
 
+    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+            .withZone(ZoneOffset.UTC);
+
     private Durations() {
+    }
+
+    /** {@code 2026-11-28 02:30:00 UTC}: an instant to the second (truncated), in UTC, saying so. */
+    public static String utc(Instant instant) {
+        return UTC.format(instant);
     }
 
     /**

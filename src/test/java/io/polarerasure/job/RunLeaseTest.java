@@ -43,7 +43,7 @@ class RunLeaseTest {
     void a_second_holder_is_refused_naming_the_first_and_how_long_ago_it_renewed() {
         first.acquire(dataSource);
 
-        assertThatThrownBy(() -> second.acquire(dataSource)).isInstanceOf(RunLease.RunLeasedException.class)
+        assertThatThrownBy(() -> second.acquire(dataSource)).isInstanceOf(RunLeasedException.class)
                 .hasMessageContaining("host ").hasMessageContaining("pid " + ProcessHandle.current().pid())
                 .hasMessageMatching("(?s).*renewed \\d+ s ago.*").hasMessageContaining("Nothing was sent");
         assertThat(RunLease.holders(dataSource)).containsOnlyKeys("run-a");
@@ -63,15 +63,15 @@ class RunLeaseTest {
         first.acquire(dataSource);
         first.check(false);
         // What a holder that stopped renewing (kill -9, a lost node) leaves behind.
-        new JdbcTemplate(dataSource).update("UPDATE " + RunLease.TABLE
+        new JdbcTemplate(dataSource).update("UPDATE " + LeaseTable.TABLE
                 + " SET renewed_at = TIMESTAMP WITH TIME ZONE '2020-01-01 00:00:00+00'");
 
         second.acquire(dataSource);
 
         TransactionTemplate chunk = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         assertThatThrownBy(() -> chunk.executeWithoutResult(status -> first.fence()))
-                .isInstanceOf(RunLease.LeaseLostException.class).hasMessageContaining("took the run over");
-        assertThatThrownBy(() -> first.check(false)).isInstanceOf(RunLease.LeaseLostException.class);
+                .isInstanceOf(LeaseLostException.class).hasMessageContaining("took the run over");
+        assertThatThrownBy(() -> first.check(false)).isInstanceOf(LeaseLostException.class);
         chunk.executeWithoutResult(status -> second.fence());
         second.check(false);
     }
@@ -103,9 +103,9 @@ class RunLeaseTest {
         Process live = new ProcessBuilder("sleep", "30").start();
         try {
             holdAs(live.pid(), live.info().startInstant().orElseThrow());
-            assertThatThrownBy(() -> first.acquire(dataSource)).isInstanceOf(RunLease.RunLeasedException.class);
+            assertThatThrownBy(() -> first.acquire(dataSource)).isInstanceOf(RunLeasedException.class);
 
-            new JdbcTemplate(dataSource).update("DELETE FROM " + RunLease.TABLE);
+            new JdbcTemplate(dataSource).update("DELETE FROM " + LeaseTable.TABLE);
             holdAs(live.pid(), Instant.parse("2020-01-01T00:00:00Z")); // the holder's pid, now another process's
             first.acquire(dataSource);
             first.check(false);
@@ -116,7 +116,7 @@ class RunLeaseTest {
 
     /** A lease row as a process of this machine with this pid and start would have left it. */
     private void holdAs(long pid, Instant started) {
-        new JdbcTemplate(dataSource).update("INSERT INTO " + RunLease.TABLE + " (run_key, holder_host, holder_pid,"
+        new JdbcTemplate(dataSource).update("INSERT INTO " + LeaseTable.TABLE + " (run_key, holder_host, holder_pid,"
                 + " holder_started, renewed_at, epoch, renewals, holder_node) VALUES ('run-a', ?, ?, ?,"
                 + " CURRENT_TIMESTAMP, 1, 0, ?)", RunLease.hostName(), pid,
                 OffsetDateTime.ofInstant(started, ZoneOffset.UTC), RunLease.node());
