@@ -31,9 +31,11 @@ final class SummaryHeadline {
             headline = (stopped ? "Stopped" : "Ended part-way") + ", not finished: " + counts.total() + " of "
                     + summary.inputRows() + " rows in the report so far";
             next = (stopped ? "Run the same command again to resume (the nightly job does that by itself)."
-                    : "The command's output and log say why the run ended: fix what they name, then run the same"
-                    + " command again to resume.") + " No answered row is sent again. This page is replaced when"
-                    + " the run goes on.";
+                    : "The command's output and log say why the run ended and what to fix; then run the same"
+                    + " command again to resume. After a corrected --api-url or --sandbox it is another run of the"
+                    + " file, which takes this report over only if no row of this run is settled or in doubt, and"
+                    + " otherwise says how to close this one.") + " No answered row is sent again. This page is"
+                    + " replaced when the run goes on.";
         } else if (failed + review + notSent > 0) {
             StringBuilder what = new StringBuilder();
             count(what, failed, "failed");
