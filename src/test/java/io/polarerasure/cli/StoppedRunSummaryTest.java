@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -63,14 +64,10 @@ class StoppedRunSummaryTest {
     }
 
     private Path report() throws IOException {
-        Path report = dir.resolve("requests.audit.csv");
-        byte[] header = ReportFormat.headerBytes();
-        byte[] body = ReportFormat.linesBytes(List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
-                new AuditLine(2, "usr_2", Outcome.NOT_FOUND, 404, 1, "", AT)));
-        byte[] all = new byte[header.length + body.length];
-        System.arraycopy(header, 0, all, 0, header.length);
-        System.arraycopy(body, 0, all, header.length, body.length);
-        return Files.write(report, all);
+        Path report = Files.write(dir.resolve("requests.audit.csv"), ReportFormat.headerBytes());
+        return Files.write(report, ReportFormat.linesBytes(List.of(
+                new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+                new AuditLine(2, "usr_2", Outcome.NOT_FOUND, 404, 1, "", AT))), StandardOpenOption.APPEND);
     }
 
     private RunHistory.Run stopped(Path report) {
