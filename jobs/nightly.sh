@@ -32,7 +32,10 @@
 #      $work/inputs and fails again each night until a human fixes what the output says
 #   3  a run stopped or failed part-way (Polar down, SIGTERM), or another nightly run still holds the
 #      lock: resumed the next night; a human should look if it repeats
-#   4  Polar refused the token or the URL is wrong: fix it; the next night resumes
+#   4  Polar refused the token or the URL is wrong. A fixed token: the next night resumes the run. A corrected
+#      --api-url (or --sandbox) makes the file another run, which takes the report over only if the stopped run
+#      settled no row and has no request in doubt; else a human closes the stopped run (jobs/README.md, "After a
+#      wrong URL")
 #
 # Configuration (environment variables):
 #   POLAR_ACCESS_TOKEN            the organization token (or use POLAR_ERASURE_TOKEN_FILE)
@@ -284,7 +287,9 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
       ;;
     4)
       note 4
-      log "Polar refused the token or the URL: no further file is run tonight; fix it, the next night resumes"
+      log "Polar refused the token or the URL: no further file is run tonight. A fixed token: the next night" \
+        "resumes the run. A corrected --api-url or --sandbox makes the file another run, which takes the report over" \
+        "only if the stopped run settled no row and has no request in doubt (see jobs/README.md, After a wrong URL)"
       break
       ;;
     2)
@@ -309,7 +314,7 @@ case $worst in
   1) meaning="retry scheduled automatically for the next night; nobody needs to act" ;;
   2) meaning="a file was refused before anything was sent: a human must look (refused files whose run never started are in $rejected; see the messages above)" ;;
   3) meaning="a run stopped or failed part-way: the next night resumes it; look if this repeats" ;;
-  4) meaning="Polar refused the token or the URL: a human must fix it" ;;
+  4) meaning="Polar refused the token or the URL: a human must fix it (see the messages above)" ;;
   5) meaning="a human must look (see the messages above)" ;;
   *) meaning="" ;;
 esac

@@ -307,6 +307,20 @@ class CrashSafetyIT {
         assertThat(terminate(run, label)).as(log()).isEqualTo(3);
         assertThat(db.lastStatus()).isEqualTo("STOPPED");
         assertThat(db.unansweredSends()).as("calls whose answer was not recorded").isZero();
+        // The page says the run stopped and accounts for every row: in the report, in the journal, or not yet sent.
+        String page = Files.readString(report.resolveSibling(report.getFileName() + ".summary.html"));
+        java.util.regex.Matcher counts = java.util.regex.Pattern.compile("Stopped, not finished: (\\d+) of (\\d+)"
+                + " rows in the report so far").matcher(page);
+        assertThat(counts.find()).as(page).isTrue();
+        long accounted = Long.parseLong(counts.group(1)) + count(page, "(\\d+) rows? answered by Polar but only in the"
+                + " run&#39;s journal") + count(page, "(\\d+) rows? not yet sent");
+        assertThat(accounted).as(page).isEqualTo(Long.parseLong(counts.group(2)));
+        assertThat(page).contains("Next step:</b> Run the same command again to resume");
+    }
+
+    private static long count(String page, String pattern) {
+        java.util.regex.Matcher found = java.util.regex.Pattern.compile(pattern).matcher(page);
+        return found.find() ? Long.parseLong(found.group(1)) : 0;
     }
 
     private void assertResumesExactly(JobRepositoryDb db, Workload workload) throws Exception {

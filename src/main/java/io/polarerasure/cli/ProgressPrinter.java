@@ -123,33 +123,31 @@ final class ProgressPrinter {
     }
 
     /**
-     * e.g. {@code progress: 1200/5000 rows answered (24.0%), 1150 in the report; 300/min over the last minute,
+     * e.g. {@code progress: 1200/5000 rows answered (24.0%), 1100 in the report; 300/min over the last minute,
      * about 12 min 40 s left at 300/min; DELETED 1100, FAILED 50; paused 60 s for Polar's rate limit (429),
-     * resuming 02:31:10}. Answered rows include those not yet committed; time left uses the configured rate, or
-     * the rate seen over the last minute where that is slower; a wait shows only while it lasts.
+     * resuming 02:31:10}. Only rows Polar answered count as answered (also before their checkpoint); rows settled
+     * without an answer (invalid, duplicate, or every request unanswered) are counted apart. Until Polar's first
+     * answer of this invocation the line says {@code waiting for the first answer} instead of a rate, so a URL
+     * that never answers shows no progress. Time left uses the configured rate, or the rate seen over the last
+     * minute where that is slower; a wait shows only while it lasts.
      */
     static String line(Progress.Snapshot snapshot, long total, Duration elapsed, Rate rate,
                        Optional<SendingState.Waiting> waiting, Clock clock) {
+        long answered = snapshot.answeredByPolar();
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "progress: %d/%d rows answered (%.1f%%)",
-                snapshot.answered(), total, total == 0 ? 100.0 : 100.0 * snapshot.answered() / total));
+                answered, total, total == 0 ? 100.0 : 100.0 * answered / total));
+        long withoutAnswer = snapshot.answered() - answered;
+        if (withoutAnswer > 0) {
+            line.append(", ").append(withoutAnswer).append(" settled without an answer");
+        }
         if (snapshot.done() != snapshot.answered()) {
             line.append(", ").append(snapshot.done()).append(" in the report");
         }
-        // Over the last minute once a minute has passed; before that, over the time elapsed.
-        double seconds = Math.min(60, elapsed.toMillis() / 1000.0);
-        double perMinute = seconds <= 0 ? 0 : snapshot.answeredLastMinute() * 60 / seconds;
-        line.append(String.format(Locale.ROOT, "; %.0f/min over the last %s", perMinute,
-                elapsed.toSeconds() >= 60 ? "minute" : Durations.human(elapsed)));
         long left = Math.max(0, total - snapshot.answered());
-        double configured = rate == null ? 0 : rate.requests() * 60e9 / rate.per().toNanos();
-        double estimate = configured == 0 ? perMinute
-                : elapsed.toSeconds() >= 60 && perMinute > 0 ? Math.min(configured, perMinute) : configured;
-        if (left > 0 && estimate > 0) {
-            line.append(", about ").append(Durations.human(Duration.ofSeconds(Math.round(left * 60 / estimate))))
-                    .append(" left");
-            if (rate != null) {
-                line.append(estimate == configured ? " at " + rate : " at the rate seen");
-            }
+        if (snapshot.answeredByPolarNow() == 0 && left > 0) {
+            line.append("; waiting for the first answer (").append(Durations.human(elapsed)).append(" so far)");
+        } else {
+            rate(line, snapshot, left, elapsed, rate);
         }
         String separator = "; ";
         for (Map.Entry<Outcome, Long> count : snapshot.countsNow().entrySet()) {
@@ -166,6 +164,25 @@ final class ProgressPrinter {
                     .append(CLOCK_TIME.format(until.atZone(clock.getZone()))));
         });
         return line.toString();
+    }
+
+    /** The rate over the last minute and the time left, once Polar has answered. */
+    private static void rate(StringBuilder line, Progress.Snapshot snapshot, long left, Duration elapsed, Rate rate) {
+        // Over the last minute once a minute has passed; before that, over the time elapsed.
+        double seconds = Math.min(60, elapsed.toMillis() / 1000.0);
+        double perMinute = seconds <= 0 ? 0 : snapshot.answeredLastMinute() * 60 / seconds;
+        line.append(String.format(Locale.ROOT, "; %.0f/min over the last %s", perMinute,
+                elapsed.toSeconds() >= 60 ? "minute" : Durations.human(elapsed)));
+        double configured = rate == null ? 0 : rate.requests() * 60e9 / rate.per().toNanos();
+        double estimate = configured == 0 ? perMinute
+                : elapsed.toSeconds() >= 60 && perMinute > 0 ? Math.min(configured, perMinute) : configured;
+        if (left > 0 && estimate > 0) {
+            line.append(", about ").append(Durations.human(Duration.ofSeconds(Math.round(left * 60 / estimate))))
+                    .append(" left");
+            if (rate != null) {
+                line.append(estimate == configured ? " at " + rate : " at the rate seen");
+            }
+        }
     }
 
     void stop() {

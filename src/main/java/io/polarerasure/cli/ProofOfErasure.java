@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 
+import javax.sql.DataSource;
+
+import io.polarerasure.job.InterruptedChunk;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.Outcome;
+import io.polarerasure.report.PendingRows;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportFacts;
 import io.polarerasure.report.RetryFile;
@@ -32,8 +37,25 @@ final class ProofOfErasure {
      *
      * @param jobRepository   the job repository's path or JDBC URL without credentials
      * @param abandonedReason why the run was abandoned, null unless it was
+     * @param journal         reads an unfinished run's journal, for where its rows stand beyond the report; null
+     *                        when the run has ended (abandon)
      */
-    record Provenance(String jobRepository, String abandonedReason) {
+    record Provenance(String jobRepository, String abandonedReason, Journal journal) {
+
+        Provenance(String jobRepository, String abandonedReason) {
+            this(jobRepository, abandonedReason, null);
+        }
+
+        /** The provenance of a run of {@code state}'s job repository, whose journal it reads where the run keeps it. */
+        static Provenance of(StateOptions state, DataSource repository) {
+            return new Provenance(state.describe(), null, run -> InterruptedChunk.read(run,
+                    state.jdbcUrl != null ? repository : null, state.stateDir()));
+        }
+    }
+
+    /** What an unfinished run's journal holds after its last checkpoint. */
+    interface Journal {
+        InterruptedChunk read(RunHistory.Run run) throws IOException, SQLException;
     }
 
     /**
@@ -66,15 +88,33 @@ final class ProofOfErasure {
                         run.tookOver(), RetryFile.originalReports(report), null),
                 run.skippedRecords());
         Path page = HtmlSummary.pathFor(report);
+        PendingRows pending = summary.finalReport() ? PendingRows.NONE : pending(run, facts, provenance);
         try {
             summary.write(file);
-            HtmlSummary.write(summary, report, page);
+            HtmlSummary.write(summary, report, page, pending);
         } catch (IOException e) {
             throw new IOException("Cannot write the run summary " + file + " or " + page + " (" + e + "). Free disk"
                     + " space or fix the folder's permissions, then run the same command again: it writes the missing"
                     + " summary.", e);
         }
         out.printf("  summary: %s%n  summary page: %s%n", file, page);
+    }
+
+    /**
+     * Where an unfinished run's rows stand beyond its report (which holds only the rows up to the last checkpoint);
+     * null when the journal cannot be read: the page then says less, and {@code status} tells the same.
+     */
+    private static PendingRows pending(RunHistory.Run run, ReportFacts facts, Provenance provenance) {
+        if (provenance.journal() == null) {
+            return null;
+        }
+        try {
+            InterruptedChunk chunk = provenance.journal().read(run);
+            return PendingRows.of(run.inputRows() != null ? run.inputRows() : facts.rows(), facts.rows(),
+                    chunk.answered(), chunk.unanswered());
+        } catch (IOException | SQLException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** An unreadable summary counts as one: it is evidence to look at, not to overwrite. */

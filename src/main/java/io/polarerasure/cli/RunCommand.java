@@ -357,7 +357,8 @@ final class RunCommand implements Callable<Integer> {
             }
             code = summarize(launch, Duration.between(started, clock.instant()), out);
             ProofOfErasure.record(new RunHistory(context.getBean(JobRepository.class)).of(identity).orElseThrow(),
-                    launch.alreadyComplete(), code, clock, out, new ProofOfErasure.Provenance(state.describe(), null));
+                    launch.alreadyComplete(), code, clock, out,
+                    ProofOfErasure.Provenance.of(state, context.getBean(DataSource.class)));
             return code;
         } catch (RuntimeException e) {
             code = PolarErasureCommand.exitCodeOf(e);

@@ -21,8 +21,16 @@ record Header(char delimiter, List<String> columns, long line) {
                     + " requests with a header line naming the ID column (or use --no-header for a plain list of"
                     + " IDs) and run again.");
         }
-        return new Header(delimiter, record.fields().stream()
-                .map(name -> IdRules.strip(name.replaceFirst("^\uFEFF+", ""))).toList(), record.line());
+        return new Header(delimiter, record.fields().stream().map(Header::name).toList(), record.line());
+    }
+
+    /**
+     * A field as a column name: trimmed like an ID, and without byte order marks in front. A BOM is left there by
+     * text saved as UTF-8 twice, and in a data record by a second export joined with {@code cat} that kept its own
+     * BOM (its header then starts with U+FEFF).
+     */
+    static String name(String field) {
+        return IdRules.strip(IdRules.strip(field).replaceFirst("^\uFEFF+", ""));
     }
 
     /**

@@ -58,12 +58,14 @@ public final class IdRules {
         if (externalId == null) {
             return "row has no " + options.idName() + " field";
         }
-        if (options.header() && externalId.equalsIgnoreCase(options.idColumn())) {
+        // Header.name: the second export's first line may start with its own byte order mark (U+FEFF).
+        String asName = Header.name(externalId);
+        if (options.header() && asName.equalsIgnoreCase(options.idColumn())) {
             return "repeats the header row (" + options.idColumn() + "): two exports joined together? Not a request;"
                     + " not sent";
         }
-        if (options.header() && EXCEL_SEPARATOR_LINE.matcher(externalId).matches()) {
-            return "is Excel's " + Visible.escape(externalId) + " line, which starts an export: two exports joined"
+        if (options.header() && EXCEL_SEPARATOR_LINE.matcher(asName).matches()) {
+            return "is Excel's " + Visible.escape(asName) + " line, which starts an export: two exports joined"
                     + " together? Not a request; not sent";
         }
         Optional<String> violation = violation(externalId);

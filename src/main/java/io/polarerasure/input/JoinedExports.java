@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  *
  * <p>A record is such a header when a field other than the ID column's equals the ID column's name, or when a field
  * split at {@code ,}, {@code ;} or tab has two or more parts of which one equals it (names trimmed, compared
- * ignoring case, as {@code External_ID}). A repeated header in the same layout is not refused: its ID field equals
+ * ignoring case, as {@code External_ID}, and without a byte order mark in front, which a second export joined with
+ * {@code cat} keeps). A repeated header in the same layout is not refused: its ID field equals
  * the name and {@link IdRules#verdict} makes it INVALID, and the records after it are read correctly.
  */
 final class JoinedExports {
@@ -38,11 +39,11 @@ final class JoinedExports {
      */
     static void check(Path file, RequestFile.Record record, int idIndex, String idColumn, char delimiter) {
         List<String> fields = record.fields();
-        boolean sameLayout = idIndex < fields.size() && IdRules.strip(fields.get(idIndex)).equalsIgnoreCase(idColumn);
+        boolean sameLayout = idIndex < fields.size() && Header.name(fields.get(idIndex)).equalsIgnoreCase(idColumn);
         for (int i = 0; i < fields.size(); i++) {
-            String field = IdRules.strip(fields.get(i)); // the same string when there is nothing to trim
+            String field = Header.name(fields.get(i)); // the same string when there is nothing to trim
             if (i != idIndex && !sameLayout && field.equalsIgnoreCase(idColumn)) {
-                String found = fields.stream().map(IdRules::strip).collect(Collectors.joining(delimiter == 0 ? ","
+                String found = fields.stream().map(Header::name).collect(Collectors.joining(delimiter == 0 ? ","
                         : String.valueOf(delimiter)));
                 throw refusal(file, record, "repeats the header in another column order (" + shown(found) + ")",
                         "the same columns in the same order");
@@ -64,7 +65,7 @@ final class JoinedExports {
             start = end + 1;
         }
         parts.add(field.substring(start));
-        return parts.size() > 1 && parts.stream().map(part -> IdRules.strip(part).replaceAll("^\"|\"$", ""))
+        return parts.size() > 1 && parts.stream().map(part -> Header.name(part).replaceAll("^\"|\"$", ""))
                 .anyMatch(idColumn::equalsIgnoreCase);
     }
 

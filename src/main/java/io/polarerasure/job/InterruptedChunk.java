@@ -2,8 +2,11 @@ package io.polarerasure.job;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.Map;
 import java.util.Optional;
+
+import javax.sql.DataSource;
 
 /**
  * What the outcome journal holds for an unfinished run's rows after its last checkpoint: the answers resuming will
@@ -26,6 +29,19 @@ public record InterruptedChunk(long answered, long unanswered) {
         Map<Long, OutcomeJournal.Entry> entries = databaseJournal != null ? databaseJournal
                 : OutcomeJournal.read(OutcomeJournal.fileFor(stateDir, run.identity().key()));
         return RunAnswers.afterCheckpoint(entries, run.rowsDone());
+    }
+
+    /**
+     * Reads the run's journal where the run keeps it: in the job repository when {@code journalRepository} is not
+     * null (PostgreSQL), else in the state folder.
+     *
+     * @throws IOException  if the journal file cannot be read
+     * @throws SQLException if the repository's journal cannot be read
+     */
+    public static InterruptedChunk read(RunHistory.Run run, DataSource journalRepository, Path stateDir)
+            throws IOException, SQLException {
+        return of(run, journalRepository == null ? null
+                : DatabaseJournal.read(journalRepository, run.identity().key()), stateDir);
     }
 
     /**

@@ -32,10 +32,20 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
      * @param countsNow          outcomes written by this invocation, in report order
      * @param answered           rows with their outcome decided (answered, or settled without a request), committed
      *                           or not, including the rows of earlier invocations up to their checkpoint
-     * @param answeredLastMinute rows answered in the last 60 seconds
+     * @param answeredLastMinute rows Polar answered in the last 60 seconds (an HTTP answer, not merely a request
+     *                           sent)
+     * @param answeredByPolar    rows of {@code answered} that Polar answered (the row's line has an HTTP status),
+     *                           with the rows of earlier invocations up to their checkpoint; rows settled without a
+     *                           request (INVALID, DUPLICATE) or whose requests all went unanswered are not counted
      */
     public record Snapshot(long done, long doneNow, Map<Outcome, Long> countsNow, long answered,
-                           long answeredLastMinute) {
+                           long answeredLastMinute, long answeredByPolar) {
+
+        /** Where every decided row was answered by Polar. */
+        public Snapshot(long done, long doneNow, Map<Outcome, Long> countsNow, long answered,
+                        long answeredLastMinute) {
+            this(done, doneNow, countsNow, answered, answeredLastMinute, answered);
+        }
 
         /** Before the first answer, or where only committed rows are known. */
         public Snapshot(long done, long doneNow, Map<Outcome, Long> countsNow) {
@@ -47,15 +57,21 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
             ordered.putAll(countsNow);
             countsNow = Collections.unmodifiableMap(ordered);
         }
+
+        /** Rows Polar answered in this invocation: none yet means the run still waits for its first answer. */
+        public long answeredByPolarNow() {
+            return Math.max(0, answeredByPolar - (done - doneNow));
+        }
     }
 
     private final AtomicLong before = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final AtomicLongArray byOutcome = new AtomicLongArray(Outcome.values().length);
     private final AtomicLong answeredNow = new AtomicLong();
+    private final AtomicLong answeredByPolarNow = new AtomicLong();
     private volatile String reportFile;
     private final Clock clock;
-    /** Answers per second over the last minute: {@code perSecond[s % 60]} counts second {@code second[s % 60]}. */
+    /** Polar's answers per second over the last minute: {@code perSecond[s % 60]} counts second {@code second[s % 60]}. */
     private final long[] perSecond = new long[60];
     private final long[] second = new long[60];
 
@@ -82,9 +98,17 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
         return java.util.Optional.ofNullable(reportFile);
     }
 
+    /**
+     * Counts a row whose outcome is decided; towards the rate only a row Polar answered: a row settled without a
+     * request, or whose requests met only silence, is no answer (a URL that never answers must show none).
+     */
     @Override
     public void afterProcess(RequestRow item, AuditLine result) {
         answeredNow.incrementAndGet();
+        if (result.httpStatus() == null) {
+            return;
+        }
+        answeredByPolarNow.incrementAndGet();
         long now = clock.millis() / 1000;
         synchronized (perSecond) {
             int slot = (int) (now % 60);
@@ -124,7 +148,8 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
             }
         }
         // A row is written only after it was answered; the max covers rows answered before this invocation.
-        return new Snapshot(before.get() + now, now, counts, before.get() + Math.max(now, answeredNow.get()),
-                lastMinute);
+        long decided = Math.max(now, answeredNow.get());
+        return new Snapshot(before.get() + now, now, counts, before.get() + decided, lastMinute,
+                before.get() + Math.min(decided, answeredByPolarNow.get()));
     }
 }

@@ -18,10 +18,11 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * The run summary as a page a compliance officer opens in a browser: the run's facts, counts per outcome
- * as a bar chart, and the FAILED and INVALID rows with their details. Self-contained (inline CSS, no script,
- * a content security policy that forbids loading anything), owner-only like the report, since it names
- * customers. A view for people: {@link RunSummary} and the report stay the evidence.
+ * The run summary as a page a compliance officer opens in a browser: the headline and next step
+ * ({@link SummaryHeadline}), counts per outcome as a bar chart, the rows needing attention with their details,
+ * NOT_FOUND rows collapsed, what each outcome proves ({@link OutcomeGlossary}), and the proof last.
+ * Self-contained (inline CSS, no script, a content security policy that forbids loading anything), owner-only like
+ * the report, since it names customers. A view for people: {@link RunSummary} and the report stay the evidence.
  */
 public final class HtmlSummary {
 
@@ -41,17 +42,32 @@ public final class HtmlSummary {
         return report.resolveSibling(report.getFileName() + ".summary.html");
     }
 
-    /** Writes the page whole or not at all. */
+    /** Writes the page of a final report, whole or not at all. */
     public static void write(RunSummary summary, Path report, Path page) throws IOException {
-        ReportFormat.replaceOwnerOnly(page, render(summary, report).getBytes(StandardCharsets.UTF_8));
+        write(summary, report, page, summary.finalReport() ? PendingRows.NONE : null);
+    }
+
+    /**
+     * Writes the page whole or not at all.
+     *
+     * @param pending for a run that has not ended, where its rows stand beyond the report; null when not known
+     * @throws IOException if the report cannot be read or the page cannot be written
+     */
+    public static void write(RunSummary summary, Path report, Path page, PendingRows pending) throws IOException {
+        ReportFormat.replaceOwnerOnly(page, render(summary, report, pending, ZoneId.systemDefault())
+                .getBytes(StandardCharsets.UTF_8));
     }
 
     static String render(RunSummary summary, Path report) throws IOException {
         return render(summary, report, ZoneId.systemDefault());
     }
 
-    /** The page, with local times in {@code zone} beside UTC. */
     static String render(RunSummary summary, Path report, ZoneId zone) throws IOException {
+        return render(summary, report, summary.finalReport() ? PendingRows.NONE : null, zone);
+    }
+
+    /** The page, with local times in {@code zone} beside UTC. */
+    static String render(RunSummary summary, Path report, PendingRows pending, ZoneId zone) throws IOException {
         StringBuilder html = new StringBuilder(16 * 1024);
         html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';")
@@ -64,7 +80,7 @@ public final class HtmlSummary {
                 .append(".facts th{background:#f4f4f4}.bar{height:18px;display:inline-block;vertical-align:middle}")
                 .append(".chart td{white-space:nowrap}.mono{font-family:monospace}small{color:#555}")
                 .append(".attention{color:#b71c1c}.settled{color:#1b5e20}</style>\n</head>\n<body>\n");
-        headline(html, summary);
+        SummaryHeadline.append(html, summary, pending);
         if (summary.provenance().abandonedReason() != null) {
             html.append("<p>Abandoned: ").append(escape(summary.provenance().abandonedReason())).append("</p>\n");
         }
@@ -82,92 +98,12 @@ public final class HtmlSummary {
                 .append(summary.counts().get(Outcome.NOT_FOUND)).append(" NOT_FOUND rows</summary>\n");
         rows(html, report, List.of(Outcome.NOT_FOUND), zone);
         html.append("</details>\n");
-        glossary(html);
+        OutcomeGlossary.append(html);
         html.append("<h2>Proof</h2>\n");
         facts(html, summary, zone);
         html.append("<p>Check the report against this summary with <span class=\"mono\">polar-erasure verify --report ")
                 .append(escape(summary.reportFile())).append("</span>.</p>\n</body>\n</html>\n");
         return html.toString();
-    }
-
-    /** The outcome first, in words; then the run's state, why it is so and what to do next. */
-    private static void headline(StringBuilder html, RunSummary summary) {
-        ReportCounts counts = summary.counts();
-        long failed = counts.get(Outcome.FAILED);
-        long review = counts.get(Outcome.REVIEW);
-        long notSent = counts.get(Outcome.NOT_SENT);
-        String headline;
-        String next;
-        boolean attention;
-        if (!summary.finalReport()) {
-            attention = true;
-            headline = "Not finished: " + counts.total() + " of " + summary.inputRows() + " rows done so far";
-            next = "The run " + (summary.state().equals("STOPPED") ? "was stopped" : "ended part-way") + " (state "
-                    + summary.state() + "); the command's output and log say why. Run the same command again to"
-                    + " resume: rows already in the report are not sent again. This page is replaced when it ends.";
-        } else if (failed + review + notSent > 0) {
-            attention = true;
-            StringBuilder what = new StringBuilder();
-            append(what, failed, "failed");
-            append(what, review, "to review");
-            append(what, notSent, "never sent (the run was abandoned)");
-            headline = "Needs attention: " + what + ", see below";
-            next = (failed > 0 ? "FAILED rows can be sent again with polar-erasure retry-failed (nightly.sh does this"
-                    + " once by itself). " : "") + (review > 0 ? "Check each REVIEW row with the merchant. " : "")
-                    + (notSent > 0 ? "NOT_SENT rows were never sent: run them again if they are still to be erased."
-                    : "");
-        } else {
-            attention = false;
-            headline = "All " + counts.total() + " requests settled: " + counts.get(Outcome.DELETED) + " erased, "
-                    + counts.get(Outcome.NOT_FOUND) + " had no customer, "
-                    + (counts.get(Outcome.INVALID) + counts.get(Outcome.DUPLICATE)) + " not sent (invalid or"
-                    + " duplicate)";
-            next = "Nothing to do but keep the report, this page and the summary JSON as the record of this run.";
-        }
-        html.append("<h1 class=\"").append(attention ? "attention" : "settled").append("\">").append(escape(headline))
-                .append("</h1>\n<p>Run ").append(summary.runId()).append(" of ")
-                .append(escape(Path.of(summary.inputFile()).getFileName().toString())).append(": run state <b>")
-                .append(escape(summary.state())).append("</b>")
-                .append(summary.complete() ? " (every row was processed)" : summary.finalReport()
-                        ? " (closed without sending every row: rows never sent say NOT_SENT)"
-                        : " (not complete: this report is not final)")
-                .append(".</p>\n<p><b>Next step:</b> ").append(escape(next)).append("</p>\n");
-    }
-
-    private static void append(StringBuilder what, long count, String words) {
-        if (count > 0) {
-            what.append(what.length() == 0 ? "" : ", ").append(count).append(count == 1 ? " row " : " rows ")
-                    .append(words);
-        }
-    }
-
-    /** What each outcome proves, from Polar's behaviour (docs/polar-api facts; see the README's glossary). */
-    private static void glossary(StringBuilder html) {
-        html.append("<h2>What each outcome means</h2>\n<table>\n");
-        glossaryRow(html, "DELETED", "Polar answered 204: its customer record was deleted and anonymized (email and"
-                + " name replaced by hashes, billing address cleared). Polar keeps orders, invoices, the tax ID, the"
-                + " merchant's metadata, a business customer's name, and team members' email and name.",
-                "Ask Polar's support about team members and anything kept that the request covers.");
-        glossaryRow(html, "NOT_FOUND", "No live customer holds this external ID. That includes customers deleted"
-                + " earlier without anonymizing (the dashboard deletes that way), whose personal data remains and no"
-                + " API can reach, and people who are only members of another customer's team.",
-                "Check the ID for typos; ask Polar's support about earlier deletions and team members.");
-        glossaryRow(html, "REVIEW", "An earlier attempt's answer was lost and a customer created after it holds the"
-                + " ID now: the job left that customer alone.", "Check with the merchant whose request it is.");
-        glossaryRow(html, "FAILED", "Polar did not answer clearly even after retries: nothing is proven.",
-                "Send again (retry-failed); if it fails again, a person looks at the detail.");
-        glossaryRow(html, "NOT_SENT", "The run was abandoned before this row was sent: nothing was asked of Polar.",
-                "Run it again if it is still to be erased.");
-        glossaryRow(html, "INVALID", "The ID cannot be sent safely (empty, contains '/', '.' or '..'): never sent.",
-                "Fix the request at its source.");
-        glossaryRow(html, "DUPLICATE", "The same ID was on an earlier row; it was sent once, for that row.",
-                "Nothing: the earlier row holds the result.");
-        html.append("</table>\n");
-    }
-
-    private static void glossaryRow(StringBuilder html, String outcome, String proves, String todo) {
-        html.append("<tr><th>").append(outcome).append("</th><td>").append(escape(proves)).append("<br><small>")
-                .append(escape(todo)).append("</small></td></tr>\n");
     }
 
     private static void facts(StringBuilder html, RunSummary summary, ZoneId zone) {
@@ -196,8 +132,8 @@ public final class HtmlSummary {
         fact(html, "Rate limit", summary.rateLimit());
         fact(html, "Tool version", summary.toolVersion());
         fact(html, "Exit code", Integer.toString(summary.exitCode()));
-        fact(html, "Rows in doubt (an answer was lost; the detail says what was done)",
-                Long.toString(summary.counts().inDoubt()));
+        fact(html, "Rows after a lost answer (in doubt; each one's detail says what the job then checked)",
+                summary.counts().inDoubt() + " of " + summary.counts().total());
         html.append("</table>\n");
     }
 
@@ -233,6 +169,11 @@ public final class HtmlSummary {
                     outcome, count, 100.0 * count / total, COLOURS[colour++], 100.0 * count / total));
         }
         html.append("</table>\n");
+        if (counts.inDoubt() > 0) {
+            html.append("<p>Of these ").append(counts.total()).append(" rows, ").append(escape(counts.inDoubtWords()))
+                    .append(": a request's answer was lost, and each such row's detail says what the job then"
+                            + " checked.</p>\n");
+        }
     }
 
     private static void rows(StringBuilder html, Path report, List<Outcome> listedOutcomes, ZoneId zone)

@@ -55,19 +55,31 @@ public record ReportCounts(Map<Outcome, Long> byOutcome, long inDoubt) {
         return byOutcome.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** e.g. {@code DELETED 5, NOT_FOUND 2, INVALID 1}; outcomes with no row are left out. */
+    /**
+     * e.g. {@code DELETED 5, NOT_FOUND 2, INVALID 1}; outcomes with no row are left out. Rows in doubt follow in
+     * words an officer reads without the glossary: {@code NOT_FOUND 2, of which 1 after a lost answer (in doubt)}
+     * with one outcome, {@code DELETED 5, NOT_FOUND 2; of these 7 rows, 1 after a lost answer (in doubt)} with more.
+     * The run's last line, {@code status} and the summary page all say it so.
+     */
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder();
+        int outcomes = 0;
         for (Outcome outcome : Outcome.values()) {
             long count = get(outcome);
             if (count > 0) {
                 out.append(out.length() == 0 ? "" : ", ").append(outcome).append(' ').append(count);
+                outcomes++;
             }
         }
         if (inDoubt > 0) {
-            out.append(" (").append(inDoubt).append(" in doubt)");
+            out.append(outcomes == 1 ? ", of which " : "; of these " + total() + " rows, ").append(inDoubtWords());
         }
         return out.length() == 0 ? "no rows" : out.toString();
+    }
+
+    /** e.g. {@code 1 after a lost answer (in doubt)}: a request of the row may have landed without its answer. */
+    public String inDoubtWords() {
+        return inDoubt + " after a lost answer (in doubt)";
     }
 }

@@ -147,7 +147,7 @@ class LostAnswersTest {
                 .isPositive().isLessThan(page.indexOf("Rows that need attention: FAILED"));
         String state = dir.resolve("state").toString();
         assertThat(Cli.run(Map.of(), "status", "--state-dir", state).out())
-                .contains("REVIEW " + lost.size()).contains("(" + lost.size() + " in doubt)");
+                .contains("REVIEW " + lost.size()).contains(lost.size() + " after a lost answer (in doubt)");
         Cli.Result retry = Cli.run(Map.of(), "retry-failed", "--report", dir.resolve("requests.audit.csv").toString());
         assertThat(retry.exitCode()).as(retry.all()).isEqualTo(ExitCodes.OK);
         assertThat(retry.out()).as("REVIEW rows are never resent").contains("no FAILED or NOT_SENT row");

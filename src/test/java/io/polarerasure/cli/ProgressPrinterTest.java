@@ -12,6 +12,7 @@ import java.util.Optional;
 import io.polarerasure.job.Progress;
 import io.polarerasure.polar.Rate;
 import io.polarerasure.polar.SendingState;
+import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
 import org.junit.jupiter.api.Test;
@@ -79,7 +80,79 @@ class ProgressPrinterTest {
     @Test
     void before_the_first_answer_there_is_no_estimate() {
         assertThat(ProgressPrinter.line(new Progress.Snapshot(0, 0, Map.of()), 10, Duration.ZERO))
-                .isEqualTo("progress: 0/10 rows answered (0.0%); 0/min over the last 0 s");
+                .isEqualTo("progress: 0/10 rows answered (0.0%); waiting for the first answer (0 s so far)");
+    }
+
+    @Test
+    void rows_settled_without_an_answer_are_no_progress_while_the_url_stays_silent() {
+        // Two rows INVALID and DUPLICATE (no request), four sent to a URL that never answers: none is answered.
+        Progress.Snapshot snapshot = new Progress.Snapshot(0, 0, Map.of(), 2, 0, 0);
+        SendingState.Waiting retry = new SendingState.Waiting("retrying a row (no answer within 30 s), attempt 2"
+                + " of 6", Optional.empty());
+
+        assertThat(ProgressPrinter.line(snapshot, 32, Duration.ofSeconds(40), Rate.parse("300/min"),
+                Optional.of(retry), AT))
+                .isEqualTo("progress: 0/32 rows answered (0.0%), 2 settled without an answer, 0 in the report;"
+                        + " waiting for the first answer (40 s so far); retrying a row (no answer within 30 s),"
+                        + " attempt 2 of 6");
+    }
+
+    @Test
+    void a_resumed_run_waits_for_the_first_answer_of_this_session() {
+        Progress.Snapshot snapshot = new Progress.Snapshot(40, 0, Map.of(), 40, 0, 40);
+
+        assertThat(ProgressPrinter.line(snapshot, 100, Duration.ofSeconds(20), Rate.parse("300/min"),
+                Optional.empty(), AT))
+                .isEqualTo("progress: 40/100 rows answered (40.0%); waiting for the first answer (20 s so far);"
+                        + " (counts of this session)");
+    }
+
+    @Test
+    void progress_from_the_job_counts_only_rows_polar_answered_timed_by_an_injected_clock() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-30T02:00:00Z"));
+        Progress progress = new Progress(clock);
+        Instant started = clock.instant();
+        progress.afterProcess(null, AuditLine.withoutCall(1, "a/b", Outcome.INVALID, "contains '/'", started));
+        clock.now = clock.now.plusSeconds(30);
+        // Every request of the row timed out: the row is decided (FAILED) but nothing answered.
+        progress.afterProcess(null, new AuditLine(2, "usr_2", Outcome.FAILED, null, 6, "gave up", clock.now));
+
+        assertThat(ProgressPrinter.line(progress.snapshot(), 10, Duration.between(started, clock.now),
+                Rate.parse("300/min"), Optional.empty(), clock))
+                .isEqualTo("progress: 0/10 rows answered (0.0%), 2 settled without an answer, 0 in the report;"
+                        + " waiting for the first answer (30 s so far)");
+
+        clock.now = clock.now.plusSeconds(30);
+        progress.afterProcess(null, new AuditLine(3, "usr_3", Outcome.DELETED, 204, 1, "", clock.now));
+
+        assertThat(ProgressPrinter.line(progress.snapshot(), 10, Duration.between(started, clock.now),
+                Rate.parse("300/min"), Optional.empty(), clock))
+                .isEqualTo("progress: 1/10 rows answered (10.0%), 2 settled without an answer, 0 in the report;"
+                        + " 1/min over the last minute, about 7 min 0 s left at the rate seen");
+    }
+
+    /** A clock the test moves. */
+    private static final class MutableClock extends Clock {
+        Instant now;
+
+        MutableClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
     }
 
     @Test

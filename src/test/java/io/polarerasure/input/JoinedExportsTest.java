@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -32,6 +34,44 @@ class JoinedExportsTest {
                 org.assertj.core.groups.Tuple.tuple(3L, "External_ID", false),
                 org.assertj.core.groups.Tuple.tuple(4L, "usr_222222", true));
         assertThat(rows.get(1).invalid()).startsWith("repeats the header row (external_id)");
+    }
+
+    @Test
+    void a_second_header_that_kept_its_byte_order_mark_repeats_the_header_row() {
+        // cat a.csv b.csv of two "CSV UTF-8" exports: the bytes EF BB BF start the second part too.
+        byte[] part = concat(BOM, "external_id,email\r\nusr_111111,a@x\r\n".getBytes(StandardCharsets.UTF_8));
+        Path file = RequestFiles.write(dir, concat(part, concat(BOM,
+                "external_id,email\r\nusr_222222,b@x\r\n".getBytes(StandardCharsets.UTF_8))));
+
+        List<RequestRow> rows = RequestFiles.rows(file);
+
+        assertThat(rows).extracting(RequestRow::line, RequestRow::valid).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(2L, true), org.assertj.core.groups.Tuple.tuple(3L, false),
+                org.assertj.core.groups.Tuple.tuple(4L, true));
+        assertThat(rows.get(1).invalid()).startsWith("repeats the header row (external_id)");
+        assertThat(rows.get(2).externalId()).isEqualTo("usr_222222");
+    }
+
+    @Test
+    void a_second_header_with_its_byte_order_mark_in_another_column_order_refuses_the_file() {
+        Path file = RequestFiles.write(dir, concat("email,external_id\na@x,usr_1\n".getBytes(StandardCharsets.UTF_8),
+                concat(BOM, "external_id,email\nusr_2,b@x\n".getBytes(StandardCharsets.UTF_8))));
+
+        assertThatThrownBy(() -> RequestScan.scan(file, "external_id")).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(file + " line 3: repeats the header in another column order"
+                        + " (external_id,email)");
+    }
+
+    @Test
+    void an_excel_separator_line_after_a_byte_order_mark_is_not_a_request() {
+        Path file = RequestFiles.write(dir, concat("external_id\nusr_1\n".getBytes(StandardCharsets.UTF_8),
+                concat(BOM, "sep=;\nexternal_id\nusr_2\n".getBytes(StandardCharsets.UTF_8))));
+
+        List<RequestRow> rows = RequestFiles.rows(file);
+
+        assertThat(rows).extracting(RequestRow::valid).containsExactly(true, false, false, true);
+        assertThat(rows.get(1).invalid()).startsWith("is Excel's sep=; line");
+        assertThat(rows.get(2).invalid()).startsWith("repeats the header row");
     }
 
     @Test
@@ -94,6 +134,14 @@ class JoinedExportsTest {
         assertThatThrownBy(() -> RequestScan.scan(book, "external_id")).isInstanceOf(InputFileException.class)
                 .hasMessageStartingWith(book + " line 3: repeats the header with another delimiter"
                         + " (external_id,email, split at ',')");
+    }
+
+    private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     private static Path fixture(String name) {

@@ -30,7 +30,7 @@ class ProgressTest {
                 line(43, Outcome.DELETED))));
 
         assertThat(progress.snapshot()).isEqualTo(new Progress.Snapshot(43, 3,
-                Map.of(Outcome.DELETED, 2L, Outcome.FAILED, 1L), 43, 0));
+                Map.of(Outcome.DELETED, 2L, Outcome.FAILED, 1L), 43, 0, 40));
     }
 
     @Test
@@ -50,6 +50,24 @@ class ProgressTest {
         assertThat(snapshot.answered()).isEqualTo(20);
         assertThat(snapshot.done()).as("nothing committed yet").isZero();
         assertThat(snapshot.answeredLastMinute()).as("answers of the last 60 s only").isEqualTo(11);
+    }
+
+    @Test
+    void rows_settled_without_an_answer_count_as_decided_but_not_as_answered_nor_in_the_rate() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-30T02:00:00Z"));
+        Progress progress = new Progress(clock);
+        progress.beforeStep(new StepExecution(1L, "erase",
+                new JobExecution(1L, new JobInstance(1L, "polarErasure"), new JobParameters())));
+
+        progress.afterProcess(null, AuditLine.withoutCall(1, "", Outcome.INVALID, "empty", clock.now));
+        progress.afterProcess(null, new AuditLine(2, "usr_2", Outcome.FAILED, null, 6, "no answer", clock.now));
+        progress.afterProcess(null, line(3, Outcome.DELETED));
+
+        Progress.Snapshot snapshot = progress.snapshot();
+        assertThat(snapshot.answered()).as("decided").isEqualTo(3);
+        assertThat(snapshot.answeredByPolar()).isEqualTo(1);
+        assertThat(snapshot.answeredByPolarNow()).isEqualTo(1);
+        assertThat(snapshot.answeredLastMinute()).as("only Polar's answers make a rate").isEqualTo(1);
     }
 
     private static final class MutableClock extends java.time.Clock {

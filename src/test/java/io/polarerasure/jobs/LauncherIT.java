@@ -63,6 +63,46 @@ class LauncherIT {
         assertThat(launch(env, "run", "--input", "x.csv").output()).startsWith("-jar " + JAR + " run --input x.csv");
     }
 
+    @Test
+    void a_launcher_stopped_while_it_trains_leaves_no_training_jvm_behind_and_runs_nothing() throws Exception {
+        // A stand-in for java: the jar unpacks, the training run hangs (as a slow first start would) after saying
+        // its pid; any other start prints its arguments (the real command, which must not start).
+        Path java = dir.resolve("java");
+        Path trainingPid = dir.resolve("training.pid");
+        Files.writeString(java, "#!/bin/sh\ncase \"$*\" in\n  *jarmode=tools*) exit 0 ;;\n"
+                + "  *ArchiveClassesAtExit*) echo $$ > " + trainingPid + "; exec sleep 300 ;;\n"
+                + "  *) echo \"started: $*\" ;;\nesac\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path state = dir.resolve("state");
+        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "--input", "x.csv", "--state-dir",
+                state.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("launcher.out").toFile())
+                .directory(dir.toFile());
+        builder.environment().put("POLAR_ERASURE_JAR", JAR.toString());
+        builder.environment().put("POLAR_ERASURE_JAVA", java.toString());
+        builder.environment().put("HOME", dir.toString());
+        Process launcher = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!Files.exists(trainingPid) || Files.readString(trainingPid).isBlank()) {
+            assertThat(System.nanoTime()).as("the training run started").isLessThan(deadline);
+            Thread.sleep(50);
+        }
+        ProcessHandle training = ProcessHandle.of(Long.parseLong(Files.readString(trainingPid).trim())).orElseThrow();
+
+        launcher.destroy(); // SIGTERM, as systemd, Kubernetes or nightly.sh's stop send it
+
+        assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).as("the launcher ends").isTrue();
+        String output = Files.readString(dir.resolve("launcher.out"));
+        assertThat(training.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).get())
+                .as("the training JVM ends with its launcher").isNotNull();
+        assertThat(launcher.exitValue()).as(output).isEqualTo(143);
+        assertThat(output).as("the stopped launcher starts nothing").doesNotContain("started:");
+        try (var files = Files.list(state.resolve("launcher"))) {
+            assertThat(files.map(file -> file.getFileName().toString()))
+                    .as("no archive and no scratch folder left").noneMatch(name -> name.endsWith(".jsa")
+                            || name.startsWith("train."));
+        }
+    }
+
     private record Launch(int code, String output) {
     }
 

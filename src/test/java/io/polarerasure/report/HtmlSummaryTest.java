@@ -34,6 +34,49 @@ class HtmlSummaryTest {
     }
 
     @Test
+    void a_stopped_run_says_it_stopped_where_its_rows_stand_beyond_the_report_and_the_next_step() throws IOException {
+        Path report = report(List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+                new AuditLine(2, "usr_2", Outcome.NOT_FOUND, 404, 1, "", AT)));
+        RunSummary stopped = summary(report, "STOPPED", 20);
+
+        String html = HtmlSummary.render(stopped, report, PendingRows.of(20, 2, 12, 1), java.time.ZoneId.of("UTC"));
+
+        assertThat(html).contains("<h1 class=\"attention\">Stopped, not finished: 2 of 20 rows in the report so"
+                        + " far</h1>")
+                .contains("<li>The report holds the 2 rows up to the run&#39;s last checkpoint, and only those.</li>")
+                .contains("<li>12 rows answered by Polar but only in the run&#39;s journal: they reach the report,"
+                        + " without being sent again, when the run resumes.</li>")
+                .contains("<li>1 row sent without a recorded answer (in doubt): on resume each is looked up at Polar"
+                        + " before anything is sent again.</li>")
+                .contains("<li>5 rows not yet sent.</li>")
+                .contains("<b>Next step:</b> Run the same command again to resume");
+        assertThat(html.indexOf("Next step")).isGreaterThan(html.indexOf("not yet sent"));
+    }
+
+    @Test
+    void a_run_that_ended_part_way_without_a_readable_journal_points_at_status() throws IOException {
+        Path report = report(List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT)));
+
+        String html = HtmlSummary.render(summary(report, "FAILED", 3), report, null, java.time.ZoneId.of("UTC"));
+
+        assertThat(html).contains("Ended part-way, not finished: 1 of 3 rows in the report so far")
+                .contains("polar-erasure status shows how many").doesNotContain("not yet sent")
+                .contains("The command&#39;s output and log say why the run ended");
+    }
+
+    @Test
+    void rows_after_a_lost_answer_are_said_in_words_under_the_chart_and_in_the_proof() throws IOException {
+        Path report = report(List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+                new AuditLine(2, "usr_2", Outcome.NOT_FOUND, 404, 2, AuditLine.IN_DOUBT + "looked up: none", AT)));
+
+        String html = HtmlSummary.render(summary(report), report);
+
+        assertThat(html).contains("<p>Of these 2 rows, 1 after a lost answer (in doubt): a request's answer was"
+                + " lost, and each such row's detail says what the job then checked.</p>")
+                .contains("<td class=\"mono\">1 of 2</td>");
+    }
+
+    @Test
     void a_technical_cause_is_shown_smaller_under_the_words() throws IOException {
         Path report = report(List.of(new AuditLine(1, "usr_1", Outcome.FAILED, 0, 6,
                 "gave up after 6 failed requests; last error: SocketTimeoutException: timeout", AT)));
@@ -101,10 +144,14 @@ class HtmlSummaryTest {
     }
 
     private static RunSummary summary(Path report) throws IOException {
+        return summary(report, "COMPLETED", ReportFacts.read(report).rows());
+    }
+
+    private static RunSummary summary(Path report, String state, long inputRows) throws IOException {
         ReportFacts facts = ReportFacts.read(report);
         return new RunSummary("/in/requests.csv", "a".repeat(64), report.toString(), facts.sha256(), 7, 9,
-                "COMPLETED", AT, AT.plusSeconds(3723), "https://api.polar.sh", "300/min", "1.0.0", facts.rows(),
-                new ReportCounts(Map.copyOf(facts.counts().byOutcome())), 1,
+                state, AT, AT.plusSeconds(3723), "https://api.polar.sh", "300/min", "1.0.0", inputRows,
+                facts.counts(), 1,
                 new RunSummary.Provenance("production", null, "/state/repository", 0, null));
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -28,9 +27,7 @@ class SummaryPageChromiumIT {
 
     @Test
     void chromium_renders_the_headline_the_glossary_and_the_proof_last() throws Exception {
-        Path chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser").stream().map(Path::of)
-                .filter(Files::isExecutable).findFirst().orElse(null);
-        assumeTrue(chromium != null, "Chromium is not installed: skipped (apt-get install -y chromium)");
+        Path chromium = chromium();
         Path report = dir.resolve("requests.audit.csv");
         HtmlSummaryTest.writeReport(report, List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
                 new AuditLine(2, "usr_2", Outcome.FAILED, 503, 6,
@@ -39,23 +36,58 @@ class SummaryPageChromiumIT {
         ReportFacts facts = ReportFacts.read(report);
         RunSummary summary = new RunSummary("/in/requests.csv", "a".repeat(64), report.toString(), facts.sha256(), 7,
                 9, "COMPLETED", AT, AT.plusSeconds(61), "https://api.polar.sh", "300/min", "1.0.0", facts.rows(),
-                new ReportCounts(Map.copyOf(facts.counts().byOutcome())), 1,
+                facts.counts(), 1,
                 new RunSummary.Provenance("production", "production", "/state/repository", 0, null));
         Path page = HtmlSummary.pathFor(report);
         HtmlSummary.write(summary, report, page);
 
-        Process browser = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + Files.createDirectory(dir.resolve("profile")), "--dump-dom",
-                page.toUri().toString()).redirectError(dir.resolve("chromium.err").toFile()).start();
-        String dom = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(browser.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String dom = dom(chromium, page);
 
         assertThat(dom).as(Files.readString(dir.resolve("chromium.err")))
                 .contains("<h1 class=\"attention\">Needs attention: 1 row failed, see below</h1>")
                 .contains("gave up after 6 failed requests<br><small>SocketTimeoutException: timeout</small>")
                 .contains("<details><summary>Show the 1 NOT_FOUND rows</summary>");
         assertThat(dom.indexOf("<h2>Proof</h2>")).isGreaterThan(dom.indexOf("What each outcome means"));
+    }
+
+    @Test
+    void chromium_shows_a_stopped_run_with_the_rows_beyond_its_report_and_the_next_step() throws Exception {
+        Path chromium = chromium();
+        Path report = dir.resolve("requests.audit.csv");
+        HtmlSummaryTest.writeReport(report, List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT)));
+        ReportFacts facts = ReportFacts.read(report);
+        RunSummary summary = new RunSummary("/in/requests.csv", "a".repeat(64), report.toString(), facts.sha256(), 7,
+                9, "STOPPED", AT, AT.plusSeconds(61), "https://api.polar.sh", "300/min", "1.0.0", 50,
+                facts.counts(), 3, new RunSummary.Provenance("production", "production", "/state/repository", 0, null));
+        Path page = HtmlSummary.pathFor(report);
+        HtmlSummary.write(summary, report, page, PendingRows.of(50, 1, 9, 0));
+
+        String dom = dom(chromium, page);
+
+        assertThat(dom).as(Files.readString(dir.resolve("chromium.err")))
+                .contains("<h1 class=\"attention\">Stopped, not finished: 1 of 50 rows in the report so far</h1>")
+                .contains("<li>9 rows answered by Polar but only in the run's journal: they reach the report, without"
+                        + " being sent again, when the run resumes.</li>")
+                .contains("<li>40 rows not yet sent.</li>")
+                .contains("<b>Next step:</b> Run the same command again to resume");
+    }
+
+    private static Path chromium() {
+        Path chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser").stream().map(Path::of)
+                .filter(Files::isExecutable).findFirst().orElse(null);
+        assumeTrue(chromium != null, "Chromium is not installed: skipped (apt-get install -y chromium)");
+        return chromium;
+    }
+
+    /** The DOM Chromium built from the page, its stderr kept in chromium.err. */
+    private String dom(Path chromium, Path page) throws Exception {
+        Process browser = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + Files.createDirectory(dir.resolve("profile")), "--dump-dom",
+                page.toUri().toString()).redirectError(dir.resolve("chromium.err").toFile()).start();
+        String dom = new String(browser.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(browser.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return dom;
     }
 
 }

@@ -1,0 +1,77 @@
+package io.polarerasure.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import io.polarerasure.job.InterruptedChunk;
+import io.polarerasure.job.RunHistory;
+import io.polarerasure.report.AuditLine;
+import io.polarerasure.report.HtmlSummary;
+import io.polarerasure.report.Outcome;
+import io.polarerasure.report.ReportFormat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.BatchStatus;
+
+/**
+ * The summary written when a run stops: its page says where the rows stand beyond the report, from the run's
+ * journal, and says less (pointing at status) when the journal cannot be read.
+ */
+class StoppedRunSummaryTest {
+
+    private static final Instant AT = Instant.parse("2026-11-28T02:30:00Z");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void a_stopped_runs_page_counts_the_answers_kept_in_its_journal_and_the_rows_not_yet_sent() throws IOException {
+        Path report = report();
+
+        ProofOfErasure.record(stopped(report), false, ExitCodes.RESUMABLE, Clock.fixed(AT, ZoneOffset.UTC),
+                new PrintWriter(new StringWriter()), new ProofOfErasure.Provenance("/state/repository", null,
+                        run -> new InterruptedChunk(3, 1)));
+
+        assertThat(Files.readString(HtmlSummary.pathFor(report)))
+                .contains("Stopped, not finished: 2 of 10 rows in the report so far")
+                .contains("3 rows answered by Polar but only in the run&#39;s journal")
+                .contains("1 row sent without a recorded answer (in doubt)")
+                .contains("4 rows not yet sent.");
+    }
+
+    @Test
+    void a_stopped_run_whose_journal_cannot_be_read_still_gets_its_page() throws IOException {
+        Path report = report();
+
+        ProofOfErasure.record(stopped(report), false, ExitCodes.RESUMABLE, Clock.fixed(AT, ZoneOffset.UTC),
+                new PrintWriter(new StringWriter()), new ProofOfErasure.Provenance("/state/repository", null, run -> {
+                    throw new IOException("journal unreadable");
+                }));
+
+        assertThat(Files.readString(HtmlSummary.pathFor(report))).contains("Stopped, not finished")
+                .contains("polar-erasure status shows how many").doesNotContain("not yet sent");
+    }
+
+    private Path report() throws IOException {
+        Path report = Files.write(dir.resolve("requests.audit.csv"), ReportFormat.headerBytes());
+        return Files.write(report, ReportFormat.linesBytes(List.of(
+                new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+                new AuditLine(2, "usr_2", Outcome.NOT_FOUND, 404, 1, "", AT))), StandardOpenOption.APPEND);
+    }
+
+    private RunHistory.Run stopped(Path report) {
+        return new RunHistory.Run(1, 2, "a".repeat(64), dir.resolve("requests.csv").toString(), report.toString(),
+                BatchStatus.STOPPED, AT, null, 10L, 2, null, "https://api.polar.sh", "300/min", 0, 0, null, 0, null);
+    }
+}
