@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.polarerasure.Reports;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.report.RunSummary;
 import mockwebserver3.Dispatcher;

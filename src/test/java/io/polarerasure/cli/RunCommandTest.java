@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import io.polarerasure.Reports;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.polar.Rate;
 import io.polarerasure.fakepolar.FakePolar;

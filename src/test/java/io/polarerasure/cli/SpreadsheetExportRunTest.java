@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.polarerasure.Reports;
 import io.polarerasure.Workbooks;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.report.HtmlSummary;
