@@ -168,7 +168,7 @@ class LostReportTest {
 
     private String[] run() {
         List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url",
-                server.url("/").toString().replaceAll("/$", ""), "--rate-limit", "1000/s", "--chunk-size", "5",
+                Cli.baseUrl(server), "--rate-limit", "1000/s", "--chunk-size", "5",
                 "--concurrency", "1"));
         args.addAll(repository);
         return args.toArray(String[]::new);

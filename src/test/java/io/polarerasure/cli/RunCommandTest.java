@@ -381,7 +381,9 @@ class RunCommandTest {
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains(input.toString()).contains("line 4");
+        assertThat(result.err()).contains(input + " line 4:").contains("never closed");
         assertThat(server.getRequestCount()).isZero();
+        assertThat(dir.resolve("requests.audit.csv")).doesNotExist();
     }
 
     @Test
