@@ -2,6 +2,7 @@ package io.polarerasure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,13 +13,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import io.polarerasure.fakepolar.FakePolar;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -32,7 +32,6 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class CrashSafetyIT {
 
-    private static final Path JAR = Path.of(System.getProperty("polarErasure.jar", "target/polar-erasure.jar"));
     private static final int CONCURRENCY = 4;
     private static final int CHUNK_SIZE = 5;
     private static final int ROWS = 300;
@@ -44,7 +43,8 @@ class CrashSafetyIT {
     private FakePolar fake;
     private Path input;
     private Path report;
-    private final List<Path> logs = new ArrayList<>();
+    @RegisterExtension
+    final RealJar jar = new RealJar(() -> dir, RUN_TIMEOUT).env("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
 
     @AfterEach
     void stopFake() {
@@ -72,15 +72,14 @@ class CrashSafetyIT {
         int kills = 0;
         for (int point : killPoints) {
             Process run = start(db, "400/s");
-            if (awaitRequests(point, run)) {
-                run.destroyForcibly();
-                run.waitFor();
+            if (jar.awaitRequests(fake, point, run)) {
+                RealJar.kill(run);
                 kills++;
             } else {
-                assertCompleted(finish(run));
+                assertCompleted(jar.finish(run));
             }
         }
-        assertCompleted(finish(start(db, "400/s")));
+        assertCompleted(jar.finish(start(db, "400/s")));
 
         List<Workload.Line> inDoubt = workload.verify(report, fake);
         System.out.printf("kill -9 at requests %s (%d kills): %d rows in doubt %s%n", Arrays.toString(killPoints),
@@ -103,21 +102,15 @@ class CrashSafetyIT {
             fake.enqueueFault(FakePolar.Fault.delay(Duration.ofSeconds(3)));
         }
         Process run = start(db, "400/s");
-        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
-        while (fake.received() < CONCURRENCY) {
-            assertThat(run.isAlive()).as(log()).isTrue();
-            assertThat(System.nanoTime()).as("four requests in flight").isLessThan(deadline);
-            LockSupport.parkNanos(1_000_000);
-        }
-        run.destroyForcibly();
-        run.waitFor();
-        while (fake.requests().size() < CONCURRENCY) { // Polar commits them after the client died
-            assertThat(System.nanoTime()).as("the fake handles the delayed requests").isLessThan(deadline);
-            LockSupport.parkNanos(1_000_000);
-        }
+        assertThat(jar.awaitWhileRunning(run, "four requests in flight", () -> fake.received() >= CONCURRENCY))
+                .as(jar.log()).isTrue();
+        RealJar.kill(run);
+        // Polar commits them after the client died.
+        await("the fake handles the delayed requests").atMost(RUN_TIMEOUT).pollInterval(Duration.ofMillis(1))
+                .until(() -> fake.requests().size() >= CONCURRENCY);
         List<String> inFlight = fake.requests().stream().map(FakePolar.Request::externalId).toList();
 
-        assertThat(finish(start(db, "400/s"))).as(log()).isEqualTo(1); // REVIEW rows need a human
+        assertThat(jar.finish(start(db, "400/s"))).as(jar.log()).isEqualTo(1); // REVIEW rows need a human
 
         List<Workload.Line> inDoubt = workload.verify(report, fake);
         assertThat(inDoubt).extracting(Workload.Line::externalId).containsExactlyInAnyOrderElementsOf(inFlight);
@@ -140,9 +133,9 @@ class CrashSafetyIT {
         // Slow enough to be still running when the second invocation has started up.
         Process run = running(db, "25/s", 3);
 
-        assertThat(finish(start(db, "400/s"))).as(log()).isEqualTo(2);
-        assertThat(lastLog()).contains("Another polar-erasure process is already running this request file");
-        assertThat(run.isAlive()).as(log()).isTrue();
+        assertThat(jar.finish(start(db, "400/s"))).as(jar.log()).isEqualTo(2);
+        assertThat(jar.lastLog()).contains("Another polar-erasure process is already running this request file");
+        assertThat(run.isAlive()).as(jar.log()).isTrue();
 
         assertStopsCleanly(db, run, "SIGTERM mid-run");
         assertThat(db.executions()).as("executions of the file's run").isEqualTo(1);
@@ -169,10 +162,8 @@ class CrashSafetyIT {
         Process run = running(db, "200/s", 40);
         // Polar's 429 says "wait 60 s"; a scheduler's SIGTERM must not have to wait that long.
         fake.enqueueFault(FakePolar.Fault.rateLimited(60));
-        while (fake.statusCounts().getOrDefault(429, 0L) == 0) {
-            assertThat(run.isAlive()).as(log()).isTrue();
-            LockSupport.parkNanos(500_000);
-        }
+        assertThat(jar.awaitWhileRunning(run, "a 429", () -> fake.statusCounts().getOrDefault(429, 0L) > 0))
+                .as(jar.log()).isTrue();
 
         long started = System.nanoTime();
         assertStopsCleanly(db, run, "SIGTERM during a 429 pause");
@@ -191,13 +182,12 @@ class CrashSafetyIT {
         JobRepositoryDb db = JobRepositoryDb.h2(dir.resolve("state"));
         Workload workload = setUp(new Random(71));
         Process run = running(db, "400/s", 60);
-        run.destroyForcibly();
-        run.waitFor();
+        RealJar.kill(run);
         List<Path> journals = db.journals();
         assertThat(journals).hasSize(1);
         Files.writeString(journals.get(0), "polar-erasure journal 1 a-boot-before-the-crash\n");
 
-        assertCompleted(finish(start(db, "400/s")));
+        assertCompleted(jar.finish(start(db, "400/s")));
 
         List<Workload.Line> inDoubt = workload.verify(report, fake);
         System.out.printf("machine crash simulated: %d rows in doubt%n", inDoubt.size());
@@ -212,14 +202,14 @@ class CrashSafetyIT {
 
             // What a PostgreSQL restart does to the run's connections.
             assertThat(db.dropConnections()).as("connections cut").isPositive();
-            int code = finish(run);
+            int code = jar.finish(run);
             System.out.printf("connections cut mid-run: exit %d%n", code);
-            assertThat(code).as(log()).isIn(0, 1, 3);
+            assertThat(code).as(jar.log()).isIn(0, 1, 3);
 
             if (code == 3) {
                 // With PostgreSQL the journal is in the lost database too: a 204 whose record could not be written
                 // is in doubt on resume, and a customer who took the freed ID since makes it REVIEW (exit 1).
-                assertCompleted(finish(start(db, "400/s")));
+                assertCompleted(jar.finish(start(db, "400/s")));
             } else {
                 assertCompleted(code);
             }
@@ -238,8 +228,8 @@ class CrashSafetyIT {
         assumeThat(mounted).as("skipped: cannot mount a small tmpfs (needs root on Linux)").isZero();
         try {
             report = small.resolve("audit.csv");
-            assertThat(finish(start(db, "400/s", "--report", report.toString()))).as(log()).isEqualTo(3);
-            assertThat(lastLog()).contains("No space left on device").contains("Re-run the same command to resume");
+            assertThat(jar.finish(start(db, "400/s", "--report", report.toString()))).as(jar.log()).isEqualTo(3);
+            assertThat(jar.lastLog()).contains("No space left on device").contains("Re-run the same command to resume");
             String written = Files.readString(report);
             assertThat(written).as("the report ends with a whole line").endsWith("\r\n");
             List<Workload.Line> lines = Workload.read(report);
@@ -263,7 +253,7 @@ class CrashSafetyIT {
         JobRepositoryDb db = JobRepositoryDb.h2(dir.resolve("state"));
         Workload workload = setUp(new Random(51));
         Process run = running(db, "200/s", 60);
-        assertThat(terminate(run, "SIGTERM before tampering")).as(log()).isEqualTo(3);
+        assertThat(jar.terminate(run, "SIGTERM before tampering")).as(jar.log()).isEqualTo(3);
         byte[] committed = Files.readAllBytes(report);
         int sentBefore = fake.requests().size();
 
@@ -296,15 +286,15 @@ class CrashSafetyIT {
      */
     private void assertCompleted(int exitCode) throws IOException {
         if (exitCode == 1) {
-            assertThat(Workload.read(report)).as(log()).extracting(Workload.Line::outcome).contains("REVIEW")
+            assertThat(Workload.read(report)).as(jar.log()).extracting(Workload.Line::outcome).contains("REVIEW")
                     .doesNotContain("FAILED");
         } else {
-            assertThat(exitCode).as(log()).isEqualTo(0);
+            assertThat(exitCode).as(jar.log()).isEqualTo(0);
         }
     }
 
     private void assertStopsCleanly(JobRepositoryDb db, Process run, String label) throws Exception {
-        assertThat(terminate(run, label)).as(log()).isEqualTo(3);
+        assertThat(jar.terminate(run, label)).as(jar.log()).isEqualTo(3);
         assertThat(db.lastStatus()).isEqualTo("STOPPED");
         assertThat(db.unansweredSends()).as("calls whose answer was not recorded").isZero();
         // The page says the run stopped and accounts for every row: in the report, in the journal, or not yet sent.
@@ -324,17 +314,16 @@ class CrashSafetyIT {
     }
 
     private void assertResumesExactly(JobRepositoryDb db, Workload workload) throws Exception {
-        assertThat(finish(start(db, "400/s"))).as(log()).isEqualTo(0);
+        assertThat(jar.finish(start(db, "400/s"))).as(jar.log()).isEqualTo(0);
         assertThat(workload.verify(report, fake)).as("rows in doubt").isEmpty();
     }
 
     private void assertRefused(JobRepositoryDb db, String message) throws Exception {
-        assertThat(finish(start(db, "400/s"))).as(log()).isEqualTo(2);
-        assertThat(lastLog()).contains(message).contains("Restore");
+        assertThat(jar.finish(start(db, "400/s"))).as(jar.log()).isEqualTo(2);
+        assertThat(jar.lastLog()).contains(message).contains("Restore");
     }
 
     private Workload setUp(Random random) throws IOException {
-        assertThat(JAR).as("the jar under test; run `mvn verify`, which builds it first").isRegularFile();
         Workload workload = Workload.generate(random, ROWS);
         input = workload.write(dir);
         report = dir.resolve("requests.audit.csv");
@@ -346,80 +335,18 @@ class CrashSafetyIT {
     }
 
     private Process start(JobRepositoryDb db, String rate, String... options) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // Startup dominates these runs; C1 alone starts faster.
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-jar", JAR.toString(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
-                "--rate-limit", rate, "--concurrency", Integer.toString(CONCURRENCY),
+        List<String> arguments = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url",
+                fake.baseUrl(), "--rate-limit", rate, "--concurrency", Integer.toString(CONCURRENCY),
                 "--chunk-size", Integer.toString(CHUNK_SIZE)));
-        command.addAll(db.options());
-        command.addAll(List.of(options));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        builder.environment().put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
-        builder.environment().putAll(db.environment());
-        Path log = dir.resolve("run-" + logs.size() + ".log");
-        builder.redirectOutput(log.toFile());
-        logs.add(log);
-        return builder.start();
+        arguments.addAll(db.options());
+        arguments.addAll(List.of(options));
+        return jar.start(dir, db.environment(), arguments.toArray(String[]::new));
     }
 
     /** Starts a run and waits until the fake has received this many requests. */
     private Process running(JobRepositoryDb db, String rate, int requests) throws Exception {
         Process run = start(db, rate);
-        assertThat(awaitRequests(requests, run)).as(log()).isTrue();
+        assertThat(jar.awaitRequests(fake, requests, run)).as(jar.log()).isTrue();
         return run;
-    }
-
-    /** Waits until the fake has received this many requests in all; false if the run ended before. */
-    private boolean awaitRequests(int count, Process run) throws InterruptedException {
-        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
-        while (fake.requests().size() < count) {
-            if (!run.isAlive()) {
-                return false;
-            }
-            assertThat(System.nanoTime()).as("timed out waiting for %d requests", count).isLessThan(deadline);
-            LockSupport.parkNanos(200_000);
-        }
-        return true;
-    }
-
-    /** Sends SIGTERM and returns the exit code, printing how long the stop took. */
-    private int terminate(Process run, String what) throws InterruptedException {
-        long started = System.nanoTime();
-        run.destroy();
-        int code = finish(run);
-        System.out.printf("%s: exit %d after %d ms%n", what, code,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        return code;
-    }
-
-    private int finish(Process run) throws InterruptedException {
-        if (!run.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            run.destroyForcibly().waitFor();
-            throw new AssertionError("the run did not end within " + RUN_TIMEOUT + "\n" + log());
-        }
-        return run.exitValue();
-    }
-
-    /** Everything the runs of this test printed, for failure messages. */
-    private String log() {
-        StringBuilder all = new StringBuilder("output of the runs:");
-        for (Path log : logs) {
-            all.append("\n--- ").append(log.getFileName()).append('\n').append(read(log));
-        }
-        return all.toString();
-    }
-
-    private String lastLog() {
-        return read(logs.get(logs.size() - 1));
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.polarerasure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,15 +9,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.job.RepositorySchema;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -27,7 +30,6 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
  */
 class MultiHostIT {
 
-    private static final Path JAR = Path.of(System.getProperty("polarErasure.jar", "target/polar-erasure.jar"));
     private static final int CONCURRENCY = 4;
     /** Larger than CONCURRENCY, so that a resume hedging the whole interrupted chunk would show. */
     private static final int CHUNK_SIZE = 20;
@@ -40,7 +42,9 @@ class MultiHostIT {
     private FakePolar fake;
     private Path input;
     private Path report;
-    private final List<Path> logs = new ArrayList<>();
+    @RegisterExtension
+    final RealJar jar = new RealJar(() -> dir, RUN_TIMEOUT).env("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN)
+            .env("SPRING_DATASOURCE_USERNAME", TestPostgres.USER);
 
     @AfterEach
     void stopFake() {
@@ -59,14 +63,14 @@ class MultiHostIT {
             Process first = start(db.options(dir.resolve("host-a"), db.url()), "30/s", 6);
             Thread.sleep(delay);
             Process second = start(db.options(dir.resolve("host-b"), db.url()), "400/s", 6);
-            int firstCode = finish(first);
-            int secondCode = finish(second);
+            int firstCode = jar.finish(first);
+            int secondCode = jar.finish(second);
             System.out.printf("second host started %d ms after the first: exits %d and %d%n", delay, firstCode,
                     secondCode);
 
             // At 0 ms apart either may win; the other is refused before sending anything.
-            assertThat(List.of(firstCode, secondCode)).as(log()).containsExactlyInAnyOrder(0, 2);
-            String refused = read(logs.get(firstCode == 2 ? 0 : 1));
+            assertThat(List.of(firstCode, secondCode)).as(jar.log()).containsExactlyInAnyOrder(0, 2);
+            String refused = jar.log(firstCode == 2 ? 0 : 1);
             assertThat(refused).contains("Another polar-erasure process is already running this request file")
                     .containsPattern("host \\S+, pid \\d+, started \\S+, renewed \\d+ s ago").contains("Nothing was sent");
             assertThat(workload.verify(report, fake)).as("rows in doubt").isEmpty();
@@ -80,14 +84,14 @@ class MultiHostIT {
             // Long enough that the second host's JVM is up well before the lease can expire, even on a busy machine.
             int leaseSeconds = 30;
             Process holder = start(db.options(dir.resolve("host-a"), db.url()), "100/s", leaseSeconds);
-            assertThat(awaitRequests(100, holder)).as(log()).isTrue();
-            holder.destroyForcibly().waitFor();
+            assertThat(jar.awaitRequests(fake, 100, holder)).as(jar.log()).isTrue();
+            RealJar.kill(holder);
             long killed = System.nanoTime();
             int inFlight = fake.requests().size();
 
             List<String> other = db.options(dir.resolve("host-b"), db.url());
-            assertThat(finish(start(other, "400/s", leaseSeconds))).as(log()).isEqualTo(2);
-            assertThat(lastLog()).contains("Another polar-erasure process is already running this request file")
+            assertThat(jar.finish(start(other, "400/s", leaseSeconds))).as(jar.log()).isEqualTo(2);
+            assertThat(jar.lastLog()).contains("Another polar-erasure process is already running this request file")
                     .containsPattern("renewed \\d+ s ago");
             assertThat(fake.requests()).as("requests while refused").hasSize(inFlight);
 
@@ -95,7 +99,7 @@ class MultiHostIT {
             Duration replacedAfter = Duration.ofNanos(System.nanoTime() - killed);
             System.out.printf("kill -9: replaced by another host %d ms after the kill (lease %d s)%n",
                     replacedAfter.toMillis(), leaseSeconds);
-            assertThat(code).as(log()).isZero();
+            assertThat(code).as(jar.log()).isZero();
             assertThat(replacedAfter).as("not taken over before the lease expired")
                     .isGreaterThanOrEqualTo(Duration.ofSeconds(leaseSeconds - 1));
 
@@ -113,20 +117,20 @@ class MultiHostIT {
             Workload workload = setUp(new Random(82));
             int leaseSeconds = 6;
             Process holder = start(db.options(dir.resolve("host-a"), link.url(db.url())), "50/s", leaseSeconds);
-            assertThat(awaitRequests(60, holder)).as(log()).isTrue();
+            assertThat(jar.awaitRequests(fake, 60, holder)).as(jar.log()).isTrue();
 
             link.cut();
             String checkpoint = db.checkpoint();
             // Sending stops at 5/12 of the lease after the last renewal; allow one renewal interval more.
             Thread.sleep(leaseSeconds * 1000L * 5 / 12 + 1_000);
             int sentBeforeDeadline = fake.requests().size();
-            int code = finish(holder);
+            int code = jar.finish(holder);
             System.out.printf("database cut mid-run: exit %d%n", code);
-            assertThat(code).as(log()).isEqualTo(3);
+            assertThat(code).as(jar.log()).isEqualTo(3);
             assertThat(fake.requests()).as("requests after the holder's sending deadline").hasSize(sentBeforeDeadline);
             assertThat(db.checkpoint()).as("nothing committed after the cut").isEqualTo(checkpoint);
 
-            assertThat(startUntilAccepted(db.options(dir.resolve("host-b"), db.url()), leaseSeconds)).as(log())
+            assertThat(startUntilAccepted(db.options(dir.resolve("host-b"), db.url()), leaseSeconds)).as(jar.log())
                     .isZero();
             List<Workload.Line> inDoubt = workload.verify(report, fake);
             assertThat(inDoubt.size()).as("at most the calls in flight at the cut").isLessThanOrEqualTo(CONCURRENCY);
@@ -139,20 +143,20 @@ class MultiHostIT {
             Workload workload = setUp(new Random(83));
             int leaseSeconds = 6;
             Process holder = start(db.options(dir.resolve("host-a"), db.url()), "30/s", leaseSeconds);
-            assertThat(awaitRequests(40, holder)).as(log()).isTrue();
-            signal("STOP", holder);
+            assertThat(jar.awaitRequests(fake, 40, holder)).as(jar.log()).isTrue();
+            RealJar.signal("STOP", holder);
             Thread.sleep(leaseSeconds * 1000L + 1_000);
 
-            assertThat(startUntilAccepted(db.options(dir.resolve("host-b"), db.url()), leaseSeconds)).as(log())
+            assertThat(startUntilAccepted(db.options(dir.resolve("host-b"), db.url()), leaseSeconds)).as(jar.log())
                     .isZero();
             byte[] finalReport = Files.readAllBytes(report);
             int sent = fake.requests().size();
 
-            signal("CONT", holder);
-            int code = finish(holder);
+            RealJar.signal("CONT", holder);
+            int code = jar.finish(holder);
             System.out.printf("SIGSTOP past the lease, another host completed, SIGCONT: exit %d%n", code);
-            assertThat(code).as(log()).isEqualTo(3);
-            assertThat(read(logs.get(0))).containsIgnoringCase("lost the run's lease");
+            assertThat(code).as(jar.log()).isEqualTo(3);
+            assertThat(jar.log(0)).containsIgnoringCase("lost the run's lease");
             assertThat(fake.requests()).as("requests of the woken holder").hasSize(sent);
             assertThat(Files.readAllBytes(report)).as("the completed report, untouched").isEqualTo(finalReport);
             List<Workload.Line> inDoubt = workload.verify(report, fake);
@@ -168,21 +172,22 @@ class MultiHostIT {
     }
 
     /** Starts the command again until it is not refused (exit 2) and returns its exit code. */
-    private int startUntilAccepted(List<String> options, int leaseSeconds) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(leaseSeconds * 3L + 30).toNanos();
-        while (true) {
-            int code = finish(start(options, "400/s", leaseSeconds));
-            if (code != 2 || !lastLog().contains("Another polar-erasure process")) {
-                return code;
-            }
-            assertThat(System.nanoTime()).as("still refused long after the lease expired\n%s", log())
-                    .isLessThan(deadline);
-            Thread.sleep(500);
+    private int startUntilAccepted(List<String> options, int leaseSeconds) {
+        AtomicInteger code = new AtomicInteger();
+        try {
+            // In the test's thread: a start under way is never cut off, the time limit is checked between starts.
+            await().pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+                    .atMost(Duration.ofSeconds(leaseSeconds * 3L + 30)).until(() -> {
+                        code.set(jar.finish(start(options, "400/s", leaseSeconds)));
+                        return code.get() != 2 || !jar.lastLog().contains("Another polar-erasure process");
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("still refused long after the lease expired\n" + jar.log(), e);
         }
+        return code.get();
     }
 
     private Workload setUp(Random random) throws IOException {
-        assertThat(JAR).as("the jar under test; run `mvn verify`, which builds it first").isRegularFile();
         Workload workload = Workload.generate(random, ROWS);
         input = workload.write(dir);
         report = dir.resolve("requests.audit.csv");
@@ -192,65 +197,12 @@ class MultiHostIT {
     }
 
     private Process start(List<String> repository, String rate, int leaseSeconds) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-jar", JAR.toString(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
-                "--rate-limit", rate, "--concurrency", Integer.toString(CONCURRENCY),
+        List<String> arguments = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url",
+                fake.baseUrl(), "--rate-limit", rate, "--concurrency", Integer.toString(CONCURRENCY),
                 "--chunk-size", Integer.toString(CHUNK_SIZE), "--lease-seconds", Integer.toString(leaseSeconds)));
-        command.addAll(repository);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        builder.environment().put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
-        builder.environment().put("SPRING_DATASOURCE_USERNAME", TestPostgres.USER);
+        arguments.addAll(repository);
         // Each state folder plays one host: a lease holder of another host is never known to be dead.
-        builder.environment().put("HOSTNAME", Path.of(repository.get(1)).getFileName().toString());
-        Path log = dir.resolve("run-" + logs.size() + ".log");
-        builder.redirectOutput(log.toFile());
-        logs.add(log);
-        return builder.start();
-    }
-
-    private static void signal(String name, Process process) throws Exception {
-        assertThat(new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start().waitFor()).isZero();
-    }
-
-    private boolean awaitRequests(int count, Process run) {
-        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
-        while (fake.requests().size() < count) {
-            if (!run.isAlive()) {
-                return false;
-            }
-            assertThat(System.nanoTime()).as("timed out waiting for %d requests", count).isLessThan(deadline);
-            LockSupport.parkNanos(200_000);
-        }
-        return true;
-    }
-
-    private int finish(Process run) throws InterruptedException {
-        if (!run.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            run.destroyForcibly().waitFor();
-            throw new AssertionError("the run did not end within " + RUN_TIMEOUT + "\n" + log());
-        }
-        return run.exitValue();
-    }
-
-    private String log() {
-        StringBuilder all = new StringBuilder("output of the runs:");
-        for (Path log : logs) {
-            all.append("\n--- ").append(log.getFileName()).append('\n').append(read(log));
-        }
-        return all.toString();
-    }
-
-    private String lastLog() {
-        return read(logs.get(logs.size() - 1));
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+        return jar.start(dir, Map.of("HOSTNAME", Path.of(repository.get(1)).getFileName().toString()),
+                arguments.toArray(String[]::new));
     }
 }

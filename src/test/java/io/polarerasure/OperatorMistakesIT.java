@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.job.RunIdentity;
@@ -24,7 +22,9 @@ import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.RunSummary;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -38,8 +38,6 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class OperatorMistakesIT {
 
-    private static final Path JAR = Path.of(System.getProperty("polarErasure.jar", "target/polar-erasure.jar"))
-            .toAbsolutePath();
     private static final int ROWS = 200;
     private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
 
@@ -47,7 +45,15 @@ class OperatorMistakesIT {
     Path dir;
 
     private final List<FakePolar> fakes = new ArrayList<>();
-    private final List<Path> logs = new ArrayList<>();
+    /** The environment never names the real user's state folder. */
+    @RegisterExtension
+    final RealJar jar = new RealJar(() -> dir, RUN_TIMEOUT).env("POLAR_ERASURE_STATE_DIR", null)
+            .env("XDG_STATE_HOME", null).env("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
+
+    @BeforeEach
+    void home() {
+        jar.env("HOME", dir.resolve("default-home").toString());
+    }
 
     @AfterEach
     void stopFakes() {
@@ -61,7 +67,7 @@ class OperatorMistakesIT {
         String sha256 = Sha256.of(input);
         FakePolar fake = fake(workload.existing, false);
         Path state = dir.resolve("state");
-        Process run = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+        Process run = jar.start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
                 "--rate-limit", "40/s", "--chunk-size", "5", "--state-dir", state.toString());
         awaitRequests(fake, 20, run);
         // An export tool writing the next file under the same name: first in place, then by rename.
@@ -71,7 +77,7 @@ class OperatorMistakesIT {
         Path renamed = Files.writeString(dir.resolve("next.tmp"), csv(Workload.generate(new Random(303), ROWS)));
         Files.move(renamed, input, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
 
-        assertThat(finish(run)).as(log()).isZero();
+        assertThat(jar.finish(run)).as(jar.log()).isZero();
 
         Path report = dir.resolve("requests.audit.csv");
         assertThat(workload.verify(report, fake)).as("rows in doubt").isEmpty();
@@ -80,7 +86,7 @@ class OperatorMistakesIT {
         assertThat(fake.requests()).extracting(FakePolar.Request::externalId).as("no foreign ID sent")
                 .allMatch(ours::contains);
         assertThat(RunSummary.read(RunSummary.pathFor(report)).inputSha256()).isEqualTo(sha256);
-        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
+        assertThat(jar.run(dir, Map.of(), "verify", "--report", report.toString())).as(jar.log()).isZero();
         try (var files = Files.list(state)) {
             assertThat(files.map(path -> path.getFileName().toString()))
                     .as("the snapshot and journal of a completed run are gone")
@@ -96,23 +102,23 @@ class OperatorMistakesIT {
         FakePolar production = fake(workload.existing, false);
         String state = dir.resolve("state").toString();
 
-        Process trial = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", sandbox.baseUrl(),
+        Process trial = jar.start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", sandbox.baseUrl(),
                 "--rate-limit", "40/s", "--chunk-size", "5", "--state-dir", state);
         awaitRequests(sandbox, 30, trial);
         trial.destroy();
-        assertThat(finish(trial)).as(log()).isEqualTo(3);
+        assertThat(jar.finish(trial)).as(jar.log()).isEqualTo(3);
 
         // The same command against production: the report belongs to the sandbox run, which is another run.
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", production.baseUrl(),
-                "--state-dir", state)).as(log()).isEqualTo(2);
-        assertThat(lastLog()).contains("belongs to the run of " + input.toAbsolutePath())
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", production.baseUrl(),
+                "--state-dir", state)).as(jar.log()).isEqualTo(2);
+        assertThat(jar.lastLog()).contains("belongs to the run of " + input.toAbsolutePath())
                 .contains("against " + sandbox.baseUrl()).contains("STOPPED").contains("abandon");
         assertThat(production.requests()).isEmpty();
 
         Path productionReport = dir.resolve("production.audit.csv");
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", production.baseUrl(),
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", production.baseUrl(),
                 "--rate-limit", "400/s", "--state-dir", state, "--report", productionReport.toString()))
-                .as(log()).isZero();
+                .as(jar.log()).isZero();
         assertThat(workload.verify(productionReport, production)).as("rows in doubt").isEmpty();
         RunSummary summary = RunSummary.read(RunSummary.pathFor(productionReport));
         assertThat(summary.apiBaseUrl()).isEqualTo(production.baseUrl());
@@ -120,13 +126,13 @@ class OperatorMistakesIT {
                 .endsWith("not one of Polar's hosts (not checked)");
 
         // The finished production run does not finish the sandbox trial either: it resumes on its own.
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", sandbox.baseUrl(),
-                "--rate-limit", "400/s", "--state-dir", state)).as(log()).isZero();
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", sandbox.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state)).as(jar.log()).isZero();
         assertThat(workload.verify(dir.resolve("requests.audit.csv"), sandbox)).isEmpty();
         assertThat(RunSummary.read(RunSummary.pathFor(dir.resolve("requests.audit.csv"))).provenance().answeredBy())
                 .startsWith("X-Polar-Sandbox: 1");
-        assertThat(run(dir, Map.of(), "status", "--state-dir", state)).isZero();
-        assertThat(lastLog()).contains(sandbox.baseUrl()).contains(production.baseUrl());
+        assertThat(jar.run(dir, Map.of(), "status", "--state-dir", state)).isZero();
+        assertThat(jar.lastLog()).contains(sandbox.baseUrl()).contains(production.baseUrl());
     }
 
     @Test
@@ -139,26 +145,26 @@ class OperatorMistakesIT {
         String state = dir.resolve("state").toString();
         Path report = dir.resolve("requests.audit.csv");
 
-        Process stopped = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+        Process stopped = jar.start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
                 "--rate-limit", "40/s", "--chunk-size", "5", "--state-dir", state);
         awaitRequests(fake, 40, stopped);
         stopped.destroy();
-        assertThat(finish(stopped)).as(log()).isEqualTo(3);
+        assertThat(jar.finish(stopped)).as(jar.log()).isEqualTo(3);
         List<String> erasedByStopped = List.copyOf(fake.deletedIds());
 
         // A typo fixed in one row the run has not reached.
         String text = Files.readString(input);
         Workload.Row last = workload.rows.get(ROWS - 1);
         Files.writeString(input, text.replace("REQ-" + ROWS + "," + last.externalId(), "REQ-" + ROWS + ",fixed_id"));
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
-                "--state-dir", state)).as(log()).isEqualTo(2);
-        assertThat(lastLog()).contains("belongs to the run of " + input.toAbsolutePath())
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--state-dir", state)).as(jar.log()).isEqualTo(2);
+        assertThat(jar.lastLog()).contains("belongs to the run of " + input.toAbsolutePath())
                 .contains("SHA-256 " + sha256).contains("STOPPED").contains("restore that file")
                 .contains("abandon --report " + report.toAbsolutePath()).doesNotContain("belongs to no run");
         int sentBefore = fake.requests().size();
 
-        assertThat(run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state,
-                "--reason", "a typo was fixed; the corrected file is run instead")).as(log()).isZero();
+        assertThat(jar.run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state,
+                "--reason", "a typo was fixed; the corrected file is run instead")).as(jar.log()).isZero();
         assertThat(fake.requests()).as("abandon sends nothing").hasSize(sentBefore);
         List<Workload.Line> lines = Workload.read(report);
         assertThat(lines).extracting(Workload.Line::row)
@@ -173,18 +179,18 @@ class OperatorMistakesIT {
         }
         assertThat(lines).filteredOn(line -> line.outcome().equals("DELETED")).hasSize(erasedByStopped.size());
         assertThat(lines).extracting(Workload.Line::outcome).contains("NOT_SENT");
-        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
-        assertThat(lastLog()).contains("INTACT").contains("abandoned: a typo was fixed");
+        assertThat(jar.run(dir, Map.of(), "verify", "--report", report.toString())).as(jar.log()).isZero();
+        assertThat(jar.lastLog()).contains("INTACT").contains("abandoned: a typo was fixed");
         RunSummary summary = RunSummary.read(RunSummary.pathFor(report));
         assertThat(summary.state()).isEqualTo("ABANDONED");
         assertThat(Files.readString(Path.of(report + ".summary.html"))).contains("ABANDONED", "NOT_SENT");
 
         Path edited = dir.resolve("edited.audit.csv");
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
-                "--rate-limit", "400/s", "--state-dir", state, "--report", edited.toString())).as(log()).isZero();
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state, "--report", edited.toString())).as(jar.log()).isZero();
         assertThat(Workload.read(edited)).hasSize(ROWS);
-        assertThat(run(dir, Map.of(), "status", "--state-dir", state)).isZero();
-        assertThat(lastLog()).contains("ABANDONED").contains("COMPLETED");
+        assertThat(jar.run(dir, Map.of(), "status", "--state-dir", state)).isZero();
+        assertThat(jar.lastLog()).contains("ABANDONED").contains("COMPLETED");
     }
 
     @Test
@@ -194,14 +200,13 @@ class OperatorMistakesIT {
         FakePolar fake = fake(workload.existing, false);
         String state = dir.resolve("state").toString();
         Path report = dir.resolve("requests.audit.csv");
-        Process killed = start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+        Process killed = jar.start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
                 "--rate-limit", "100/s", "--chunk-size", "5", "--state-dir", state);
         awaitRequests(fake, 50, killed);
-        killed.destroyForcibly();
-        killed.waitFor();
+        RealJar.kill(killed);
         List<String> erased = List.copyOf(fake.deletedIds());
 
-        assertThat(run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state)).as(log())
+        assertThat(jar.run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state)).as(jar.log())
                 .isZero();
         List<Workload.Line> lines = Workload.read(report);
         assertThat(lines).hasSize(ROWS);
@@ -214,15 +219,15 @@ class OperatorMistakesIT {
                 assertThat(line.detail()).contains("may have erased the customer");
             }
         }
-        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
+        assertThat(jar.run(dir, Map.of(), "verify", "--report", report.toString())).as(jar.log()).isZero();
         // Closed for good: the same command sends nothing and says so.
         int sent = fake.requests().size();
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
-                "--state-dir", state)).as(log()).isZero();
-        assertThat(lastLog()).contains("was abandoned").contains("--rerun");
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--state-dir", state)).as(jar.log()).isZero();
+        assertThat(jar.lastLog()).contains("was abandoned").contains("--rerun");
         assertThat(fake.requests()).hasSize(sent);
-        assertThat(run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state)).isEqualTo(2);
-        assertThat(lastLog()).contains("ABANDONED already");
+        assertThat(jar.run(dir, Map.of(), "abandon", "--report", report.toString(), "--state-dir", state)).isEqualTo(2);
+        assertThat(jar.lastLog()).contains("ABANDONED already");
     }
 
     @Test
@@ -235,15 +240,15 @@ class OperatorMistakesIT {
         Path first = Files.createDirectories(dir.resolve("first"));
         Path second = Files.createDirectories(dir.resolve("second"));
 
-        Process run = start(first, environment, "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+        Process run = jar.start(first, environment, "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
                 "--rate-limit", "40/s", "--chunk-size", "5");
         awaitRequests(fake, 30, run);
         run.destroy();
-        assertThat(finish(run)).as(log()).isEqualTo(3);
+        assertThat(jar.finish(run)).as(jar.log()).isEqualTo(3);
 
-        assertThat(run(second, environment, "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
-                "--rate-limit", "400/s")).as(log()).isZero();
-        assertThat(lastLog()).contains("job repository: " + home.resolve(".local/state/polar-erasure/repository"));
+        assertThat(jar.run(second, environment, "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "400/s")).as(jar.log()).isZero();
+        assertThat(jar.lastLog()).contains("job repository: " + home.resolve(".local/state/polar-erasure/repository"));
         assertThat(workload.verify(dir.resolve("requests.audit.csv"), fake)).as("rows in doubt").isEmpty();
         Path state = home.resolve(".local/state/polar-erasure");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwx------");
@@ -259,9 +264,9 @@ class OperatorMistakesIT {
 
         Path shared = Files.createDirectory(dir.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
-                "--state-dir", shared.toString())).as(log()).isEqualTo(2);
-        assertThat(lastLog()).contains("Refusing the state folder").contains("mode 0777");
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--state-dir", shared.toString())).as(jar.log()).isEqualTo(2);
+        assertThat(jar.lastLog()).contains("Refusing the state folder").contains("mode 0777");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(shared))).isEqualTo("rwxrwxrwx");
         assertThat(fake.requests()).isEmpty();
 
@@ -271,8 +276,8 @@ class OperatorMistakesIT {
         String key = new RunIdentity(Sha256.of(input), fake.baseUrl()).key();
         Files.createSymbolicLink(state.resolve("journal-" + key + ".log.new"), victim);
 
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
-                "--rate-limit", "400/s", "--state-dir", state.toString())).as(log()).isZero();
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state.toString())).as(jar.log()).isZero();
         assertThat(victim).hasContent("keep me");
         assertThat(workload.verify(dir.resolve("requests.audit.csv"), fake)).isEmpty();
     }
@@ -292,16 +297,16 @@ class OperatorMistakesIT {
         String state = dir.resolve("state").toString();
         Path report = dir.resolve("requests.audit.csv");
 
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", webPage.baseUrl(),
-                "--rate-limit", "400/s", "--state-dir", state)).as(log()).isEqualTo(4);
-        assertThat(lastLog()).contains("HTTP 200 text/html").contains("web page");
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", webPage.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state)).as(jar.log()).isEqualTo(4);
+        assertThat(jar.lastLog()).contains("HTTP 200 text/html").contains("web page");
         assertThat(webPage.received()).as("requests before the stop").isBetween(1, 9);
         assertThat(Workload.read(report)).as("nothing marked").extracting(Workload.Line::outcome)
                 .allMatch(outcome -> outcome.equals("INVALID") || outcome.equals("DUPLICATE"));
 
-        assertThat(run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", polar.baseUrl(),
-                "--rate-limit", "400/s", "--state-dir", state)).as(log()).isZero();
-        assertThat(lastLog()).contains("took over from run").contains("against " + webPage.baseUrl())
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", polar.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state)).as(jar.log()).isZero();
+        assertThat(jar.lastLog()).contains("took over from run").contains("against " + webPage.baseUrl())
                 .contains("wrong --api-url?");
         assertThat(Workload.read(report)).hasSize(ROWS).extracting(Workload.Line::outcome)
                 .doesNotContain("FAILED", "NOT_SENT");
@@ -310,7 +315,7 @@ class OperatorMistakesIT {
         RunSummary summary = RunSummary.read(RunSummary.pathFor(report));
         assertThat(summary.apiBaseUrl()).isEqualTo(polar.baseUrl());
         assertThat(summary.provenance().tookOver()).contains("took over from run");
-        assertThat(run(dir, Map.of(), "verify", "--report", report.toString())).as(log()).isZero();
+        assertThat(jar.run(dir, Map.of(), "verify", "--report", report.toString())).as(jar.log()).isZero();
     }
 
     private FakePolar fake(Set<String> existing, boolean sandbox) throws IOException {
@@ -330,63 +335,8 @@ class OperatorMistakesIT {
         }
     }
 
-    /** Starts the jar in a folder; the environment never names the real user's state folder. */
-    private Process start(Path folder, Map<String, String> environment, String... args) throws IOException {
-        assertThat(JAR).as("the jar under test; run `mvn verify`, which builds it first").isRegularFile();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true);
-        builder.environment().remove("POLAR_ERASURE_STATE_DIR");
-        builder.environment().remove("XDG_STATE_HOME");
-        builder.environment().put("HOME", dir.resolve("default-home").toString());
-        builder.environment().put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
-        builder.environment().putAll(environment);
-        Path log = dir.resolve("run-" + logs.size() + ".log");
-        builder.redirectOutput(log.toFile());
-        logs.add(log);
-        return builder.start();
-    }
-
-    private int run(Path folder, Map<String, String> environment, String... args) throws Exception {
-        return finish(start(folder, environment, args));
-    }
-
     private void awaitRequests(FakePolar fake, int count, Process run) {
-        long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
-        while (fake.requests().size() < count) {
-            assertThat(run.isAlive()).as("the run ended before %d requests:%n%s", count, log()).isTrue();
-            assertThat(System.nanoTime()).as("timed out waiting for %d requests", count).isLessThan(deadline);
-            LockSupport.parkNanos(1_000_000);
-        }
-    }
-
-    private int finish(Process run) throws InterruptedException {
-        if (!run.waitFor(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            run.destroyForcibly().waitFor();
-            throw new AssertionError("the run did not end within " + RUN_TIMEOUT + "\n" + log());
-        }
-        return run.exitValue();
-    }
-
-    private String log() {
-        StringBuilder all = new StringBuilder("output of the runs:");
-        for (Path log : logs) {
-            all.append("\n--- ").append(log.getFileName()).append('\n').append(read(log));
-        }
-        return all.toString();
-    }
-
-    private String lastLog() {
-        return read(logs.get(logs.size() - 1));
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(unreadable: " + e + ")";
-        }
+        assertThat(jar.awaitRequests(fake, count, run)).as("the run ended before %d requests:%n%s", count, jar.log())
+                .isTrue();
     }
 }

@@ -2,14 +2,14 @@ package io.polarerasure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.polarerasure.fakepolar.FakePolar;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,31 +18,25 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OutOfMemoryIT {
 
-    private static final Path JAR = Path.of(System.getProperty("polarErasure.jar", "target/polar-erasure.jar"));
-
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final RealJar jar = new RealJar(() -> dir, Duration.ofMinutes(5))
+            .jvmOptions("-Xmx16m", "-XX:TieredStopAtLevel=1").env("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
+
     @Test
     void a_run_out_of_memory_exits_2_says_what_to_do_and_sends_nothing() throws Exception {
-        assertThat(JAR).as("the jar under test; run `mvn verify`, which builds it first").isRegularFile();
         Path input = Workbooks.writeLarge(dir.resolve("requests.xlsx"), 300_000, i -> "customer_id_" + i);
         try (FakePolar polar = FakePolar.builder().allExist(true).build().start()) {
             for (List<String> mode : List.of(List.of("--dry-run"), List.of("--api-url", polar.baseUrl()))) {
-                List<String> command = new ArrayList<>(List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx16m",
-                        "-XX:TieredStopAtLevel=1", "-jar", JAR.toString(), "run", "--input", input.toString(),
+                List<String> arguments = new ArrayList<>(List.of("run", "--input", input.toString(),
                         "--state-dir", dir.resolve("state").toString(), "--progress", "0"));
-                command.addAll(mode);
-                Path log = dir.resolve("run.log");
-                ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
-                builder.environment().put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
-                Process run = builder.start();
-                assertThat(run.waitFor(5, TimeUnit.MINUTES)).isTrue();
+                arguments.addAll(mode);
+                int code = jar.run(arguments.toArray(String[]::new));
 
-                String output = Files.readString(log);
-                assertThat(run.exitValue()).as(output).isEqualTo(2);
+                String output = jar.lastLog();
+                assertThat(code).as(output).isEqualTo(2);
                 // When the heap runs out inside the JDK's reference handler, the JDK prints its own trace before it
                 // exits ("Cleaner terminated abnormally", jdk.internal.ref.Cleaner): no hook of ours can stop that one.
                 String ours = output.replaceAll("(?s)java\\.lang\\.Error: Cleaner terminated abnormally.*?"

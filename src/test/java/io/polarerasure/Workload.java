@@ -3,7 +3,6 @@ package io.polarerasure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +18,6 @@ import java.util.Set;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.ReportFormat;
-
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * A seeded request file with invalid rows and duplicates spread through it, the customers that exist
@@ -93,16 +89,9 @@ final class Workload {
     }
 
     static List<Line> read(Path report) throws IOException {
-        List<Line> lines = new ArrayList<>();
-        try (Reader reader = Files.newBufferedReader(report, StandardCharsets.UTF_8);
-             CSVParser parser = ReportFormat.parser(reader)) {
-            assertThat(parser.getHeaderNames()).containsExactly(ReportFormat.HEADER);
-            for (CSVRecord record : parser) {
-                lines.add(new Line(Long.parseLong(record.get("row")), record.get("external_id"),
-                        record.get("outcome"), Integer.parseInt(record.get("attempts")), record.get("detail")));
-            }
-        }
-        return lines;
+        assertThat(Reports.headerNames(report)).containsExactly(ReportFormat.HEADER);
+        return Reports.read(report, record -> new Line(Long.parseLong(record.get("row")), record.get("external_id"),
+                record.get("outcome"), Integer.parseInt(record.get("attempts")), record.get("detail")));
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.polarerasure.Reports;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.RunSummary;

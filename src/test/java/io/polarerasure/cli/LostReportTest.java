@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.polarerasure.Reports;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.report.RunSummary;
 import mockwebserver3.Dispatcher;
@@ -167,7 +168,7 @@ class LostReportTest {
 
     private String[] run() {
         List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url",
-                server.url("/").toString().replaceAll("/$", ""), "--rate-limit", "1000/s", "--chunk-size", "5",
+                Cli.baseUrl(server), "--rate-limit", "1000/s", "--chunk-size", "5",
                 "--concurrency", "1"));
         args.addAll(repository);
         return args.toArray(String[]::new);

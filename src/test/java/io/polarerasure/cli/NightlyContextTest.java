@@ -38,7 +38,7 @@ class NightlyContextTest {
 
     private String[] run(Path input, String... extra) {
         List<String> args = new java.util.ArrayList<>(List.of("run", "--input", input.toString(), "--api-url",
-                server.url("/").toString().replaceAll("/$", ""), "--state-dir", dir.resolve("state").toString(),
+                Cli.baseUrl(server), "--state-dir", dir.resolve("state").toString(),
                 "--progress", "0"));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);

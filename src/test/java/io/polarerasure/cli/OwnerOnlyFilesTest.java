@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,7 +16,6 @@ import io.polarerasure.fakepolar.FakePolar;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
 
 /** Reports, plans and the job repository name the customers erased: only their owner may read them. */
 class OwnerOnlyFilesTest {
@@ -94,14 +91,10 @@ class OwnerOnlyFilesTest {
     }
 
     private Outcome runWithErr(String... args) {
-        CommandLine commandLine = PolarErasureCommand.commandLine(
-                Map.of(AccessToken.ENVIRONMENT_VARIABLE, FakePolar.DEFAULT_TOKEN));
-        commandLine.setOut(new PrintWriter(new StringWriter()));
-        StringWriter err = new StringWriter();
-        commandLine.setErr(new PrintWriter(err, true));
         String[] all = java.util.stream.Stream.concat(java.util.stream.Stream.of("run"),
                 java.util.stream.Stream.of(args)).toArray(String[]::new);
-        return new Outcome(commandLine.execute(all), err.toString());
+        Cli.Result result = Cli.run(Map.of(AccessToken.ENVIRONMENT_VARIABLE, FakePolar.DEFAULT_TOKEN), all);
+        return new Outcome(result.exitCode(), result.err());
     }
 
     private int run(String... args) {

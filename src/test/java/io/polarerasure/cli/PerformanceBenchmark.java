@@ -1,5 +1,7 @@
 package io.polarerasure.cli;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -116,9 +118,7 @@ class PerformanceBenchmark {
     private static void feedBurst(FakePolar polar, Duration burst, double share) {
         Random random = new Random(18);
         try {
-            while (polar.received() == 0) {
-                Thread.sleep(1);
-            }
+            await().forever().pollInterval(Duration.ofMillis(1)).until(() -> polar.received() > 0);
             long end = System.nanoTime() + burst.toNanos();
             int fed = polar.received();
             while (System.nanoTime() < end) {

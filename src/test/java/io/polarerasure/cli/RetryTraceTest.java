@@ -37,7 +37,7 @@ class RetryTraceTest {
 
     private String[] run(Path input, String... extra) {
         List<String> args = new ArrayList<>(List.of("run", "--input", input.toString(), "--api-url",
-                server.url("/").toString().replaceAll("/$", ""), "--state-dir", dir.resolve("state").toString(),
+                Cli.baseUrl(server), "--state-dir", dir.resolve("state").toString(),
                 "--progress", "0", "--rate-limit", "1000/s"));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);

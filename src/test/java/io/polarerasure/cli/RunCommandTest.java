@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
+import io.polarerasure.Reports;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.polar.Rate;
 import io.polarerasure.fakepolar.FakePolar;
@@ -380,7 +381,9 @@ class RunCommandTest {
 
         assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(result.err()).contains(input.toString()).contains("line 4");
+        assertThat(result.err()).contains(input + " line 4:").contains("never closed");
         assertThat(server.getRequestCount()).isZero();
+        assertThat(dir.resolve("requests.audit.csv")).doesNotExist();
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.polarerasure.Reports;
 import io.polarerasure.Workbooks;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.report.HtmlSummary;
@@ -254,7 +255,7 @@ class SpreadsheetExportRunTest {
         server.setDispatcher(script);
 
         Cli.Result result = Cli.run(ENV, "run", "--input", input.toString(), "--api-url",
-                server.url("/").toString().replaceAll("/$", ""), "--state-dir", dir.resolve("state").toString(),
+                Cli.baseUrl(server), "--state-dir", dir.resolve("state").toString(),
                 "--rate-limit", "1000/s", "--progress", "0", "--concurrency", "1");
 
         assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.OK);

@@ -101,7 +101,7 @@ class StatusLeaseHolderTest {
             server.enqueue(new MockResponse.Builder().code(401)
                     .body("{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}").build());
         }
-        String url = server.url("/").toString().replaceAll("/$", "");
+        String url = Cli.baseUrl(server);
         Cli.Result refused = Cli.run(ENV, "run", "--input", input.toString(), "--api-url", url, "--state-dir",
                 dir.resolve("state").toString(), "--jdbc-url", jdbcUrl);
         assertThat(refused.exitCode()).as(refused.all()).isEqualTo(ExitCodes.REFUSED);

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
 
 /**
  * Full runs in this JVM at DEBUG level everywhere (Spring Batch, Hikari, H2, the HTTP exchanges included), with a
@@ -44,8 +41,8 @@ class TokenSecrecyTest {
 
     private final ByteArrayOutputStream systemOut = new ByteArrayOutputStream();
     private final ByteArrayOutputStream systemErr = new ByteArrayOutputStream();
-    private final StringWriter commandOut = new StringWriter();
-    private final StringWriter commandErr = new StringWriter();
+    private final StringBuilder commandOut = new StringBuilder();
+    private final StringBuilder commandErr = new StringBuilder();
     private PrintStream originalOut;
     private PrintStream originalErr;
 
@@ -159,15 +156,15 @@ class TokenSecrecyTest {
     }
 
     private int run(Map<String, String> environment, String... args) {
-        CommandLine commandLine = PolarErasureCommand.commandLine(environment);
-        commandLine.setOut(new PrintWriter(commandOut, true));
-        commandLine.setErr(new PrintWriter(commandErr, true));
         List<String> all = new ArrayList<>(List.of(args));
         if (!all.contains("--help")) {
             all.addAll(List.of("--state-dir", dir.resolve("state").toString(), "--rate-limit", "100/s"));
         }
         all.add(0, "run");
-        return commandLine.execute(all.toArray(String[]::new));
+        Cli.Result result = Cli.run(environment, all.toArray(String[]::new));
+        commandOut.append(result.out());
+        commandErr.append(result.err());
+        return result.exitCode();
     }
 
     private String input(String name, String... ids) throws IOException {

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -17,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import picocli.CommandLine;
 
 class TransportPolicyTest {
 
@@ -71,13 +68,10 @@ class TransportPolicyTest {
     @Test
     void the_run_exits_2_before_anything_is_sent_when_http_goes_elsewhere(@TempDir Path dir) throws Exception {
         Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\ncus-1\n");
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = PolarErasureCommand.commandLine(Map.of(AccessToken.ENVIRONMENT_VARIABLE, "t0ken"));
-        commandLine.setErr(new PrintWriter(err, true));
-        int code = commandLine.execute("run", "--input", input.toString(), "--api-url", "http://192.0.2.1:9",
-                "--state-dir", dir.resolve("state").toString());
-        assertThat(code).isEqualTo(ExitCodes.USAGE);
-        assertThat(err.toString()).contains("http://192.0.2.1:9").contains("--allow-insecure-http");
+        Cli.Result result = Cli.run(Map.of(AccessToken.ENVIRONMENT_VARIABLE, "t0ken"), "run", "--input",
+                input.toString(), "--api-url", "http://192.0.2.1:9", "--state-dir", dir.resolve("state").toString());
+        assertThat(result.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(result.err()).contains("http://192.0.2.1:9").contains("--allow-insecure-http");
         assertThat(dir.resolve("requests.audit.csv")).doesNotExist();
     }
 }

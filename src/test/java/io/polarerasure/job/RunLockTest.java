@@ -17,6 +17,7 @@ class RunLockTest {
     Path temp;
 
     @Test
+    @SuppressWarnings("try") // the lock is held for the body, never used in it
     void a_refused_acquire_names_the_holder_and_how_long_ago_its_live_status_was_written() throws Exception {
         Path state = StateFolder.prepare(temp.resolve("state"));
         ProcessHandle self = ProcessHandle.current();

@@ -7,23 +7,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import io.polarerasure.RealJar;
+
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** jobs/polar-erasure, the launcher, with the packaged jar: it trains a class-data archive once, then uses it. */
 class LauncherIT {
 
     private static final Path LAUNCHER = Path.of("jobs/polar-erasure").toAbsolutePath();
-    private static final Path JAR = Path.of(System.getProperty("polarErasure.jar", "target/polar-erasure.jar"))
-            .toAbsolutePath();
+    private static final Path JAR = RealJar.JAR;
 
     @TempDir
     Path dir;
+
+    @RegisterExtension
+    final RealJar jar = new RealJar(() -> dir, Duration.ofMinutes(5)).env("POLAR_ERASURE_JAR", JAR.toString())
+            .env("JAVA_TOOL_OPTIONS", null);
+
+    @BeforeEach
+    void home() {
+        jar.env("HOME", dir.toString());
+    }
 
     @Test
     void records_an_archive_in_the_state_folder_on_first_use_and_starts_from_it_afterwards() throws Exception {
@@ -109,14 +121,7 @@ class LauncherIT {
     private Launch launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(dir.toFile());
-        builder.environment().put("POLAR_ERASURE_JAR", JAR.toString());
-        builder.environment().put("HOME", dir.toString());
-        builder.environment().remove("JAVA_TOOL_OPTIONS");
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        return new Launch(process.exitValue(), output);
+        int code = jar.finish(jar.startCommand(dir, env, command));
+        return new Launch(code, jar.lastLog());
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +18,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import io.polarerasure.RealJar;
 import io.polarerasure.fakepolar.FakePolar;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,13 +35,25 @@ import org.junit.jupiter.api.io.TempDir;
 class NightlyScriptIT {
 
     private static final Path SCRIPT = Path.of("jobs/nightly.sh").toAbsolutePath();
-    private static final Path JAR = Path.of("target/polar-erasure.jar").toAbsolutePath();
+    private static final Path JAR = RealJar.JAR;
+    /** The script finds jobs/ and target/ from the checkout, as an operator's cron line would from its folder. */
+    private static final Path CHECKOUT = Path.of("").toAbsolutePath();
     private static final List<String> C_IDS = IntStream.rangeClosed(1, 30).mapToObj(i -> "usr_c" + i).toList();
 
     @TempDir
     Path home;
     FakePolar polar;
     Path inbox;
+
+    // The jar's own JVM options come from JAVA_TOOL_OPTIONS, as the script's runs get them.
+    @RegisterExtension
+    final RealJar jar = new RealJar(() -> home.resolve("logs"), Duration.ofSeconds(120)).jvmOptions()
+            .env("POLAR_ERASURE_JAR", JAR.toString())
+            .env("POLAR_ERASURE_JAVA", RealJar.JAVA)
+            .env("POLAR_ERASURE_MIN_AGE", "0")
+            .env("POLAR_ERASURE_PROGRESS", "0")
+            .env("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN)
+            .env("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
 
     @BeforeEach
     void start() throws IOException {
@@ -49,6 +62,10 @@ class NightlyScriptIT {
         polar = FakePolar.builder().customers(live).build().start();
         inbox = Files.createDirectories(home.resolve("inbox"));
         Files.createDirectories(metrics().getParent());
+        jar.env("POLAR_ERASURE_HOME", home.toString())
+                // Never the real user's default state folder, also for commands the script does not give --state-dir.
+                .env("POLAR_ERASURE_STATE_DIR", home.resolve("state").toString())
+                .env("POLAR_ERASURE_METRICS_FILE", metrics().toString());
     }
 
     /** Where the runs write their Prometheus metrics, as node_exporter's textfile collector would read them. */
@@ -260,11 +277,10 @@ class NightlyScriptIT {
     }
 
     /** Waits until another process holds the lock, as `flock -n` sees it. */
-    private static void awaitHeld(Path lock) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(10);
-        while (new ProcessBuilder("flock", "-n", lock.toString(), "true").start().waitFor() == 0) {
-            assertThat(Instant.now()).as("flock holds " + lock).isBefore(deadline);
-        }
+    private static void awaitHeld(Path lock) {
+        await("flock holds " + lock).atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> new ProcessBuilder("flock", "-n", lock.toString(), "true").start().waitFor() != 0);
     }
 
     private void drop(String name, String content, Instant modified) throws IOException {
@@ -294,45 +310,22 @@ class NightlyScriptIT {
     }
 
     private Process nightProcess() throws Exception {
-        return start(new ArrayList<>(List.of("bash", SCRIPT.toString())));
+        assertThat(JAR).as("the packaged jar; run `mvn verify`, not only `mvn test`").exists();
+        return jar.startCommand(CHECKOUT, runOptions(), List.of("bash", SCRIPT.toString()));
     }
 
     private Night run(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java(), "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        return execute(command);
+        return finish(jar.start(CHECKOUT, runOptions(), args));
     }
 
-    private Night execute(List<String> command) throws Exception {
-        return finish(start(command));
-    }
-
-    private Process start(List<String> command) throws Exception {
-        assertThat(JAR).as("the packaged jar; run `mvn verify`, not only `mvn test`").exists();
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        Map<String, String> env = builder.environment();
-        env.put("POLAR_ERASURE_HOME", home.toString());
-        // Never the real user's default state folder, also for commands the script does not give --state-dir.
-        env.put("POLAR_ERASURE_STATE_DIR", home.resolve("state").toString());
-        env.put("POLAR_ERASURE_JAR", JAR.toString());
-        env.put("POLAR_ERASURE_JAVA", java());
-        env.put("POLAR_ERASURE_MIN_AGE", "0");
-        env.put("POLAR_ERASURE_PROGRESS", "0");
-        env.put("POLAR_ERASURE_METRICS_FILE", metrics().toString());
-        env.put("POLAR_ERASURE_RUN_OPTIONS", "--api-url " + polar.baseUrl() + " --max-attempts 1 --chunk-size 5"
+    /** The options the script adds to each run: the fake's URL, and those a test added. */
+    private Map<String, String> runOptions() {
+        return Map.of("POLAR_ERASURE_RUN_OPTIONS", "--api-url " + polar.baseUrl() + " --max-attempts 1 --chunk-size 5"
                 + moreRunOptions);
-        env.put("POLAR_ACCESS_TOKEN", FakePolar.DEFAULT_TOKEN);
-        env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
-        return builder.start();
     }
 
-    private static Night finish(Process process) throws Exception {
-        byte[] output = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("finished in time").isTrue();
-        return new Night(process.exitValue(), new String(output, StandardCharsets.UTF_8));
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
+    private Night finish(Process process) throws Exception {
+        int code = jar.finish(process);
+        return new Night(code, jar.log(process));
     }
 }
