@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.polarerasure.RealJar;
 
@@ -86,32 +87,32 @@ class LauncherIT {
                 + "  *) echo \"started: $*\" ;;\nesac\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
         Path state = dir.resolve("state");
-        ProcessBuilder builder = new ProcessBuilder(LAUNCHER.toString(), "run", "--input", "x.csv", "--state-dir",
-                state.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("launcher.out").toFile())
-                .directory(dir.toFile());
-        builder.environment().put("POLAR_ERASURE_JAR", JAR.toString());
-        builder.environment().put("POLAR_ERASURE_JAVA", java.toString());
-        builder.environment().put("HOME", dir.toString());
-        Process launcher = builder.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!Files.exists(trainingPid) || Files.readString(trainingPid).isBlank()) {
-            assertThat(System.nanoTime()).as("the training run started").isLessThan(deadline);
-            Thread.sleep(50);
-        }
-        ProcessHandle training = ProcessHandle.of(Long.parseLong(Files.readString(trainingPid).trim())).orElseThrow();
+        Process launcher = jar.startCommand(dir, Map.of("POLAR_ERASURE_JAVA", java.toString()),
+                List.of(LAUNCHER.toString(), "run", "--input", "x.csv", "--state-dir", state.toString()));
+        assertThat(jar.awaitWhileRunning(launcher, "the training run started",
+                () -> Files.exists(trainingPid) && !read(trainingPid).isBlank())).as(jar.log()).isTrue();
+        ProcessHandle training = ProcessHandle.of(Long.parseLong(read(trainingPid).trim())).orElseThrow();
 
         launcher.destroy(); // SIGTERM, as systemd, Kubernetes or nightly.sh's stop send it
 
-        assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).as("the launcher ends").isTrue();
-        String output = Files.readString(dir.resolve("launcher.out"));
+        int code = jar.finish(launcher);
+        String output = jar.log(launcher);
         assertThat(training.onExit().completeOnTimeout(null, 10, TimeUnit.SECONDS).get())
                 .as("the training JVM ends with its launcher").isNotNull();
-        assertThat(launcher.exitValue()).as(output).isEqualTo(143);
+        assertThat(code).as(output).isEqualTo(143);
         assertThat(output).as("the stopped launcher starts nothing").doesNotContain("started:");
         try (var files = Files.list(state.resolve("launcher"))) {
             assertThat(files.map(file -> file.getFileName().toString()))
                     .as("no archive and no scratch folder left").noneMatch(name -> name.endsWith(".jsa")
                             || name.startsWith("train."));
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return ""; // not written yet
         }
     }
 
