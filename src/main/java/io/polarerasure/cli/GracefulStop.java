@@ -1,5 +1,7 @@
 package io.polarerasure.cli;
 
+import io.polarerasure.kernel.ExitCodes;
+
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 

@@ -24,6 +24,7 @@ import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.OutcomeJournal;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunLease;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.ReportFacts;

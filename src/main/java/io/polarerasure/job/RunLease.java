@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
 import io.polarerasure.polar.RowFault;
 import io.polarerasure.polar.SendPermit;
 
@@ -324,9 +326,15 @@ public final class RunLease implements SendPermit, AutoCloseable {
     }
 
     /** Another live process holds the run: nothing was sent. */
-    public static final class RunLeasedException extends RuntimeException {
+    public static final class RunLeasedException extends RuntimeException implements OperatorFault {
 
         private static final long serialVersionUID = 1L;
+
+        /** {@inheritDoc} Another process holds the run: nothing was sent. */
+        @Override
+        public int exitCode() {
+            return ExitCodes.USAGE;
+        }
 
         private final transient Holder holder;
 
@@ -344,9 +352,15 @@ public final class RunLease implements SendPermit, AutoCloseable {
     }
 
     /** This process no longer surely holds the run's lease: it sends and commits nothing more. */
-    public static final class LeaseLostException extends RuntimeException implements RowFault {
+    public static final class LeaseLostException extends RuntimeException implements RowFault, OperatorFault {
 
         private static final long serialVersionUID = 1L;
+
+        /** {@inheritDoc} Resumable once the lease can be taken again. */
+        @Override
+        public int exitCode() {
+            return ExitCodes.RESUMABLE;
+        }
 
         private final boolean rowMayHaveLanded;
 

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.polarerasure.TestPostgres;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.RunSummary;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;

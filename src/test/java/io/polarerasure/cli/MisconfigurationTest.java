@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.Sha256;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.fakepolar.FakePolar;

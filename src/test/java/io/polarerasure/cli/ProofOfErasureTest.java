@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.RunSummary;
