@@ -200,16 +200,21 @@ final class RunOptions {
 
     /** Every numeric option in its range, before anything is read or sent: a usage error naming it. */
     private void checkRanges() {
-        if ("auto".equals(concurrencyOption)) {
+        if (autoConcurrency()) {
             concurrency = RunCommand.AUTO_CONCURRENCY_CAP;
         } else {
+            // A number out of range gets the same words as a non-number: auto, the default, is the usual answer.
+            int parsed;
             try {
-                concurrency = Integer.parseInt(concurrencyOption);
+                parsed = Integer.parseInt(concurrencyOption);
             } catch (NumberFormatException e) {
+                parsed = 0;
+            }
+            if (parsed < 1 || parsed > 64) {
                 throw new UsageException("--concurrency must be auto or a number between 1 and 64, was "
                         + concurrencyOption + ". Nothing was sent.");
             }
-            inRange("--concurrency", concurrency, 1, 64);
+            concurrency = parsed;
         }
         inRange("--max-attempts", maxAttempts, 1, 100);
         if (chunkSize != null) {
