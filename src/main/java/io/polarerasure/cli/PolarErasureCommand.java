@@ -114,7 +114,10 @@ public final class PolarErasureCommand implements Runnable {
         return commandLine;
     }
 
-    /** Problems found before anything was sent: one clear message, exit 2; anything else is resumable. */
+    /**
+     * Our own whole-run faults ({@link OperatorFault}): their message and exit code (2 when nothing was sent); a lost
+     * job repository and anything else: resumable, exit 3.
+     */
     private static int handle(Exception error, CommandLine commandLine, ResumeHints hints) {
         PrintWriter err = hints.wrap(commandLine.getErr());
         if (outOfMemory(error)) {
