@@ -111,6 +111,7 @@ public final class ReportTakeover {
      * @return the run the report was taken from, or why it stays with its holder
      * @throws IOException if the closed run's files cannot be deleted
      */
+    @SuppressWarnings("try") // the holder's run lock is held by being open, never read
     public Decision takeOver(Path report, RunIdentity identity, String idColumn, String reading)
             throws IOException {
         RunHistory history = new RunHistory(repository);
