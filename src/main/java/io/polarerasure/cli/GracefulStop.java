@@ -1,9 +1,9 @@
 package io.polarerasure.cli;
 
-import io.polarerasure.kernel.ExitCodes;
-
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+
+import io.polarerasure.kernel.ExitCodes;
 
 /**
  * SIGTERM and Ctrl-C: ask the job to stop at the next chunk boundary, wait for the command to

@@ -107,8 +107,9 @@ final class RunOptions {
     int maxAttempts;
 
     @Option(names = "--chunk-size", paramLabel = "N",
-            description = "Rows per checkpoint (default: about " + RunCommand.AUTO_CHUNK_SECONDS + " s of requests at the"
-                    + " rate limit with --concurrency auto, 300 at 300/min, else about " + RunCommand.CHUNK_SECONDS + " s; at"
+            description = "Rows per checkpoint (default: about " + RunCommand.AUTO_CHUNK_SECONDS + " s of requests at"
+                    + " the rate limit with --concurrency auto, 300 at 300/min, else about " + RunCommand.CHUNK_SECONDS
+                    + " s; at"
                     + " least twice --concurrency; at most 1,000).")
     Integer chunkSize;
 

@@ -180,8 +180,8 @@ public final class ErasureLauncher {
             // Why it stays with that run (rows settled or in doubt there) names the journal's answers itself.
             return which + keptBecause.map(why -> ". This run cannot take the report over: " + why + ".")
                     .orElse((answers > 0 ? " and " + answers + " answer(s) of Polar after its checkpoint kept only in"
-                            + " its journal" : "") + ".") + " That is this same file, sent to " + run.apiUrl() + "; against "
-                    + identity.apiUrl() + " it is another run. If " + run.apiUrl() + " is right, run again with"
+                            + " its journal" : "") + ".") + " That is this same file, sent to " + run.apiUrl()
+                    + "; against " + identity.apiUrl() + " it is another run. If " + run.apiUrl() + " is right, run again with"
                     + " --api-url " + run.apiUrl() + " to finish it. If it was a mistake, close that run with"
                     + " `polar-erasure abandon --report " + report + "` (its report then says what was answered there"
                     + " and what was not carried out), then run this command with another --report. Nothing was sent.";

@@ -1,7 +1,5 @@
 package io.polarerasure.cli;
 
-import io.polarerasure.kernel.ExitCodes;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -11,6 +9,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import io.polarerasure.kernel.ExitCodes;
 
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;

@@ -1,12 +1,12 @@
 package io.polarerasure.cli;
 
-import io.polarerasure.kernel.ExitCodes;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.Callable;
+
+import io.polarerasure.kernel.ExitCodes;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.BeanCreationException;

@@ -1,10 +1,10 @@
 package io.polarerasure.cli;
 
-import io.polarerasure.kernel.ExitCodes;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.SQLException;
+
+import io.polarerasure.kernel.ExitCodes;
 
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.BeanCreationException;

@@ -1,7 +1,5 @@
 package io.polarerasure.cli;
 
-import io.polarerasure.kernel.ExitCodes;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.channels.FileChannel;
@@ -12,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.Map;
+
+import io.polarerasure.kernel.ExitCodes;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
