@@ -15,6 +15,7 @@ import io.polarerasure.job.Ledger;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.ReportCounts;
 
 import org.springframework.batch.core.repository.JobRepository;

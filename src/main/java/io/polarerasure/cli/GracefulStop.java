@@ -3,6 +3,8 @@ package io.polarerasure.cli;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.polarerasure.kernel.ExitCodes;
+
 /**
  * SIGTERM and Ctrl-C: ask the job to stop at the next chunk boundary, wait for the command to
  * finish its report and summary, then end the JVM with the command's own exit code (without this,

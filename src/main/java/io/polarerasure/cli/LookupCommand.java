@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 
 import io.polarerasure.job.Ledger;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.Outcome;
 
 import org.springframework.context.ConfigurableApplicationContext;

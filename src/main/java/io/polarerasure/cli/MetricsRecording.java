@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 import io.polarerasure.job.RunHistory;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.RunMetrics;
 
@@ -27,6 +28,7 @@ final class MetricsRecording {
     private Long runId;
     private Path report;
     private JobExecution execution;
+    private boolean finished;
 
     private MetricsRecording(Path file, Clock clock) {
         this.file = file;
@@ -60,11 +62,16 @@ final class MetricsRecording {
         this.report = reportFile;
     }
 
-    /** Writes the metrics of an invocation that ends with {@code exitCode}; a failure to write is only told. */
+    /**
+     * Writes the metrics of an invocation that ends with {@code exitCode}, once: later calls do nothing (the run
+     * writes them before a stop signal may end the JVM, the command again on its way out). A failure to write is
+     * only told.
+     */
     void finish(int exitCode, PrintWriter err) {
-        if (file == null) {
+        if (file == null || finished) {
             return;
         }
+        finished = true;
         Instant ended = clock.instant();
         try {
             RunMetrics.write(file, new RunMetrics.Run(ended, Duration.between(started, ended), exitCode,

@@ -5,13 +5,10 @@ import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 
-import io.polarerasure.input.InputFileException;
-import io.polarerasure.job.RunConflictException;
-import io.polarerasure.job.RunLeasedException;
-import io.polarerasure.job.RunLock;
-import io.polarerasure.report.ReportTamperedException;
+import io.polarerasure.job.RepositoryLoss;
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
 import io.polarerasure.secrets.Redaction;
-
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,21 +114,21 @@ public final class PolarErasureCommand implements Runnable {
         return commandLine;
     }
 
-    /** Problems found before anything was sent: one clear message, exit 2; anything else is resumable. */
+    /**
+     * Our own whole-run faults ({@link OperatorFault}): their message and exit code (2 when nothing was sent); a lost
+     * job repository and anything else: resumable, exit 3.
+     */
     private static int handle(Exception error, CommandLine commandLine, ResumeHints hints) {
         PrintWriter err = hints.wrap(commandLine.getErr());
         if (outOfMemory(error)) {
             return outOfMemory(err);
         }
-        if (exitCodeOf(error) == ExitCodes.USAGE) {
-            err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
-            return ExitCodes.USAGE;
+        if (error instanceof OperatorFault fault) {
+            // Our own whole-run fault: its message says what to do (fix the option, wait, retry later).
+            err.println("polar-erasure: " + Redaction.redact(fault.getMessage()));
+            return fault.exitCode();
         }
-        if (error instanceof SpringContexts.RepositoryUnreachableException) {
-            err.println("polar-erasure: " + Redaction.redact(error.getMessage()));
-            return ExitCodes.RESUMABLE;
-        }
-        Optional<String> lost = SpringContexts.lostRepository(error);
+        Optional<String> lost = RepositoryLoss.of(error);
         if (lost.isPresent()) {
             err.println("polar-erasure: " + lost.get() + ", then re-run the same command to resume; nothing already"
                     + " in the report is lost.");
@@ -143,12 +140,9 @@ public final class PolarErasureCommand implements Runnable {
         return ExitCodes.RESUMABLE;
     }
 
-    /** Exceptions that mean "fix this and run again; nothing was sent" exit 2; others leave a resumable run. */
+    /** The exit code of an invocation that ended with {@code error}: its own for an {@link OperatorFault}. */
     static int exitCodeOf(Exception error) {
-        boolean beforeAnyCall = error instanceof UsageException || error instanceof InputFileException
-                || error instanceof RunLock.RunLockedException || error instanceof RunLeasedException
-                || error instanceof RunConflictException || error instanceof ReportTamperedException;
-        return beforeAnyCall ? ExitCodes.USAGE : ExitCodes.RESUMABLE;
+        return error instanceof OperatorFault fault ? fault.exitCode() : ExitCodes.RESUMABLE;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

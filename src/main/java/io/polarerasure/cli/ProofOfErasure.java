@@ -10,7 +10,9 @@ import java.time.Clock;
 import javax.sql.DataSource;
 
 import io.polarerasure.job.InterruptedChunk;
+import io.polarerasure.job.RunEnding;
 import io.polarerasure.job.RunHistory;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.PendingRows;
@@ -18,8 +20,6 @@ import io.polarerasure.report.ReportCounts;
 import io.polarerasure.report.ReportFacts;
 import io.polarerasure.report.RetryFile;
 import io.polarerasure.report.RunSummary;
-
-import org.springframework.batch.core.BatchStatus;
 
 /**
  * Writes {@code <report>.summary.json} at the end of every invocation that ran the job, also a stopped or
@@ -78,7 +78,7 @@ final class ProofOfErasure {
                     + " its summary.%n", report, facts.sha256(), run.committedReportSha256());
             return;
         }
-        int code = alreadyComplete ? completedExitCode(facts.counts()) : exitCode;
+        int code = alreadyComplete ? RunEnding.completedExitCode(facts.counts()) : exitCode;
         RunSummary summary = new RunSummary(run.inputFile(), run.inputSha256(), report.toString(), facts.sha256(),
                 run.runId(), run.executionId(), run.state().name(), run.started(),
                 run.finished() != null ? run.finished() : clock.instant(), run.apiUrl(), run.rateLimit(),
@@ -127,10 +127,5 @@ final class ProofOfErasure {
         } catch (IOException e) {
             return true;
         }
-    }
-
-    /** The exit code of a completed run: FAILED rows need another run, REVIEW rows a human. */
-    static int completedExitCode(ReportCounts counts) {
-        return counts.get(Outcome.FAILED) > 0 || counts.get(Outcome.REVIEW) > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
     }
 }

@@ -15,6 +15,7 @@ import javax.sql.DataSource;
 
 import io.polarerasure.job.Ledger;
 import io.polarerasure.job.Retention;
+import io.polarerasure.kernel.ExitCodes;
 
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ConfigurableApplicationContext;

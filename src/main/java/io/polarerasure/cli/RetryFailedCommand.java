@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.ReportFacts;
 import io.polarerasure.report.RetryFile;

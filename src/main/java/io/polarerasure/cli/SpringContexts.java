@@ -3,11 +3,12 @@ package io.polarerasure.cli;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import javax.sql.DataSource;
 
 import io.polarerasure.job.RepositorySchema;
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
 
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.Banner;
@@ -15,7 +16,6 @@ import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.dao.DataAccessException;
-import org.springframework.transaction.TransactionException;
 
 /** Starts the Spring context of one command: the job repository, plus the job for a run. */
 final class SpringContexts {
@@ -119,28 +119,18 @@ final class SpringContexts {
     }
 
     /** The job repository's database does not answer at start-up: exit 3, nothing was sent, retry later. */
-    static final class RepositoryUnreachableException extends RuntimeException {
+    static final class RepositoryUnreachableException extends RuntimeException implements OperatorFault {
 
         private static final long serialVersionUID = 1L;
+
+        /** {@inheritDoc} Retry later: nothing was sent. */
+        @Override
+        public int exitCode() {
+            return ExitCodes.RESUMABLE;
+        }
 
         RepositoryUnreachableException(String message) {
             super(message);
         }
-    }
-
-    /** What to tell the operator when the job repository's database went away: empty for other failures. */
-    static Optional<String> lostRepository(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof org.springframework.dao.OptimisticLockingFailureException) {
-                // Someone else wrote this run's execution: another process took it over (its lease had expired).
-                return Optional.of("another process changed this run in the job repository (it took the run over"
-                        + " after this one lost its lease: see the log). Check with `status` who holds it now");
-            }
-            if (t instanceof DataAccessException || t instanceof TransactionException) {
-                return Optional.of("lost the connection to the job repository (" + t.getClass().getSimpleName()
-                        + "). Check that the database answers");
-            }
-        }
-        return Optional.empty();
     }
 }

@@ -26,7 +26,7 @@ final class TransportPolicy {
         }
         if (!scheme.equals("http")) {
             throw new IllegalArgumentException("--api-url " + baseUrl + " is not an http(s) URL. Use e.g. "
-                    + RunCommand.PRODUCTION_URL + ".");
+                    + RunOptions.PRODUCTION_URL + ".");
         }
         if (isLoopback(uri.getHost())) {
             return;

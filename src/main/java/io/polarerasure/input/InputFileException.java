@@ -1,5 +1,8 @@
 package io.polarerasure.input;
 
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
+
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -8,9 +11,15 @@ import java.nio.file.Path;
  * column. The message names the file, the line and the problem, and says what to do, so an operator can fix
  * the export without reading code.
  */
-public class InputFileException extends RuntimeException {
+public class InputFileException extends RuntimeException implements OperatorFault {
 
     private static final long serialVersionUID = 1L;
+
+    /** {@inheritDoc} The input cannot be read as asked: found before anything is sent. */
+    @Override
+    public int exitCode() {
+        return ExitCodes.USAGE;
+    }
 
     public InputFileException(String message) {
         super(message);

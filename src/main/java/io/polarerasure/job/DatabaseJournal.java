@@ -94,7 +94,7 @@ public final class DatabaseJournal implements RunJournal {
             }
             return entries;
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot open the journal in the job repository (" + e.getMessage()
+            throw new RunStorageException("Cannot open the journal in the job repository (" + e.getMessage()
                     + "). Check that the database answers, then run the same command again.", e);
         }
     }
@@ -177,7 +177,7 @@ public final class DatabaseJournal implements RunJournal {
         try (Connection connection = dataSource.getConnection()) {
             delete(connection, 1);
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot empty the journal in the job repository (" + e.getMessage()
+            throw new RunStorageException("Cannot empty the journal in the job repository (" + e.getMessage()
                     + "). The chunk is committed; run the same command again to resume.", e);
         }
     }
@@ -187,7 +187,7 @@ public final class DatabaseJournal implements RunJournal {
         try (Connection connection = dataSource.getConnection()) {
             delete(connection, 0);
         } catch (SQLException e) {
-            throw new IllegalStateException("Cannot delete the journal of a completed run from the job repository ("
+            throw new RunStorageException("Cannot delete the journal of a completed run from the job repository ("
                     + e.getMessage() + "). Delete its rows from " + TABLE + " by hand: they hold customers' external"
                     + " IDs.", e);
         }

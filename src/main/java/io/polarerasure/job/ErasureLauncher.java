@@ -137,9 +137,10 @@ public final class ErasureLauncher {
         Path absolute = NormalPath.of(report);
         String tookOver = null;
         if (Files.exists(absolute)) {
-            tookOver = takeover.takeOver(absolute, identity, idColumn, details.reading().reading())
-                    .map(ReportTakeover.TakenOver::describe)
-                    .orElseThrow(() -> new RunConflictException(reportTaken(input, absolute, identity)));
+            ReportTakeover.Decision decision = takeover.takeOver(absolute, identity, idColumn,
+                    details.reading().reading());
+            tookOver = decision.taken().map(ReportTakeover.TakenOver::describe).orElseThrow(() ->
+                    new RunConflictException(reportTaken(input, absolute, identity, decision.keptBecause())));
         }
         String reportFile = absolute.toString();
         return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, identity, rerun, details,
@@ -163,7 +164,7 @@ public final class ErasureLauncher {
      * Why a new run cannot write this report, truthfully: the run that owns it (input, SHA-256, destination,
      * state, rows done, answers its journal still holds) and the ways on; or that no recorded run owns it.
      */
-    private String reportTaken(Path input, Path report, RunIdentity identity) {
+    private String reportTaken(Path input, Path report, RunIdentity identity, Optional<String> keptBecause) {
         Optional<RunHistory.Run> owner = new RunHistory(jobRepository).owning(report);
         if (owner.isEmpty()) {
             return "The report " + report + " already exists and belongs to no run recorded in this job repository."
@@ -183,9 +184,11 @@ public final class ErasureLauncher {
         long answers = journalAnswers(run);
         if (run.inputSha256().equals(identity.inputSha256())) {
             // The same file sent elsewhere: a run is the file and where it is sent, so this is another run.
-            return which + (answers > 0 ? " and " + answers + " answer(s) of Polar after its checkpoint kept only in"
-                    + " its journal" : "") + ". That is this same file, sent to " + run.apiUrl() + "; against "
-                    + identity.apiUrl() + " it is another run. If " + run.apiUrl() + " is right, run again with"
+            // Why it stays with that run (rows settled or in doubt there) names the journal's answers itself.
+            return which + keptBecause.map(why -> ". This run cannot take the report over: " + why + ".")
+                    .orElse((answers > 0 ? " and " + answers + " answer(s) of Polar after its checkpoint kept only in"
+                            + " its journal" : "") + ".") + " That is this same file, sent to " + run.apiUrl()
+                    + "; against " + identity.apiUrl() + " it is another run. If " + run.apiUrl() + " is right, run again with"
                     + " --api-url " + run.apiUrl() + " to finish it. If it was a mistake, close that run with"
                     + " `polar-erasure abandon --report " + report + "` (its report then says what was answered there"
                     + " and what was not carried out), then run this command with another --report. Nothing was sent.";

@@ -81,6 +81,23 @@ public record LiveStatus(String runKey, String host, long pid, String input, Str
         Files.deleteIfExists(fileFor(stateDir, runKey));
     }
 
+    /**
+     * The live statuses of runs still going: on this host, those whose process is alive; elsewhere (a shared state
+     * folder), those updated within the last 30 s.
+     */
+    public static List<LiveStatus> running(Path stateDir) throws IOException {
+        String host = RunLease.hostName();
+        List<LiveStatus> running = new ArrayList<>();
+        for (LiveStatus status : all(stateDir)) {
+            boolean alive = host.equals(status.host()) ? ProcessHandle.of(status.pid()).map(ProcessHandle::isAlive)
+                    .orElse(false) : status.updatedAt().isAfter(Instant.now().minusSeconds(30));
+            if (alive) {
+                running.add(status);
+            }
+        }
+        return running;
+    }
+
     /** Every live status in the state folder, in name order; unreadable ones (being replaced) are left out. */
     public static List<LiveStatus> all(Path stateDir) throws IOException {
         List<LiveStatus> all = new ArrayList<>();

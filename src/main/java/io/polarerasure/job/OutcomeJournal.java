@@ -2,6 +2,8 @@ package io.polarerasure.job;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +115,7 @@ public final class OutcomeJournal implements RunJournal {
             rewrite(entries);
             return entries;
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot open the journal " + file + ": " + e.getMessage()
+            throw new RunStorageException("Cannot open the journal " + file + ": " + e.getMessage()
                     + ". Check that the state folder is writable, then run the same command again.", e);
         }
     }
@@ -190,7 +192,7 @@ public final class OutcomeJournal implements RunJournal {
         try {
             channel.truncate(headerBytes);
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot empty the journal " + file + ": " + e.getMessage()
+            throw new RunStorageException("Cannot empty the journal " + file + ": " + e.getMessage()
                     + ". The chunk is committed; fix the state folder and run the same command again to resume.", e);
         }
     }
@@ -202,7 +204,7 @@ public final class OutcomeJournal implements RunJournal {
             Files.deleteIfExists(file);
             Files.deleteIfExists(fresh()); // left by a crash during open
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot delete the journal " + file + " of a completed run: "
+            throw new RunStorageException("Cannot delete the journal " + file + " of a completed run: "
                     + e.getMessage() + ". Delete it by hand; it holds customers' external IDs.", e);
         }
     }
@@ -229,7 +231,7 @@ public final class OutcomeJournal implements RunJournal {
                 channel.write(bytes);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the journal " + file + ": " + e.getMessage()
+            throw new RunStorageException("Cannot write the journal " + file + ": " + e.getMessage()
                     + ". Free disk space in the state folder, then run the same command again to resume.", e);
         }
     }

@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -67,6 +70,20 @@ public final class ReportTakeover {
         }
     }
 
+    /**
+     * What became of a report offered for takeover.
+     *
+     * @param taken       the run it was taken from, closed now; empty if the report stays with its holder
+     * @param keptBecause why a run of the same rows keeps it (rows settled or in doubt, another process runs it), in
+     *                    the operator's words; empty if taken, or if no such run holds it
+     */
+    public record Decision(Optional<TakenOver> taken, Optional<String> keptBecause) {
+
+        static Decision kept(String because) {
+            return new Decision(Optional.empty(), Optional.ofNullable(because));
+        }
+    }
+
     private final JobRepository repository;
     private final DataSource dataSource;
     private final Path stateDir;
@@ -91,16 +108,17 @@ public final class ReportTakeover {
      * @param identity  the new run's content and destination
      * @param idColumn  the new run's ID column
      * @param reading   the new run's reading options ({@link io.polarerasure.input.RequestOptions#reading()})
-     * @return the run the report was taken from, closed now; empty if the report stays with its holder
+     * @return the run the report was taken from, or why it stays with its holder
      * @throws IOException if the closed run's files cannot be deleted
      */
-    public Optional<TakenOver> takeOver(Path report, RunIdentity identity, String idColumn, String reading)
+    @SuppressWarnings("try") // the holder's run lock is held by being open, never read
+    public Decision takeOver(Path report, RunIdentity identity, String idColumn, String reading)
             throws IOException {
         RunHistory history = new RunHistory(repository);
         Optional<RunHistory.Run> holder = history.owning(report).filter(run -> sameRows(run, identity, idColumn,
                 reading));
         if (holder.isEmpty()) {
-            return Optional.empty();
+            return Decision.kept(null);
         }
         String key = holder.get().identity().key();
         try (RunLock lock = RunLock.acquire(stateDir, key);
@@ -109,12 +127,13 @@ public final class ReportTakeover {
             // Read again under its lock: it may have moved on before the lock was taken.
             RunHistory.Run run = history.owning(report).orElseThrow();
             if (run.runId() != holder.get().runId() || !sameRows(run, identity, idColumn, reading)) {
-                return Optional.empty();
+                return Decision.kept(null);
             }
             // A takeover cut short after closing the run (a crash) is finished; otherwise the run must be harmless.
             if (!closedByTakeover(run)) {
-                if (!harmless(run, report)) {
-                    return Optional.empty();
+                Optional<String> harm = harm(run, report);
+                if (harm.isPresent()) {
+                    return Decision.kept(harm.get());
                 }
                 JobInstance instance = repository.getJobInstance(run.runId());
                 Abandonment.close(repository, repository.getLastJobExecution(instance),
@@ -131,9 +150,9 @@ public final class ReportTakeover {
             Files.deleteIfExists(report);
             TakenOver taken = new TakenOver(run.runId(), run.apiUrl());
             log.warn("This run {} (report {}).", taken.describe(), report);
-            return Optional.of(taken);
+            return new Decision(Optional.of(taken), Optional.empty());
         } catch (RunLock.RunLockedException | RunLeasedException e) {
-            return Optional.empty(); // another process runs it
+            return Decision.kept("another process runs it now");
         }
     }
 
@@ -158,18 +177,24 @@ public final class ReportTakeover {
                 && reading.equals(parameters.getString(ErasureJobConfiguration.INPUT_READING, ""));
     }
 
-    /** Nothing answered, nothing in doubt: see the class comment. Anything that cannot be read counts as harm. */
-    private boolean harmless(RunHistory.Run run, Path report) {
+    /**
+     * Why the run may have changed something at Polar or settled a row, in the operator's words (rows named); empty
+     * when nothing answered and nothing is in doubt (see the class comment). Anything that cannot be read counts as
+     * harm.
+     */
+    private Optional<String> harm(RunHistory.Run run, Path report) {
         try {
             if (run.committedReportSha256() != null && !ReportFacts.read(report, run.committedReportBytes())
                     .sha256().equals(run.committedReportSha256())) {
-                return false; // not the report it committed: not ours to delete
+                return Optional.of("the report is not the one that run committed (changed since), so it is not"
+                        + " this tool's to delete"); // not ours to delete
             }
             ReportCounts counts = ReportFacts.read(report).counts();
-            boolean decidedWithoutCall = counts.total() == counts.get(Outcome.INVALID) + counts.get(Outcome.DUPLICATE)
-                    && counts.inDoubt() == 0;
-            if (!decidedWithoutCall) {
-                return false;
+            long decidedWithoutCall = counts.get(Outcome.INVALID) + counts.get(Outcome.DUPLICATE);
+            if (counts.total() != decidedWithoutCall || counts.inDoubt() > 0) {
+                return Optional.of("its report already holds " + (counts.total() - decidedWithoutCall) + " row(s)"
+                        + " settled by " + run.apiUrl() + (counts.inDoubt() > 0 ? ", " + counts.inDoubt() + " of"
+                        + " them in doubt" : "") + " (" + counts + ")");
             }
             StepExecution step = repository.getLastStepExecution(repository.getJobInstance(run.runId()),
                     ErasureJobConfiguration.STEP_NAME);
@@ -177,11 +202,11 @@ public final class ReportTakeover {
             try (RunJournal journal = ErasureJobConfiguration.journalFor(dataSource, stateDir, run.identity().key())) {
                 // A journal a machine crash may have cut puts the interrupted chunk's rows in doubt: refused.
                 return RunAnswers.read(journal, new Ledger(dataSource), run.runId(), run.rowsDone(), largestChunk)
-                        .noneSettledOrInDoubt();
+                        .harm(run.apiUrl());
             }
         } catch (IOException | RuntimeException e) {
             log.debug("Cannot tell whether run {} reached Polar: {}", run.runId(), e.toString());
-            return false;
+            return Optional.of("cannot tell whether it reached " + run.apiUrl() + " (" + e.getMessage() + ")");
         }
     }
 }

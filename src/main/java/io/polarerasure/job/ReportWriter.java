@@ -64,7 +64,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
                 append(ReportFormat.headerBytes(extraColumns));
             }
         } catch (IOException e) {
-            throw new ItemStreamException("Cannot open the report " + path + ": " + e.getMessage()
+            throw new RunStorageException("Cannot open the report " + path + ": " + e.getMessage()
                     + ". Check that its folder exists and is writable, then run the same command again.", e);
         }
     }
@@ -127,7 +127,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
             } catch (IOException ignored) {
                 e.addSuppressed(ignored);
             }
-            throw new IOException("Cannot write the report " + path + ": " + e.getMessage()
+            throw new RunStorageException("Cannot write the report " + path + ": " + e.getMessage()
                     + ". Free disk space or fix the file system, then run the same command again to resume.", e);
         }
         digest.update(bytes);

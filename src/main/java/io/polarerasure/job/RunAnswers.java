@@ -1,7 +1,10 @@
 package io.polarerasure.job;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -53,12 +56,41 @@ final class RunAnswers {
     }
 
     /**
-     * Whether nothing the run sent can have changed anything at Polar or settled a row: the ledger holds no answer
-     * of it, and its journal no answer and no request in doubt (only withdrawn requests), not even for a committed
-     * row (a crash between a commit and the journal's emptying).
+     * Why the run may have changed something at Polar or settled a row, in the operator's words with the rows named:
+     * the ledger holds an answer of it, or its journal an answer or a request in doubt (anything but withdrawn
+     * requests), even for a committed row (a crash between a commit and the journal's emptying). Empty when none.
+     *
+     * @param apiUrl the API the run was started against, named in the words
      */
-    boolean noneSettledOrInDoubt() {
-        return journal.values().stream().allMatch(OutcomeJournal.Entry::isWithdrawn) && !ledger.hasAnswers(runId);
+    Optional<String> harm(String apiUrl) {
+        if (ledger.hasAnswers(runId)) {
+            return Optional.of(apiUrl + " answered some of its requests (kept in the job repository's ledger): those"
+                    + " rows were settled there");
+        }
+        List<Long> inDoubt = new ArrayList<>();
+        List<Long> answered = new ArrayList<>();
+        journal.forEach((row, entry) -> {
+            if (!entry.isWithdrawn()) {
+                (entry.sending() ? inDoubt : answered).add(row);
+            }
+        });
+        List<String> why = new ArrayList<>();
+        if (!inDoubt.isEmpty()) {
+            why.add(inDoubt.size() + " request(s) in doubt, sent with no answer recorded (row(s) " + rows(inDoubt)
+                    + "): " + apiUrl + " may have erased those customers");
+        }
+        if (!answered.isEmpty()) {
+            why.add(answered.size() + " answer(s) of " + apiUrl + " kept in its journal after its checkpoint (row(s) "
+                    + rows(answered) + "): those rows were settled there");
+        }
+        return why.isEmpty() ? Optional.empty() : Optional.of(String.join("; and ", why));
+    }
+
+    /** Row numbers in order, the first ten of them. */
+    private static String rows(List<Long> rows) {
+        List<Long> sorted = rows.stream().sorted().toList();
+        return sorted.stream().limit(10).map(String::valueOf).collect(Collectors.joining(", "))
+                + (sorted.size() > 10 ? " and " + (sorted.size() - 10) + " more" : "");
     }
 
     /**

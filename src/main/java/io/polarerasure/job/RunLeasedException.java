@@ -3,10 +3,19 @@ package io.polarerasure.job;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
+
 /** Another live process holds the run's {@link RunLease}: nothing was sent. */
-public final class RunLeasedException extends RuntimeException {
+public final class RunLeasedException extends RuntimeException implements OperatorFault {
 
     private static final long serialVersionUID = 1L;
+
+    /** {@inheritDoc} Another process holds the run: nothing was sent. */
+    @Override
+    public int exitCode() {
+        return ExitCodes.USAGE;
+    }
 
     private final transient LeaseHolder holder;
 

@@ -1,5 +1,8 @@
 package io.polarerasure.job;
 
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -104,9 +107,15 @@ public final class RunLock implements AutoCloseable {
     }
 
     /** The same request file is being run by another live process. */
-    public static final class RunLockedException extends RuntimeException {
+    public static final class RunLockedException extends RuntimeException implements OperatorFault {
 
         private static final long serialVersionUID = 1L;
+
+        /** {@inheritDoc} Another process runs the file: nothing was sent. */
+        @Override
+        public int exitCode() {
+            return ExitCodes.USAGE;
+        }
 
         RunLockedException(String message) {
             super(message);

@@ -1,5 +1,8 @@
 package io.polarerasure.job;
 
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -152,9 +155,15 @@ public final class StateFolder {
     }
 
     /** The state folder could be planted or cannot be used; nothing was sent. */
-    public static final class UnsafeStateFolderException extends RuntimeException {
+    public static final class UnsafeStateFolderException extends RuntimeException implements OperatorFault {
 
         private static final long serialVersionUID = 1L;
+
+        /** {@inheritDoc} Found before anything was sent. */
+        @Override
+        public int exitCode() {
+            return ExitCodes.USAGE;
+        }
 
         UnsafeStateFolderException(String message) {
             super(message);

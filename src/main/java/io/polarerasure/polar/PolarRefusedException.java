@@ -1,5 +1,8 @@
 package io.polarerasure.polar;
 
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
+
 import okhttp3.HttpUrl;
 
 /**
@@ -7,9 +10,15 @@ import okhttp3.HttpUrl;
  * operator must fix the setup before anything else is sent. The message says what to fix and
  * never contains the token or an external ID.
  */
-public final class PolarRefusedException extends RuntimeException implements RowFault {
+public final class PolarRefusedException extends RuntimeException implements RowFault, OperatorFault {
 
     private static final long serialVersionUID = 1L;
+
+    /** {@inheritDoc} Not talking to Polar: fix the token or endpoint, then resume. */
+    @Override
+    public int exitCode() {
+        return ExitCodes.REFUSED;
+    }
 
     private final int status;
     private final boolean rowMayHaveLanded;

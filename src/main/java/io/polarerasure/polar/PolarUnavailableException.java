@@ -1,12 +1,21 @@
 package io.polarerasure.polar;
 
+import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.kernel.OperatorFault;
+
 /**
  * Polar is plainly down: most recent rows failed even after retries. The run stops as resumable
  * instead of marking every remaining row FAILED; rows already answered keep their results.
  */
-public final class PolarUnavailableException extends RuntimeException implements RowFault {
+public final class PolarUnavailableException extends RuntimeException implements RowFault, OperatorFault {
 
     private static final long serialVersionUID = 1L;
+
+    /** {@inheritDoc} Resumable: re-running the same command goes on. */
+    @Override
+    public int exitCode() {
+        return ExitCodes.RESUMABLE;
+    }
 
     private final boolean rowMayHaveLanded;
 

@@ -17,6 +17,7 @@ import java.util.Set;
 
 import io.polarerasure.Reports;
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.RunSummary;
 import org.junit.jupiter.api.AfterEach;

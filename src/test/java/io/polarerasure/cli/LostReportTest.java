@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.polarerasure.Reports;
 import io.polarerasure.TestPostgres;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.RunSummary;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;

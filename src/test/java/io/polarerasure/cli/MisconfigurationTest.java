@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import io.polarerasure.Reports;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.Sha256;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.fakepolar.FakePolar;
@@ -246,7 +247,8 @@ class MisconfigurationTest {
 
     static Stream<Arguments> badOptions() {
         return Stream.of(
-                Arguments.of(List.of("--concurrency", "0"), "--concurrency must be between 1 and 64"),
+                Arguments.of(List.of("--concurrency", "0"),
+                        "--concurrency must be auto or a number between 1 and 64"),
                 Arguments.of(List.of("--chunk-size", "0"), "--chunk-size must be between 1"),
                 Arguments.of(List.of("--max-attempts", "0"), "--max-attempts must be between 1"),
                 Arguments.of(List.of("--progress=-1"), "--progress must be between 0"),

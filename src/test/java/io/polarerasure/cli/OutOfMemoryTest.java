@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.concurrent.Callable;
 
+import io.polarerasure.kernel.ExitCodes;
+
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.BeanCreationException;
 

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.kernel.ExitCodes;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

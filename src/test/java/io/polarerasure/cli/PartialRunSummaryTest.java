@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.RunSummary;

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.Outcome;
 import io.polarerasure.report.RunSummary;
@@ -153,7 +154,7 @@ class ProofOfErasureTest {
         assertThat(status.exitCode()).as(status.toString()).isZero();
         List<String> lines = status.out().lines().toList();
         assertThat(lines).hasSize(2);
-        assertThat(lines.get(0).split(" {2,}")).containsExactly(StatusCommand.HEADER);
+        assertThat(lines.get(0).split(" {2,}")).containsExactly(StatusTable.HEADER);
         assertThat(lines.get(1).split(" {2,}")).satisfies(row -> {
             assertThat(row[1]).isEqualTo("COMPLETED");
             assertThat(row[2]).isEqualTo("7/7");

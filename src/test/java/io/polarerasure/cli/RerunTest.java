@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.RunSummary;
 
 import org.junit.jupiter.api.Test;

@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 
 import io.polarerasure.Reports;
 import io.polarerasure.TestPostgres;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.polar.Rate;
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.job.OutcomeJournal;

@@ -17,6 +17,7 @@ import java.util.Set;
 import io.polarerasure.Reports;
 import io.polarerasure.Workbooks;
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.RunSummary;
 import mockwebserver3.MockWebServer;

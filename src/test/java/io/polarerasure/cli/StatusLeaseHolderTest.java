@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.Sha256;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.job.RepositorySchema;

@@ -15,6 +15,7 @@ import java.util.List;
 
 import io.polarerasure.job.InterruptedChunk;
 import io.polarerasure.job.RunHistory;
+import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.Outcome;

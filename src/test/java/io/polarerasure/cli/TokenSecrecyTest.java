@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.kernel.ExitCodes;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

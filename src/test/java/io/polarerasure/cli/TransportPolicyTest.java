@@ -1,5 +1,7 @@
 package io.polarerasure.cli;
 
+import io.polarerasure.kernel.ExitCodes;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

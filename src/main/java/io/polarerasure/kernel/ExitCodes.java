@@ -1,4 +1,4 @@
-package io.polarerasure.cli;
+package io.polarerasure.kernel;
 
 /** The process exit codes: a contract with scripts and schedulers. */
 public final class ExitCodes {
