@@ -21,6 +21,7 @@ import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
+import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -47,11 +48,16 @@ public final class Ledger {
                     + " VARCHAR(64) NOT NULL, outcome VARCHAR(16) NOT NULL, http_status INTEGER, answered_at TIMESTAMP"
                     + " WITH TIME ZONE NOT NULL, report_path VARCHAR(4096) NOT NULL,"
                     + " PRIMARY KEY (job_instance_id, input_row))",
-            "CREATE INDEX IF NOT EXISTS " + TABLE + "_id ON " + TABLE + " (id_sha256)",
-            "CREATE INDEX IF NOT EXISTS " + TABLE + "_time ON " + TABLE + " (answered_at)");
+            "CREATE INDEX IF NOT EXISTS " + TABLE + "_id ON " + TABLE + " (id_sha256)");
+    // No index on answered_at (repositories created before issue 18 keep theirs): only prune reads by time, and
+    // it may scan; every answer of every run paid for keeping that index up to date.
 
     private static final String COLUMNS = "job_instance_id, input_sha256, input_row, external_id, outcome, http_status,"
             + " answered_at, report_path";
+
+    /** Writes one entry; parameters as {@link #set} fills them. */
+    static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ", id_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String DELETE = "DELETE FROM " + TABLE + " WHERE job_instance_id = ? AND input_row = ?";
 
     /**
      * One answer.
@@ -66,6 +72,9 @@ public final class Ledger {
     public record Entry(long jobInstanceId, String inputSha256, long row, String externalId, Outcome outcome,
                         Integer httpStatus, Instant answeredAt, String reportPath) {
     }
+
+    /** SQL state of a unique key violation, on H2 and PostgreSQL alike. */
+    private static final String DUPLICATE_KEY = "23505";
 
     private final JdbcTemplate jdbc;
 
@@ -105,13 +114,43 @@ public final class Ledger {
             return;
         }
         String reportPath = report.toAbsolutePath().toString();
-        jdbc.batchUpdate("DELETE FROM " + TABLE + " WHERE job_instance_id = ? AND input_row = ?", answers, 500,
+        jdbc.batchUpdate(DELETE, answers, 500,
                 (statement, line) -> {
                     statement.setLong(1, jobInstanceId);
                     statement.setLong(2, line.row());
                 });
-        jdbc.batchUpdate("INSERT INTO " + TABLE + " (" + COLUMNS + ", id_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                answers, 500, (statement, line) -> set(statement, jobInstanceId, inputSha256, reportPath, line));
+        jdbc.batchUpdate(INSERT, answers, 500,
+                (statement, line) -> set(statement, jobInstanceId, inputSha256, reportPath, line));
+    }
+
+    /**
+     * Writes one definitive answer through this connection and its prepared {@link #INSERT}, replacing an entry of
+     * the same run and row (as {@link #recordAnswers} does; {@code reportPath} absolute); for {@link LedgerFeed}, on the embedded H2, whose
+     * transaction stays usable after a refused statement.
+     *
+     * @throws org.springframework.dao.DataAccessException if the database refuses the write
+     */
+    void insert(Connection connection, PreparedStatement insert, long jobInstanceId, String inputSha256,
+                String reportPath, AuditLine line) {
+        try {
+            set(insert, jobInstanceId, inputSha256, reportPath, line);
+            try {
+                insert.executeUpdate();
+            } catch (SQLException e) {
+                if (!DUPLICATE_KEY.equals(e.getSQLState())) {
+                    throw e;
+                }
+                // Already there (written by abandon): replaced, as recordAnswers replaces it.
+                try (PreparedStatement delete = connection.prepareStatement(DELETE)) {
+                    delete.setLong(1, jobInstanceId);
+                    delete.setLong(2, line.row());
+                    delete.executeUpdate();
+                }
+                insert.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw new UncategorizedSQLException("writing the ledger entry of row " + line.row(), INSERT, e);
+        }
     }
 
     private static void set(PreparedStatement statement, long jobInstanceId, String inputSha256, String reportPath,
