@@ -29,9 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 class LedgerFeedTest {
 
-    private static final Instant AT = Instant.parse("2026-11-30T10:15:30.123Z");
-    private static final String SHA = "a".repeat(64);
-    private static final Path REPORT = Path.of("/reports/requests.audit.csv");
+    private static final Instant AT = LedgerTest.AT;
+    private static final String SHA = LedgerTest.SHA;
+    private static final Path REPORT = LedgerTest.REPORT;
 
     @TempDir
     Path dir;
