@@ -106,16 +106,10 @@ public class ErasureJobConfiguration {
     }
 
     @Bean
-    LedgerFeed ledgerFeed(DataSource dataSource) {
-        return new LedgerFeed(new Ledger(dataSource), dataSource, "h2".equals(platform(dataSource)));
-    }
-
-    @Bean
     ErasureProcessor erasureProcessor(ErasureRun run, RunJournal journal, RunLease runLease,
-                                      JobRepository jobRepository, DataSource dataSource, LedgerFeed ledgerFeed) {
+                                      JobRepository jobRepository, DataSource dataSource) {
         return new ErasureProcessor(run.idColumn(), run.scan().duplicates(), journal, runLease, run.eraser(),
-                run.clock(), run.chunkSize(), jobRepository, repositoryToDisk(dataSource), new Ledger(dataSource),
-                ledgerFeed);
+                run.clock(), run.chunkSize(), jobRepository, repositoryToDisk(dataSource), new Ledger(dataSource));
     }
 
     private static String platform(DataSource dataSource) {
@@ -149,8 +143,7 @@ public class ErasureJobConfiguration {
     Step eraseStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, ErasureRun run,
                    ItemStreamReader<RequestRow> requestReader, ErasureProcessor erasureProcessor,
                    ItemStreamWriter<AuditLine> reportWriter,
-                   ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal, Progress progress,
-                   LedgerFeed ledgerFeed) {
+                   ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal, Progress progress) {
         return new StepBuilder(STEP_NAME, jobRepository)
                 .<RequestRow, AuditLine>chunk(run.chunkSize())
                 .transactionManager(transactionManager)
@@ -160,7 +153,6 @@ public class ErasureJobConfiguration {
                 .taskExecutor(erasureWorkers)
                 .listener(stopSignal)
                 .listener(progress)
-                .listener(ledgerFeed) // on the reading thread, which holds the chunk's transaction
                 .build();
     }
 

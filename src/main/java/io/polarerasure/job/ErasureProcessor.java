@@ -3,6 +3,7 @@ package io.polarerasure.job;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -68,7 +69,6 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private final JobRepository jobRepository;
     private final Runnable repositoryToDisk;
     private final Ledger ledger;
-    private final LedgerFeed ledgerFeed;
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
     private volatile Map<Long, OutcomeJournal.Entry> recorded = Map.of();
     /** No row after the checkpoint was sent before this: see {@link #UNCOMMITTED_SINCE}. */
@@ -77,7 +77,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
 
     ErasureProcessor(String idColumn, DuplicateIndex duplicates, RunJournal journal, RunLease lease, Eraser eraser,
                      Clock clock, int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk,
-                     Ledger ledger, LedgerFeed ledgerFeed) {
+                     Ledger ledger) {
         this.idColumn = idColumn;
         this.duplicates = duplicates;
         this.journal = journal;
@@ -88,7 +88,6 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         this.jobRepository = jobRepository;
         this.repositoryToDisk = repositoryToDisk;
         this.ledger = ledger;
-        this.ledgerFeed = ledgerFeed;
     }
 
     /**
@@ -110,10 +109,6 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         }
         uncommittedSince = Instant.ofEpochMilli(context.getLong(UNCOMMITTED_SINCE));
         this.stepExecution = stepExecution;
-        JobParameters parameters = stepExecution.getJobExecution().getJobParameters();
-        ledgerFeed.start(stepExecution.getJobExecution().getJobInstance().getInstanceId(),
-                parameters.getString(ErasureJobConfiguration.INPUT_SHA256),
-                Path.of(parameters.getString(ErasureJobConfiguration.REPORT_FILE)));
         jobRepository.updateExecutionContext(stepExecution);
     }
 
@@ -128,8 +123,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     }
 
     /**
-     * Runs inside the chunk's transaction: the lines' answers go into the ledger with the commit (those the
-     * {@link LedgerFeed} did not write as they arrived), and once
+     * Runs inside the chunk's transaction: the lines' answers go into the ledger with the commit, and once
      * that commit is on disk, its report lines are the record, and the journal can let go of their rows.
      */
     @Override
@@ -138,8 +132,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         JobParameters parameters = execution.getJobParameters();
         ledger.recordAnswers(execution.getJobInstance().getInstanceId(),
                 parameters.getString(ErasureJobConfiguration.INPUT_SHA256),
-                Path.of(parameters.getString(ErasureJobConfiguration.REPORT_FILE)),
-                ledgerFeed.notWritten(lines.getItems()));
+                Path.of(parameters.getString(ErasureJobConfiguration.REPORT_FILE)), List.copyOf(lines.getItems()));
         // Saved with the chunk's commit: rows after it are sent after this moment.
         stepExecution.getExecutionContext().putLong(UNCOMMITTED_SINCE, clock.millis());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -159,9 +152,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     public AuditLine process(RequestRow request) {
         try {
             // A retry file's row keeps where it came from in the report, however it was decided.
-            AuditLine line = decide(request).withOrigin(RetryOrigin.reportCells(request));
-            ledgerFeed.offer(line);
-            return line;
+            return decide(request).withOrigin(RetryOrigin.reportCells(request));
         } catch (OutOfMemoryError e) {
             eraser.stopSending();
             throw e;

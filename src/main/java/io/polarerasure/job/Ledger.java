@@ -12,8 +12,11 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -21,7 +24,6 @@ import io.polarerasure.kernel.Sha256;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
-import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -55,10 +57,6 @@ public final class Ledger {
     private static final String COLUMNS = "job_instance_id, input_sha256, input_row, external_id, outcome, http_status,"
             + " answered_at, report_path";
 
-    /** Writes one entry; parameters as {@link #set} fills them. */
-    static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ", id_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    private static final String DELETE = "DELETE FROM " + TABLE + " WHERE job_instance_id = ? AND input_row = ?";
-
     /**
      * One answer.
      *
@@ -72,9 +70,6 @@ public final class Ledger {
     public record Entry(long jobInstanceId, String inputSha256, long row, String externalId, Outcome outcome,
                         Integer httpStatus, Instant answeredAt, String reportPath) {
     }
-
-    /** SQL state of a unique key violation, on H2 and PostgreSQL alike. */
-    private static final String DUPLICATE_KEY = "23505";
 
     private final JdbcTemplate jdbc;
 
@@ -114,43 +109,19 @@ public final class Ledger {
             return;
         }
         String reportPath = report.toAbsolutePath().toString();
-        jdbc.batchUpdate(DELETE, answers, 500,
-                (statement, line) -> {
+        // One look at the rows' range instead of a DELETE per row (issue 18: the chunk's ledger writes hold up every
+        // worker until the commit): only abandon writes a row that may already be there.
+        Set<Long> rows = answers.stream().map(AuditLine::row).collect(Collectors.toSet());
+        List<Long> replaced = jdbc.queryForList("SELECT input_row FROM " + TABLE + " WHERE job_instance_id = ? AND"
+                        + " input_row BETWEEN ? AND ?", Long.class, jobInstanceId, Collections.min(rows),
+                Collections.max(rows)).stream().filter(rows::contains).toList();
+        jdbc.batchUpdate("DELETE FROM " + TABLE + " WHERE job_instance_id = ? AND input_row = ?", replaced, 500,
+                (statement, row) -> {
                     statement.setLong(1, jobInstanceId);
-                    statement.setLong(2, line.row());
+                    statement.setLong(2, row);
                 });
-        jdbc.batchUpdate(INSERT, answers, 500,
-                (statement, line) -> set(statement, jobInstanceId, inputSha256, reportPath, line));
-    }
-
-    /**
-     * Writes one definitive answer through this connection and its prepared {@link #INSERT}, replacing an entry of
-     * the same run and row (as {@link #recordAnswers} does; {@code reportPath} absolute); for {@link LedgerFeed}, on the embedded H2, whose
-     * transaction stays usable after a refused statement.
-     *
-     * @throws org.springframework.dao.DataAccessException if the database refuses the write
-     */
-    void insert(Connection connection, PreparedStatement insert, long jobInstanceId, String inputSha256,
-                String reportPath, AuditLine line) {
-        try {
-            set(insert, jobInstanceId, inputSha256, reportPath, line);
-            try {
-                insert.executeUpdate();
-            } catch (SQLException e) {
-                if (!DUPLICATE_KEY.equals(e.getSQLState())) {
-                    throw e;
-                }
-                // Already there (written by abandon): replaced, as recordAnswers replaces it.
-                try (PreparedStatement delete = connection.prepareStatement(DELETE)) {
-                    delete.setLong(1, jobInstanceId);
-                    delete.setLong(2, line.row());
-                    delete.executeUpdate();
-                }
-                insert.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new UncategorizedSQLException("writing the ledger entry of row " + line.row(), INSERT, e);
-        }
+        jdbc.batchUpdate("INSERT INTO " + TABLE + " (" + COLUMNS + ", id_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                answers, 500, (statement, line) -> set(statement, jobInstanceId, inputSha256, reportPath, line));
     }
 
     private static void set(PreparedStatement statement, long jobInstanceId, String inputSha256, String reportPath,

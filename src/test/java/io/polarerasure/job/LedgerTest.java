@@ -19,9 +19,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 /** The ledger on both repository databases: what it keeps, idempotent writes (as abandon needs), pruning. */
 class LedgerTest {
 
-    static final Instant AT = Instant.parse("2026-11-30T10:15:30.123Z");
-    static final String SHA = "a".repeat(64);
-    static final Path REPORT = Path.of("/reports/requests.audit.csv");
+    private static final Instant AT = Instant.parse("2026-11-30T10:15:30.123Z");
+    private static final String SHA = "a".repeat(64);
+    private static final Path REPORT = Path.of("/reports/requests.audit.csv");
 
     @TempDir
     Path dir;
