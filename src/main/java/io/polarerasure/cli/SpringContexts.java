@@ -75,6 +75,11 @@ final class SpringContexts {
                     + " database answers; if it never does, check the host and port in --jdbc-url.");
         }
         // Configuration: a malformed URL, an unknown database or schema, refused credentials, a locked state folder.
+        if (heldByAnotherProcess(error)) {
+            return new RepositoryInUseException("Cannot open the job repository (" + state.describe() + "): "
+                    + root.getMessage() + ". Another polar-erasure process uses this --state-dir: wait for it, then"
+                    + " run again. Nothing was sent.");
+        }
         return new UsageException("Cannot open the job repository (" + state.describe() + "): "
                 + root.getMessage() + ". If another polar-erasure process uses this --state-dir, wait for it;"
                 + " otherwise check --state-dir or --jdbc-url and the database credentials, then run again."
@@ -116,6 +121,35 @@ final class SpringContexts {
                 .properties(properties)
                 .initializers(context -> singletons.forEach(context.getBeanFactory()::registerSingleton))
                 .run();
+    }
+
+    /** H2's "database may be already in use" (error 90020): another process has the embedded repository open. */
+    private static boolean heldByAnotherProcess(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** H2's {@code ErrorCode.DATABASE_ALREADY_OPEN_1}: the database file is locked by another process. */
+    private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+
+    /** Another process has the embedded job repository open (one process opens H2 at a time): exit 2. */
+    static final class RepositoryInUseException extends RuntimeException implements OperatorFault {
+
+        private static final long serialVersionUID = 1L;
+
+        /** {@inheritDoc} Nothing was sent; run again when the other process is done. */
+        @Override
+        public int exitCode() {
+            return ExitCodes.USAGE;
+        }
+
+        RepositoryInUseException(String message) {
+            super(message);
+        }
     }
 
     /** The job repository's database does not answer at start-up: exit 3, nothing was sent, retry later. */

@@ -104,12 +104,9 @@ final class StatusCommand implements Callable<Integer> {
         ConfigurableApplicationContext opened;
         try {
             opened = SpringContexts.openRepository(state, 2, Map.of());
-        } catch (UsageException e) {
+        } catch (SpringContexts.RepositoryInUseException e) {
             // The check above raced a process that opened the repository just after it.
-            if (state.embeddedRepositoryInUse()) {
-                return repositoryInUse(json, out);
-            }
-            throw e;
+            return repositoryInUse(json, out);
         }
         try (ConfigurableApplicationContext context = opened) {
             runs = RunOverview.load(context.getBean(JobRepository.class), context.getBean(DataSource.class),

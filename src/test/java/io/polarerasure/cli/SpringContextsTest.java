@@ -38,6 +38,18 @@ class SpringContextsTest {
     }
 
     @Test
+    void an_embedded_repository_another_process_has_open_is_in_use_exit_2() {
+        RuntimeException error = new IllegalStateException("pool", new SQLException("Database may be already in"
+                + " use: \"/state/repository.mv.db\"", "90020", 90020));
+
+        RuntimeException classified = SpringContexts.classified(state, error);
+
+        assertThat(classified).isInstanceOf(SpringContexts.RepositoryInUseException.class)
+                .hasMessageContaining("Another polar-erasure process uses this --state-dir");
+        assertThat(PolarErasureCommand.exitCodeOf(classified)).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
     void a_fault_of_the_program_at_start_up_is_not_taken_for_the_operators_mistake() {
         RuntimeException bug = new BeanCreationException("erasureJob", "NullPointerException in a bean");
 
