@@ -29,6 +29,7 @@ public final class HtmlSummary {
     /** Rows listed at most; beyond that the page says how many more the report holds. */
     static final int MAX_LISTED = 5_000;
     private static final List<Outcome> LISTED = List.of(Outcome.FAILED, Outcome.NOT_SENT, Outcome.INVALID);
+    /** Local time with its zone's name; UTC is {@link Durations#utc}, the one form every output shares. */
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z",
             Locale.ROOT);
     private static final String[] COLOURS = {"#2e7d32", "#607d8b", "#f9a825", "#8d6e63", "#6a1b9a", "#c62828",
@@ -142,7 +143,7 @@ public final class HtmlSummary {
         if (instant == null) {
             return null;
         }
-        String utc = LOCAL.format(instant.atZone(ZoneId.of("UTC")));
+        String utc = Durations.utc(instant);
         // On a machine kept in UTC the local time is the UTC time: say it once.
         return zone.getRules().getOffset(instant).getTotalSeconds() == 0 && zone.normalized().getId().matches("Z|UTC|GMT")
                 ? utc : LOCAL.format(instant.atZone(zone)) + " (" + utc + ")";
