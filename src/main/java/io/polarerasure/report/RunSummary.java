@@ -242,8 +242,8 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
      */
     @JsonPropertyOrder({"format", "tool_version", "run_id", "execution_id", "state", "complete", "input_file",
         "input_sha256", "input_rows", "skipped_empty_records", "report_file", "report_sha256", "report_rows",
-        "counts", "in_doubt", "pending", "started", "finished", "api_base_url", "rate_limit", "environment", "answered_by",
-        "job_repository", "rerun", "abandoned_reason", "exit_code"})
+        "counts", "in_doubt", "pending", "started", "finished", "api_base_url", "rate_limit", "environment",
+        "answered_by", "job_repository", "rerun", "abandoned_reason", "exit_code"})
     record OnDisk(String format, String toolVersion, Long runId, Long executionId, String state, Boolean complete,
                   String inputFile, String inputSha256, Long inputRows, Long skippedEmptyRecords, String reportFile,
                   String reportSha256, Long reportRows, Map<String, Long> counts, Long inDoubt, String started,

@@ -61,7 +61,7 @@ class LostReportTest {
         Files.delete(report);
     }
 
-    /** Starts a run that erases {@link #ERASED} rows and is stopped by a 401: rows 6 to 8 answered after its checkpoint. */
+    /** Starts a run that erases {@link #ERASED} rows and is stopped by a 401: some answered after its checkpoint. */
     private void stoppedRun() throws IOException {
         StringBuilder rows = new StringBuilder("external_id\n");
         for (int i = 1; i <= ROWS; i++) {
