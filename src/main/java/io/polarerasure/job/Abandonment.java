@@ -115,6 +115,7 @@ public final class Abandonment {
         }
     }
 
+    /** {@link #abandon(RunHistory.Run, Path, Path, String)} with the run's journal, which the caller closes. */
     private Result abandon(RunHistory.Run run, Path stateDir, Path input, String reason, RunJournal journal,
                            JobExecution execution, StepExecution step, ExecutionContext context, long checkpoint,
                            RequestOptions options, ScanResult scan) throws IOException {
