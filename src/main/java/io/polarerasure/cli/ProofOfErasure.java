@@ -89,6 +89,9 @@ final class ProofOfErasure {
                 run.skippedRecords());
         Path page = HtmlSummary.pathFor(report);
         PendingRows pending = summary.finalReport() ? PendingRows.NONE : pending(run, facts, provenance);
+        if (!summary.finalReport()) {
+            summary = summary.withPending(pending);
+        }
         try {
             summary.write(file);
             HtmlSummary.write(summary, report, page, pending);

@@ -19,8 +19,18 @@ final class ResumeHints {
     /** Set (to any non-empty value) by {@code jobs/nightly.sh} for every command it runs. */
     static final String NIGHTLY = "POLAR_ERASURE_NIGHTLY";
 
+    /**
+     * What the nightly says to do after a refusal (exit 4), in place of ", then re-run the same command to resume
+     * (…)": resuming is only for a fixed token, a corrected URL is another run.
+     */
+    static final String REFUSED_NIGHTLY = ": a fixed token resumes the run at the next nightly run; a corrected"
+            + " --api-url or --sandbox is another run (see jobs/README.md, \"After a wrong URL\")";
+
     /** The by-hand phrases of the messages, and their nightly wording (capitalized where the phrase is). */
     private static final List<Map.Entry<Pattern, String>> NIGHTLY_WORDING = List.of(
+            // Exit 4 (refused): only a fixed token resumes; a corrected URL makes the file another run.
+            Map.entry(Pattern.compile(", then re-run the same command to resume \\(a fixed token resumes this run;"
+                    + " with a corrected --api-url[^)]*\\)"), REFUSED_NIGHTLY),
             Map.entry(Pattern.compile("(?i:r)e-run the same command(?: \\(on any host\\))? to resume"),
                     "let the next nightly run resume it"),
             Map.entry(Pattern.compile("(?i:r)un the same command again(?:(?: to|, on any host, to) resume)?"),

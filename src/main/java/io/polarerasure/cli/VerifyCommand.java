@@ -84,6 +84,12 @@ final class VerifyCommand implements Callable<Integer> {
         if (!expected.finalReport()) {
             out.printf("  Note: the run had not completed (%s); this report is not final.%n", expected.state());
         }
+        if (expected.pending() != null) {
+            out.printf("  Beyond the report when the summary was written: %d row(s) answered by Polar only in the"
+                    + " run's journal, %d sent without a recorded answer, %d not yet sent.%n",
+                    expected.pending().answeredInJournal(), expected.pending().sentWithoutAnswer(),
+                    expected.pending().notYetSent());
+        }
         return INTACT;
     }
 }

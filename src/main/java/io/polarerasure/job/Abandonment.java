@@ -104,13 +104,22 @@ public final class Abandonment {
         long checkpoint = Math.min(context.getInt(RunHistory.ROWS_DONE, 0), run.inputRows() == null
                 ? Long.MAX_VALUE : run.inputRows());
         RequestOptions options = ErasureJobConfiguration.requestOptions(execution.getJobParameters());
-        String idColumn = options.idColumn();
         ScanResult scan = RequestScan.scan(input, options);
         if (!scan.sha256().equals(run.inputSha256())) {
             throw new IllegalStateException(input + " does not hold the run's input (SHA-256 " + scan.sha256()
                     + ", the run's is " + run.inputSha256() + ")");
         }
-        RunJournal journal = ErasureJobConfiguration.journalFor(dataSource, stateDir, run.identity().key());
+        try (RunJournal journal = ErasureJobConfiguration.journalFor(dataSource, stateDir, run.identity().key())) {
+            return abandon(run, stateDir, input, reason, journal, execution, step, context, checkpoint, options,
+                    scan);
+        }
+    }
+
+    /** {@link #abandon(RunHistory.Run, Path, Path, String)} with the run's journal, which the caller closes. */
+    private Result abandon(RunHistory.Run run, Path stateDir, Path input, String reason, RunJournal journal,
+                           JobExecution execution, StepExecution step, ExecutionContext context, long checkpoint,
+                           RequestOptions options, ScanResult scan) throws IOException {
+        String idColumn = options.idColumn();
         // Only an execution that may have sent rows has a chunk in doubt (see ErasureProcessor.beforeStep).
         int largestChunk = context.getInt(ErasureProcessor.LARGEST_CHUNK, 0);
         RunAnswers answers = RunAnswers.read(journal, new Ledger(dataSource), run.runId(), checkpoint, largestChunk);

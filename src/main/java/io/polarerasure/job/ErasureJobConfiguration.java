@@ -105,6 +105,11 @@ public class ErasureJobConfiguration {
         return new OutcomeJournal(OutcomeJournal.fileFor(stateDir, runKey), OutcomeJournal.currentBootId());
     }
 
+    /** The repository to read a run's journal from ({@link InterruptedChunk#read}): it with PostgreSQL, else null. */
+    static DataSource journalRepository(DataSource dataSource) {
+        return "postgresql".equals(platform(dataSource)) ? dataSource : null;
+    }
+
     @Bean
     ErasureProcessor erasureProcessor(ErasureRun run, RunJournal journal, RunLease runLease,
                                       JobRepository jobRepository, DataSource dataSource) {

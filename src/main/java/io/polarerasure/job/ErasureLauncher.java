@@ -3,6 +3,7 @@ package io.polarerasure.job;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.ZoneId;
 import java.util.Optional;
 import java.util.function.LongFunction;
@@ -202,8 +203,8 @@ public final class ErasureLauncher {
 
     private long journalAnswers(RunHistory.Run run) {
         try {
-            return InterruptedChunk.of(run, null, stateDir).answered();
-        } catch (IOException | RuntimeException e) {
+            return takeover.interruptedChunk(run).answered();
+        } catch (IOException | SQLException | RuntimeException e) {
             return 0;
         }
     }

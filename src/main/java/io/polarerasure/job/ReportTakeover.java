@@ -3,6 +3,7 @@ package io.polarerasure.job;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -208,5 +209,16 @@ public final class ReportTakeover {
             log.debug("Cannot tell whether run {} reached Polar: {}", run.runId(), e.toString());
             return Optional.of("cannot tell whether it reached " + run.apiUrl() + " (" + e.getMessage() + ")");
         }
+    }
+
+    /**
+     * What the journal of an unfinished run holds after its checkpoint, read where the run keeps it (the job
+     * repository with PostgreSQL, else the state folder).
+     *
+     * @throws IOException  if the journal file cannot be read
+     * @throws SQLException if the repository's journal cannot be read
+     */
+    InterruptedChunk interruptedChunk(RunHistory.Run run) throws IOException, SQLException {
+        return InterruptedChunk.read(run, ErasureJobConfiguration.journalRepository(dataSource), stateDir);
     }
 }

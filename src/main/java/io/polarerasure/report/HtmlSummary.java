@@ -29,6 +29,7 @@ public final class HtmlSummary {
     /** Rows listed at most; beyond that the page says how many more the report holds. */
     static final int MAX_LISTED = 5_000;
     private static final List<Outcome> LISTED = List.of(Outcome.FAILED, Outcome.NOT_SENT, Outcome.INVALID);
+    /** Local time with its zone's name; UTC is {@link Durations#utc}, the one form every output shares. */
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss z",
             Locale.ROOT);
     private static final String[] COLOURS = {"#2e7d32", "#607d8b", "#f9a825", "#8d6e63", "#6a1b9a", "#c62828",
@@ -77,7 +78,9 @@ public final class HtmlSummary {
                 .append("<style>body{font:14px/1.4 sans-serif;margin:2em;color:#222;max-width:70em}")
                 .append("table{border-collapse:collapse}")
                 .append("td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}")
-                .append(".facts th{background:#f4f4f4}.bar{height:18px;display:inline-block;vertical-align:middle}")
+                .append(".facts th{background:#f4f4f4}.bar{height:18px;display:block}")
+                // A full bar fills its track, not the cell, so its label stays inside the cell.
+                .append(".track{display:inline-block;width:340px;vertical-align:middle}")
                 .append(".chart td{white-space:nowrap}.mono{font-family:monospace}small{color:#555}")
                 .append(".attention{color:#b71c1c}.settled{color:#1b5e20}</style>\n</head>\n<body>\n");
         SummaryHeadline.append(html, summary, pending);
@@ -142,7 +145,7 @@ public final class HtmlSummary {
         if (instant == null) {
             return null;
         }
-        String utc = LOCAL.format(instant.atZone(ZoneId.of("UTC")));
+        String utc = Durations.utc(instant);
         // On a machine kept in UTC the local time is the UTC time: say it once.
         return zone.getRules().getOffset(instant).getTotalSeconds() == 0 && zone.normalized().getId().matches("Z|UTC|GMT")
                 ? utc : LOCAL.format(instant.atZone(zone)) + " (" + utc + ")";
@@ -164,8 +167,8 @@ public final class HtmlSummary {
                 continue;
             }
             long count = counts.get(outcome);
-            html.append(String.format(Locale.ROOT, "<tr><th>%s</th><td>%d</td><td style=\"width:420px\">"
-                            + "<span class=\"bar\" style=\"width:%.1f%%;background:%s\"></span> %.1f%%</td></tr>%n",
+            html.append(String.format(Locale.ROOT, "<tr><th>%s</th><td>%d</td><td><span class=\"track\"><span"
+                            + " class=\"bar\" style=\"width:%.1f%%;background:%s\"></span></span> %.1f%%</td></tr>%n",
                     outcome, count, 100.0 * count / total, COLOURS[colour++], 100.0 * count / total));
         }
         html.append("</table>\n");

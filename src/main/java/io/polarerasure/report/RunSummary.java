@@ -38,11 +38,14 @@ import tools.jackson.databind.json.JsonMapper;
  * @param provenance  where the run belongs: environment, job repository, rerun number, abandonment
  * @param skippedEmptyRecords records of only empty fields skipped in the request file like blank lines (not rows,
  *                    so not in the report); 0 in summaries written before it was recorded
+ * @param pending     for a run that has not ended (STOPPED, FAILED), where its rows stand beyond the report; null for
+ *                    a final report, when the run's journal could not be read, and in summaries written before it was
+ *                    recorded
  */
 public record RunSummary(String inputFile, String inputSha256, String reportFile, String reportSha256, long runId,
                          long executionId, String state, Instant started, Instant finished, String apiBaseUrl,
                          String rateLimit, String toolVersion, long inputRows, ReportCounts counts, int exitCode,
-                         Provenance provenance, long skippedEmptyRecords) {
+                         Provenance provenance, long skippedEmptyRecords, PendingRows pending) {
 
     /**
      * Where a run belongs, so that a report found without its run tells where to look. Fields are null in
@@ -77,7 +80,22 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
         return new RunSummary(inputFile, inputSha256, reportFile, reportSha256, runId, executionId, state, started,
                 finished, apiBaseUrl, rateLimit, toolVersion, inputRows, counts, exitCode, new Provenance(
                         p.environment(), p.answeredBy(), p.jobRepository(), p.rerun(), p.abandonedReason(),
-                        p.tookOver(), p.retryOf(), retryFile), skippedEmptyRecords);
+                        p.tookOver(), p.retryOf(), retryFile), skippedEmptyRecords, pending);
+    }
+
+    /**
+     * This summary with where the rows of a run that has not ended stand beyond its report.
+     *
+     * @param rows null when not known
+     * @throws IllegalArgumentException if the report is final (COMPLETED or ABANDONED): nothing is pending then
+     */
+    public RunSummary withPending(PendingRows rows) {
+        if (rows != null && finalReport()) {
+            throw new IllegalArgumentException("a " + state + " run has nothing pending beyond its report");
+        }
+        return new RunSummary(inputFile, inputSha256, reportFile, reportSha256, runId, executionId, state, started,
+                finished, apiBaseUrl, rateLimit, toolVersion, inputRows, counts, exitCode, provenance,
+                skippedEmptyRecords, rows);
     }
 
     /** Names this layout; a reader refuses others rather than misread them. */
@@ -106,6 +124,16 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                 apiBaseUrl, rateLimit, toolVersion, inputRows, counts, exitCode, provenance, 0);
     }
 
+    /** A summary with nothing recorded as pending beyond the report ({@link #withPending} adds it). */
+    public RunSummary(String inputFile, String inputSha256, String reportFile, String reportSha256, long runId,
+                      long executionId, String state, Instant started, Instant finished, String apiBaseUrl,
+                      String rateLimit, String toolVersion, long inputRows, ReportCounts counts, int exitCode,
+                      Provenance provenance, long skippedEmptyRecords) {
+        this(inputFile, inputSha256, reportFile, reportSha256, runId, executionId, state, started, finished,
+                apiBaseUrl, rateLimit, toolVersion, inputRows, counts, exitCode, provenance, skippedEmptyRecords,
+                null);
+    }
+
     public RunSummary {
         provenance = provenance == null ? Provenance.UNKNOWN : provenance;
     }
@@ -130,7 +158,8 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                 counts.inDoubt(), started.toString(), finished.toString(), apiBaseUrl, rateLimit,
                 provenance.environment(), provenance.answeredBy(), provenance.jobRepository(), provenance.rerun(),
                 provenance.abandonedReason(), provenance.tookOver(), provenance.retryOf(),
-                provenance.retriedIn(), (long) exitCode);
+                provenance.retriedIn(), pending == null ? null : new Pending(pending.answeredInJournal(),
+                        pending.sentWithoutAnswer(), pending.notYetSent()), (long) exitCode);
         return WRITER.writeValueAsString(json) + "\n";
     }
 
@@ -144,7 +173,7 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
 
     /**
      * Reads a summary this or an earlier version wrote: fields added later ({@code in_doubt}, {@code rerun},
-     * {@code skipped_empty_records}, provenance) default to 0 or null when absent.
+     * {@code skipped_empty_records}, provenance, {@code pending}) default to 0 or null when absent.
      *
      * @throws IOException if the file cannot be read or is not a summary of this format
      */
@@ -172,7 +201,7 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                     new Provenance(json.environment(), json.answeredBy(), json.jobRepository(),
                             orZero(json.rerun()), json.abandonedReason(),
                             json.tookOver(), json.retryOfReport(), json.retriedIn()),
-                    orZero(json.skippedEmptyRecords()));
+                    orZero(json.skippedEmptyRecords()), pending(json.pending()));
             if (required(json.reportRows(), "report_rows") != summary.counts().total()) {
                 throw new IllegalArgumentException("its report_rows " + json.reportRows()
                         + " is not the sum of its counts " + summary.counts().total());
@@ -182,6 +211,16 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
             throw new IOException(file + " is not a valid run summary: " + e.getMessage()
                     + ". It may have been edited; restore it from a backup.", e);
         }
+    }
+
+    /** The pending counts as read; a {@code pending} object must hold all three. */
+    private static PendingRows pending(Pending json) {
+        if (json == null) {
+            return null;
+        }
+        return new PendingRows(required(json.answeredInJournal(), "pending.answered_in_journal"),
+                required(json.sentWithoutAnswer(), "pending.sent_without_answer"),
+                required(json.notYetSent(), "pending.not_yet_sent"));
     }
 
     private static <T> T required(T value, String key) {
@@ -198,12 +237,13 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
 
     /**
      * The layout of {@code summary.json}, field for field in the order written. Boxed numbers so that a missing
-     * field reads as null, not 0; {@code abandoned_reason} is left out unless the run was abandoned.
+     * field reads as null, not 0; {@code abandoned_reason} is left out unless the run was abandoned, {@code pending}
+     * unless the run has not ended and its journal was read.
      */
     @JsonPropertyOrder({"format", "tool_version", "run_id", "execution_id", "state", "complete", "input_file",
         "input_sha256", "input_rows", "skipped_empty_records", "report_file", "report_sha256", "report_rows",
-        "counts", "in_doubt", "started", "finished", "api_base_url", "rate_limit", "environment", "answered_by",
-        "job_repository", "rerun", "abandoned_reason", "exit_code"})
+        "counts", "in_doubt", "pending", "started", "finished", "api_base_url", "rate_limit", "environment",
+        "answered_by", "job_repository", "rerun", "abandoned_reason", "exit_code"})
     record OnDisk(String format, String toolVersion, Long runId, Long executionId, String state, Boolean complete,
                   String inputFile, String inputSha256, Long inputRows, Long skippedEmptyRecords, String reportFile,
                   String reportSha256, Long reportRows, Map<String, Long> counts, Long inDoubt, String started,
@@ -212,7 +252,13 @@ public record RunSummary(String inputFile, String inputSha256, String reportFile
                   @JsonInclude(JsonInclude.Include.NON_NULL) String abandonedReason,
                   @JsonInclude(JsonInclude.Include.NON_NULL) String tookOver,
                   @JsonInclude(JsonInclude.Include.NON_NULL) String retryOfReport,
-                  @JsonInclude(JsonInclude.Include.NON_NULL) String retriedIn, Long exitCode) {
+                  @JsonInclude(JsonInclude.Include.NON_NULL) String retriedIn,
+                  @JsonInclude(JsonInclude.Include.NON_NULL) Pending pending, Long exitCode) {
+    }
+
+    /** {@code pending} in {@code summary.json}: {@link PendingRows}, field for field. */
+    @JsonPropertyOrder({"answered_in_journal", "sent_without_answer", "not_yet_sent"})
+    record Pending(Long answeredInJournal, Long sentWithoutAnswer, Long notYetSent) {
     }
 
     /** What in the report on disk differs from this summary; empty when the report is the one summarised. */

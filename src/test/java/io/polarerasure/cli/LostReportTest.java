@@ -58,6 +58,12 @@ class LostReportTest {
 
     /** Starts a run that erases {@link #ERASED} rows and is stopped by a 401, then deletes its report. */
     private void stoppedRunWithDeletedReport() throws IOException {
+        stoppedRun();
+        Files.delete(report);
+    }
+
+    /** Starts a run that erases {@link #ERASED} rows and is stopped by a 401: some answered after its checkpoint. */
+    private void stoppedRun() throws IOException {
         StringBuilder rows = new StringBuilder("external_id\n");
         for (int i = 1; i <= ROWS; i++) {
             rows.append("usr_").append(i).append('\n');
@@ -81,7 +87,6 @@ class LostReportTest {
         assertThat(stopped.exitCode()).as(stopped.toString()).isEqualTo(ExitCodes.REFUSED);
         assertThat(erased).hasSize(ERASED);
         assertThat(Reports.lines(report)).as("committed before the stop").hasSizeBetween(1, ERASED - 1);
-        Files.delete(report);
     }
 
     @Test
@@ -159,6 +164,38 @@ class LostReportTest {
             assertThat(lines).hasSize(ROWS).anyMatch(line -> line.contains("rebuilt from the ledger"));
             assertThat(lines).filteredOn(line -> line.contains(",DELETED,204,")).hasSize(ERASED);
         }
+    }
+
+    @Test
+    void another_file_refused_the_report_counts_the_answers_in_the_journal_on_h2() throws IOException {
+        anotherFileIsToldOfTheJournalsAnswers();
+    }
+
+    @Test
+    void another_file_refused_the_report_counts_the_answers_in_the_journal_on_postgresql() throws Exception {
+        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
+            repository = List.of("--state-dir", dir.resolve("state").toString(), "--jdbc-url", schema.url());
+            anotherFileIsToldOfTheJournalsAnswers();
+        }
+    }
+
+    /** The refusal of another file for the stopped run's report says how many answers only its journal holds. */
+    private void anotherFileIsToldOfTheJournalsAnswers() throws IOException {
+        stoppedRun();
+        int committed = Reports.lines(report).size();
+        int sent = server.getRequestCount();
+        Path other = Files.writeString(dir.resolve("other.csv"), "external_id\nusr_99\n", StandardCharsets.UTF_8);
+        List<String> args = new ArrayList<>(List.of("run", "--input", other.toString(), "--report", report.toString(),
+                "--api-url", Cli.baseUrl(server), "--rate-limit", "1000/s"));
+        args.addAll(repository);
+
+        Cli.Result refused = Cli.run(ENV, args.toArray(String[]::new));
+
+        assertThat(refused.exitCode()).as(refused.toString()).isNotZero();
+        assertThat(refused.all()).contains("belongs to the run of " + input)
+                .contains("and " + (ERASED - committed) + " answer(s) of Polar after its checkpoint kept only in its"
+                        + " journal");
+        assertThat(server.getRequestCount()).as("nothing sent").isEqualTo(sent);
     }
 
     private Cli.Result cli(String... args) {

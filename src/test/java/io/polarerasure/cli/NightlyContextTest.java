@@ -60,7 +60,10 @@ class NightlyContextTest {
         Cli.Result byHand = Cli.run(BY_HAND, run(input("b.csv", "usr_2"), "--rate-limit", "1000/s"));
 
         assertThat(nightly.exitCode()).as(nightly.toString()).isEqualTo(ExitCodes.REFUSED);
-        assertThat(nightly.all()).contains("let the next nightly run resume it")
+        assertThat(nightly.all()).as("a corrected URL is another run: only a fixed token resumes")
+                .contains("Fix this: a fixed token resumes the run at the next nightly run; a corrected --api-url or"
+                        + " --sandbox is another run (see jobs/README.md, \"After a wrong URL\")")
+                .doesNotContain("let the next nightly run resume it")
                 .doesNotContainIgnoringCase("re-run the same command").doesNotContain("run the same command again");
         assertThat(byHand.exitCode()).as(byHand.toString()).isEqualTo(ExitCodes.REFUSED);
         assertThat(byHand.all()).contains("re-run the same command to resume").doesNotContain("nightly");
@@ -137,6 +140,13 @@ class NightlyContextTest {
                 "wait 120 s); then let the next nightly run resume it.");
         assertThat(hints.fit("Nothing was sent. Run the same command again once the database answers.")).isEqualTo(
                 "Nothing was sent. Let the next nightly run resume it once the database answers.");
+        assertThat(hints.fit("Run stopped: revoked\n  Rows not yet sent are not in the report. Fix this, then re-run the"
+                + " same command to resume (a fixed token resumes this run; with a corrected --api-url or --sandbox"
+                + " the file is another run, which takes this report over if no row of this run was settled or is in"
+                + " doubt, and otherwise says how to close this one).\n")).as("exit 4").isEqualTo("Run stopped:"
+                + " revoked\n  Rows not yet sent are not in the report. Fix this: a fixed token resumes the run at the"
+                + " next nightly run; a corrected --api-url or --sandbox is another run (see jobs/README.md, \"After a"
+                + " wrong URL\").\n");
         assertThat(ResumeHints.of(BY_HAND).fit("Re-run the same command to resume."))
                 .isEqualTo("Re-run the same command to resume.");
     }

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 import io.polarerasure.job.InterruptedChunk;
 import io.polarerasure.job.RunHistory;
@@ -19,7 +20,9 @@ import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.Outcome;
+import io.polarerasure.report.PendingRows;
 import io.polarerasure.report.ReportFormat;
+import io.polarerasure.report.RunSummary;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +52,14 @@ class StoppedRunSummaryTest {
                 .contains("3 rows answered by Polar but only in the run&#39;s journal")
                 .contains("1 row sent without a recorded answer (in doubt)")
                 .contains("4 rows not yet sent.");
+        assertThat(Files.readString(RunSummary.pathFor(report))).contains("  \"in_doubt\": 0,\n  \"pending\": {\n"
+                + "    \"answered_in_journal\": 3,\n    \"sent_without_answer\": 1,\n    \"not_yet_sent\": 4\n  },\n");
+        assertThat(RunSummary.read(RunSummary.pathFor(report)).pending()).isEqualTo(new PendingRows(3, 1, 4));
+        Cli.Result verify = Cli.run(Map.of(), "verify", "--report", report.toString());
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.out()).contains("INTACT").contains("Beyond the report when the summary was written: 3"
+                + " row(s) answered by Polar only in the run's journal, 1 sent without a recorded answer, 4 not yet"
+                + " sent.");
     }
 
     @Test
@@ -62,6 +73,11 @@ class StoppedRunSummaryTest {
 
         assertThat(Files.readString(HtmlSummary.pathFor(report))).contains("Stopped, not finished")
                 .contains("polar-erasure status shows how many").doesNotContain("not yet sent");
+        assertThat(Files.readString(RunSummary.pathFor(report))).as("as summaries before pending were recorded")
+                .doesNotContain("pending");
+        Cli.Result verify = Cli.run(Map.of(), "verify", "--report", report.toString());
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+        assertThat(verify.out()).contains("INTACT").contains("this report is not final").doesNotContain("Beyond");
     }
 
     private Path report() throws IOException {

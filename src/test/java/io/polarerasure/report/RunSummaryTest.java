@@ -106,6 +106,31 @@ class RunSummaryTest {
     }
 
     @Test
+    void a_stopped_runs_pending_counts_are_optional_and_read_back() throws IOException {
+        String stopped = WRITTEN_BY_1_0_0.replace("\"ABANDONED\"", "\"STOPPED\"")
+                .replace("  \"abandoned_reason\": \"customer\\nasked\",\n", "");
+        RunSummary old = RunSummary.read(Files.writeString(dir.resolve("old.json"), stopped));
+        Path file = dir.resolve("new.json");
+
+        old.withPending(new PendingRows(1, 2, 0)).write(file);
+
+        assertThat(old.pending()).as("written before pending counts").isNull();
+        assertThat(old.toJson()).doesNotContain("pending");
+        assertThat(Files.readString(file)).contains("\"pending\": {\n    \"answered_in_journal\": 1,\n"
+                + "    \"sent_without_answer\": 2,\n    \"not_yet_sent\": 0\n  },\n  \"started\"");
+        assertThat(RunSummary.read(file)).isEqualTo(old.withPending(new PendingRows(1, 2, 0)));
+        assertThatThrownBy(() -> RunSummary.read(Files.writeString(dir.resolve("part.json"),
+                Files.readString(file).replace("\"not_yet_sent\": 0", "\"x\": 0"))))
+                .isInstanceOf(IOException.class).hasMessageContaining("pending.not_yet_sent");
+        assertThatThrownBy(() -> RunSummary.read(Files.writeString(dir.resolve("neg.json"),
+                Files.readString(file).replace("\"not_yet_sent\": 0", "\"not_yet_sent\": -1"))))
+                .isInstanceOf(IOException.class).hasMessageContaining("negative");
+        RunSummary completed = RunSummary.read(Files.writeString(dir.resolve("c.json"), WRITTEN_BY_1_0_0));
+        assertThatThrownBy(() -> completed.withPending(new PendingRows(1, 0, 0)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void refuses_a_summary_with_a_missing_field_or_wrong_sums() throws IOException {
         Path missing = Files.writeString(dir.resolve("m.json"), WRITTEN_BY_1_0_0.replace("\"run_id\": 3,", ""));
         Path wrongSum = Files.writeString(dir.resolve("w.json"),

@@ -28,18 +28,10 @@ class SummaryPageChromiumIT {
     @Test
     void chromium_renders_the_headline_the_glossary_and_the_proof_last() throws Exception {
         Path chromium = chromium();
-        Path report = dir.resolve("requests.audit.csv");
-        HtmlSummaryTest.writeReport(report, List.of(new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+        Path page = completedRunsPage(1, new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
                 new AuditLine(2, "usr_2", Outcome.FAILED, 503, 6,
                         "gave up after 6 failed requests; last error: SocketTimeoutException: timeout", AT),
-                new AuditLine(3, "usr_3", Outcome.NOT_FOUND, 404, 1, "", AT)));
-        ReportFacts facts = ReportFacts.read(report);
-        RunSummary summary = new RunSummary("/in/requests.csv", "a".repeat(64), report.toString(), facts.sha256(), 7,
-                9, "COMPLETED", AT, AT.plusSeconds(61), "https://api.polar.sh", "300/min", "1.0.0", facts.rows(),
-                facts.counts(), 1,
-                new RunSummary.Provenance("production", "production", "/state/repository", 0, null));
-        Path page = HtmlSummary.pathFor(report);
-        HtmlSummary.write(summary, report, page);
+                new AuditLine(3, "usr_3", Outcome.NOT_FOUND, 404, 1, "", AT));
 
         String dom = dom(chromium, page);
 
@@ -70,6 +62,55 @@ class SummaryPageChromiumIT {
                         + " being sent again, when the run resumes.</li>")
                 .contains("<li>40 rows not yet sent.</li>")
                 .contains("<b>Next step:</b> Run the same command again to resume");
+    }
+
+    @Test
+    void chromium_keeps_the_label_of_a_full_bar_inside_its_cell() throws Exception {
+        Path chromium = chromium();
+        Path page = completedRunsPage(0, new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT),
+                new AuditLine(2, "usr_2", Outcome.DELETED, 204, 1, "", AT));
+        // The page forbids scripts; a copy allows one, which measures each label against its cell.
+        Path measured = Files.writeString(dir.resolve("measured.html"), Files.readString(page)
+                .replace("default-src 'none';", "default-src 'none'; script-src 'unsafe-inline';")
+                .replace("</body>", """
+                        <script>
+                        const out = [];
+                        for (const cell of document.querySelectorAll('.chart td:last-child')) {
+                          const range = document.createRange();
+                          range.selectNodeContents(cell);
+                          const label = Math.max(...Array.from(range.getClientRects(), rect => rect.right));
+                          const box = cell.getBoundingClientRect();
+                          out.push(cell.parentElement.firstElementChild.textContent + ' '
+                              + (label <= box.right ? 'inside' : 'outside by ' + (label - box.right)));
+                        }
+                        const pre = document.createElement('pre');
+                        pre.id = 'labels';
+                        pre.textContent = out.join(';');
+                        document.body.appendChild(pre);
+                        </script>
+                        </body>"""));
+
+        String dom = dom(chromium, measured);
+
+        assertThat(dom).as(Files.readString(dir.resolve("chromium.err"))).contains("<pre id=\"labels\">DELETED ")
+                .contains("</span></span> 100.0%</td>");
+        String labels = dom.substring(dom.indexOf("<pre id=\"labels\">") + 17, dom.indexOf("</pre>"));
+        assertThat(labels.split(";")).as("every outcome's percentage inside its cell").hasSize(7)
+                .allMatch(label -> label.endsWith(" inside"));
+    }
+
+    /** Writes the report of a completed run with these lines, its summary and its page; returns the page. */
+    private Path completedRunsPage(int exitCode, AuditLine... lines) throws Exception {
+        Path report = dir.resolve("requests.audit.csv");
+        HtmlSummaryTest.writeReport(report, List.of(lines));
+        ReportFacts facts = ReportFacts.read(report);
+        RunSummary summary = new RunSummary("/in/requests.csv", "a".repeat(64), report.toString(), facts.sha256(), 7,
+                9, "COMPLETED", AT, AT.plusSeconds(61), "https://api.polar.sh", "300/min", "1.0.0", facts.rows(),
+                facts.counts(), exitCode,
+                new RunSummary.Provenance("production", "production", "/state/repository", 0, null));
+        Path page = HtmlSummary.pathFor(report);
+        HtmlSummary.write(summary, report, page);
+        return page;
     }
 
     private static Path chromium() {
