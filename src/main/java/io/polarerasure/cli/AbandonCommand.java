@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import io.polarerasure.job.Abandonment;
 import io.polarerasure.job.InputSnapshot;
 import io.polarerasure.job.Ledger;
+import io.polarerasure.job.ProofOfErasure;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunLease;
 import io.polarerasure.job.RunLock;
@@ -116,9 +117,9 @@ final class AbandonCommand implements Callable<Integer> {
                 }
                 int exitCode = result.unknown() > 0 ? ExitCodes.ROWS_FAILED : ExitCodes.OK;
                 ProofOfErasure.record(closed, false, exitCode, clock, out,
-                        new ProofOfErasure.Provenance(state.describe(), reason + " (" + result.notSent()
+                        new ProofOfErasure.Provenance(PolarErasureCommand.version(), state.describe(), reason + " (" + result.notSent()
                                 + " row(s) never sent, " + result.inDoubt() + " sent without a recorded answer"
-                                + rebuilt + ")"));
+                                + rebuilt + ")", null));
                 return exitCode;
             }
         }

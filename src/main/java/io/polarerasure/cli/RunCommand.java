@@ -25,6 +25,7 @@ import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.Progress;
 import io.polarerasure.job.ReportTakeover;
 import io.polarerasure.job.RunConflictException;
+import io.polarerasure.job.ProofOfErasure;
 import io.polarerasure.job.RunEnding;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunIdentity;
@@ -219,7 +220,8 @@ final class RunCommand implements Callable<Integer> {
             code = ending.exitCode();
             ProofOfErasure.record(new RunHistory(context.getBean(JobRepository.class)).of(identity).orElseThrow(),
                     launch.alreadyComplete(), code, clock, out,
-                    ProofOfErasure.Provenance.of(state, context.getBean(DataSource.class)));
+                    ProofOfErasure.Provenance.of(PolarErasureCommand.version(), state.describe(),
+                            state.jdbcUrl != null ? context.getBean(DataSource.class) : null, state.stateDir()));
             return code;
         } catch (RuntimeException e) {
             code = PolarErasureCommand.exitCodeOf(e);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.polarerasure.job.InterruptedChunk;
+import io.polarerasure.job.ProofOfErasure;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.AuditLine;
@@ -44,7 +45,7 @@ class StoppedRunSummaryTest {
         Path report = report();
 
         ProofOfErasure.record(stopped(report), false, ExitCodes.RESUMABLE, Clock.fixed(AT, ZoneOffset.UTC),
-                new PrintWriter(new StringWriter()), new ProofOfErasure.Provenance("/state/repository", null,
+                new PrintWriter(new StringWriter()), new ProofOfErasure.Provenance("1.0.0", "/state/repository", null,
                         run -> new InterruptedChunk(3, 1)));
 
         assertThat(Files.readString(HtmlSummary.pathFor(report)))
@@ -67,7 +68,7 @@ class StoppedRunSummaryTest {
         Path report = report();
 
         ProofOfErasure.record(stopped(report), false, ExitCodes.RESUMABLE, Clock.fixed(AT, ZoneOffset.UTC),
-                new PrintWriter(new StringWriter()), new ProofOfErasure.Provenance("/state/repository", null, run -> {
+                new PrintWriter(new StringWriter()), new ProofOfErasure.Provenance("1.0.0", "/state/repository", null, run -> {
                     throw new IOException("journal unreadable");
                 }));
 

@@ -1,4 +1,4 @@
-package io.polarerasure.cli;
+package io.polarerasure.job;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,9 +9,6 @@ import java.time.Clock;
 
 import javax.sql.DataSource;
 
-import io.polarerasure.job.InterruptedChunk;
-import io.polarerasure.job.RunEnding;
-import io.polarerasure.job.RunHistory;
 import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.report.HtmlSummary;
 import io.polarerasure.report.Outcome;
@@ -27,7 +24,7 @@ import io.polarerasure.report.RunSummary;
  * the operator then always finds the latest state next to the report. A completed run's summary carries the
  * SHA-256 the job itself committed, so a report changed before the summary was written is never vouched for.
  */
-final class ProofOfErasure {
+public final class ProofOfErasure {
 
     private ProofOfErasure() {
     }
@@ -35,34 +32,46 @@ final class ProofOfErasure {
     /**
      * What the summary says about where the run belongs, besides the run's own record.
      *
+     * @param toolVersion     this tool's version, as {@code --version} prints it
      * @param jobRepository   the job repository's path or JDBC URL without credentials
      * @param abandonedReason why the run was abandoned, null unless it was
      * @param journal         reads an unfinished run's journal, for where its rows stand beyond the report; null
      *                        when the run has ended (abandon)
      */
-    record Provenance(String jobRepository, String abandonedReason, Journal journal) {
+    public record Provenance(String toolVersion, String jobRepository, String abandonedReason, Journal journal) {
 
-        Provenance(String jobRepository, String abandonedReason) {
-            this(jobRepository, abandonedReason, null);
-        }
-
-        /** The provenance of a run of {@code state}'s job repository, whose journal it reads where the run keeps it. */
-        static Provenance of(StateOptions state, DataSource repository) {
-            return new Provenance(state.describe(), null, run -> InterruptedChunk.read(run,
-                    state.jdbcUrl != null ? repository : null, state.stateDir()));
+        /**
+         * The provenance of a run of a job repository, whose journal it reads where the run keeps it.
+         *
+         * @param database the repository's data source when it is an external database (PostgreSQL), which then
+         *                 keeps the journals; null for the embedded one, whose journals are files in {@code stateDir}
+         */
+        public static Provenance of(String toolVersion, String jobRepository, DataSource database, Path stateDir) {
+            return new Provenance(toolVersion, jobRepository, null,
+                    run -> InterruptedChunk.read(run, database, stateDir));
         }
     }
 
     /** What an unfinished run's journal holds after its last checkpoint. */
-    interface Journal {
+    public interface Journal {
+
+        /**
+         * @throws IOException  if a journal file cannot be read
+         * @throws SQLException if the database journal cannot be read
+         */
         InterruptedChunk read(RunHistory.Run run) throws IOException, SQLException;
     }
 
     /**
+     * Writes the run's {@code summary.json} and summary page next to its report and names them on {@code out};
+     * writes nothing when the run refused to go on (exit 2), when the report is missing, or when it is not the one
+     * a completed run committed (says so on {@code out}).
+     *
+     * @param exitCode        this invocation's exit code ({@link ExitCodes})
      * @param alreadyComplete the run had completed before this invocation: its summary is written only if
      *                        missing, since it describes that completion, not this invocation
      */
-    static void record(RunHistory.Run run, boolean alreadyComplete, int exitCode, Clock clock, PrintWriter out,
+    public static void record(RunHistory.Run run, boolean alreadyComplete, int exitCode, Clock clock, PrintWriter out,
                        Provenance provenance) throws IOException {
         Path report = Path.of(run.reportFile());
         Path file = RunSummary.pathFor(report);
@@ -82,7 +91,7 @@ final class ProofOfErasure {
         RunSummary summary = new RunSummary(run.inputFile(), run.inputSha256(), report.toString(), facts.sha256(),
                 run.runId(), run.executionId(), run.state().name(), run.started(),
                 run.finished() != null ? run.finished() : clock.instant(), run.apiUrl(), run.rateLimit(),
-                PolarErasureCommand.version(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code,
+                provenance.toolVersion(), run.inputRows() != null ? run.inputRows() : facts.rows(), facts.counts(), code,
                 new RunSummary.Provenance(run.identity().environment(), run.answeredBy(),
                         provenance.jobRepository(), run.rerun(), provenance.abandonedReason(),
                         run.tookOver(), RetryFile.originalReports(report), null),
