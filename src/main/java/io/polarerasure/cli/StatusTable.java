@@ -2,14 +2,13 @@ package io.polarerasure.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.RunHistory;
 import io.polarerasure.job.RunOverview;
+import io.polarerasure.kernel.Durations;
 
 /**
  * How {@code status} lays runs out as text: by default one block per run, each line at most {@link #WIDTH}
@@ -22,9 +21,6 @@ final class StatusTable {
 
     /** Lines of the default output are cut to this width (paths shortened in the middle). */
     static final int WIDTH = 120;
-
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-            .withZone(ZoneOffset.UTC);
 
     private final PrintWriter out;
     private final boolean wide;
@@ -57,7 +53,7 @@ final class StatusTable {
     /** The default layout: one heading line per run and its facts under it, each line at most {@link #WIDTH}. */
     private void block(RunOverview overview) {
         RunHistory.Run run = overview.run();
-        println(TIME.format(run.started()) + " UTC  " + run.state().name()
+        println(Durations.utc(run.started()) + "  " + run.state().name()
                 + (run.rerun() > 0 ? " (rerun " + run.rerun() + ")" : "") + "  " + run.rowsDone() + "/"
                 + (run.inputRows() == null ? "?" : run.inputRows()) + " rows  " + run.identity().environment() + " "
                 + run.apiUrl());
@@ -72,7 +68,7 @@ final class StatusTable {
         println("A run holds the embedded job repository; shown from its live status file (finished runs"
                 + " show once it ends):");
         for (LiveStatus run : live) {
-            println("RUNNING since " + TIME.format(run.startedAt()) + " UTC  " + run.answered() + "/"
+            println("RUNNING since " + Durations.utc(run.startedAt()) + "  " + run.answered() + "/"
                     + run.total() + " rows answered, " + run.committed() + " in the report  host " + run.host()
                     + ", pid " + run.pid());
             StringBuilder outcomes = new StringBuilder();
@@ -82,11 +78,11 @@ final class StatusTable {
                     + " outcomes so far: " + (outcomes.length() == 0 ? "none yet" : outcomes));
             long inFlight = Math.max(0, run.answered() - run.committed());
             println("  " + (run.waiting() == null ? "sending" : run.waiting() + (run.waitingUntil() == null
-                    ? "" : ", resuming " + TIME.format(run.waitingUntil()) + " UTC")) + "; " + inFlight
+                    ? "" : ", resuming " + Durations.utc(run.waitingUntil()))) + "; " + inFlight
                     + " answered row(s) wait for the next checkpoint");
             println("  input:  " + shorten(run.input(), WIDTH - 10));
             println("  report: " + shorten(run.report() == null ? "(not yet opened)" : run.report(), WIDTH - 10));
-            println("  to: " + run.apiUrl() + "  updated " + TIME.format(run.updatedAt()) + " UTC");
+            println("  to: " + run.apiUrl() + "  updated " + Durations.utc(run.updatedAt()));
         }
     }
 
@@ -115,7 +111,7 @@ final class StatusTable {
 
     static String[] row(RunOverview overview) {
         RunHistory.Run run = overview.run();
-        return new String[] {TIME.format(run.started()), run.state().name()
+        return new String[] {Durations.utc(run.started()).replace(" UTC", ""), run.state().name()
                 + (run.rerun() > 0 ? " (rerun " + run.rerun() + ")" : ""),
                 run.rowsDone() + "/" + (run.inputRows() == null ? "?" : run.inputRows()), overview.counts(),
                 run.identity().environment() + " " + run.apiUrl(), run.inputFile(), run.inputSha256(),
