@@ -1,6 +1,7 @@
 package io.polarerasure.cli;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -10,6 +11,8 @@ import io.polarerasure.job.RepositorySchema;
 import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.OperatorFault;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
@@ -20,18 +23,65 @@ import org.springframework.dao.DataAccessException;
 /** Starts the Spring context of one command: the job repository, plus the job for a run. */
 final class SpringContexts {
 
+    private static final Logger log = LoggerFactory.getLogger(SpringContexts.class);
+
     private SpringContexts() {
     }
 
     /**
-     * Opens the job repository, creating its tables if missing; the message of a failure tells the operator
-     * what to check.
+     * How long a command waits for another process to close the embedded repository, which one process opens at a
+     * time: a {@code status}, {@code lookup} or {@code prune} holds it for a second or two, and a run starting just
+     * then must not fail for it.
+     */
+    static final Duration IN_USE_PATIENCE = Duration.ofSeconds(20);
+
+    /**
+     * Opens the job repository, creating its tables if missing, waiting up to {@link #IN_USE_PATIENCE} while
+     * another process has the embedded one open; the message of a failure tells the operator what to check.
      *
      * @param singletons beans made by the command line (the run's inputs), registered before start-up
      * @param sources    configuration classes besides the repository's
+     * @throws RepositoryInUseException if another process still has the embedded repository open after that
      */
     static ConfigurableApplicationContext openRepository(StateOptions state, int poolSize,
                                                          Map<String, Object> singletons, Class<?>... sources) {
+        return openRepository(state, IN_USE_PATIENCE, poolSize, singletons, sources);
+    }
+
+    /**
+     * {@link #openRepository(StateOptions, int, Map, Class[])} with the wait for another process's embedded
+     * repository given: {@link Duration#ZERO} for a command that answers "in use" instead ({@code status}).
+     */
+    static ConfigurableApplicationContext openRepository(StateOptions state, Duration patience, int poolSize,
+                                                         Map<String, Object> singletons, Class<?>... sources) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        boolean said = false;
+        while (true) {
+            try {
+                return openOnce(state, poolSize, singletons, sources);
+            } catch (RepositoryInUseException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw e;
+                }
+                if (!said) {
+                    log.info("Another process has the embedded job repository open; waiting up to {} s for it",
+                            patience.toSeconds());
+                    said = true;
+                }
+                try {
+                    Thread.sleep(IN_USE_RETRY.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static final Duration IN_USE_RETRY = Duration.ofMillis(500);
+
+    private static ConfigurableApplicationContext openOnce(StateOptions state, int poolSize,
+                                                           Map<String, Object> singletons, Class<?>... sources) {
         ConfigurableApplicationContext context = null;
         try {
             context = open(state, poolSize, singletons, sources);

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -103,7 +104,7 @@ final class StatusCommand implements Callable<Integer> {
         List<RunOverview> runs;
         ConfigurableApplicationContext opened;
         try {
-            opened = SpringContexts.openRepository(state, 2, Map.of());
+            opened = SpringContexts.openRepository(state, Duration.ZERO, 2, Map.of());
         } catch (SpringContexts.RepositoryInUseException e) {
             // The check above raced a process that opened the repository just after it.
             return repositoryInUse(json, out);

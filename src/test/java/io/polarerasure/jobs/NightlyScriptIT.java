@@ -110,7 +110,8 @@ class NightlyScriptIT {
         assertThat(Path.of(cReport + ".summary.json")).content().contains("\"complete\": false", "\"exit_code\": 4");
         assertThat(run("verify", "--report", cReport.toString()).code()).isZero();
         // The tool leaves resuming to the script, and says so; the last run's metrics show the refusal.
-        assertThat(first.output()).contains("let the next nightly run resume it")
+        assertThat(first.output()).contains("a fixed token resumes the run at the next nightly run; a corrected"
+                + " --api-url or --sandbox is another run")
                 .doesNotContainIgnoringCase("re-run the same command").doesNotContain("run the same command again");
         assertThat(Files.readAllLines(metrics())).contains("polar_erasure_last_run_exit_code 4.0",
                 "polar_erasure_last_run_rows{outcome=\"DELETED\"} 10.0")
