@@ -95,6 +95,31 @@ class OperatorMistakesIT {
     }
 
     @Test
+    void two_processes_with_two_state_folders_starting_the_same_file_at_once_send_each_row_once() throws Exception {
+        Workload workload = Workload.generate(new Random(404), ROWS);
+        Path input = workload.write(dir);
+        FakePolar fake = fake(workload.existing, false);
+        // A hand run next to the nightly with another --state-dir, or two pods on H2: the run's lock and lease live
+        // in each one's own job repository, so only the report itself can tell them apart.
+        Process first = jar.start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "20/s", "--state-dir", dir.resolve("state-a").toString());
+        Process second = jar.start(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "20/s", "--state-dir", dir.resolve("state-b").toString());
+
+        List<Integer> codes = List.of(jar.finish(first), jar.finish(second));
+
+        assertThat(codes).as(jar.log()).containsExactlyInAnyOrder(0, 2);
+        Process refused = codes.get(0) == 2 ? first : second;
+        assertThat(jar.log(refused)).contains("already exists and belongs to no run recorded")
+                .contains("Nothing was sent");
+        assertThat(fake.requests()).extracting(FakePolar.Request::externalId).as("each ID sent once")
+                .doesNotHaveDuplicates();
+        Path report = dir.resolve("requests.audit.csv");
+        assertThat(workload.verify(report, fake)).as("rows in doubt").isEmpty();
+        assertThat(jar.run(dir, Map.of(), "verify", "--report", report.toString())).as(jar.log()).isZero();
+    }
+
+    @Test
     void a_sandbox_trial_is_another_run_than_production_and_never_stands_in_for_it() throws Exception {
         Workload workload = Workload.generate(new Random(404), ROWS);
         Path input = workload.write(dir);

@@ -1,6 +1,7 @@
 package io.polarerasure.job;
 
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -10,6 +11,7 @@ import java.util.function.LongFunction;
 
 import io.polarerasure.input.RequestOptions;
 import io.polarerasure.kernel.Durations;
+import io.polarerasure.report.ReportFormat;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -143,9 +145,37 @@ public final class ErasureLauncher {
             tookOver = decision.taken().map(ReportTakeover.TakenOver::describe).orElseThrow(() ->
                     new RunConflictException(reportTaken(input, absolute, identity, decision.keptBecause())));
         }
+        claim(input, absolute, identity);
         String reportFile = absolute.toString();
-        return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, identity, rerun, details,
-                tookOver)), false, false, reportFile, rerun);
+        try {
+            return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, identity, rerun, details,
+                    tookOver)), false, false, reportFile, rerun);
+        } catch (Exception | Error e) {
+            // Not started (the repository went away, say): give the claim back if the run wrote nothing into it.
+            if (empty(absolute)) {
+                Files.deleteIfExists(absolute);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Creates the new run's report, empty, before the run is recorded: creating a file is atomic, so of two
+     * processes that start this file's run at the same moment with two job repositories (two state folders, two
+     * pods on H2), which the run's lock and lease cannot see, only one gets the report; the other is refused here,
+     * before anything is sent, instead of overwriting the first one's report at its first chunk.
+     *
+     * @throws RunConflictException if the report appeared since it was checked
+     */
+    private void claim(Path input, Path report, RunIdentity identity) throws IOException {
+        try {
+            ReportFormat.createOwnerOnly(report);
+        } catch (FileAlreadyExistsException e) {
+            throw new RunConflictException(reportTaken(input, report, identity, Optional.empty()));
+        } catch (IOException e) {
+            throw new RunStorageException("Cannot create the report " + report + ": " + e.getMessage() + ". Check"
+                    + " that its folder exists and is writable, then run the same command again. Nothing was sent.", e);
+        }
     }
 
     /**
@@ -161,6 +191,14 @@ public final class ErasureLauncher {
                 + " URL. If it is right after all, run this command with --rerun: a new run with a report of its own.";
     }
 
+    private static boolean empty(Path file) {
+        try {
+            return Files.size(file) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /**
      * Why a new run cannot write this report, truthfully: the run that owns it (input, SHA-256, destination,
      * state, rows done, answers its journal still holds) and the ways on; or that no recorded run owns it.
@@ -169,8 +207,11 @@ public final class ErasureLauncher {
         Optional<RunHistory.Run> owner = new RunHistory(jobRepository).owning(report);
         if (owner.isEmpty()) {
             return "The report " + report + " already exists and belongs to no run recorded in this job repository."
-                    + " A report is never overwritten: move it away or choose another path with --report, then"
-                    + " run again. Nothing was sent.";
+                    + (empty(report) ? " It is empty: another process (with another --state-dir or job repository)"
+                    + " has just started this file's run, or a run crashed as it began. If no other process runs"
+                    + " this file, delete it; otherwise run every process of this file from one state folder or one"
+                    + " PostgreSQL job repository." : " A report is never overwritten: move it away or choose another"
+                    + " path with --report, then run again.") + " Nothing was sent.";
         }
         RunHistory.Run run = owner.get();
         String which = "The report " + report + " belongs to the run of " + run.inputFile() + " (SHA-256 "
