@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * these rules. {@link RequestFile} applies {@link #verdict} once to every row it reads, so the scan, the dry run and
  * the job decide alike. Pure and allocation-free on the happy path.
  *
- * <p>Besides what Polar cannot address, it refuses values a spreadsheet damaged (scientific notation, a
- * {@code ="..."} wrapper, typographic quotes, a leading apostrophe): sent, they come back 404 and the real customer
+ * <p>Besides what Polar cannot address, it refuses values a spreadsheet or a script damaged (scientific notation,
+ * a whole number with a {@code .0} part, a {@code ="..."} wrapper, typographic quotes, a leading apostrophe): sent, they come back 404 and the real customer
  * stays live while the report says NOT_FOUND.
  */
 public final class IdRules {
@@ -28,6 +28,16 @@ public final class IdRules {
 
     /** Excel, LibreOffice and Google Sheets write large numbers so: one digit, a fraction, an exponent with a sign. */
     private static final Pattern SCIENTIFIC = Pattern.compile("-?[0-9](?:[.,][0-9]+)?[eE][+-][0-9]{1,3}");
+    /**
+     * Scientific notation as programs write it: one digit, a fraction, an exponent with or without a sign (Java's
+     * {@code Double.toString}: {@code 1.0E10}, {@code 4.71123456789012E15}; others: {@code 4.711e15}), or a
+     * {@code +} in front. Without a fraction and a sign ({@code 2E10}, {@code 1e5}) it may be a hexadecimal ID,
+     * and is sent.
+     */
+    private static final Pattern PROGRAM_SCIENTIFIC = Pattern.compile(
+            "[+-]?[0-9](?:[.,][0-9]+[eE][+-]?|[eE][+-])[0-9]{1,3}");
+    /** A whole number with a fractional zero part, as pandas writes an integer column that has blanks (floats). */
+    private static final Pattern FRACTIONAL_ZERO = Pattern.compile("[0-9]+\\.0+");
     /** The {@code sep=;} line Excel writes first; after the header it starts a second, joined export. */
     private static final Pattern EXCEL_SEPARATOR_LINE = Pattern.compile("(?i)sep=.?");
     private static final Pattern FORMULA_TEXT = Pattern.compile("=\"(.*)\"", Pattern.DOTALL);
@@ -40,10 +50,39 @@ public final class IdRules {
     /** Column names that head ID lists; a plain list's first line holding one is a header, not an ID. */
     private static final Set<String> HEADER_NAMES = Set.of("external_id", "externalid", "external id", "id",
             "customer_id", "customerid", "customer id", "customer", "user_id", "userid", "user id", "email", "e-mail");
+    /** Of {@link #HEADER_NAMES}, the plain words a data field may hold (a role, a channel, Indonesia's code). */
+    private static final Set<String> DATA_WORDS = Set.of("id", "customer", "email", "e-mail");
+    /**
+     * A name of an ID column in any language: letters (no digits), then "id" after a space, {@code _}, {@code -}
+     * or {@code .} ({@code Kunden-ID}, {@code user id}) or as a capital I after a letter ({@code CustomerId},
+     * {@code KundenID}), or exactly {@code uid}. Not {@code squid} or {@code android}: no boundary before "id".
+     */
+    private static final Pattern ID_COLUMN_NAME = Pattern.compile(
+            "(?i:uid)|\\p{L}[\\p{L} _.-]*(?:[ _.-](?i:id|uid)|(?<=\\p{L})I[dD])");
 
-    /** Whether a list's first value is a column name rather than an ID (e.g. {@code external_id}, {@code email}). */
+    /**
+     * Whether a list's first value is a column name rather than an ID (e.g. {@code external_id}, {@code email},
+     * {@code Kunden-ID}, {@code uid}).
+     */
     static boolean looksLikeHeader(String value) {
-        return value != null && HEADER_NAMES.contains(strip(value).toLowerCase(java.util.Locale.ROOT));
+        if (value == null) {
+            return false;
+        }
+        String name = Header.name(value);
+        return HEADER_NAMES.contains(name.toLowerCase(Locale.ROOT)) || ID_COLUMN_NAME.matcher(name).matches();
+    }
+
+    /**
+     * Whether a data field names an ID column, so its record is a header: {@link #looksLikeHeader} without the
+     * plain words ({@code id}, {@code customer}, {@code email}) that a data column may hold.
+     */
+    static boolean namesIdColumn(String value) {
+        int end = value.length();
+        // Every such name ends in "id" (in any case) but perhaps for surrounding spaces: most fields stop here.
+        if (end < 3 || !value.regionMatches(true, end - 2, "id", 0, 2) && IdRules.strip(value).length() == end) {
+            return false;
+        }
+        return looksLikeHeader(value) && !DATA_WORDS.contains(Header.name(value).toLowerCase(Locale.ROOT));
     }
 
     /**
@@ -125,6 +164,17 @@ public final class IdRules {
             return DAMAGED + Visible.escape(id) + " is a number in scientific notation: the spreadsheet turned a long"
                     + " numeric ID into a number and lost its digits. Format the ID column as Text before pasting or"
                     + " importing (or export the IDs straight from the source system), then check this ID";
+        }
+        if (PROGRAM_SCIENTIFIC.matcher(id).matches()) {
+            return DAMAGED + Visible.escape(id) + " is a number in scientific notation as a program writes it"
+                    + " (Java writes 1.0E10, others 4.711e15): a script or tool read the ID column as numbers and"
+                    + " lost its digits. Export the ID column as text (in pandas: dtype=str), then check this ID";
+        }
+        if (FRACTIONAL_ZERO.matcher(id).matches()) {
+            return DAMAGED + Visible.escape(id) + " is a whole number written with a fractional zero part: a tool"
+                    + " read the ID column as numbers (pandas does so for a numeric column with blank cells) and wrote"
+                    + " it back as decimals, dropping leading zeros and, past 15 digits, changing the last ones. Export"
+                    + " the ID column as text (in pandas: dtype=str), then check this ID";
         }
         Matcher formula = FORMULA_TEXT.matcher(id);
         if (formula.matches()) {

@@ -16,8 +16,10 @@ import java.util.stream.Collectors;
  * <p>A record is such a header when a field other than the ID column's equals the ID column's name, or when a field
  * split at {@code ,}, {@code ;} or tab has two or more parts of which one equals it (names trimmed, compared
  * ignoring case, as {@code External_ID}, and without a byte order mark in front, which a second export joined with
- * {@code cat} keeps). A repeated header in the same layout is not refused: its ID field equals
- * the name and {@link IdRules#verdict} makes it INVALID, and the records after it are read correctly.
+ * {@code cat} keeps). It is one too when a field names an ID column by {@link IdRules#namesIdColumn}, the rule that
+ * also stops a header read with {@code --no-header} ({@code External ID}, {@code Kunden-ID}, {@code uid}): the
+ * second export then spells its header differently. A repeated header in the same layout is not refused: its ID
+ * field equals the name and {@link IdRules#verdict} makes it INVALID, and the records after it are read correctly.
  */
 final class JoinedExports {
 
@@ -42,10 +44,12 @@ final class JoinedExports {
         boolean sameLayout = idIndex < fields.size() && Header.name(fields.get(idIndex)).equalsIgnoreCase(idColumn);
         for (int i = 0; i < fields.size(); i++) {
             String field = Header.name(fields.get(i)); // the same string when there is nothing to trim
-            if (i != idIndex && !sameLayout && field.equalsIgnoreCase(idColumn)) {
+            if (!sameLayout && (i != idIndex && field.equalsIgnoreCase(idColumn) || IdRules.namesIdColumn(field))) {
                 String found = fields.stream().map(Header::name).collect(Collectors.joining(delimiter == 0 ? ","
                         : String.valueOf(delimiter)));
-                throw refusal(file, record, "repeats the header in another column order (" + shown(found) + ")",
+                String how = field.equalsIgnoreCase(idColumn) ? "in another column order"
+                        : "spelt another way (" + shown(field) + " names an ID column)";
+                throw refusal(file, record, "repeats the header " + how + " (" + shown(found) + ")",
                         "the same columns in the same order");
             }
             for (char other : DELIMITERS) {

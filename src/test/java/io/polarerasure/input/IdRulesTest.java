@@ -113,6 +113,54 @@ class IdRulesTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"4.711e15", "1.0E10", "4.711234567890120E15", "4.711e+15", "1.5e-7", "+1.5E+07",
+            "4,711e15"})
+    void scientific_notation_from_other_tools_is_damage_whatever_the_case_and_sign(String id) {
+        // Java's Double.toString (1.0E10), Python (4.711e+15) and other tools: no sign, lowercase e.
+        assertThat(IdRules.violation(id)).hasValueSatisfying(v -> assertThat(v)
+                .startsWith(IdRules.DAMAGED + id + " is a number in scientific notation"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12345.0", "4711234567890120.0", "42.00", "0.0"})
+    void a_whole_number_with_a_fractional_zero_part_is_damage_telling_to_export_the_column_as_text(String id) {
+        assertThat(IdRules.violation(id)).contains(IdRules.DAMAGED + id + " is a whole number written with a"
+                + " fractional zero part: a tool read the ID column as numbers (pandas does so for a numeric column"
+                + " with blank cells) and wrote it back as decimals, dropping leading zeros and, past 15 digits,"
+                + " changing the last ones. Export the ID column as text (in pandas: dtype=str), then check this ID");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"usr_123", "00042731", "12345", "12345.5", "1.05", "v1.0", "1.0.0", "12345.0a", ".0",
+            "usr_1e15", "1.0E", "E10"})
+    void ids_that_are_no_damaged_number_are_sent(String id) {
+        assertThat(IdRules.violation(id)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"external_id", "External ID", "uid", "UID", "Kunden-ID", "user id", "CustomerId",
+            "KundenID", "Kunden_Nr.ID", "customer.id", "\uFEFFKunden-ID", " user_uid "})
+    void id_column_names_in_any_spelling_look_like_a_header(String name) {
+        assertThat(IdRules.looksLikeHeader(name)).isTrue();
+        assertThat(IdRules.namesIdColumn(name)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"squid", "Squid", "android", "usr_1id", "usr-1-ID", "A1ID", "id1", "usr_123", "ID-",
+            "Bob Smith", "name", "idea"})
+    void words_ending_in_id_without_a_boundary_and_ids_with_digits_are_no_header(String value) {
+        assertThat(IdRules.looksLikeHeader(value)).isFalse();
+        assertThat(IdRules.namesIdColumn(value)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ID", "customer", "Email", "e-mail"})
+    void plain_words_a_data_column_may_hold_head_a_list_but_do_not_make_a_data_record_a_header(String value) {
+        assertThat(IdRules.looksLikeHeader(value)).isTrue();
+        assertThat(IdRules.namesIdColumn(value)).isFalse();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"1e5", "12E+10", "usr_1E+10", "E+10", "1.5E", "2E10"})
     void ids_that_only_resemble_scientific_notation_are_sent(String id) {
         assertThat(IdRules.violation(id)).isEmpty();

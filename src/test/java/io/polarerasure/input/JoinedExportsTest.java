@@ -136,6 +136,38 @@ class JoinedExportsTest {
                         + " (external_id,email, split at ',')");
     }
 
+    @Test
+    void a_second_header_spelt_another_way_refuses_the_file_instead_of_sending_its_names_and_shifted_rows() {
+        // Reviewer's j4.csv: the second export calls the column "External ID" and puts it second; read in the first
+        // layout, "name" and "Bob Smith" stood in the ID column and were sent.
+        Path file = RequestFiles.write(dir, "external_id,name\nusr_j1,a\nname,External ID\nBob Smith,usr_j2\n");
+
+        assertThatThrownBy(() -> RequestScan.scan(file, "external_id")).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(file + " line 3: repeats the header spelt another way (External ID names an"
+                        + " ID column) (name,External ID): the file joins two exports with different layouts")
+                .hasMessageContaining("Nothing was sent");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"uid", "Kunden-ID", "CustomerId", "\uFEFFuser id"})
+    void a_second_header_naming_its_id_column_otherwise_in_the_id_column_refuses_the_file(String name) {
+        Path file = RequestFiles.write(dir, "external_id,email\nusr_1,a@x\n" + name + ",email\nusr_2,b@x\n");
+
+        assertThatThrownBy(() -> RequestScan.scan(file, "external_id")).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(file + " line 3: repeats the header spelt another way");
+    }
+
+    @Test
+    void data_fields_holding_plain_words_or_ids_are_read_as_data() {
+        // A role, a channel and Indonesia's country code are data; so is an ID ending in "id" without a boundary.
+        Path file = RequestFiles.write(dir, "external_id,role,channel,country\nusr_1,customer,email,ID\n"
+                + "squid,Customer,E-Mail,id\nusr_2id,x,y,z\n");
+
+        assertThat(RequestFiles.rows(file)).extracting(RequestRow::externalId, RequestRow::valid).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("usr_1", true), org.assertj.core.groups.Tuple.tuple("squid", true),
+                org.assertj.core.groups.Tuple.tuple("usr_2id", true));
+    }
+
     private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
     private static byte[] concat(byte[] first, byte[] second) {

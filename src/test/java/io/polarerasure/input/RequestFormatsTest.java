@@ -114,6 +114,43 @@ class RequestFormatsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"uid", "Kunden-ID", "user id", "CustomerId", "KundenID"})
+    void with_no_header_a_first_line_naming_the_id_column_in_another_spelling_refuses_the_file(String name) {
+        RequestOptions noHeader = new RequestOptions("external_id", false, null, null);
+        Path list = write("list.txt", (name + "\nusr_n1\n").getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> ids(list, noHeader)).isInstanceOf(InputFileException.class)
+                .hasMessageStartingWith(list + " line 1: this line looks like a header row")
+                .hasMessageContaining("Run without --no-header");
+    }
+
+    @Test
+    void with_no_header_a_first_id_that_only_ends_in_id_is_read() {
+        RequestOptions noHeader = new RequestOptions("external_id", false, null, null);
+        Path list = write("list.txt", "squid\nusr_1ID\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(ids(list, noHeader)).extracting(t -> t.toList().get(2)).containsExactly("squid", "usr_1ID");
+    }
+
+    @Test
+    void numbers_written_by_java_python_or_pandas_are_invalid_with_how_to_export_the_column_as_text() {
+        // Reviewer's sci.csv: all five were WOULD_DELETE.
+        Path file = write("sci.csv", ("external_id\n4.711e15\n1.0E10\n4711234567890120.0\n12345.0\n"
+                + "4.711234567890120E15\n").getBytes(StandardCharsets.UTF_8));
+
+        List<RequestRow> rows = RequestFiles.rows(file);
+
+        assertThat(rows).extracting(RequestRow::valid).containsOnly(false).hasSize(5);
+        assertThat(rows.get(0).invalid()).startsWith(IdRules.DAMAGED + "4.711e15 is a number in scientific notation"
+                + " as a program writes it").contains("Export the ID column as text");
+        assertThat(rows.get(1).invalid()).startsWith(IdRules.DAMAGED + "1.0E10 is a number in scientific notation");
+        assertThat(rows.get(2).invalid()).startsWith(IdRules.DAMAGED + "4711234567890120.0 is a whole number written"
+                + " with a fractional zero part").contains("Export the ID column as text");
+        assertThat(rows.get(3).invalid()).startsWith(IdRules.DAMAGED + "12345.0 is a whole number");
+        assertThat(rows.get(4).invalid()).startsWith(IdRules.DAMAGED + "4.711234567890120E15 is a number in");
+    }
+
     @Test
     void a_record_with_more_fields_than_the_header_is_invalid_since_its_columns_may_have_shifted() {
         // An unquoted comma in a name shifts the ID column onto the first name.
