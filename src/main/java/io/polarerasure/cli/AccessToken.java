@@ -84,10 +84,11 @@ final class AccessToken {
         }
         for (int i = 0; i < token.length(); i++) {
             char c = token.charAt(i);
-            if (c <= ' ' || c >= 0x7f) {
+            if (!isTokenCharacter(c)) {
                 throw new UsageException(String.format("%s holds a character that cannot be part of a token (U+%04X at"
-                        + " position %d of %d): a Polar token is letters, digits and underscores. Write just"
-                        + " the token into it (no quotes, no \"Bearer\", one line) and run again. Nothing was sent.",
+                        + " position %d of %d): a token is ASCII letters, digits, underscores and hyphens (Polar's"
+                        + " look like polar_oat_ followed by letters and digits). Write just the token into it (no"
+                        + " quotes, no \"Bearer\", one line) and run again. Nothing was sent.",
                         source, (int) c, i + 1, token.length()));
             }
         }
@@ -104,6 +105,15 @@ final class AccessToken {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether {@code c} may be part of a token: ASCII letters, digits, {@code _} and {@code -}. Polar's tokens are
+     * {@code polar_oat_} and other {@code polar_…_} prefixes followed by letters and digits (polar-api.md,
+     * "Tokens"); the hyphen is allowed for test and proxy tokens. Quotes, spaces and anything else are refused.
+     */
+    private static boolean isTokenCharacter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-';
     }
 
     private static boolean isPadding(char c) {

@@ -79,8 +79,24 @@ final class RetryFailedCommand implements Callable<Integer> {
                     summary.inputFile());
             return ExitCodes.OK;
         }
-        out.printf("Wrote %d FAILED or NOT_SENT row%s of %s to %s%n  Run them again with: polar-erasure run --input"
-                + " %s%n", rows, rows == 1 ? "" : "s", report, target.toAbsolutePath(), target.toAbsolutePath());
+        out.printf("Wrote %d FAILED or NOT_SENT row%s of %s to %s%n  Run them again with: %s%n", rows,
+                rows == 1 ? "" : "s", report, target.toAbsolutePath(),
+                runAgain(System.getProperty("sun.java.command"), target.toAbsolutePath().toString()));
         return ExitCodes.OK;
+    }
+
+    /**
+     * The command that runs {@code input}, in the form the tool was started with when the JVM says so cheaply:
+     * {@code java -jar JAR run --input FILE} when {@code sun.java.command} (null if unknown) begins with a
+     * polar-erasure jar, else both the installed command and the jar form.
+     */
+    static String runAgain(String javaCommand, String input) {
+        String first = javaCommand == null || javaCommand.isBlank() ? "" : javaCommand.strip().split("\\s+")[0];
+        String name = first.isEmpty() ? "" : java.nio.file.Path.of(first).getFileName().toString();
+        if (name.startsWith("polar-erasure") && name.endsWith(".jar")) {
+            return "java -jar " + first + " run --input " + input;
+        }
+        return "polar-erasure run --input " + input + " (or java -jar target/polar-erasure.jar run --input " + input
+                + ")";
     }
 }

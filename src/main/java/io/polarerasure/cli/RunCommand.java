@@ -246,7 +246,8 @@ final class RunCommand implements Callable<Integer> {
         snapshot.countsNow().forEach((outcome, count) -> counts.put(outcome.name(), count));
         Optional<SendingState.Waiting> waiting = eraser.sendingState().current()
                 .filter(wait -> wait.until().map(clock.instant()::isBefore).orElse(true));
-        return new LiveStatus(identity.key(), host, ProcessHandle.current().pid(), options.input.toString(),
+        return new LiveStatus(identity.key(), host, ProcessHandle.current().pid(),
+                options.input.toAbsolutePath().normalize().toString(),
                 progress.reportFile().orElse(null), settings.baseUrl(), settings.rate().toString(), invoked,
                 clock.instant(), total, snapshot.answered(), snapshot.done(), snapshot.answeredLastMinute(), counts,
                 waiting.map(SendingState.Waiting::description).orElse(null),

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -138,12 +139,18 @@ final class StatusCommand implements Callable<Integer> {
      * last, abandon, prune or another status. Opening it would fail.
      */
     private int repositoryInUse(boolean json, PrintWriter out) {
+        String message = "Another polar-erasure process has the embedded job repository (" + state.describe()
+                + ") open and has written no live status yet: a run starting or finishing, or abandon or prune."
+                + " Run status again in a few seconds.";
         if (json) {
-            out.println("{\"runs\": [], \"live\": [], \"repository_in_use\": true}");
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("runs", List.of());
+            answer.put("live", List.of());
+            answer.put("repositoryInUse", true);
+            answer.put("message", message);
+            out.println(JSON.writeValueAsString(answer));
         } else {
-            new StatusTable(out, wide).println("Another polar-erasure process has the embedded job repository ("
-                    + state.describe() + ") open and has written no live status yet: a run starting or finishing, or"
-                    + " abandon or prune. Run status again in a few seconds.");
+            new StatusTable(out, wide).println(message);
         }
         return ExitCodes.OK;
     }

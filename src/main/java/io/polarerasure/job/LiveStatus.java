@@ -26,7 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
  * @param runKey             the run's key ({@link RunIdentity#key()})
  * @param host               host name of the running process
  * @param pid                its process id
- * @param input              the request file as given
+ * @param input              the request file, absolute and normalised (status may run from another folder)
  * @param report             the report being written, null before the step starts
  * @param apiUrl             where requests go
  * @param rate               the configured rate, as the user wrote it

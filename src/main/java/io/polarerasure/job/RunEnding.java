@@ -230,7 +230,7 @@ public sealed interface RunEnding {
 
         @Override
         public String words() {
-            return notes + String.format("Cannot resume: %s%n", reason);
+            return notes + String.format("polar-erasure: Cannot resume: %s%n", reason);
         }
     }
 

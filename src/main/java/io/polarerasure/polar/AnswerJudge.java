@@ -192,7 +192,8 @@ final class AnswerJudge {
             // Most recent rows failed even after retries: Polar is down. Failing every remaining row
             // would burn the file; stopping lets the run resume later. This row stays unanswered.
             throw stops.stop(new PolarUnavailableException("Polar looks unavailable: more than half of the last "
-                    + outage.size() + " rows failed even after " + maxAttempts + " attempts each (last error: "
+                    + outage.size() + " rows failed even after " + maxAttempts + (maxAttempts == 1 ? " attempt" : " attempts")
+                    + " each (last error: "
                     + row.lastError + "). Stopped; re-run the same command to resume once Polar answers again."),
                     row);
         }

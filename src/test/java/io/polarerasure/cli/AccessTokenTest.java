@@ -83,6 +83,24 @@ class AccessTokenTest {
     }
 
     @Test
+    void quotes_and_characters_outside_letters_digits_underscores_and_hyphens_are_refused_without_quoting_the_token()
+            throws IOException {
+        Path quoted = tokenFile("\"polar_oat_SECRET123\"\n", "rw-------");
+        assertThatThrownBy(() -> AccessToken.read(quoted, Map.of())).isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("The token file " + quoted + " holds a character that cannot be part of a"
+                        + " token (U+0022 at position 1 of 21)")
+                .hasMessageContaining("letters, digits, underscores and hyphens").hasMessageNotContaining("SECRET");
+        for (String bad : new String[] {"'polar_oat_SECRET123'", "polar_oat_SECRET\u201d", "polar_oat.SECRET",
+                "polar_oat_SECRET+/="}) {
+            assertThatThrownBy(() -> AccessToken.read(null, Map.of(AccessToken.ENVIRONMENT_VARIABLE, bad)))
+                    .as(bad).isInstanceOf(UsageException.class)
+                    .hasMessageContaining("cannot be part of a token").hasMessageNotContaining("SECRET");
+        }
+        assertThat(AccessToken.read(null, Map.of(AccessToken.ENVIRONMENT_VARIABLE, "hunter2-SECRETtoken_9")))
+                .as("what the message says a token is, is accepted").isEqualTo("hunter2-SECRETtoken_9");
+    }
+
+    @Test
     void a_utf16_token_file_is_a_usage_error() throws IOException {
         Path file = dir.resolve("token-utf16");
         Files.write(file, "\uFEFFpolar_oat_abc".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));

@@ -96,7 +96,8 @@ class LostReportTest {
         int sent = server.getRequestCount();
         Cli.Result again = Cli.run(ENV, run());
         assertThat(again.exitCode()).as(again.toString()).isEqualTo(ExitCodes.USAGE);
-        assertThat(again.all()).contains("was deleted").contains("abandon --report " + report);
+        assertThat(again.all()).contains("polar-erasure: Cannot resume: ").contains("was deleted")
+                .contains("abandon --report " + report);
 
         Cli.Result abandon = cli("abandon", "--report", report.toString());
 

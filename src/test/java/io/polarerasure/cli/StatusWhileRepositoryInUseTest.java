@@ -50,7 +50,8 @@ class StatusWhileRepositoryInUseTest {
         assertThat(held.out()).contains("Another polar-erasure process has the embedded job repository")
                 .contains("Run status again in a few");
         assertThat(held.all()).doesNotContain("Exception");
-        assertThat(heldJson.out()).contains("\"repository_in_use\": true");
+        assertThat(heldJson.out()).contains("\"repositoryInUse\" : true").doesNotContain("repository_in_use")
+                .contains("\"message\" : \"Another polar-erasure process has the embedded job repository");
         assertThat(free.exitCode()).as(free.all()).isEqualTo(ExitCodes.OK);
         assertThat(free.out()).doesNotContain("Another polar-erasure process");
     }
