@@ -144,10 +144,14 @@ final class ProgressPrinter {
             line.append(", ").append(snapshot.done()).append(" in the report");
         }
         long left = Math.max(0, total - snapshot.answered());
+        Instant now = clock.instant();
+        // A pause (a 429, a backoff) with an end delays every row left: time left counts from its end.
+        Duration pause = waiting.flatMap(SendingState.Waiting::until).filter(now::isBefore)
+                .map(until -> Duration.between(now, until)).orElse(Duration.ZERO);
         if (snapshot.answeredByPolarNow() == 0 && left > 0) {
             line.append("; waiting for the first answer (").append(Durations.human(elapsed)).append(" so far)");
         } else {
-            rate(line, snapshot, left, elapsed, rate);
+            rate(line, snapshot, left, elapsed, rate, pause);
         }
         String separator = "; ";
         for (Map.Entry<Outcome, Long> count : snapshot.countsNow().entrySet()) {
@@ -157,7 +161,6 @@ final class ProgressPrinter {
         if (snapshot.done() > snapshot.doneNow()) {
             line.append(snapshot.countsNow().isEmpty() ? "; " : " ").append("(counts of this session)");
         }
-        Instant now = clock.instant();
         waiting.filter(wait -> wait.until().map(now::isBefore).orElse(true)).ifPresent(wait -> {
             line.append("; ").append(wait.description());
             wait.until().ifPresent(until -> line.append(", resuming ")
@@ -167,7 +170,8 @@ final class ProgressPrinter {
     }
 
     /** The rate over the last minute and the time left, once Polar has answered. */
-    private static void rate(StringBuilder line, Progress.Snapshot snapshot, long left, Duration elapsed, Rate rate) {
+    private static void rate(StringBuilder line, Progress.Snapshot snapshot, long left, Duration elapsed, Rate rate,
+                             Duration pause) {
         // Over the last minute once a minute has passed; before that, over the time elapsed.
         double seconds = Math.min(60, elapsed.toMillis() / 1000.0);
         double perMinute = seconds <= 0 ? 0 : snapshot.answeredLastMinute() * 60 / seconds;
@@ -177,7 +181,7 @@ final class ProgressPrinter {
         double estimate = configured == 0 ? perMinute
                 : elapsed.toSeconds() >= 60 && perMinute > 0 ? Math.min(configured, perMinute) : configured;
         if (left > 0 && estimate > 0) {
-            line.append(", about ").append(Durations.human(Duration.ofSeconds(Math.round(left * 60 / estimate))))
+            line.append(", about ").append(Durations.human(pause.plusSeconds(Math.round(left * 60 / estimate))))
                     .append(" left");
             if (rate != null) {
                 line.append(estimate == configured ? " at " + rate : " at the rate seen");

@@ -71,6 +71,7 @@ class ProgressPrinterTest {
 
         assertThat(ProgressPrinter.line(snapshot, 20, Duration.ofSeconds(30), Rate.parse("300/min"),
                 Optional.of(pause), AT))
+                .contains("about 1 min 2 s left at 300/min").as("ten rows at 300/min after the pause's 60 s")
                 .endsWith("; DELETED 10; paused 60 s for Polar's rate limit (429), resuming 02:31:10");
         assertThat(ProgressPrinter.line(snapshot, 20, Duration.ofSeconds(30), Rate.parse("300/min"),
                 Optional.of(pause), Clock.offset(AT, Duration.ofSeconds(61))))
