@@ -16,14 +16,28 @@ import java.util.stream.Collectors;
  * <p>A record is such a header when a field other than the ID column's equals the ID column's name, or when a field
  * split at {@code ,}, {@code ;} or tab has two or more parts of which one equals it (names trimmed, compared
  * ignoring case, as {@code External_ID}, and without a byte order mark in front, which a second export joined with
- * {@code cat} keeps). It is one too when a field names an ID column by {@link IdRules#namesIdColumn}, the rule that
- * also stops a header read with {@code --no-header} ({@code External ID}, {@code Kunden-ID}, {@code uid}): the
- * second export then spells its header differently. A repeated header in the same layout is not refused: its ID
+ * {@code cat} keeps). It is one too when a field other than the ID column's names an ID column by
+ * {@link IdRules#namesIdColumn}, the rule that also stops a header read with {@code --no-header} ({@code External
+ * ID}, {@code Kunden-ID}, {@code uid}): the second export then spells its header differently and puts its IDs in
+ * another column; and when the ID column's own value names an ID column and another field is one of the header's
+ * column names ({@code uid,email} under {@code external_id,email}). An ID such as {@code fixed_id} beside data is
+ * data. A repeated header in the same layout is not refused: its ID
  * field equals the name and {@link IdRules#verdict} makes it INVALID, and the records after it are read correctly.
  */
 final class JoinedExports {
 
     private static final char[] DELIMITERS = {',', ';', '\t'};
+
+    /** Whether a field other than the ID column's is one of the header's column names. */
+    private static boolean namesAnotherColumn(List<String> fields, int idIndex, List<String> columns) {
+        for (int i = 0; i < fields.size(); i++) {
+            String field = Header.name(fields.get(i));
+            if (i != idIndex && !field.isEmpty() && columns.stream().anyMatch(field::equalsIgnoreCase)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Longest record text quoted in a message. */
     private static final int SHOWN = 200;
@@ -39,12 +53,14 @@ final class JoinedExports {
      * @throws InputFileException naming the file, the record's line and the header found, when the record repeats
      *                            the header in another layout
      */
-    static void check(Path file, RequestFile.Record record, int idIndex, String idColumn, char delimiter) {
+    static void check(Path file, RequestFile.Record record, int idIndex, String idColumn, char delimiter,
+                      List<String> columns) {
         List<String> fields = record.fields();
         boolean sameLayout = idIndex < fields.size() && Header.name(fields.get(idIndex)).equalsIgnoreCase(idColumn);
         for (int i = 0; i < fields.size(); i++) {
             String field = Header.name(fields.get(i)); // the same string when there is nothing to trim
-            if (!sameLayout && (i != idIndex && field.equalsIgnoreCase(idColumn) || IdRules.namesIdColumn(field))) {
+            if (!sameLayout && (i != idIndex && (field.equalsIgnoreCase(idColumn) || IdRules.namesIdColumn(field))
+                    || i == idIndex && IdRules.namesIdColumn(field) && namesAnotherColumn(fields, idIndex, columns))) {
                 String found = fields.stream().map(Header::name).collect(Collectors.joining(delimiter == 0 ? ","
                         : String.valueOf(delimiter)));
                 String how = field.equalsIgnoreCase(idColumn) ? "in another column order"

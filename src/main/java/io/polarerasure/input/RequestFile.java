@@ -171,6 +171,8 @@ public final class RequestFile {
         private final RetryOrigin.Columns retry;
         /** Columns the header names; 0 without a header. */
         private final int headerWidth;
+        /** The header's column names, as written; empty without a header. */
+        private final List<String> headerColumns;
         private long row;
         private long skipped;
 
@@ -180,6 +182,7 @@ public final class RequestFile {
                 this.idIndex = header != null ? header.idIndex(file, options) : 0;
                 this.retry = header != null ? RetryOrigin.columns(header.columns()) : null;
                 this.headerWidth = header != null ? header.columns().size() : 0;
+                this.headerColumns = header != null ? header.columns().stream().map(Header::name).toList() : List.of();
             } catch (RuntimeException e) {
                 opened.close();
                 throw e;
@@ -205,7 +208,7 @@ public final class RequestFile {
             }
             List<String> fields = record.fields();
             if (options.header()) {
-                JoinedExports.check(file, record, idIndex, options.idColumn(), delimiter);
+                JoinedExports.check(file, record, idIndex, options.idColumn(), delimiter, headerColumns);
             }
             if (!workbook && headerWidth == 1 && fields.size() > 1) {
                 throw InputFileException.at(file, record.line(), String.format(Locale.ROOT, "this record has %d"

@@ -158,6 +158,14 @@ class JoinedExportsTest {
     }
 
     @Test
+    void an_id_that_looks_like_a_column_name_beside_data_is_read_as_data() throws Exception {
+        // A typo fixed to "fixed_id" (OperatorMistakesIT): no other field of its record is a column name.
+        Path file = RequestFiles.write(dir, "external_id,email\nusr_1,a@x\nfixed_id,c@x\n");
+
+        assertThat(RequestScan.scan(file, "external_id").rows()).isEqualTo(2);
+    }
+
+    @Test
     void data_fields_holding_plain_words_or_ids_are_read_as_data() {
         // A role, a channel and Indonesia's country code are data; so is an ID ending in "id" without a boundary.
         Path file = RequestFiles.write(dir, "external_id,role,channel,country\nusr_1,customer,email,ID\n"
