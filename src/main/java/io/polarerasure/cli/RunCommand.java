@@ -181,7 +181,7 @@ final class RunCommand implements Callable<Integer> {
                      ErasureJobConfiguration.class);
              RunLease leased = acquire(lease, context)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
-                    context.getBean(JobRepository.class), context.getBean(Job.class), stateDir, new ReportTakeover(
+                    context.getBean(JobRepository.class), context.getBean(Job.class), new ReportTakeover(
                     context.getBean(JobRepository.class), context.getBean(DataSource.class), stateDir, clock));
             out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s (%s) at %s, concurrency %s, chunk size %d%n"
                             + "  job repository: %s%n",

@@ -53,19 +53,15 @@ public final class ErasureLauncher {
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final Job job;
-    private final Path stateDir;
     private final ReportTakeover takeover;
 
     /**
-     * @param stateDir where runs keep their journals (for messages about a run that owns a report)
      * @param takeover takes a report over from a run of the same file that never got anywhere (a wrong URL)
      */
-    public ErasureLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job, Path stateDir,
-                           ReportTakeover takeover) {
+    public ErasureLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job, ReportTakeover takeover) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = job;
-        this.stateDir = stateDir;
         this.takeover = takeover;
     }
 
