@@ -101,6 +101,8 @@ final class AbandonCommand implements Callable<Integer> {
                 Abandonment.Result result = new Abandonment(repository, dataSource, clock,
                         lines -> ledger.recordAnswers(run.runId(), run.inputSha256(), reportFile, lines))
                         .abandon(run, stateDir, snapshot, reason);
+                // The run adds nothing more: its committed chunks' pages join the per-entry table.
+                ledger.file(run.runId());
                 RunHistory.Run closed = history.owning(reportFile).orElseThrow();
                 String rebuilt = result.rebuilt() ? "; the original report was lost (deleted) and rebuilt: "
                         + result.fromLedger() + " committed row(s) from the ledger, " + result.unknown() + " committed"

@@ -17,6 +17,9 @@ import io.polarerasure.polar.Erasure;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.listener.ItemWriteListener;
@@ -37,6 +40,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, StepExecutionListener,
         ItemWriteListener<AuditLine> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ErasureProcessor.class);
 
     static final String NOT_FOUND_DETAIL = "Polar has no live customer with this external ID";
 
@@ -107,6 +112,32 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         uncommittedSince = Instant.ofEpochMilli(context.getLong(UNCOMMITTED_SINCE));
         this.stepExecution = stepExecution;
         jobRepository.updateExecutionContext(stepExecution);
+        // Pages that executions killed before their end could not file, this run's or any other's, are filed now.
+        fileLedgerPages(true);
+    }
+
+    /**
+     * Files the run's ledger pages into the per-entry table, whatever the step's status: a step that ended (also
+     * stopped or failed) adds no more pages, and an answer reads the same from a page and from an entry.
+     */
+    @Override
+    public ExitStatus afterStep(StepExecution stepExecution) {
+        fileLedgerPages(false);
+        return null;
+    }
+
+    private void fileLedgerPages(boolean everyRun) {
+        try {
+            if (everyRun) {
+                ledger.fileAll();
+            } else {
+                ledger.file(stepExecution.getJobExecution().getJobInstance().getInstanceId());
+            }
+        } catch (RuntimeException e) {
+            // The pages stay where every read finds them; the next start or abandon of the run files them.
+            LOG.warn("Could not file the ledger's pages into its per-entry table (they stay readable where they are,"
+                    + " and are filed when a run next starts or this one is abandoned): {}", e.toString());
+        }
     }
 
     /**
@@ -127,7 +158,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     public void afterWrite(Chunk<? extends AuditLine> lines) {
         JobExecution execution = stepExecution.getJobExecution();
         JobParameters parameters = execution.getJobParameters();
-        ledger.recordAnswers(execution.getJobInstance().getInstanceId(),
+        ledger.recordPage(execution.getJobInstance().getInstanceId(),
                 parameters.getString(ErasureJobConfiguration.INPUT_SHA256),
                 Path.of(parameters.getString(ErasureJobConfiguration.REPORT_FILE)), List.copyOf(lines.getItems()));
         // Saved with the chunk's commit: rows after it are sent after this moment.
@@ -199,7 +230,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
 
     /** For a NOT_FOUND: where the ledger shows this tool erased the ID before, or nothing. */
     private String erasedEarlier(String externalId) {
-        return ledger.lastErasure(externalId)
+        return ledger.lastErasureByOtherRuns(externalId, stepExecution.getJobExecution().getJobInstance().getInstanceId())
                 .map(erased -> "; this tool erased this external ID earlier: 204 at " + erased.answeredAt()
                         + ", run " + erased.jobInstanceId() + " (input SHA-256 " + erased.inputSha256() + "), row "
                         + erased.row() + " of the report " + erased.reportPath())

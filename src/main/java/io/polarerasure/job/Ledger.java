@@ -12,7 +12,10 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -25,6 +28,9 @@ import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The ledger of answers: every definitive answer Polar gave the job (DELETED, NOT_FOUND, REVIEW, and INVALID
@@ -33,9 +39,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the time and the report's path: no other column of the input, no email, no detail text.
  *
  * <p>Written in the transaction of the chunk that reports the lines (the job repository's own {@link DataSource}
- * and transaction manager), so the ledger and the checkpoint never disagree; an abandoned run's journal answers are
- * written through {@link #recordAnswers} too. Entries stay until {@link #pruneBefore} removes them
- * ({@code polar-erasure prune --before DATE}). Thread-safe.
+ * and transaction manager), so the ledger and the checkpoint never disagree: a chunk's answers go in as one
+ * <em>page</em> ({@link #recordPage}, one row of {@value #PAGES} holding the chunk's entries), which costs the chunk
+ * one insert instead of one per row and one B-tree insert into the ID index per row (issue 18: those inserts were
+ * half the job's CPU with the rate limit off). When the step ends (completed, stopped or failed), and again when a
+ * run resumes or is abandoned, {@link #file} moves the run's pages into the per-entry table {@value #TABLE}, which
+ * is indexed by ID. Every read looks at both, so an answer is found the moment its chunk commits, whether or not
+ * it is filed yet. An abandoned run's journal answers are written through {@link #recordAnswers}. Entries stay until
+ * {@link #pruneBefore} removes them ({@code polar-erasure prune --before DATE}). Thread-safe.
  */
 public final class Ledger {
 
@@ -53,6 +64,21 @@ public final class Ledger {
             "CREATE INDEX IF NOT EXISTS " + TABLE + "_id ON " + TABLE + " (id_sha256)");
     // No index on answered_at (repositories created before issue 18 keep theirs): only prune reads by time, and
     // it may scan; every answer of every run paid for keeping that index up to date.
+
+    /** A committed chunk's answers not filed into {@value #TABLE} yet: one row per chunk, see {@link #recordPage}. */
+    static final String PAGES = "erasure_ledger_page";
+
+    /** The page table; its entries column is a large text: a page of long IDs may pass H2's VARCHAR limit. */
+    static String pagesDdl(String platform) {
+        return "CREATE TABLE IF NOT EXISTS " + PAGES + " (job_instance_id BIGINT NOT NULL, first_row BIGINT NOT NULL,"
+                + " last_row BIGINT NOT NULL, input_sha256 VARCHAR(64) NOT NULL, report_path VARCHAR(4096) NOT NULL,"
+                + " entry_count INTEGER NOT NULL, last_answered_at TIMESTAMP WITH TIME ZONE NOT NULL, entries "
+                + ("postgresql".equals(platform) ? "TEXT" : "CHARACTER LARGE OBJECT")
+                + " NOT NULL, PRIMARY KEY (job_instance_id, first_row))";
+    }
+
+    /** Pages filed per transaction by {@link #file}: about 50,000 entries at the largest chunk size. */
+    private static final int PAGES_PER_FILING = 50;
 
     private static final String COLUMNS = "job_instance_id, input_sha256, input_row, external_id, outcome, http_status,"
             + " answered_at, report_path";
@@ -72,17 +98,27 @@ public final class Ledger {
     }
 
     private final JdbcTemplate jdbc;
+    private final TransactionTemplate ownTransaction;
 
     public Ledger(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.ownTransaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
-    /** Creates the table and its indexes if missing; called with the connection that creates the Batch tables. */
+    /** Creates the entry table and its index if missing; called with the connection that creates the Batch tables. */
     static void ensureTable(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             for (String ddl : DDL) {
                 statement.execute(ddl);
             }
+        }
+    }
+
+    /** Creates the page table if missing (repositories from before it have only the entry table). */
+    static void ensurePages(Connection connection, String platform) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(pagesDdl(platform));
         }
     }
 
@@ -105,10 +141,85 @@ public final class Ledger {
      */
     public void recordAnswers(long jobInstanceId, String inputSha256, Path report, List<AuditLine> lines) {
         List<AuditLine> answers = lines.stream().filter(Ledger::definitive).toList();
+        if (!answers.isEmpty()) {
+            writeEntries(jobInstanceId, inputSha256, report.toAbsolutePath().toString(), answers);
+        }
+    }
+
+    /**
+     * Writes the definitive answers among a committed chunk's report lines as one page, in the caller's transaction
+     * (the chunk's). The chunk's rows must not be in the ledger yet: a chunk commits its rows once.
+     *
+     * @param lines the chunk's report lines, in row order
+     * @throws org.springframework.dao.DataAccessException if the database refuses the write
+     */
+    public void recordPage(long jobInstanceId, String inputSha256, Path report, List<AuditLine> lines) {
+        List<AuditLine> answers = lines.stream().filter(Ledger::definitive).toList();
         if (answers.isEmpty()) {
             return;
         }
-        String reportPath = report.toAbsolutePath().toString();
+        StringBuilder entries = new StringBuilder(answers.size() * 64);
+        Instant last = Instant.EPOCH;
+        for (AuditLine line : answers) {
+            PageCodec.append(entries, line);
+            last = line.processedAt().isAfter(last) ? line.processedAt() : last;
+        }
+        jdbc.update("INSERT INTO " + PAGES + " (job_instance_id, first_row, last_row, input_sha256, report_path,"
+                        + " entry_count, last_answered_at, entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", jobInstanceId,
+                answers.get(0).row(), answers.get(answers.size() - 1).row(), inputSha256,
+                report.toAbsolutePath().toString(), answers.size(), OffsetDateTime.ofInstant(last, ZoneOffset.UTC),
+                entries.toString());
+    }
+
+    /**
+     * Moves this run's pages into the per-entry table, some pages per transaction of its own (never the caller's):
+     * each page's entries are inserted and the page deleted in one commit, so an interrupted filing leaves every
+     * answer in exactly one of the two places. Costs about as much as writing the entries one by one did during
+     * the run; done when a step ends, so it is not between two chunks' requests.
+     *
+     * @return how many entries were filed
+     * @throws org.springframework.dao.DataAccessException if the database refuses; what was filed stays filed
+     */
+    public int file(long jobInstanceId) {
+        return file(" WHERE job_instance_id = " + jobInstanceId);
+    }
+
+    /**
+     * Files every run's pages, as {@link #file(long)} does one run's: also those of a run killed and never resumed,
+     * which would otherwise be read page by page at every NOT_FOUND of later runs. Pages are never changed once
+     * written, so filing a page of a run that is still going on elsewhere is safe: its entries read the same; two
+     * processes filing one page at once make one of them fail on the entries' primary key, and nothing changes.
+     *
+     * @return how many entries were filed
+     */
+    public int fileAll() {
+        return file("");
+    }
+
+    private int file(String where) {
+        int filed = 0;
+        while (true) {
+            Integer moved = ownTransaction.execute(status -> {
+                List<Page> pages = jdbc.query("SELECT " + PAGE_COLUMNS + " FROM " + PAGES + where + " ORDER BY"
+                        + " job_instance_id, first_row FETCH FIRST " + PAGES_PER_FILING + " ROWS ONLY",
+                        (rs, n) -> page(rs));
+                int count = 0;
+                for (Page page : pages) {
+                    writeEntries(page.jobInstanceId(), page.inputSha256(), page.reportPath(), page.lines());
+                    jdbc.update("DELETE FROM " + PAGES + " WHERE job_instance_id = ? AND first_row = ?",
+                            page.jobInstanceId(), page.firstRow());
+                    count += page.lines().size();
+                }
+                return pages.isEmpty() ? null : count;
+            });
+            if (moved == null) {
+                return filed;
+            }
+            filed += moved;
+        }
+    }
+
+    private void writeEntries(long jobInstanceId, String inputSha256, String reportPath, List<AuditLine> answers) {
         // One look at the rows' range instead of a DELETE per row (issue 18: the chunk's ledger writes hold up every
         // worker until the commit): only abandon writes a row that may already be there.
         Set<Long> rows = answers.stream().map(AuditLine::row).collect(Collectors.toSet());
@@ -136,7 +247,7 @@ public final class Ledger {
         } else {
             statement.setInt(6, line.httpStatus());
         }
-        statement.setObject(7, OffsetDateTime.ofInstant(line.processedAt(), ZoneOffset.UTC));
+        statement.setObject(7, OffsetDateTime.ofInstant(PageCodec.kept(line.processedAt()), ZoneOffset.UTC));
         statement.setString(8, reportPath);
         statement.setString(9, idHash(line.externalId()));
     }
@@ -144,36 +255,94 @@ public final class Ledger {
     /** Whether the ledger holds any answer of this run (its job instance id). */
     public boolean hasAnswers(long jobInstanceId) {
         return Boolean.TRUE.equals(jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM " + TABLE
-                + " WHERE job_instance_id = ?)", Boolean.class, jobInstanceId));
+                + " WHERE job_instance_id = ?) OR EXISTS (SELECT 1 FROM " + PAGES + " WHERE job_instance_id = ?)",
+                Boolean.class, jobInstanceId, jobInstanceId));
     }
 
     /** Every entry for this exact external ID, oldest first. */
     public List<Entry> entriesFor(String externalId) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE id_sha256 = ? AND external_id = ?"
-                + " ORDER BY answered_at, job_instance_id, input_row", (rs, n) -> entry(rs), idHash(externalId),
-                externalId);
+        return entriesFor(externalId, -1);
+    }
+
+    /** Entries for this exact ID, filed or in pages of runs other than {@code exceptRun}, oldest first. */
+    private List<Entry> entriesFor(String externalId, long exceptRun) {
+        List<Entry> entries = new ArrayList<>(jdbc.query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE id_sha256 ="
+                + " ? AND external_id = ?", (rs, n) -> entry(rs), idHash(externalId), externalId));
+        for (Page page : jdbc.query("SELECT " + PAGE_COLUMNS + " FROM " + PAGES + " WHERE job_instance_id <> ?",
+                (rs, n) -> page(rs), exceptRun)) {
+            page.entries().stream().filter(entry -> entry.externalId().equals(externalId)).forEach(entries::add);
+        }
+        entries.sort(OLDEST_FIRST);
+        return entries;
     }
 
     /** This run's entries for the data rows from {@code fromRow} to {@code toRow} (both included), by row. */
     public List<Entry> entriesOfRun(long jobInstanceId, long fromRow, long toRow) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE job_instance_id = ? AND input_row BETWEEN"
-                + " ? AND ? ORDER BY input_row", (rs, n) -> entry(rs), jobInstanceId, fromRow, toRow);
+        List<Entry> entries = new ArrayList<>(jdbc.query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE"
+                + " job_instance_id = ? AND input_row BETWEEN ? AND ?", (rs, n) -> entry(rs), jobInstanceId, fromRow,
+                toRow));
+        for (Page page : jdbc.query("SELECT " + PAGE_COLUMNS + " FROM " + PAGES + " WHERE job_instance_id = ? AND"
+                + " first_row <= ? AND last_row >= ?", (rs, n) -> page(rs), jobInstanceId, toRow, fromRow)) {
+            page.entries().stream().filter(entry -> entry.row() >= fromRow && entry.row() <= toRow)
+                    .forEach(entries::add);
+        }
+        entries.sort(Comparator.comparingLong(Entry::row));
+        return entries;
     }
 
     /** The latest erasure (a 204) of this external ID recorded in the ledger, if any. */
     public Optional<Entry> lastErasure(String externalId) {
-        List<Entry> erasures = entriesFor(externalId).stream().filter(e -> e.outcome() == Outcome.DELETED).toList();
+        return lastErasure(entriesFor(externalId));
+    }
+
+    /**
+     * The latest erasure of this ID by another run than {@code run}: a running run asks this for each NOT_FOUND,
+     * and its own unfiled pages, which may be most of the ledger by then, cannot hold the ID (a run sends each ID
+     * once: a repeated ID is a DUPLICATE).
+     */
+    public Optional<Entry> lastErasureByOtherRuns(String externalId, long run) {
+        return lastErasure(entriesFor(externalId, run).stream().filter(entry -> entry.jobInstanceId() != run)
+                .toList());
+    }
+
+    private static Optional<Entry> lastErasure(List<Entry> entries) {
+        List<Entry> erasures = entries.stream().filter(e -> e.outcome() == Outcome.DELETED).toList();
         return erasures.isEmpty() ? Optional.empty() : Optional.of(erasures.get(erasures.size() - 1));
     }
 
     /**
-     * Deletes the entries answered before this moment.
+     * Deletes the entries answered before this moment: filed ones, and pages whose every entry was (the pages of
+     * a run that ended without filing them, killed and never resumed).
      *
-     * @return how many were deleted
+     * @return how many entries were deleted
      */
     public int pruneBefore(Instant before) {
-        return jdbc.update("DELETE FROM " + TABLE + " WHERE answered_at < ?",
-                OffsetDateTime.ofInstant(before, ZoneOffset.UTC));
+        OffsetDateTime limit = OffsetDateTime.ofInstant(before, ZoneOffset.UTC);
+        Integer inPages = jdbc.queryForObject("SELECT COALESCE(SUM(entry_count), 0) FROM " + PAGES
+                + " WHERE last_answered_at < ?", Integer.class, limit);
+        jdbc.update("DELETE FROM " + PAGES + " WHERE last_answered_at < ?", limit);
+        return jdbc.update("DELETE FROM " + TABLE + " WHERE answered_at < ?", limit)
+                + (inPages == null ? 0 : inPages);
+    }
+
+    private static final String PAGE_COLUMNS = "job_instance_id, first_row, input_sha256, report_path, entries";
+
+    private static final Comparator<Entry> OLDEST_FIRST = Comparator.comparing(Entry::answeredAt)
+            .thenComparingLong(Entry::jobInstanceId).thenComparingLong(Entry::row);
+
+    /** A page as read back: its rows' answers as report lines (detail and attempts are not kept). */
+    private record Page(long jobInstanceId, long firstRow, String inputSha256, String reportPath,
+                        List<AuditLine> lines) {
+
+        List<Entry> entries() {
+            return lines.stream().map(line -> new Entry(jobInstanceId, inputSha256, line.row(), line.externalId(),
+                    line.outcome(), line.httpStatus(), line.processedAt(), reportPath)).toList();
+        }
+    }
+
+    private static Page page(ResultSet rs) throws SQLException {
+        return new Page(rs.getLong("job_instance_id"), rs.getLong("first_row"), rs.getString("input_sha256"),
+                rs.getString("report_path"), PageCodec.read(rs.getString("entries")));
     }
 
     private static Entry entry(ResultSet rs) throws SQLException {
@@ -187,5 +356,60 @@ public final class Ledger {
         MessageDigest digest = Sha256.newDigest();
         digest.update(externalId.getBytes(StandardCharsets.UTF_8));
         return Sha256.hex(digest);
+    }
+
+    /**
+     * A page's text: one entry a line, {@code row,OUTCOME,status,answered-at,length:external-id} (status empty
+     * when none; answered-at ISO-8601 UTC at microseconds, the precision both databases keep; the ID prefixed with
+     * its length in chars, so any character in it, a comma or a line break, reads back as it was).
+     */
+    static final class PageCodec {
+
+        private PageCodec() {
+        }
+
+        /** The moment as the ledger keeps it: microseconds, as a TIMESTAMP column of H2 or PostgreSQL does. */
+        static Instant kept(Instant instant) {
+            return instant.truncatedTo(ChronoUnit.MICROS);
+        }
+
+        static void append(StringBuilder page, AuditLine line) {
+            page.append(line.row()).append(',').append(line.outcome().name()).append(',')
+                    .append(line.httpStatus() == null ? "" : line.httpStatus().toString()).append(',')
+                    .append(kept(line.processedAt())).append(',').append(line.externalId().length()).append(':')
+                    .append(line.externalId()).append('\n');
+        }
+
+        /**
+         * @throws IllegalStateException if the text is not a page (the table was edited by hand)
+         */
+        static List<AuditLine> read(String page) {
+            List<AuditLine> lines = new ArrayList<>();
+            int at = 0;
+            try {
+                while (at < page.length()) {
+                    int comma1 = page.indexOf(',', at);
+                    int comma2 = page.indexOf(',', comma1 + 1);
+                    int comma3 = page.indexOf(',', comma2 + 1);
+                    int comma4 = page.indexOf(',', comma3 + 1);
+                    int colon = page.indexOf(':', comma4 + 1);
+                    int length = Integer.parseInt(page, comma4 + 1, colon, 10);
+                    int end = colon + 1 + length;
+                    if (page.charAt(end) != '\n') {
+                        throw new IllegalStateException("no line end after the ID");
+                    }
+                    String status = page.substring(comma2 + 1, comma3);
+                    lines.add(new AuditLine(Long.parseLong(page, at, comma1, 10),
+                            page.substring(colon + 1, end), Outcome.valueOf(page.substring(comma1 + 1, comma2)),
+                            status.isEmpty() ? null : Integer.valueOf(status), 1, "",
+                            Instant.parse(page.substring(comma3 + 1, comma4))));
+                    at = end + 1;
+                }
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("A page of the ledger (" + PAGES + ") cannot be read at character "
+                        + at + ": " + e.getMessage() + ". Was the table edited by hand?", e);
+            }
+            return lines;
+        }
     }
 }

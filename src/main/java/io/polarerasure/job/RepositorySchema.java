@@ -46,6 +46,16 @@ public final class RepositorySchema {
             if (!tableExists(meta, schema, Ledger.TABLE)) {
                 Ledger.ensureTable(connection);
             }
+            if (!tableExists(meta, schema, Ledger.PAGES)) {
+                try {
+                    Ledger.ensurePages(connection, script);
+                } catch (SQLException e) {
+                    // A repository set up by hand before this table existed, whose user may not create tables.
+                    throw new SQLException("the job repository has no table " + Ledger.PAGES + " (added in 2026-12)"
+                            + " and it could not be created (" + e.getMessage() + "). Have it created once with: "
+                            + Ledger.pagesDdl(script), e.getSQLState(), e);
+                }
+            }
             // The run lease and the database journal: the same SQL on both platforms.
             try (Statement statement = connection.createStatement()) {
                 if (!tableExists(meta, schema, LeaseTable.TABLE)) {

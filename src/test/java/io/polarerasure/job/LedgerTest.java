@@ -1,6 +1,7 @@
 package io.polarerasure.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -14,9 +15,13 @@ import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
-/** The ledger on both repository databases: what it keeps, idempotent writes (as abandon needs), pruning. */
+/**
+ * The ledger on both repository databases: what it keeps, idempotent writes (as abandon needs), pruning; a chunk's
+ * page read like filed entries, then filed.
+ */
 class LedgerTest {
 
     private static final Instant AT = Instant.parse("2026-11-30T10:15:30.123Z");
@@ -36,6 +41,91 @@ class LedgerTest {
         try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
             exercise(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
         }
+    }
+
+    @Test
+    void a_chunks_page_reads_like_filed_entries_and_files_into_them_on_h2() throws SQLException {
+        pages(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""));
+    }
+
+    @Test
+    void a_chunks_page_reads_like_filed_entries_and_files_into_them_on_postgresql() throws SQLException {
+        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
+            pages(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
+        }
+    }
+
+    @Test
+    void a_page_keeps_any_id_as_it_was_and_refuses_text_that_is_no_page() {
+        String odd = "a,b:c\n\"d\"\t" + "é".repeat(3) + ",12:x";
+        StringBuilder page = new StringBuilder();
+        AuditLine withStatus = line(3, odd, Outcome.DELETED, 204, AT.plusNanos(999));
+        AuditLine empty = line(4, "", Outcome.INVALID, 422, AT);
+        Ledger.PageCodec.append(page, withStatus);
+        Ledger.PageCodec.append(page, empty);
+
+        assertThat(Ledger.PageCodec.read(page.toString()))
+                .extracting(AuditLine::row, AuditLine::externalId, AuditLine::outcome, AuditLine::httpStatus,
+                        AuditLine::processedAt)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(3L, odd, Outcome.DELETED, 204, AT),
+                        org.assertj.core.groups.Tuple.tuple(4L, "", Outcome.INVALID, 422, AT));
+        assertThatThrownBy(() -> Ledger.PageCodec.read(page.substring(0, page.length() - 3)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("edited by hand");
+    }
+
+    private static void pages(DataSource dataSource) throws SQLException {
+        RepositorySchema.ensure(dataSource);
+        Ledger ledger = new Ledger(dataSource);
+        Instant later = AT.plusSeconds(3_600);
+        // Run 7 erased usr_1 and filed it; run 8 is running: two committed chunks, in pages, not filed.
+        ledger.recordAnswers(7, SHA, REPORT, List.of(line(1, "usr_1", Outcome.DELETED, 204, AT)));
+        ledger.recordPage(8, "b".repeat(64), REPORT, List.of(
+                line(1, "usr_1", Outcome.NOT_FOUND, 404, later),
+                line(2, "usr_2", Outcome.FAILED, 503, later),
+                line(3, "usr_3", Outcome.DELETED, 204, later)));
+        ledger.recordPage(8, "b".repeat(64), REPORT, List.of(line(4, "usr_4", Outcome.REVIEW, 200, later)));
+        ledger.recordPage(8, "b".repeat(64), REPORT, List.of(line(5, "usr_5", Outcome.DUPLICATE, null, later)));
+
+        Ledger.Entry notFound = new Ledger.Entry(8, "b".repeat(64), 1, "usr_1", Outcome.NOT_FOUND, 404, later,
+                REPORT.toString());
+        Ledger.Entry erased = new Ledger.Entry(8, "b".repeat(64), 3, "usr_3", Outcome.DELETED, 204, later,
+                REPORT.toString());
+        Ledger.Entry review = new Ledger.Entry(8, "b".repeat(64), 4, "usr_4", Outcome.REVIEW, 200, later,
+                REPORT.toString());
+        assertThat(ledger.entriesFor("usr_1")).extracting(Ledger.Entry::jobInstanceId).containsExactly(7L, 8L);
+        assertThat(ledger.entriesFor("usr_3")).containsExactly(erased);
+        assertThat(ledger.entriesFor("usr_2")).as("no definitive answer, no entry").isEmpty();
+        assertThat(ledger.entriesOfRun(8, 1, 4)).containsExactly(notFound, erased, review);
+        assertThat(ledger.entriesOfRun(8, 2, 3)).containsExactly(erased);
+        assertThat(ledger.hasAnswers(8)).isTrue();
+        assertThat(ledger.lastErasure("usr_3")).contains(erased);
+        assertThat(ledger.lastErasureByOtherRuns("usr_3", 8)).as("the run's own pages are not asked").isEmpty();
+        assertThat(ledger.lastErasureByOtherRuns("usr_3", 9)).contains(erased);
+        assertThat(ledger.lastErasureByOtherRuns("usr_1", 8)).get().extracting(Ledger.Entry::jobInstanceId)
+                .isEqualTo(7L);
+
+        assertThat(ledger.file(8)).isEqualTo(3);
+        assertThat(ledger.file(8)).as("filed once").isZero();
+        assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM " + Ledger.PAGES,
+                Integer.class)).isZero();
+        assertThat(ledger.entriesOfRun(8, 1, 5)).containsExactly(notFound, erased, review);
+        assertThat(ledger.lastErasureByOtherRuns("usr_3", 9)).contains(erased);
+
+        // A run killed and never resumed keeps its page; prune removes it once all its answers are older.
+        ledger.recordPage(10, SHA, REPORT, List.of(line(1, "usr_9", Outcome.DELETED, 204, AT),
+                line(2, "usr_10", Outcome.NOT_FOUND, 404, AT)));
+        assertThat(ledger.pruneBefore(AT)).isZero();
+        assertThat(ledger.pruneBefore(AT.plusSeconds(1))).as("run 7's entry and run 10's page").isEqualTo(3);
+        assertThat(ledger.entriesFor("usr_9")).isEmpty();
+        assertThat(ledger.entriesFor("usr_3")).containsExactly(erased);
+
+        // The next run's start files every run's pages, a dead run's too.
+        ledger.recordPage(11, SHA, REPORT, List.of(line(1, "usr_11", Outcome.DELETED, 204, later)));
+        ledger.recordPage(12, SHA, REPORT, List.of(line(1, "usr_12", Outcome.DELETED, 204, later)));
+        assertThat(ledger.fileAll()).isEqualTo(2);
+        assertThat(ledger.entriesFor("usr_11")).extracting(Ledger.Entry::jobInstanceId).containsExactly(11L);
+        assertThat(ledger.entriesFor("usr_12")).extracting(Ledger.Entry::jobInstanceId).containsExactly(12L);
     }
 
     private static AuditLine line(long row, String id, Outcome outcome, Integer status, Instant at) {

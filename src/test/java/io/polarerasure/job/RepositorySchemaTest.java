@@ -2,6 +2,7 @@ package io.polarerasure.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.sql.SQLException;
 import java.util.Random;
@@ -50,6 +51,25 @@ class RepositorySchemaTest {
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role(),
                 "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role());
 
+        assertThatCode(() -> RepositorySchema.ensure(dataSource(schema, role()))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void a_repository_set_up_by_hand_before_the_page_table_says_how_to_create_it() throws SQLException {
+        schema = TestPostgres.createSchema(random);
+        RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
+        TestPostgres.execute("DROP TABLE " + schema + "." + Ledger.PAGES,
+                "CREATE ROLE " + role() + " LOGIN",
+                "GRANT USAGE ON SCHEMA " + schema + " TO " + role(),
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role(),
+                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role());
+
+        assertThatThrownBy(() -> RepositorySchema.ensure(dataSource(schema, role())))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("has no table " + Ledger.PAGES)
+                .hasMessageContaining(Ledger.pagesDdl("postgresql"));
+
+        RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
         assertThatCode(() -> RepositorySchema.ensure(dataSource(schema, role()))).doesNotThrowAnyException();
     }
 
