@@ -15,7 +15,8 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 /**
  * Creates Spring Batch's tables and the {@link Ledger}'s when they are missing, on H2 and
  * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing; also the
- * tables of the run lease ({@link RunLease}) and the database journal ({@link DatabaseJournal}).
+ * tables of the report claims ({@link ReportClaims}), the run lease ({@link RunLease}) and the database journal
+ * ({@link DatabaseJournal}).
  */
 public final class RepositorySchema {
 
@@ -45,6 +46,9 @@ public final class RepositorySchema {
             // Checked first: PostgreSQL refuses even CREATE TABLE IF NOT EXISTS to a role without CREATE.
             if (!tableExists(meta, schema, Ledger.TABLE)) {
                 Ledger.ensureTable(connection);
+            }
+            if (!tableExists(meta, schema, ReportClaims.TABLE)) {
+                ReportClaims.ensureTable(connection);
             }
             // The run lease and the database journal: the same SQL on both platforms.
             try (Statement statement = connection.createStatement()) {
