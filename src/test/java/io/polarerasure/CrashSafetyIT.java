@@ -8,6 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.job.RepositorySchema;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,6 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Starts the real jar as child processes against a fake Polar on loopback, interrupts it the ways
@@ -86,6 +91,38 @@ class CrashSafetyIT {
                 kills, inDoubt.size(), inDoubt);
         assertThat(inDoubt.size()).as("at most the calls in flight at each kill").isLessThanOrEqualTo(kills * CONCURRENCY);
         assertThat(db.journals()).as("the journal of a completed run is deleted").isEmpty();
+    }
+
+    /**
+     * kill -9 after a new run claimed its report (created it, empty) and before the run was recorded: the jar is
+     * held in that window by a lock on PostgreSQL's {@code batch_job_instance} (EXCLUSIVE: its inserts wait, reads
+     * do not), and killed as soon as the report appears. Nothing was sent, so the same command simply starts the run
+     * and completes it, each row once.
+     */
+    @Test
+    void sigkill_after_the_report_was_claimed_before_the_run_was_recorded_then_the_same_command_runs()
+            throws Exception {
+        try (JobRepositoryDb db = JobRepositoryDb.postgres(dir.resolve("state"), new Random())) {
+            Workload workload = setUp(new Random(41));
+            RepositorySchema.ensure(new DriverManagerDataSource(db.url(), TestPostgres.USER, ""));
+            try (Connection blocker = DriverManager.getConnection(db.url(), TestPostgres.USER, "")) {
+                blocker.setAutoCommit(false);
+                try (Statement statement = blocker.createStatement()) {
+                    statement.execute("LOCK TABLE batch_job_instance IN EXCLUSIVE MODE");
+                }
+                Process run = start(db, "400/s");
+                assertThat(jar.awaitWhileRunning(run, "the report claimed", () -> Files.exists(report)))
+                        .as(jar.log()).isTrue();
+                RealJar.kill(run);
+                blocker.rollback();
+            }
+            assertThat(report).as("the claim a crash leaves").isEmptyFile();
+            assertThat(db.lastStatus()).as("no run recorded").isNull();
+            assertThat(fake.requests()).isEmpty();
+
+            assertResumesExactly(db, workload);
+            assertThat(fake.requests()).extracting(FakePolar.Request::externalId).doesNotHaveDuplicates();
+        }
     }
 
     /**

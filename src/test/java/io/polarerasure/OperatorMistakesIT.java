@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -117,6 +120,15 @@ class OperatorMistakesIT {
         Path report = dir.resolve("requests.audit.csv");
         assertThat(workload.verify(report, fake)).as("rows in doubt").isEmpty();
         assertThat(jar.run(dir, Map.of(), "verify", "--report", report.toString())).as(jar.log()).isZero();
+        for (String state : List.of("state-a", "state-b")) {
+            try (Connection repository = DriverManager.getConnection("jdbc:h2:file:"
+                    + dir.resolve(state).resolve("repository"), "sa", "");
+                 ResultSet claims = repository.createStatement().executeQuery("SELECT COUNT(*) FROM"
+                         + " erasure_report_claim")) {
+                assertThat(claims.next()).isTrue();
+                assertThat(claims.getLong(1)).as("claims left in " + state + ": the refused one gave its up").isZero();
+            }
+        }
     }
 
     @Test

@@ -23,6 +23,7 @@ import io.polarerasure.job.InputSnapshot;
 import io.polarerasure.job.NormalPath;
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.Progress;
+import io.polarerasure.job.ReportClaims;
 import io.polarerasure.job.ReportTakeover;
 import io.polarerasure.job.RunConflictException;
 import io.polarerasure.job.ProofOfErasure;
@@ -182,7 +183,8 @@ final class RunCommand implements Callable<Integer> {
              RunLease leased = acquire(lease, context)) {
             ErasureLauncher launcher = new ErasureLauncher(context.getBean(JobOperator.class),
                     context.getBean(JobRepository.class), context.getBean(Job.class), new ReportTakeover(
-                    context.getBean(JobRepository.class), context.getBean(DataSource.class), stateDir, clock));
+                    context.getBean(JobRepository.class), context.getBean(DataSource.class), stateDir, clock),
+                    new ReportClaims(context.getBean(DataSource.class)));
             out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s (%s) at %s, concurrency %s, chunk size %d%n"
                             + "  job repository: %s%n",
                     PolarErasureCommand.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),

@@ -13,6 +13,8 @@ import io.polarerasure.input.RequestOptions;
 import io.polarerasure.kernel.Durations;
 import io.polarerasure.report.ReportFormat;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
@@ -27,9 +29,13 @@ import org.springframework.batch.core.step.StepExecution;
  * Starts a request file's run, or resumes it: a run is identified by its {@link RunIdentity} (the file's SHA-256
  * and the API base URL) and its rerun number, so re-running the same command continues from the last checkpoint
  * with the report path fixed at the first start, and {@code run --rerun} starts a new run of the same content.
- * The caller must hold the run's {@link RunLease} (and, on one machine, its {@link RunLock}).
+ * The caller must hold the run's {@link RunLease} (and, on one machine, its {@link RunLock}): a new run's report is
+ * claimed ({@link ReportClaims}) and created before the run is recorded, and only the holder may take an empty report
+ * its own run's dead start left back.
  */
 public final class ErasureLauncher {
+
+    private static final Logger log = LoggerFactory.getLogger(ErasureLauncher.class);
 
     /**
      * How an invocation ended.
@@ -54,15 +60,19 @@ public final class ErasureLauncher {
     private final JobRepository jobRepository;
     private final Job job;
     private final ReportTakeover takeover;
+    private final ReportClaims claims;
 
     /**
      * @param takeover takes a report over from a run of the same file that never got anywhere (a wrong URL)
+     * @param claims   the job repository's claims of new runs on their reports
      */
-    public ErasureLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job, ReportTakeover takeover) {
+    public ErasureLauncher(JobOperator jobOperator, JobRepository jobRepository, Job job, ReportTakeover takeover,
+                           ReportClaims claims) {
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = job;
         this.takeover = takeover;
+        this.claims = claims;
     }
 
     /**
@@ -135,13 +145,13 @@ public final class ErasureLauncher {
                          Details details) throws Exception {
         Path absolute = NormalPath.of(report);
         String tookOver = null;
-        if (Files.exists(absolute)) {
+        if (Files.exists(absolute) && !deadClaim(absolute, identity, rerun)) {
             ReportTakeover.Decision decision = takeover.takeOver(absolute, identity, idColumn,
                     details.reading().reading());
             tookOver = decision.taken().map(ReportTakeover.TakenOver::describe).orElseThrow(() ->
                     new RunConflictException(reportTaken(input, absolute, identity, decision.keptBecause())));
         }
-        claim(input, absolute, identity);
+        claim(input, absolute, identity, rerun);
         String reportFile = absolute.toString();
         try {
             return new Launch(jobOperator.start(job, parameters(input, reportFile, idColumn, identity, rerun, details,
@@ -152,6 +162,9 @@ public final class ErasureLauncher {
                 Files.deleteIfExists(absolute);
             }
             throw e;
+        } finally {
+            // The run is recorded now (it owns the report), or its empty report is gone: the claim has done its job.
+            release(absolute, identity, rerun);
         }
     }
 
@@ -159,18 +172,54 @@ public final class ErasureLauncher {
      * Creates the new run's report, empty, before the run is recorded: creating a file is atomic, so of two
      * processes that start this file's run at the same moment with two job repositories (two state folders, two
      * pods on H2), which the run's lock and lease cannot see, only one gets the report; the other is refused here,
-     * before anything is sent, instead of overwriting the first one's report at its first chunk.
+     * before anything is sent, instead of overwriting the first one's report at its first chunk. The claim is
+     * recorded in the job repository first, committed, so that if this process dies before the run is recorded,
+     * the same command knows the empty report for its own ({@link #deadClaim}) instead of refusing it.
      *
      * @throws RunConflictException if the report appeared since it was checked
      */
-    private void claim(Path input, Path report, RunIdentity identity) throws IOException {
+    private void claim(Path input, Path report, RunIdentity identity, long rerun) throws IOException {
+        claims.record(report, identity, rerun);
         try {
             ReportFormat.createOwnerOnly(report);
         } catch (FileAlreadyExistsException e) {
+            // Another process's (another job repository's): this run's claim must not stand for its report.
+            release(report, identity, rerun);
             throw new RunConflictException(reportTaken(input, report, identity, Optional.empty()));
         } catch (IOException e) {
+            release(report, identity, rerun);
             throw new RunStorageException("Cannot create the report " + report + ": " + e.getMessage() + ". Check"
                     + " that its folder exists and is writable, then run the same command again. Nothing was sent.", e);
+        }
+    }
+
+    /**
+     * Whether this existing report is the claim a start of this very run (content, destination, rerun number) left
+     * when its process died before the run was recorded (kill -9, power loss): empty, owned by no recorded run, and
+     * claimed by this run in the job repository. Nothing was sent then. The caller holds the run's lock and lease,
+     * so no live process of this run is in that window; the report is deleted, to be claimed again. Any other empty
+     * report may be the claim of a live process (another run, another job repository) and is left alone.
+     */
+    private boolean deadClaim(Path report, RunIdentity identity, long rerun) throws IOException {
+        if (!empty(report) || new RunHistory(jobRepository).owning(report).isPresent()) {
+            return false;
+        }
+        Optional<ReportClaims.Claim> claim = claims.of(report).filter(mine -> mine.of(identity, rerun));
+        if (claim.isEmpty()) {
+            return false;
+        }
+        log.warn("The report {} is empty, left by {}, which ended before the run was recorded: nothing was sent."
+                + " Starting the run.", report, claim.get().describe());
+        Files.deleteIfExists(report);
+        return true;
+    }
+
+    /** Gives this run's claim of the report up; left behind it is harmless ({@link ReportClaims}). */
+    private void release(Path report, RunIdentity identity, long rerun) {
+        try {
+            claims.release(report, identity, rerun);
+        } catch (SQLException | RuntimeException e) {
+            log.debug("Cannot give the claim of {} up: {}", report, e.toString());
         }
     }
 
@@ -202,12 +251,16 @@ public final class ErasureLauncher {
     private String reportTaken(Path input, Path report, RunIdentity identity, Optional<String> keptBecause) {
         Optional<RunHistory.Run> owner = new RunHistory(jobRepository).owning(report);
         if (owner.isEmpty()) {
+            Optional<ReportClaims.Claim> claim = empty(report) ? claimOf(report) : Optional.empty();
             return "The report " + report + " already exists and belongs to no run recorded in this job repository."
-                    + (empty(report) ? " It is empty: another process (with another --state-dir or job repository)"
-                    + " has just started this file's run, or a run crashed as it began. If no other process runs"
-                    + " this file, delete it; otherwise run every process of this file from one state folder or one"
-                    + " PostgreSQL job repository." : " A report is never overwritten: move it away or choose another"
-                    + " path with --report, then run again.") + " Nothing was sent.";
+                    + (!empty(report) ? " A report is never overwritten: move it away or choose another path with"
+                    + " --report, then run again." : claim.map(other -> " It is empty, claimed by " + other.describe()
+                    + ", which was never recorded: that process crashed as it began, or it is starting now. If no"
+                    + " process runs that file now, delete the report; otherwise run this file with another --report.")
+                    .orElse(" It is empty: another process (with another --state-dir or job repository) has just"
+                    + " started this file's run, or a run crashed as it began. If no other process runs this file,"
+                    + " delete it; otherwise run every process of this file from one state folder or one PostgreSQL"
+                    + " job repository.")) + " Nothing was sent.";
         }
         RunHistory.Run run = owner.get();
         String which = "The report " + report + " belongs to the run of " + run.inputFile() + " (SHA-256 "
@@ -236,6 +289,15 @@ public final class ErasureLauncher {
                 + " file (same content) and run the same command again to finish it; or close it with"
                 + " `polar-erasure abandon --report " + report + "` (its report then says what was erased and what"
                 + " was never sent) and run the new file with another --report. Nothing was sent.";
+    }
+
+    /** The claim of the report, for a message: empty if there is none or it cannot be read. */
+    private Optional<ReportClaims.Claim> claimOf(Path report) {
+        try {
+            return claims.of(report);
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private long journalAnswers(RunHistory.Run run) {

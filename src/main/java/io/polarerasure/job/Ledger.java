@@ -115,13 +115,6 @@ public final class Ledger {
         }
     }
 
-    /** Creates the page table if missing (repositories from before it have only the entry table). */
-    static void ensurePages(Connection connection, String platform) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(pagesDdl(platform));
-        }
-    }
-
     /** True for a line that holds a definitive answer from Polar, which the ledger keeps. */
     public static boolean definitive(AuditLine line) {
         return line.httpStatus() != null && (line.outcome() == Outcome.DELETED || line.outcome() == Outcome.NOT_FOUND

@@ -5,6 +5,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 
 import javax.sql.DataSource;
@@ -15,7 +16,8 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 /**
  * Creates Spring Batch's tables and the {@link Ledger}'s when they are missing, on H2 and
  * PostgreSQL alike, so that a first run needs no manual setup and later runs change nothing; also the
- * tables of the run lease ({@link RunLease}) and the database journal ({@link DatabaseJournal}).
+ * tables of the report claims ({@link ReportClaims}), the run lease ({@link RunLease}) and the database journal
+ * ({@link DatabaseJournal}).
  */
 public final class RepositorySchema {
 
@@ -47,14 +49,10 @@ public final class RepositorySchema {
                 Ledger.ensureTable(connection);
             }
             if (!tableExists(meta, schema, Ledger.PAGES)) {
-                try {
-                    Ledger.ensurePages(connection, script);
-                } catch (SQLException e) {
-                    // A repository set up by hand before this table existed, whose user may not create tables.
-                    throw new SQLException("the job repository has no table " + Ledger.PAGES + " (added in 2026-12)"
-                            + " and it could not be created (" + e.getMessage() + "). Have it created once with: "
-                            + Ledger.pagesDdl(script), e.getSQLState(), e);
-                }
+                createAddedTable(Ledger.PAGES, List.of(Ledger.pagesDdl(script)), connection);
+            }
+            if (!tableExists(meta, schema, ReportClaims.TABLE)) {
+                createAddedTable(ReportClaims.TABLE, ReportClaims.DDL, connection);
             }
             // The run lease and the database journal: the same SQL on both platforms.
             try (Statement statement = connection.createStatement()) {
@@ -65,6 +63,22 @@ public final class RepositorySchema {
                     statement.execute(DatabaseJournal.createTable());
                 }
             }
+        }
+    }
+
+    /**
+     * Creates a table that versions from 2026-12 on add; a repository set up by hand before, whose user may not
+     * create tables, gets the statement to have it created once.
+     */
+    private static void createAddedTable(String table, List<String> ddl, Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : ddl) {
+                statement.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new SQLException("the job repository has no table " + table + " (added in 2026-12) and it could not"
+                    + " be created (" + e.getMessage() + "). Have it created once with: " + String.join("; ", ddl),
+                    e.getSQLState(), e);
         }
     }
 
