@@ -30,7 +30,13 @@ record Header(char delimiter, List<String> columns, long line) {
      * BOM (its header then starts with U+FEFF).
      */
     static String name(String field) {
-        return IdRules.strip(IdRules.strip(field).replaceFirst("^\uFEFF+", ""));
+        // Called for every field of every row: a loop, not a regular expression compiled per call.
+        String stripped = IdRules.strip(field);
+        int start = 0;
+        while (start < stripped.length() && stripped.charAt(start) == '\uFEFF') {
+            start++;
+        }
+        return start == 0 ? stripped : IdRules.strip(stripped.substring(start));
     }
 
     /**

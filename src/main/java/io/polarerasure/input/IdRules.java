@@ -103,7 +103,8 @@ public final class IdRules {
             return "repeats the header row (" + options.idColumn() + "): two exports joined together? Not a request;"
                     + " not sent";
         }
-        if (options.header() && EXCEL_SEPARATOR_LINE.matcher(asName).matches()) {
+        if (options.header() && asName.regionMatches(true, 0, "sep=", 0, 4)
+                && EXCEL_SEPARATOR_LINE.matcher(asName).matches()) {
             return "is Excel's " + Visible.escape(asName) + " line, which starts an export: two exports joined"
                     + " together? Not a request; not sent";
         }
@@ -160,24 +161,27 @@ public final class IdRules {
      * report would say NOT_FOUND while the real customer stays live.
      */
     static String damage(String id) {
-        if (SCIENTIFIC.matcher(id).matches()) {
+        // The numeric rules all start with a digit or a sign: most IDs skip their regular expressions.
+        char first = id.charAt(0);
+        boolean numeric = first >= '0' && first <= '9' || first == '+' || first == '-';
+        if (numeric && SCIENTIFIC.matcher(id).matches()) {
             return DAMAGED + Visible.escape(id) + " is a number in scientific notation: the spreadsheet turned a long"
                     + " numeric ID into a number and lost its digits. Format the ID column as Text before pasting or"
                     + " importing (or export the IDs straight from the source system), then check this ID";
         }
-        if (PROGRAM_SCIENTIFIC.matcher(id).matches()) {
+        if (numeric && PROGRAM_SCIENTIFIC.matcher(id).matches()) {
             return DAMAGED + Visible.escape(id) + " is a number in scientific notation as a program writes it"
                     + " (Java writes 1.0E10, others 4.711e15): a script or tool read the ID column as numbers and"
                     + " lost its digits. Export the ID column as text (in pandas: dtype=str), then check this ID";
         }
-        if (FRACTIONAL_ZERO.matcher(id).matches()) {
+        if (numeric && FRACTIONAL_ZERO.matcher(id).matches()) {
             return DAMAGED + Visible.escape(id) + " is a whole number written with a fractional zero part: a tool"
                     + " read the ID column as numbers (pandas does so for a numeric column with blank cells) and wrote"
                     + " it back as decimals, dropping leading zeros and, past 15 digits, changing the last ones. Export"
                     + " the ID column as text (in pandas: dtype=str), then check this ID";
         }
         Matcher formula = FORMULA_TEXT.matcher(id);
-        if (formula.matches()) {
+        if (id.startsWith("=\"") && formula.matches()) {
             return DAMAGED + "the value is wrapped as =\"...\" (a formula that keeps a spreadsheet from dropping"
                     + " leading zeros). Export the values themselves (in Excel: copy, Paste Special > Values) or remove"
                     + " the wrapper; the ID is probably " + Visible.escape(formula.group(1));

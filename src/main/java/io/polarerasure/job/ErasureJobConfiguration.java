@@ -65,15 +65,17 @@ public class ErasureJobConfiguration {
     /** Job execution context: which environment answered its calls, by Polar's X-Polar-Sandbox header. */
     public static final String ANSWERED_BY = "polar.answered.by";
 
-    // Step-scoped beans are typed by interface: the scope's proxy cannot subclass final classes.
+    // Not step-scoped: it needs nothing of the step's parameters (a context runs one job execution, whose run it is
+    // given), and the scope's proxy looked the bean up again for every row read. Restart is unchanged: the step
+    // opens it with its ExecutionContext, and close() resets its count.
     @Bean
-    @StepScope
     ItemStreamReader<RequestRow> requestReader(ErasureRun run) {
         // The snapshot, never the input's path: the bytes hashed at the start, whatever happened to the file since.
         // Read the way the scan read it (ID column, header, sheet, ID pattern).
         return new RequestReader(run.snapshot(), run.scan().options(), run.scan().rows());
     }
 
+    // Step-scoped for the job parameter; typed by interface: the scope's proxy cannot subclass final classes.
     @Bean
     @StepScope
     ItemStreamWriter<AuditLine> reportWriter(@Value("#{jobParameters['" + REPORT_FILE + "']}") String reportFile,

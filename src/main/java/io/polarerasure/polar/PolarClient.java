@@ -40,7 +40,9 @@ public final class PolarClient {
 
     private final OkHttpClient http;
     private final HttpUrl baseUrl;
-    private final String token;
+    /** {@code v1/customers/external} under the base URL, resolved once rather than per request. */
+    private final HttpUrl externalCustomers;
+    private final String authorization;
     private final String userAgent;
     private final PolarEnvironment environment;
     private volatile String polarVersion = PolarSettings.DEFAULT_POLAR_VERSION;
@@ -71,7 +73,8 @@ public final class PolarClient {
             throw new IllegalArgumentException("the access token is empty or contains characters that cannot be"
                     + " sent in an HTTP header (spaces, line breaks, non-ASCII); check POLAR_ACCESS_TOKEN");
         }
-        this.token = token;
+        this.authorization = "Bearer " + token;
+        this.externalCustomers = baseUrl.newBuilder().addPathSegments("v1/customers/external").build();
         Redaction.protect(token);
     }
 
@@ -181,8 +184,7 @@ public final class PolarClient {
      * @throws IOException              if the exchange failed
      */
     public LookUp lookUp(String externalId) throws IOException {
-        HttpUrl url = baseUrl.newBuilder()
-                .addPathSegments("v1/customers/external")
+        HttpUrl url = externalCustomers.newBuilder()
                 .addPathSegment(checked(externalId))
                 .build();
         String[] body = new String[1];
@@ -218,7 +220,7 @@ public final class PolarClient {
 
     private Answer send(Request.Builder builder, String[] bodyOut) throws IOException {
         Request request = builder
-                .header("Authorization", "Bearer " + token)
+                .header("Authorization", authorization)
                 .header("User-Agent", userAgent)
                 .header("Accept", "application/json")
                 .header("Polar-Version", polarVersion)
@@ -244,8 +246,7 @@ public final class PolarClient {
 
     /** The URL the erase request goes to: the ID percent-encoded as exactly one path segment. */
     HttpUrl urlFor(String externalId) {
-        return baseUrl.newBuilder()
-                .addPathSegments("v1/customers/external")
+        return externalCustomers.newBuilder()
                 .addPathSegment(checked(externalId))
                 .addQueryParameter("anonymize", "true")
                 .build();

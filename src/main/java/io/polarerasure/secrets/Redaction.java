@@ -74,8 +74,8 @@ public final class Redaction {
      * @param cut      whether the text was cut from a longer one
      */
     public static String redactHead(String text, int maxChars, boolean cut) {
-        if (text == null) {
-            return null;
+        if (text == null || text.isEmpty()) {
+            return text; // the body of a 204, most answers of a run
         }
         int keep = Math.max(0, Math.min(maxChars, cut ? text.length() - margin() : text.length()));
         List<int[]> found = tokenRanges(text);

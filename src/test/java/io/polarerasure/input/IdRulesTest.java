@@ -212,6 +212,8 @@ class IdRulesTest {
         assertThat(IdRules.verdict("Customer_REF", options)).startsWith("repeats the header row (customer_ref)");
         assertThat(IdRules.verdict("sep=;", options)).startsWith("is Excel's sep=; line, which starts an export");
         assertThat(IdRules.verdict("sep=", options)).startsWith("is Excel's sep= line");
+        assertThat(IdRules.verdict("SEP=;", options)).startsWith("is Excel's SEP=; line");
+        assertThat(IdRules.verdict("\uFEFFSep=,", options)).startsWith("is Excel's Sep=, line");
         assertThat(IdRules.verdict("usr_abc", options)).startsWith("does not match --id-pattern usr_[a-z0-9]{6,}");
         assertThat(IdRules.verdict("usr_abc123", options)).isNull();
         assertThat(IdRules.verdict("team/usr_abc123", options)).contains("contains '/'");
