@@ -78,7 +78,7 @@ public final class RepositorySchema {
         } catch (SQLException e) {
             throw new SQLException("the job repository has no table " + table + " (added in 2026-12) and it could not"
                     + " be created (" + e.getMessage() + "). Have it created once with: " + String.join("; ", ddl),
-                    e.getSQLState(), e);
+                    e.getSQLState()); // no cause: the command prints the innermost message, which must be this one
         }
     }
 
