@@ -161,15 +161,32 @@ class MisconfigurationTest {
     }
 
     @Test
-    void tls_to_a_plain_http_port_stops_with_exit_4_at_once() {
-        server.setDispatcher(always(new MockResponse.Builder().code(204).build()));
+    void tls_to_a_plain_http_port_stops_with_exit_4_at_once() throws IOException {
+        // A plain HTTP server as nginx or Jetty is one: a TLS ClientHello is a bad request, answered 400 and closed.
+        // (MockWebServer waited for a line end that a ClientHello need not hold, so the client timed out at times.)
+        AtomicInteger handshakes = new AtomicInteger();
+        try (java.net.ServerSocket plain = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread answering = new Thread(() -> {
+                while (!plain.isClosed()) {
+                    try (java.net.Socket socket = plain.accept()) {
+                        handshakes.incrementAndGet();
+                        socket.getInputStream().read(new byte[4096]);
+                        socket.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        // closed at the end of the test, or a client that went away
+                    }
+                }
+            });
+            answering.setDaemon(true);
+            answering.start();
 
-        Cli.Result wrong = Cli.run(ENV, run(base(server).replace("http://", "https://")));
+            Cli.Result wrong = Cli.run(ENV, run("https://localhost:" + plain.getLocalPort()));
 
-        assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
-        assertThat(wrong.all()).contains("TLS handshake failed");
-        // MockWebServer counts each garbled ClientHello it received as a request; none was an HTTP request.
-        assertThat(server.getRequestCount()).as("handshakes tried").isBetween(1, 9);
+            assertThat(wrong.exitCode()).as(wrong.all()).isEqualTo(ExitCodes.REFUSED);
+            assertThat(wrong.all()).contains("TLS handshake failed");
+            assertThat(handshakes.get()).as("handshakes tried").isBetween(1, 9);
+        }
     }
 
     @Test
