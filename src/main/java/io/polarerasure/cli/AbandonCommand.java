@@ -99,7 +99,8 @@ final class AbandonCommand implements Callable<Integer> {
                 // Every answer abandon writes into the report goes into the ledger too (definitive ones only).
                 Ledger ledger = new Ledger(dataSource);
                 Abandonment.Result result = new Abandonment(repository, dataSource, clock,
-                        lines -> ledger.recordAnswers(run.runId(), run.inputSha256(), reportFile, lines))
+                        lines -> ledger.recordAnswers(run.runId(), run.inputSha256(), run.apiUrl(), reportFile,
+                                lines))
                         .abandon(run, stateDir, snapshot, reason);
                 // The run adds nothing more: its committed chunks' pages join the per-entry table.
                 ledger.file(run.runId());

@@ -17,6 +17,8 @@ import javax.sql.DataSource;
 
 import io.polarerasure.job.Ledger;
 import io.polarerasure.kernel.ExitCodes;
+import io.polarerasure.polar.PolarEnvironment;
+import io.polarerasure.polar.PolarSettings;
 import io.polarerasure.report.Outcome;
 
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,10 +33,11 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code lookup}: what the ledger of answers holds for some external IDs, and where the proof is. */
 @Command(name = "lookup", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print, for each external ID, every answer the ledger holds: time (UTC), outcome, HTTP status,"
-                + " run, report row and report path. The ledger keeps every definitive answer Polar gave this tool"
-                + " (see the README's ledger section) until `prune` deletes it."},
+                + " API, run, report row and report path. The ledger keeps every definitive answer Polar gave this"
+                + " tool (see the README's ledger section) until `prune` deletes it. An erasure counts only at the"
+                + " API asked about: production unless --sandbox or --api-url says otherwise."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:an erasure (204, DELETED) is recorded for every ID asked about",
+        exitCodeList = {"0:an erasure (204, DELETED) at the API asked about is recorded for every ID",
             "1:some ID has no recorded erasure", "2:usage error, or the ID file or the repository cannot be read"})
 final class LookupCommand implements Callable<Integer> {
 
@@ -52,6 +55,13 @@ final class LookupCommand implements Callable<Integer> {
                     + " skipped.")
     Path idsFile;
 
+    @Option(names = "--api-url", paramLabel = "URL", description = "Count erasures at this API base URL, as given"
+            + " to the runs (default: " + RunOptions.PRODUCTION_URL + ").")
+    String apiUrl;
+
+    @Option(names = "--sandbox", description = "Count erasures at Polar's sandbox (" + RunOptions.SANDBOX_URL + ").")
+    boolean sandbox;
+
     @Mixin
     StateOptions state;
 
@@ -64,6 +74,12 @@ final class LookupCommand implements Callable<Integer> {
         if (asked.isEmpty()) {
             throw new UsageException("Give at least one --id ID or an --ids-file FILE holding some.");
         }
+        if (sandbox && apiUrl != null) {
+            throw new UsageException("--sandbox and --api-url contradict each other: give only one.");
+        }
+        String api = PolarSettings.normalise(apiUrl != null ? apiUrl : sandbox ? RunOptions.SANDBOX_URL
+                : RunOptions.PRODUCTION_URL);
+        String at = api + " (" + PolarEnvironment.of(api).label() + ")";
         PrintWriter out = spec.commandLine().getOut();
         if (state.jdbcUrl == null && !Files.exists(state.stateDir())) {
             out.printf("No ledger: %s does not exist (give the --state-dir the runs used). No erasure is recorded"
@@ -76,20 +92,24 @@ final class LookupCommand implements Callable<Integer> {
             Ledger ledger = new Ledger(context.getBean(DataSource.class));
             for (String id : asked) {
                 List<Ledger.Entry> entries = ledger.entriesFor(id);
-                boolean erased = entries.stream().anyMatch(e -> e.outcome() == Outcome.DELETED);
+                boolean erased = entries.stream().anyMatch(e -> e.outcome() == Outcome.DELETED && e.from(api));
+                boolean erasedElsewhere = entries.stream().anyMatch(e -> e.outcome() == Outcome.DELETED
+                        && !e.from(api));
                 withoutErasure += erased ? 0 : 1;
                 out.printf("%s: %s%n", QUOTED.writeValueAsString(id), entries.isEmpty() ? "no entry in the ledger"
-                        : (erased ? "erased" : "no erasure recorded") + ", " + entries.size() + " entr"
-                                + (entries.size() == 1 ? "y" : "ies"));
+                        : (erased ? "erased at " + at : "no erasure recorded at " + at
+                                + (erasedElsewhere ? " (only at another API: see below)" : "")) + ", "
+                                + entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies"));
                 for (Ledger.Entry entry : entries) {
-                    out.printf("  %s  %-9s  %s  run %d (input SHA-256 %s) row %d  report %s%n", entry.answeredAt(),
-                            entry.outcome(), entry.httpStatus() == null ? "-" : entry.httpStatus(),
-                            entry.jobInstanceId(), entry.inputSha256(), entry.row(), entry.reportPath());
+                    out.printf("  %s  %-9s  %s  %s  run %d (input SHA-256 %s) row %d  report %s%n",
+                            entry.answeredAt(), entry.outcome(), entry.httpStatus() == null ? "-" : entry.httpStatus(),
+                            entry.apiUrl() == null ? "API not recorded" : entry.apiUrl(), entry.jobInstanceId(),
+                            entry.inputSha256(), entry.row(), entry.reportPath());
                 }
             }
         }
-        out.printf("%d of %d ID%s with a recorded erasure.%n", asked.size() - withoutErasure, asked.size(),
-                asked.size() == 1 ? "" : "s");
+        out.printf("%d of %d ID%s with a recorded erasure at %s.%n", asked.size() - withoutErasure, asked.size(),
+                asked.size() == 1 ? "" : "s", at);
         return withoutErasure == 0 ? ExitCodes.OK : ExitCodes.ROWS_FAILED;
     }
 

@@ -160,6 +160,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         JobParameters parameters = execution.getJobParameters();
         ledger.recordPage(execution.getJobInstance().getInstanceId(),
                 parameters.getString(ErasureJobConfiguration.INPUT_SHA256),
+                parameters.getString(ErasureJobConfiguration.API_URL),
                 Path.of(parameters.getString(ErasureJobConfiguration.REPORT_FILE)), List.copyOf(lines.getItems()));
         // Saved with the chunk's commit: rows after it are sent after this moment.
         stepExecution.getExecutionContext().putLong(UNCOMMITTED_SINCE, clock.millis());
@@ -228,12 +229,18 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         return line;
     }
 
-    /** For a NOT_FOUND: where the ledger shows this tool erased the ID before, or nothing. */
+    /**
+     * For a NOT_FOUND: where the ledger shows this tool erased the ID before at this same API, or nothing (a 204
+     * from the sandbox or another URL says nothing about this API's customer).
+     */
     private String erasedEarlier(String externalId) {
-        return ledger.lastErasureByOtherRuns(externalId, stepExecution.getJobExecution().getJobInstance().getInstanceId())
-                .map(erased -> "; this tool erased this external ID earlier: 204 at " + erased.answeredAt()
-                        + ", run " + erased.jobInstanceId() + " (input SHA-256 " + erased.inputSha256() + "), row "
-                        + erased.row() + " of the report " + erased.reportPath())
+        JobExecution execution = stepExecution.getJobExecution();
+        return ledger.lastErasureByOtherRuns(externalId, execution.getJobInstance().getInstanceId(),
+                        execution.getJobParameters().getString(ErasureJobConfiguration.API_URL))
+                .map(erased -> "; this tool erased this external ID earlier" + (erased.apiUrl() == null
+                        ? " (the ledger entry is older than 2026-12 and does not say at which API)" : " at this API")
+                        + ": 204 at " + erased.answeredAt() + ", run " + erased.jobInstanceId() + " (input SHA-256 "
+                        + erased.inputSha256() + "), row " + erased.row() + " of the report " + erased.reportPath())
                 .orElse("");
     }
 

@@ -35,8 +35,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The ledger of answers: every definitive answer Polar gave the job (DELETED, NOT_FOUND, REVIEW, and INVALID
  * on a 422), one row per report line, kept in the job repository beyond the life of a run. It keeps only the
- * report row number, the run (job instance id and input SHA-256), the external ID, the outcome, the HTTP status,
- * the time and the report's path: no other column of the input, no email, no detail text.
+ * report row number, the run (job instance id, input SHA-256 and the API it sent to), the external ID, the outcome,
+ * the HTTP status, the time and the report's path: no other column of the input, no email, no detail text.
  *
  * <p>Written in the transaction of the chunk that reports the lines (the job repository's own {@link DataSource}
  * and transaction manager), so the ledger and the checkpoint never disagree: a chunk's answers go in as one
@@ -59,7 +59,7 @@ public final class Ledger {
             "CREATE TABLE IF NOT EXISTS " + TABLE + " (job_instance_id BIGINT NOT NULL, input_sha256 VARCHAR(64)"
                     + " NOT NULL, input_row BIGINT NOT NULL, external_id VARCHAR(1000000) NOT NULL, id_sha256"
                     + " VARCHAR(64) NOT NULL, outcome VARCHAR(16) NOT NULL, http_status INTEGER, answered_at TIMESTAMP"
-                    + " WITH TIME ZONE NOT NULL, report_path VARCHAR(4096) NOT NULL,"
+                    + " WITH TIME ZONE NOT NULL, report_path VARCHAR(4096) NOT NULL, api_url VARCHAR(2048),"
                     + " PRIMARY KEY (job_instance_id, input_row))",
             "CREATE INDEX IF NOT EXISTS " + TABLE + "_id ON " + TABLE + " (id_sha256)");
     // No index on answered_at (repositories created before issue 18 keep theirs): only prune reads by time, and
@@ -72,7 +72,8 @@ public final class Ledger {
     static String pagesDdl(String platform) {
         return "CREATE TABLE IF NOT EXISTS " + PAGES + " (job_instance_id BIGINT NOT NULL, first_row BIGINT NOT NULL,"
                 + " last_row BIGINT NOT NULL, input_sha256 VARCHAR(64) NOT NULL, report_path VARCHAR(4096) NOT NULL,"
-                + " entry_count INTEGER NOT NULL, last_answered_at TIMESTAMP WITH TIME ZONE NOT NULL, entries "
+                + " entry_count INTEGER NOT NULL, last_answered_at TIMESTAMP WITH TIME ZONE NOT NULL, api_url"
+                + " VARCHAR(2048), entries "
                 + ("postgresql".equals(platform) ? "TEXT" : "CHARACTER LARGE OBJECT")
                 + " NOT NULL, PRIMARY KEY (job_instance_id, first_row))";
     }
@@ -81,7 +82,20 @@ public final class Ledger {
     private static final int PAGES_PER_FILING = 50;
 
     private static final String COLUMNS = "job_instance_id, input_sha256, input_row, external_id, outcome, http_status,"
-            + " answered_at, report_path";
+            + " answered_at, report_path, api_url";
+
+    /**
+     * Statements that add the API URL column to a repository created before 2026-12 and fill it in from the
+     * runs' {@value ErasureJobConfiguration#API_URL} job parameter, which every run has had. An entry whose run was
+     * deleted from the repository meanwhile keeps no URL ({@link Entry#apiUrl} null).
+     */
+    static List<String> apiUrlMigration(String table) {
+        return List.of("ALTER TABLE " + table + " ADD COLUMN api_url VARCHAR(2048)",
+                "UPDATE " + table + " SET api_url = (SELECT MIN(p.parameter_value) FROM batch_job_execution e JOIN"
+                        + " batch_job_execution_params p ON p.job_execution_id = e.job_execution_id WHERE"
+                        + " e.job_instance_id = " + table + ".job_instance_id AND p.parameter_name = '"
+                        + ErasureJobConfiguration.API_URL + "') WHERE api_url IS NULL");
+    }
 
     /**
      * One answer.
@@ -92,9 +106,16 @@ public final class Ledger {
      * @param httpStatus    Polar's status (200 for a REVIEW: the look-up's answer)
      * @param answeredAt    when the answer was received (the report line's processed_at)
      * @param reportPath    the run's audit report, the proof
+     * @param apiUrl        the API the run sent to, normalised as {@link io.polarerasure.job.RunIdentity#apiUrl};
+     *                      null for an entry written before 2026-12 whose run is no longer in the repository
      */
     public record Entry(long jobInstanceId, String inputSha256, long row, String externalId, Outcome outcome,
-                        Integer httpStatus, Instant answeredAt, String reportPath) {
+                        Integer httpStatus, Instant answeredAt, String reportPath, String apiUrl) {
+
+        /** Whether this answer came from this API (normalised base URL); false when the entry's API is unknown. */
+        public boolean from(String api) {
+            return api.equals(apiUrl);
+        }
     }
 
     private final JdbcTemplate jdbc;
@@ -128,14 +149,16 @@ public final class Ledger {
      *
      * @param jobInstanceId the run's job instance id
      * @param inputSha256   the SHA-256 of the run's request file
+     * @param apiUrl        the API the run sends to (its normalised {@code --api-url})
      * @param report        the run's audit report
      * @param lines         report lines (or journal answers of an abandoned run), in any order
      * @throws org.springframework.dao.DataAccessException if the database refuses the write
      */
-    public void recordAnswers(long jobInstanceId, String inputSha256, Path report, List<AuditLine> lines) {
+    public void recordAnswers(long jobInstanceId, String inputSha256, String apiUrl, Path report,
+                              List<AuditLine> lines) {
         List<AuditLine> answers = lines.stream().filter(Ledger::definitive).toList();
         if (!answers.isEmpty()) {
-            writeEntries(jobInstanceId, inputSha256, report.toAbsolutePath().toString(), answers);
+            writeEntries(jobInstanceId, inputSha256, apiUrl, report.toAbsolutePath().toString(), answers);
         }
     }
 
@@ -143,10 +166,11 @@ public final class Ledger {
      * Writes the definitive answers among a committed chunk's report lines as one page, in the caller's transaction
      * (the chunk's). The chunk's rows must not be in the ledger yet: a chunk commits its rows once.
      *
-     * @param lines the chunk's report lines, in row order
+     * @param apiUrl the API the run sends to (its normalised {@code --api-url})
+     * @param lines  the chunk's report lines, in row order
      * @throws org.springframework.dao.DataAccessException if the database refuses the write
      */
-    public void recordPage(long jobInstanceId, String inputSha256, Path report, List<AuditLine> lines) {
+    public void recordPage(long jobInstanceId, String inputSha256, String apiUrl, Path report, List<AuditLine> lines) {
         List<AuditLine> answers = lines.stream().filter(Ledger::definitive).toList();
         if (answers.isEmpty()) {
             return;
@@ -158,10 +182,10 @@ public final class Ledger {
             last = line.processedAt().isAfter(last) ? line.processedAt() : last;
         }
         jdbc.update("INSERT INTO " + PAGES + " (job_instance_id, first_row, last_row, input_sha256, report_path,"
-                        + " entry_count, last_answered_at, entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", jobInstanceId,
-                answers.get(0).row(), answers.get(answers.size() - 1).row(), inputSha256,
+                        + " entry_count, last_answered_at, api_url, entries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                jobInstanceId, answers.get(0).row(), answers.get(answers.size() - 1).row(), inputSha256,
                 report.toAbsolutePath().toString(), answers.size(), OffsetDateTime.ofInstant(last, ZoneOffset.UTC),
-                entries.toString());
+                apiUrl, entries.toString());
     }
 
     /**
@@ -198,7 +222,8 @@ public final class Ledger {
                         (rs, n) -> page(rs));
                 int count = 0;
                 for (Page page : pages) {
-                    writeEntries(page.jobInstanceId(), page.inputSha256(), page.reportPath(), page.lines());
+                    writeEntries(page.jobInstanceId(), page.inputSha256(), page.apiUrl(), page.reportPath(),
+                            page.lines());
                     jdbc.update("DELETE FROM " + PAGES + " WHERE job_instance_id = ? AND first_row = ?",
                             page.jobInstanceId(), page.firstRow());
                     count += page.lines().size();
@@ -212,7 +237,8 @@ public final class Ledger {
         }
     }
 
-    private void writeEntries(long jobInstanceId, String inputSha256, String reportPath, List<AuditLine> answers) {
+    private void writeEntries(long jobInstanceId, String inputSha256, String apiUrl, String reportPath,
+                              List<AuditLine> answers) {
         // One look at the rows' range instead of a DELETE per row (issue 18: the chunk's ledger writes hold up every
         // worker until the commit): only abandon writes a row that may already be there.
         Set<Long> rows = answers.stream().map(AuditLine::row).collect(Collectors.toSet());
@@ -224,12 +250,13 @@ public final class Ledger {
                     statement.setLong(1, jobInstanceId);
                     statement.setLong(2, row);
                 });
-        jdbc.batchUpdate("INSERT INTO " + TABLE + " (" + COLUMNS + ", id_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                answers, 500, (statement, line) -> set(statement, jobInstanceId, inputSha256, reportPath, line));
+        jdbc.batchUpdate("INSERT INTO " + TABLE + " (" + COLUMNS + ", id_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                + " ?)", answers, 500, (statement, line) -> set(statement, jobInstanceId, inputSha256, apiUrl,
+                reportPath, line));
     }
 
-    private static void set(PreparedStatement statement, long jobInstanceId, String inputSha256, String reportPath,
-                            AuditLine line) throws SQLException {
+    private static void set(PreparedStatement statement, long jobInstanceId, String inputSha256, String apiUrl,
+                            String reportPath, AuditLine line) throws SQLException {
         statement.setLong(1, jobInstanceId);
         statement.setString(2, inputSha256);
         statement.setLong(3, line.row());
@@ -242,7 +269,8 @@ public final class Ledger {
         }
         statement.setObject(7, OffsetDateTime.ofInstant(PageCodec.kept(line.processedAt()), ZoneOffset.UTC));
         statement.setString(8, reportPath);
-        statement.setString(9, idHash(line.externalId()));
+        statement.setString(9, apiUrl);
+        statement.setString(10, idHash(line.externalId()));
     }
 
     /** Whether the ledger holds any answer of this run (its job instance id). */
@@ -289,13 +317,16 @@ public final class Ledger {
     }
 
     /**
-     * The latest erasure of this ID by another run than {@code run}: a running run asks this for each NOT_FOUND,
-     * and its own unfiled pages, which may be most of the ledger by then, cannot hold the ID (a run sends each ID
-     * once: a repeated ID is a DUPLICATE).
+     * The latest erasure of this ID at this API by another run than {@code run}, or by a run whose API the ledger
+     * does not know: a running run asks this for each NOT_FOUND, and its own unfiled pages, which may be most of
+     * the ledger by then, cannot hold the ID (a run sends each ID once: a repeated ID is a DUPLICATE). A 204 from
+     * another API (the sandbox, a stand-in) says nothing about this one's customer.
+     *
+     * @param apiUrl the asking run's API, normalised
      */
-    public Optional<Entry> lastErasureByOtherRuns(String externalId, long run) {
-        return lastErasure(entriesFor(externalId, run).stream().filter(entry -> entry.jobInstanceId() != run)
-                .toList());
+    public Optional<Entry> lastErasureByOtherRuns(String externalId, long run, String apiUrl) {
+        return lastErasure(entriesFor(externalId, run).stream().filter(entry -> entry.jobInstanceId() != run
+                && (entry.apiUrl() == null || entry.from(apiUrl))).toList());
     }
 
     private static Optional<Entry> lastErasure(List<Entry> entries) {
@@ -318,31 +349,33 @@ public final class Ledger {
                 + (inPages == null ? 0 : inPages);
     }
 
-    private static final String PAGE_COLUMNS = "job_instance_id, first_row, input_sha256, report_path, entries";
+    private static final String PAGE_COLUMNS = "job_instance_id, first_row, input_sha256, report_path, api_url,"
+            + " entries";
 
     private static final Comparator<Entry> OLDEST_FIRST = Comparator.comparing(Entry::answeredAt)
             .thenComparingLong(Entry::jobInstanceId).thenComparingLong(Entry::row);
 
     /** A page as read back: its rows' answers as report lines (detail and attempts are not kept). */
-    private record Page(long jobInstanceId, long firstRow, String inputSha256, String reportPath,
+    private record Page(long jobInstanceId, long firstRow, String inputSha256, String reportPath, String apiUrl,
                         List<AuditLine> lines) {
 
         List<Entry> entries() {
             return lines.stream().map(line -> new Entry(jobInstanceId, inputSha256, line.row(), line.externalId(),
-                    line.outcome(), line.httpStatus(), line.processedAt(), reportPath)).toList();
+                    line.outcome(), line.httpStatus(), line.processedAt(), reportPath, apiUrl)).toList();
         }
     }
 
     private static Page page(ResultSet rs) throws SQLException {
         return new Page(rs.getLong("job_instance_id"), rs.getLong("first_row"), rs.getString("input_sha256"),
-                rs.getString("report_path"), PageCodec.read(rs.getString("entries")));
+                rs.getString("report_path"), rs.getString("api_url"), PageCodec.read(rs.getString("entries")));
     }
 
     private static Entry entry(ResultSet rs) throws SQLException {
         int status = rs.getInt("http_status");
         return new Entry(rs.getLong("job_instance_id"), rs.getString("input_sha256"), rs.getLong("input_row"),
                 rs.getString("external_id"), Outcome.valueOf(rs.getString("outcome")), rs.wasNull() ? null : status,
-                rs.getObject("answered_at", OffsetDateTime.class).toInstant(), rs.getString("report_path"));
+                rs.getObject("answered_at", OffsetDateTime.class).toInstant(), rs.getString("report_path"),
+                rs.getString("api_url"));
     }
 
     private static String idHash(String externalId) {

@@ -51,6 +51,11 @@ public final class RepositorySchema {
             if (!tableExists(meta, schema, Ledger.PAGES)) {
                 createAddedTable(Ledger.PAGES, List.of(Ledger.pagesDdl(script)), connection);
             }
+            for (String table : List.of(Ledger.TABLE, Ledger.PAGES)) {
+                if (!columnExists(meta, schema, table, "api_url")) {
+                    addColumn(table, "api_url", Ledger.apiUrlMigration(table), connection);
+                }
+            }
             if (!tableExists(meta, schema, ReportClaims.TABLE)) {
                 createAddedTable(ReportClaims.TABLE, ReportClaims.DDL, connection);
             }
@@ -82,10 +87,46 @@ public final class RepositorySchema {
         }
     }
 
+    /**
+     * Adds a column that versions from 2026-12 on keep, and fills it in; a repository whose user may not alter its
+     * tables gets the statements to have it done once. All or nothing: the statements run in one transaction.
+     */
+    private static void addColumn(String table, String column, List<String> ddl, Connection connection)
+            throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : ddl) {
+                statement.execute(sql);
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw new SQLException("the job repository's table " + table + " has no column " + column + " (added in"
+                    + " 2026-12) and it could not be added (" + e.getMessage() + "). Have it added once with: "
+                    + String.join("; ", ddl), e.getSQLState()); // no cause: the command prints the innermost message
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
     /** "h2" or "postgresql" (as Spring Batch names its schema scripts), or null for any other database. */
     static String platform(DatabaseMetaData meta) throws SQLException {
         String product = meta.getDatabaseProductName().toLowerCase(Locale.ROOT);
         return product.contains("postgres") ? "postgresql" : product.contains("h2") ? "h2" : null;
+    }
+
+    private static boolean columnExists(DatabaseMetaData meta, String schema, String table, String column)
+            throws SQLException {
+        for (String[] names : new String[][] {{table, column},
+                {table.toUpperCase(Locale.ROOT), column.toUpperCase(Locale.ROOT)}}) {
+            try (ResultSet columns = meta.getColumns(null, schema, names[0], names[1])) {
+                if (columns.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     // Only in the connection's own schema: with ?currentSchema=..., another schema of the same database may

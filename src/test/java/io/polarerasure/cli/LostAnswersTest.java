@@ -196,26 +196,62 @@ class LostAnswersTest {
         assertThat(later.exitCode()).as(later.all()).isEqualTo(ExitCodes.OK);
         Line again = report(second).get(1);
         assertThat(again.outcome()).isEqualTo("NOT_FOUND");
-        assertThat(again.detail()).contains("this tool erased this external ID earlier: 204 at")
+        assertThat(again.detail()).contains("this tool erased this external ID earlier at this API: 204 at")
                 .contains("row 1 of the report " + dir.resolve("first.audit.csv").toAbsolutePath());
 
         String state = dir.resolve("state").toString();
-        Cli.Result erased = Cli.run(Map.of(), "lookup", "--id", "usr_1", "--state-dir", state);
+        Cli.Result erased = Cli.run(Map.of(), "lookup", "--id", "usr_1", "--state-dir", state, "--api-url",
+                polar.baseUrl());
         assertThat(erased.exitCode()).as(erased.all()).isEqualTo(ExitCodes.OK);
-        assertThat(erased.out()).contains("\"usr_1\": erased, 2 entries")
-                .containsPattern("DELETED +204 +run \\d+ \\(input SHA-256 [0-9a-f]{64}\\) row 1 +report "
+        assertThat(erased.out()).contains("\"usr_1\": erased at " + polar.baseUrl() + " (not a Polar host), 2 entries")
+                .containsPattern("DELETED +204 +" + polar.baseUrl() + " +run \\d+ \\(input SHA-256 [0-9a-f]{64}\\)"
+                        + " row 1 +report "
                         + dir.resolve("first.audit.csv").toAbsolutePath())
                 .contains("NOT_FOUND").contains(dir.resolve("second.audit.csv").toAbsolutePath().toString());
 
         Path idsFile = Files.writeString(dir.resolve("ids.txt"), "usr_2\nnobody\nnever-sent\n");
-        Cli.Result mixed = Cli.run(Map.of(), "lookup", "--ids-file", idsFile.toString(), "--state-dir", state);
+        Cli.Result mixed = Cli.run(Map.of(), "lookup", "--ids-file", idsFile.toString(), "--state-dir", state,
+                "--api-url", polar.baseUrl() + "/");
         assertThat(mixed.exitCode()).as(mixed.all()).isEqualTo(ExitCodes.ROWS_FAILED);
-        assertThat(mixed.out()).contains("\"usr_2\": erased, 1 entry").contains("\"nobody\": no erasure recorded, 1 entry")
+        assertThat(mixed.out()).contains("\"usr_2\": erased at " + polar.baseUrl())
+                .contains("\"nobody\": no erasure recorded at " + polar.baseUrl() + " (not a Polar host), 1 entry")
                 .contains("\"never-sent\": no entry in the ledger").contains("1 of 3 IDs with a recorded erasure");
+        Cli.Result production = Cli.run(Map.of(), "lookup", "--id", "usr_1", "--state-dir", state);
+        assertThat(production.exitCode()).as("the default is Polar's production API").isEqualTo(ExitCodes.ROWS_FAILED);
+        assertThat(production.out()).contains("no erasure recorded at https://api.polar.sh (production) (only at"
+                + " another API: see below)");
 
         assertThat(Cli.run(Map.of(), "lookup", "--state-dir", state).exitCode()).isEqualTo(ExitCodes.USAGE);
         assertThat(Cli.run(Map.of(), "lookup", "--ids-file", dir.resolve("missing.txt").toString(), "--state-dir",
                 state).exitCode()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void an_erasure_at_one_api_is_never_told_as_an_erasure_at_another() throws IOException {
+        // A trial against one API (as the sandbox would be) erases usr_1; the same ID at another API is not found.
+        polar = FakePolar.builder().token(TOKEN).customers(Set.of("usr_1")).build().start();
+        Path trial = requests("trial.csv", List.of("usr_1"));
+        assertThat(run(trial).exitCode()).isEqualTo(ExitCodes.OK);
+        String trialApi = polar.baseUrl();
+        polar.close();
+        polar = FakePolar.builder().token(TOKEN).customers(Set.of()).build().start();
+        Path real = requests("real.csv", List.of("usr_1"));
+
+        Cli.Result result = run(real);
+
+        assertThat(result.exitCode()).as(result.all()).isEqualTo(ExitCodes.OK);
+        assertThat(report(real).get(0).outcome()).isEqualTo("NOT_FOUND");
+        assertThat(report(real).get(0).detail()).doesNotContain("erased this external ID earlier");
+        String state = dir.resolve("state").toString();
+        Cli.Result here = Cli.run(Map.of(), "lookup", "--id", "usr_1", "--state-dir", state, "--api-url",
+                polar.baseUrl());
+        assertThat(here.exitCode()).as(here.all()).isEqualTo(ExitCodes.ROWS_FAILED);
+        assertThat(here.out()).contains("no erasure recorded at " + polar.baseUrl()).contains("only at another API")
+                .containsPattern("DELETED +204 +" + trialApi).containsPattern("NOT_FOUND +404 +" + polar.baseUrl());
+        assertThat(Cli.run(Map.of(), "lookup", "--id", "usr_1", "--state-dir", state, "--api-url", trialApi)
+                .exitCode()).isEqualTo(ExitCodes.OK);
+        assertThat(Cli.run(Map.of(), "lookup", "--id", "usr_1", "--state-dir", state, "--sandbox", "--api-url",
+                trialApi).exitCode()).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test

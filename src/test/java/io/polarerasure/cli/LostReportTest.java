@@ -123,7 +123,7 @@ class LostReportTest {
         assertThat(RunSummary.read(RunSummary.pathFor(report)).state()).isEqualTo("ABANDONED");
         assertThat(Files.readString(RunSummary.pathFor(report))).contains("the original report was lost");
         for (String id : erased) {
-            Cli.Result lookup = cli("lookup", "--id", id);
+            Cli.Result lookup = cli("lookup", "--id", id, "--api-url", Cli.baseUrl(server));
             assertThat(lookup.exitCode()).as(lookup.toString()).isZero();
             assertThat(lookup.out()).contains("DELETED");
         }

@@ -27,6 +27,7 @@ class LedgerTest {
     private static final Instant AT = Instant.parse("2026-11-30T10:15:30.123Z");
     private static final String SHA = "a".repeat(64);
     private static final Path REPORT = Path.of("/reports/requests.audit.csv");
+    private static final String API = "https://api.polar.sh";
 
     @TempDir
     Path dir;
@@ -74,25 +75,114 @@ class LedgerTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("edited by hand");
     }
 
+    @Test
+    void an_erasure_at_another_api_is_kept_with_its_url_and_never_named_for_this_one_on_h2() throws SQLException {
+        apis(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""));
+    }
+
+    @Test
+    void an_erasure_at_another_api_is_kept_with_its_url_and_never_named_for_this_one_on_postgresql()
+            throws SQLException {
+        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
+            apis(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
+        }
+    }
+
+    @Test
+    void a_repository_from_before_2026_12_gets_the_api_url_column_filled_from_its_runs_on_h2() throws SQLException {
+        migration(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""), "h2");
+    }
+
+    @Test
+    void a_repository_from_before_2026_12_gets_the_api_url_column_filled_from_its_runs_on_postgresql()
+            throws SQLException {
+        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
+            migration(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""), "postgresql");
+        }
+    }
+
+    private static void apis(DataSource dataSource) throws SQLException {
+        RepositorySchema.ensure(dataSource);
+        Ledger ledger = new Ledger(dataSource);
+        String sandbox = "https://sandbox-api.polar.sh";
+        // A sandbox trial erased usr_1 (filed) and usr_2 (still in a page); production asks about both.
+        ledger.recordAnswers(1, SHA, sandbox, REPORT, List.of(line(1, "usr_1", Outcome.DELETED, 204, AT)));
+        ledger.recordPage(1, SHA, sandbox, REPORT, List.of(line(2, "usr_2", Outcome.DELETED, 204, AT)));
+
+        assertThat(ledger.lastErasureByOtherRuns("usr_1", 2, API)).as("filed").isEmpty();
+        assertThat(ledger.lastErasureByOtherRuns("usr_2", 2, API)).as("in a page").isEmpty();
+        assertThat(ledger.lastErasureByOtherRuns("usr_2", 2, sandbox)).get().extracting(Ledger.Entry::apiUrl)
+                .isEqualTo(sandbox);
+        ledger.file(1);
+        assertThat(ledger.entriesFor("usr_2")).singleElement().satisfies(entry -> {
+            assertThat(entry.apiUrl()).isEqualTo(sandbox);
+            assertThat(entry.from(sandbox)).isTrue();
+            assertThat(entry.from(API)).isFalse();
+        });
+        assertThat(ledger.lastErasureByOtherRuns("usr_2", 2, API)).as("filed from the page").isEmpty();
+    }
+
+    /** The tables as versions before 2026-12 created them, with one run's answers, then the current start. */
+    private static void migration(DataSource dataSource, String platform) throws SQLException {
+        new org.springframework.jdbc.datasource.init.ResourceDatabasePopulator(new org.springframework.core.io
+                .ClassPathResource("org/springframework/batch/core/schema-" + platform + ".sql")).execute(dataSource);
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        jdbc.execute("CREATE TABLE erasure_ledger (job_instance_id BIGINT NOT NULL, input_sha256 VARCHAR(64) NOT NULL,"
+                + " input_row BIGINT NOT NULL, external_id VARCHAR(1000000) NOT NULL, id_sha256 VARCHAR(64) NOT NULL,"
+                + " outcome VARCHAR(16) NOT NULL, http_status INTEGER, answered_at TIMESTAMP WITH TIME ZONE NOT NULL,"
+                + " report_path VARCHAR(4096) NOT NULL, PRIMARY KEY (job_instance_id, input_row))");
+        jdbc.execute("CREATE TABLE erasure_ledger_page (job_instance_id BIGINT NOT NULL, first_row BIGINT NOT NULL,"
+                + " last_row BIGINT NOT NULL, input_sha256 VARCHAR(64) NOT NULL, report_path VARCHAR(4096) NOT NULL,"
+                + " entry_count INTEGER NOT NULL, last_answered_at TIMESTAMP WITH TIME ZONE NOT NULL, entries "
+                + ("h2".equals(platform) ? "CHARACTER LARGE OBJECT" : "TEXT") + " NOT NULL,"
+                + " PRIMARY KEY (job_instance_id, first_row))");
+        jdbc.update("INSERT INTO BATCH_JOB_INSTANCE (JOB_INSTANCE_ID, VERSION, JOB_NAME, JOB_KEY) VALUES (5, 0,"
+                + " 'erasureJob', 'k5')");
+        for (long execution : new long[] {50, 51}) { // a run and its resume
+            jdbc.update("INSERT INTO BATCH_JOB_EXECUTION (JOB_EXECUTION_ID, VERSION, JOB_INSTANCE_ID, CREATE_TIME)"
+                    + " VALUES (?, 0, 5, CURRENT_TIMESTAMP)", execution);
+            jdbc.update("INSERT INTO BATCH_JOB_EXECUTION_PARAMS (JOB_EXECUTION_ID, PARAMETER_NAME, PARAMETER_TYPE,"
+                    + " PARAMETER_VALUE, IDENTIFYING) VALUES (?, '" + ErasureJobConfiguration.API_URL + "',"
+                    + " 'java.lang.String', 'https://sandbox-api.polar.sh', 'Y')", execution);
+        }
+        for (long run : new long[] {5, 6}) { // run 6 was deleted from the repository since
+            jdbc.update("INSERT INTO erasure_ledger (job_instance_id, input_sha256, input_row, external_id, id_sha256,"
+                    + " outcome, http_status, answered_at, report_path) VALUES (?, ?, 1, 'usr_1', ?, 'DELETED', 204,"
+                    + " ?, ?)", run, SHA, "0".repeat(64), java.time.OffsetDateTime.ofInstant(AT,
+                    java.time.ZoneOffset.UTC), REPORT.toString());
+        }
+        jdbc.update("INSERT INTO erasure_ledger_page (job_instance_id, first_row, last_row, input_sha256, report_path,"
+                + " entry_count, last_answered_at, entries) VALUES (5, 2, 2, ?, ?, 1, ?, ?)", SHA, REPORT.toString(),
+                java.time.OffsetDateTime.ofInstant(AT, java.time.ZoneOffset.UTC), "2,DELETED,204," + AT + ",5:usr_2\n");
+
+        RepositorySchema.ensure(dataSource);
+        RepositorySchema.ensure(dataSource); // a second start changes nothing
+
+        assertThat(jdbc.queryForList("SELECT api_url FROM erasure_ledger ORDER BY job_instance_id", String.class))
+                .containsExactly("https://sandbox-api.polar.sh", null);
+        assertThat(jdbc.queryForObject("SELECT api_url FROM erasure_ledger_page", String.class))
+                .isEqualTo("https://sandbox-api.polar.sh");
+    }
+
     private static void pages(DataSource dataSource) throws SQLException {
         RepositorySchema.ensure(dataSource);
         Ledger ledger = new Ledger(dataSource);
         Instant later = AT.plusSeconds(3_600);
         // Run 7 erased usr_1 and filed it; run 8 is running: two committed chunks, in pages, not filed.
-        ledger.recordAnswers(7, SHA, REPORT, List.of(line(1, "usr_1", Outcome.DELETED, 204, AT)));
-        ledger.recordPage(8, "b".repeat(64), REPORT, List.of(
+        ledger.recordAnswers(7, SHA, API, REPORT, List.of(line(1, "usr_1", Outcome.DELETED, 204, AT)));
+        ledger.recordPage(8, "b".repeat(64), API, REPORT, List.of(
                 line(1, "usr_1", Outcome.NOT_FOUND, 404, later),
                 line(2, "usr_2", Outcome.FAILED, 503, later),
                 line(3, "usr_3", Outcome.DELETED, 204, later)));
-        ledger.recordPage(8, "b".repeat(64), REPORT, List.of(line(4, "usr_4", Outcome.REVIEW, 200, later)));
-        ledger.recordPage(8, "b".repeat(64), REPORT, List.of(line(5, "usr_5", Outcome.DUPLICATE, null, later)));
+        ledger.recordPage(8, "b".repeat(64), API, REPORT, List.of(line(4, "usr_4", Outcome.REVIEW, 200, later)));
+        ledger.recordPage(8, "b".repeat(64), API, REPORT, List.of(line(5, "usr_5", Outcome.DUPLICATE, null, later)));
 
         Ledger.Entry notFound = new Ledger.Entry(8, "b".repeat(64), 1, "usr_1", Outcome.NOT_FOUND, 404, later,
-                REPORT.toString());
+                REPORT.toString(), API);
         Ledger.Entry erased = new Ledger.Entry(8, "b".repeat(64), 3, "usr_3", Outcome.DELETED, 204, later,
-                REPORT.toString());
+                REPORT.toString(), API);
         Ledger.Entry review = new Ledger.Entry(8, "b".repeat(64), 4, "usr_4", Outcome.REVIEW, 200, later,
-                REPORT.toString());
+                REPORT.toString(), API);
         assertThat(ledger.entriesFor("usr_1")).extracting(Ledger.Entry::jobInstanceId).containsExactly(7L, 8L);
         assertThat(ledger.entriesFor("usr_3")).containsExactly(erased);
         assertThat(ledger.entriesFor("usr_2")).as("no definitive answer, no entry").isEmpty();
@@ -100,9 +190,9 @@ class LedgerTest {
         assertThat(ledger.entriesOfRun(8, 2, 3)).containsExactly(erased);
         assertThat(ledger.hasAnswers(8)).isTrue();
         assertThat(ledger.lastErasure("usr_3")).contains(erased);
-        assertThat(ledger.lastErasureByOtherRuns("usr_3", 8)).as("the run's own pages are not asked").isEmpty();
-        assertThat(ledger.lastErasureByOtherRuns("usr_3", 9)).contains(erased);
-        assertThat(ledger.lastErasureByOtherRuns("usr_1", 8)).get().extracting(Ledger.Entry::jobInstanceId)
+        assertThat(ledger.lastErasureByOtherRuns("usr_3", 8, API)).as("the run's own pages are not asked").isEmpty();
+        assertThat(ledger.lastErasureByOtherRuns("usr_3", 9, API)).contains(erased);
+        assertThat(ledger.lastErasureByOtherRuns("usr_1", 8, API)).get().extracting(Ledger.Entry::jobInstanceId)
                 .isEqualTo(7L);
 
         assertThat(ledger.file(8)).isEqualTo(3);
@@ -110,10 +200,10 @@ class LedgerTest {
         assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM " + Ledger.PAGES,
                 Integer.class)).isZero();
         assertThat(ledger.entriesOfRun(8, 1, 5)).containsExactly(notFound, erased, review);
-        assertThat(ledger.lastErasureByOtherRuns("usr_3", 9)).contains(erased);
+        assertThat(ledger.lastErasureByOtherRuns("usr_3", 9, API)).contains(erased);
 
         // A run killed and never resumed keeps its page; prune removes it once all its answers are older.
-        ledger.recordPage(10, SHA, REPORT, List.of(line(1, "usr_9", Outcome.DELETED, 204, AT),
+        ledger.recordPage(10, SHA, API, REPORT, List.of(line(1, "usr_9", Outcome.DELETED, 204, AT),
                 line(2, "usr_10", Outcome.NOT_FOUND, 404, AT)));
         assertThat(ledger.pruneBefore(AT)).isZero();
         assertThat(ledger.pruneBefore(AT.plusSeconds(1))).as("run 7's entry and run 10's page").isEqualTo(3);
@@ -121,8 +211,8 @@ class LedgerTest {
         assertThat(ledger.entriesFor("usr_3")).containsExactly(erased);
 
         // The next run's start files every run's pages, a dead run's too.
-        ledger.recordPage(11, SHA, REPORT, List.of(line(1, "usr_11", Outcome.DELETED, 204, later)));
-        ledger.recordPage(12, SHA, REPORT, List.of(line(1, "usr_12", Outcome.DELETED, 204, later)));
+        ledger.recordPage(11, SHA, API, REPORT, List.of(line(1, "usr_11", Outcome.DELETED, 204, later)));
+        ledger.recordPage(12, SHA, API, REPORT, List.of(line(1, "usr_12", Outcome.DELETED, 204, later)));
         assertThat(ledger.fileAll()).isEqualTo(2);
         assertThat(ledger.entriesFor("usr_11")).extracting(Ledger.Entry::jobInstanceId).containsExactly(11L);
         assertThat(ledger.entriesFor("usr_12")).extracting(Ledger.Entry::jobInstanceId).containsExactly(12L);
@@ -138,7 +228,7 @@ class LedgerTest {
         Ledger ledger = new Ledger(dataSource);
         String longId = "x".repeat(5_000) + " é\t";
 
-        ledger.recordAnswers(7, SHA, REPORT, List.of(
+        ledger.recordAnswers(7, SHA, API, REPORT, List.of(
                 line(1, "usr_1", Outcome.DELETED, 204, AT),
                 line(2, "usr_2", Outcome.NOT_FOUND, 404, AT),
                 line(3, "usr_3", Outcome.FAILED, 503, AT),
@@ -148,14 +238,14 @@ class LedgerTest {
                 line(7, "usr_1", Outcome.DUPLICATE, null, AT),
                 line(8, longId, Outcome.DELETED, 204, AT.minusSeconds(86_400))));
         // Written again, as abandon may for answers a committed chunk already holds: replaced, not doubled.
-        ledger.recordAnswers(7, SHA, REPORT, List.of(line(1, "usr_1", Outcome.DELETED, 204, AT)));
-        ledger.recordAnswers(9, "b".repeat(64), REPORT, List.of(line(1, "usr_1", Outcome.NOT_FOUND, 404,
+        ledger.recordAnswers(7, SHA, API, REPORT, List.of(line(1, "usr_1", Outcome.DELETED, 204, AT)));
+        ledger.recordAnswers(9, "b".repeat(64), API, REPORT, List.of(line(1, "usr_1", Outcome.NOT_FOUND, 404,
                 AT.plusSeconds(60))));
 
         assertThat(ledger.entriesFor("usr_1")).containsExactly(
-                new Ledger.Entry(7, SHA, 1, "usr_1", Outcome.DELETED, 204, AT, REPORT.toString()),
+                new Ledger.Entry(7, SHA, 1, "usr_1", Outcome.DELETED, 204, AT, REPORT.toString(), API),
                 new Ledger.Entry(9, "b".repeat(64), 1, "usr_1", Outcome.NOT_FOUND, 404, AT.plusSeconds(60),
-                        REPORT.toString()));
+                        REPORT.toString(), API));
         assertThat(ledger.lastErasure("usr_1")).get().extracting(Ledger.Entry::jobInstanceId).isEqualTo(7L);
         assertThat(ledger.entriesFor("USR_1")).as("exact match, as at Polar").isEmpty();
         assertThat(ledger.entriesFor("usr_3")).as("no definitive answer").isEmpty();

@@ -73,6 +73,25 @@ class RepositorySchemaTest {
         assertThatCode(() -> RepositorySchema.ensure(dataSource(schema, role()))).doesNotThrowAnyException();
     }
 
+    @Test
+    void a_repository_whose_user_does_not_own_the_ledger_says_how_to_add_its_api_url_column() throws SQLException {
+        schema = TestPostgres.createSchema(random);
+        RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
+        TestPostgres.execute("ALTER TABLE " + schema + "." + Ledger.TABLE + " DROP COLUMN api_url",
+                "CREATE ROLE " + role() + " LOGIN",
+                "GRANT USAGE ON SCHEMA " + schema + " TO " + role(),
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role(),
+                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role());
+
+        assertThatThrownBy(() -> RepositorySchema.ensure(dataSource(schema, role())))
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("table " + Ledger.TABLE + " has no column api_url")
+                .hasMessageContaining(String.join("; ", Ledger.apiUrlMigration(Ledger.TABLE)));
+
+        RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
+        assertThatCode(() -> RepositorySchema.ensure(dataSource(schema, role()))).doesNotThrowAnyException();
+    }
+
     private String role() {
         return "erasure_" + (schema == null ? "none" : schema);
     }
