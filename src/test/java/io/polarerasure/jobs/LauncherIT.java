@@ -41,6 +41,8 @@ class LauncherIT {
     @Test
     void records_an_archive_in_the_state_folder_on_first_use_and_starts_from_it_afterwards() throws Exception {
         Path state = dir.resolve("state");
+        // Installed under a versioned name: the unpacked jar keeps that name (it was looked for as polar-erasure.jar).
+        jar.env("POLAR_ERASURE_JAR", Files.copy(JAR, dir.resolve("polar-erasure-2026.12.jar")).toString());
 
         Launch first = launch(Map.of(), "status", "--state-dir", state.toString());
         List<Path> archives;
