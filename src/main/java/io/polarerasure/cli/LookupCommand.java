@@ -16,11 +16,13 @@ import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 
 import io.polarerasure.job.Ledger;
+import io.polarerasure.job.RunHistory;
 import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.polar.PolarEnvironment;
 import io.polarerasure.polar.PolarSettings;
 import io.polarerasure.report.Outcome;
 
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -107,10 +109,29 @@ final class LookupCommand implements Callable<Integer> {
                             entry.inputSha256(), entry.row(), entry.reportPath());
                 }
             }
+            if (withoutErasure > 0) {
+                unfinishedRuns(context.getBean(JobRepository.class), out);
+            }
         }
         out.printf("%d of %d ID%s with a recorded erasure at %s.%n", asked.size() - withoutErasure, asked.size(),
                 asked.size() == 1 ? "" : "s", at);
         return withoutErasure == 0 ? ExitCodes.OK : ExitCodes.ROWS_FAILED;
+    }
+
+    /**
+     * An unfinished run's answers since its last checkpoint are in its journal, not in the ledger, until it is
+     * resumed or abandoned: an erasure among them is not listed, so a "no erasure recorded" may be out of date.
+     */
+    private static void unfinishedRuns(JobRepository repository, PrintWriter out) {
+        for (RunHistory.Run run : new RunHistory(repository).all()) {
+            if (!run.ended()) {
+                out.printf("Note: the run of %s against %s (run %d, %s, report %s) is unfinished: the answers it got"
+                                + " after its last checkpoint (row %d) are in its journal and reach the ledger when it"
+                                + " is resumed (the same command again) or abandoned; an erasure among them is not"
+                                + " listed above.%n", run.inputFile(), run.apiUrl(), run.runId(), run.state(),
+                        run.reportFile(), run.rowsDone());
+            }
+        }
     }
 
     private static List<String> readIds(Path file) {

@@ -252,6 +252,18 @@ class LostAnswersTest {
                 .exitCode()).isEqualTo(ExitCodes.OK);
         assertThat(Cli.run(Map.of(), "lookup", "--id", "usr_1", "--state-dir", state, "--sandbox", "--api-url",
                 trialApi).exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(here.out()).as("no run unfinished").doesNotContain("unfinished");
+
+        // A run refused by Polar (a wrong token) stays unfinished: its answers since the checkpoint are not in the
+        // ledger yet, and lookup says so.
+        Path stopped = requests("stopped.csv", List.of("usr_2"));
+        Cli.Result refused = Cli.run(Map.of("POLAR_ACCESS_TOKEN", "polar_oat_wrong"), "run", "--input",
+                stopped.toString(), "--api-url", polar.baseUrl(), "--state-dir", state, "--rate-limit", "1000/s");
+        assertThat(refused.exitCode()).as(refused.all()).isNotZero();
+        Cli.Result noted = Cli.run(Map.of(), "lookup", "--id", "usr_2", "--state-dir", state, "--api-url",
+                polar.baseUrl());
+        assertThat(noted.out()).contains("Note: the run of " + stopped.toAbsolutePath() + " against "
+                + polar.baseUrl()).contains("is unfinished").contains("resumed (the same command again)");
     }
 
     @Test
