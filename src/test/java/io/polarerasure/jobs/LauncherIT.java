@@ -62,7 +62,7 @@ class LauncherIT {
     }
 
     @Test
-    void quick_commands_get_the_c1_compiler_only_and_a_run_the_default_tiering() throws Exception {
+    void every_command_gets_the_c1_compiler_only_and_a_run_the_default_tiering_on_request() throws Exception {
         // A stand-in for java that prints its arguments: the flags the launcher picked, without starting a JVM.
         Path java = dir.resolve("java");
         Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
@@ -75,7 +75,12 @@ class LauncherIT {
                 .startsWith("-XX:TieredStopAtLevel=1 -jar");
         assertThat(launch(env, "--state-dir", dir.toString(), "verify", "--report", "r.csv").output())
                 .startsWith("-XX:TieredStopAtLevel=1 -jar");
-        assertThat(launch(env, "run", "--input", "x.csv").output()).startsWith("-jar " + JAR + " run --input x.csv");
+        assertThat(launch(env, "run", "--input", "x.csv").output())
+                .startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR + " run --input x.csv");
+        Map<String, String> full = new java.util.HashMap<>(env);
+        full.put("POLAR_ERASURE_JIT", "full");
+        assertThat(launch(full, "run", "--input", "x.csv").output()).startsWith("-jar " + JAR + " run --input x.csv");
+        assertThat(launch(full, "status").output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
     }
 
     @Test
