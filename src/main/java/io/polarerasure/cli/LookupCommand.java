@@ -100,7 +100,7 @@ final class LookupCommand implements Callable<Integer> {
                 withoutErasure += erased ? 0 : 1;
                 out.printf("%s: %s%n", QUOTED.writeValueAsString(id), entries.isEmpty() ? "no entry in the ledger"
                         : (erased ? "erased at " + at : "no erasure recorded at " + at
-                                + (erasedElsewhere ? " (only at another API: see below)" : "")) + ", "
+                                + (erasedElsewhere ? "; erased only at another API, see below" : "")) + ", "
                                 + entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies"));
                 for (Ledger.Entry entry : entries) {
                     out.printf("  %s  %-9s  %s  %s  run %d (input SHA-256 %s) row %d  report %s%n",
