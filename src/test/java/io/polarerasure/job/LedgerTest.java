@@ -57,6 +57,48 @@ class LedgerTest {
     }
 
     @Test
+    void filing_tells_its_progress_and_replaces_rows_already_filed_on_h2() throws SQLException {
+        filing(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""));
+    }
+
+    @Test
+    void filing_tells_its_progress_and_replaces_rows_already_filed_on_postgresql() throws SQLException {
+        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
+            filing(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
+        }
+    }
+
+    private static void filing(DataSource dataSource) throws SQLException {
+        RepositorySchema.ensure(dataSource);
+        Ledger ledger = new Ledger(dataSource);
+        for (int first = 1; first <= 30_000; first += 1_000) {
+            List<AuditLine> lines = new java.util.ArrayList<>();
+            for (int row = first; row < first + 1_000; row++) {
+                lines.add(line(row, "usr_" + row, Outcome.DELETED, 204, AT));
+            }
+            ledger.recordPage(8, SHA, API, REPORT, lines);
+        }
+        ledger.recordPage(9, SHA, API, REPORT, List.of(line(1, "usr_other", Outcome.DELETED, 204, AT)));
+        // The row of a page already filed (abandon wrote it, or another process filed the page meanwhile).
+        ledger.recordAnswers(8, SHA, API, REPORT, List.of(line(2, "usr_2", Outcome.DELETED, 204, AT)));
+        assertThat(ledger.unfiled(8)).isEqualTo(30_000);
+
+        List<Integer> progress = new java.util.ArrayList<>();
+        assertThat(ledger.file(8, progress::add)).isEqualTo(30_000);
+
+        assertThat(progress).as("one report per transaction of 50,000 entries at most")
+                .isNotEmpty().isSorted().endsWith(30_000);
+        assertThat(ledger.unfiled(8)).isZero();
+        assertThat(ledger.unfiled(9)).as("another run's page stays").isEqualTo(1);
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM erasure_ledger WHERE job_instance_id = 8",
+                Integer.class)).isEqualTo(30_000);
+        assertThat(ledger.entriesFor("usr_2")).hasSize(1);
+        assertThat(ledger.fileSome(9, 2, 10)).isEqualTo(1);
+        assertThat(ledger.fileSome(9, 2, 10)).isZero();
+    }
+
+    @Test
     void a_page_keeps_any_id_as_it_was_and_refuses_text_that_is_no_page() {
         String odd = "a,b:c\n\"d\"\t" + "é".repeat(3) + ",12:x";
         StringBuilder page = new StringBuilder();
