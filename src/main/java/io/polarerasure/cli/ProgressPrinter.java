@@ -70,8 +70,8 @@ final class ProgressPrinter {
         });
         Instant started = clock.instant();
         if (!every.isZero()) {
-            timer.scheduleAtFixedRate(() -> line.show(line(progress.snapshot(), total,
-                            Duration.between(started, clock.instant()), rate, waiting.get(), clock)),
+            timer.scheduleAtFixedRate(() -> line.show(progress.filingLine().orElseGet(() -> line(progress.snapshot(),
+                            total, Duration.between(started, clock.instant()), rate, waiting.get(), clock))),
                     every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
         timer.scheduleWithFixedDelay(() -> {

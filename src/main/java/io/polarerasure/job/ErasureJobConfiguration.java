@@ -114,9 +114,10 @@ public class ErasureJobConfiguration {
 
     @Bean
     ErasureProcessor erasureProcessor(ErasureRun run, RunJournal journal, RunLease runLease,
-                                      JobRepository jobRepository, DataSource dataSource) {
+                                      JobRepository jobRepository, DataSource dataSource, Progress progress) {
         return new ErasureProcessor(run.idColumn(), run.scan().duplicates(), journal, runLease, run.eraser(),
-                run.clock(), run.chunkSize(), jobRepository, repositoryToDisk(dataSource), new Ledger(dataSource));
+                run.clock(), run.chunkSize(), jobRepository, repositoryToDisk(dataSource), new Ledger(dataSource),
+                progress);
     }
 
     private static String platform(DataSource dataSource) {

@@ -68,6 +68,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private final JobRepository jobRepository;
     private final Runnable repositoryToDisk;
     private final Ledger ledger;
+    private final Progress progress;
     /** Sends a row's ID trimmed, then as written where the file holds it with whitespace. */
     private final BothForms forms;
     /** What earlier executions of this run journaled for rows not yet in the report; read-only during a step. */
@@ -78,7 +79,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
 
     ErasureProcessor(String idColumn, DuplicateIndex duplicates, RunJournal journal, RunLease lease, Eraser eraser,
                      Clock clock, int chunkSize, JobRepository jobRepository, Runnable repositoryToDisk,
-                     Ledger ledger) {
+                     Ledger ledger, Progress progress) {
         this.idColumn = idColumn;
         this.duplicates = duplicates;
         this.journal = journal;
@@ -89,6 +90,7 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         this.jobRepository = jobRepository;
         this.repositoryToDisk = repositoryToDisk;
         this.ledger = ledger;
+        this.progress = progress;
         this.forms = new BothForms(eraser, journal);
     }
 
@@ -131,12 +133,17 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
             if (everyRun) {
                 ledger.fileAll();
             } else {
-                ledger.file(stepExecution.getJobExecution().getJobInstance().getInstanceId());
+                long run = stepExecution.getJobExecution().getJobInstance().getInstanceId();
+                long total = ledger.unfiled(run);
+                progress.filing(0, total);
+                ledger.file(run, filed -> progress.filing(filed, total));
             }
         } catch (RuntimeException e) {
             // The pages stay where every read finds them; the next start or abandon of the run files them.
             LOG.warn("Could not file the ledger's pages into its per-entry table (they stay readable where they are,"
                     + " and are filed when a run next starts or this one is abandoned): {}", e.toString());
+        } finally {
+            progress.filingDone();
         }
     }
 

@@ -128,6 +128,33 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
         written.addAndGet(items.size());
     }
 
+    private volatile long filed = -1;
+    private volatile long toFile;
+
+    /**
+     * Tells that the end of the step is filing the run's ledger pages: {@code filed} of {@code total} answers so
+     * far; safe from any thread.
+     */
+    public void filing(long filed, long total) {
+        this.toFile = total;
+        this.filed = filed;
+    }
+
+    /** Tells that the filing of the ledger ended (or never began). */
+    public void filingDone() {
+        this.filed = -1;
+    }
+
+    /**
+     * While the step's end files the ledger, what to show instead of the rows' progress (which is at 100 % then),
+     * e.g. {@code filing the ledger: 40,000 of 100,000 answers}; else empty.
+     */
+    public java.util.Optional<String> filingLine() {
+        long now = filed;
+        return now < 0 ? java.util.Optional.empty() : java.util.Optional.of(String.format(java.util.Locale.ROOT,
+                "filing the ledger: %,d of %,d answers", now, toFile));
+    }
+
     /** What has been answered and written so far; safe from any thread. */
     public Snapshot snapshot() {
         Map<Outcome, Long> counts = new EnumMap<>(Outcome.class);

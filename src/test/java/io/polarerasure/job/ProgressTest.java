@@ -19,6 +19,18 @@ import org.springframework.batch.infrastructure.item.Chunk;
 class ProgressTest {
 
     @Test
+    void says_the_ledger_is_being_filed_while_the_steps_end_files_it() {
+        Progress progress = new Progress();
+        assertThat(progress.filingLine()).isEmpty();
+
+        progress.filing(40_000, 100_000);
+        assertThat(progress.filingLine()).contains("filing the ledger: 40,000 of 100,000 answers");
+
+        progress.filingDone();
+        assertThat(progress.filingLine()).isEmpty();
+    }
+
+    @Test
     void counts_written_rows_on_top_of_the_checkpoint_a_resumed_step_starts_from() {
         Progress progress = new Progress();
         StepExecution step = new StepExecution(1L, "erase",
