@@ -85,6 +85,9 @@ public final class Ledger {
      */
     private static final int ENTRIES_PER_FILING = 50_000;
 
+    /** Characters of pages' text filed per transaction at most: about 8 MB of IDs held at once, whatever their length. */
+    private static final long CHARS_PER_FILING = 4_000_000;
+
     private static final String COLUMNS = "job_instance_id, input_sha256, input_row, external_id, outcome, http_status,"
             + " answered_at, report_path, api_url";
 
@@ -213,18 +216,6 @@ public final class Ledger {
         return file(" WHERE job_instance_id = ?", new Object[] {jobInstanceId}, progress);
     }
 
-    /**
-     * Files at most {@code maxPages} of this run's pages whose rows all lie before {@code beforeRow}, in one
-     * transaction of its own: the background filing of a running run ({@link BackgroundFiling}).
-     *
-     * @return how many entries were filed (0 when no such page is left)
-     */
-    public int fileSome(long jobInstanceId, long beforeRow, int maxPages) {
-        Integer moved = fileBatch(" WHERE job_instance_id = ? AND last_row < ?",
-                new Object[] {jobInstanceId, beforeRow}, maxPages);
-        return moved == null ? 0 : moved;
-    }
-
     /** How many entries of this run are in pages, not filed yet. */
     public int unfiled(long jobInstanceId) {
         Integer count = jdbc.queryForObject("SELECT COALESCE(SUM(entry_count), 0) FROM " + PAGES
@@ -245,9 +236,15 @@ public final class Ledger {
     }
 
     private int file(String where, Object[] arguments, java.util.function.IntConsumer progress) {
-        Integer largest = jdbc.queryForObject("SELECT MAX(entry_count) FROM " + PAGES + where, Integer.class,
-                arguments);
-        int pagesPerFiling = largest == null ? 1 : Math.max(1, Math.min(1_000, ENTRIES_PER_FILING / largest));
+        // Pages per transaction from the largest page, in entries and in characters: long IDs make long pages, and a
+        // transaction's pages are held in memory (a run at -Xmx128m files too).
+        int pagesPerFiling = jdbc.queryForObject("SELECT MAX(entry_count), MAX(LENGTH(entries)) FROM " + PAGES + where,
+                (rs, n) -> {
+                    long entries = Math.max(1, rs.getLong(1));
+                    long chars = Math.max(1, rs.getLong(2));
+                    return (int) Math.max(1, Math.min(1_000, Math.min(ENTRIES_PER_FILING / entries,
+                            CHARS_PER_FILING / chars)));
+                }, arguments);
         int filed = 0;
         while (true) {
             Integer moved = fileBatch(where, arguments, pagesPerFiling);

@@ -94,8 +94,6 @@ class LedgerTest {
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM erasure_ledger WHERE job_instance_id = 8",
                 Integer.class)).isEqualTo(30_000);
         assertThat(ledger.entriesFor("usr_2")).hasSize(1);
-        assertThat(ledger.fileSome(9, 2, 10)).isEqualTo(1);
-        assertThat(ledger.fileSome(9, 2, 10)).isZero();
     }
 
     @Test
