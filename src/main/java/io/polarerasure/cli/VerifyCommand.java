@@ -46,10 +46,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         if (!Files.isRegularFile(summaryFile)) {
             throw new UsageException("No run summary " + summaryFile + " next to the report, so it cannot be"
-                    + " checked. A run writes it when it ends: if the run was interrupted (killed, the machine"
-                    + " stopped) before its first end, run the same command again, which resumes it and writes"
-                    + " the summary (polar-erasure status shows the run). Otherwise restore the summary from a backup"
-                    + " (verify also takes its path with --summary FILE).");
+                    + " checked. Restore it from a backup (verify also takes its path with --summary FILE).");
         }
         try {
             return RunSummary.read(summaryFile);
@@ -72,17 +69,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (!differences.isEmpty()) {
             out.printf("ALTERED: %s does not match its summary %s:%n", report, summaryFile);
             differences.forEach(difference -> out.printf("  - %s%n", difference));
-            if (expected.finalReport()) {
-                out.printf("It is not the report run %d wrote; use the original from a backup as evidence.%n",
-                        expected.runId());
-            } else {
-                out.printf("The summary describes run %d when it had not completed (%s). If the run went on"
-                        + " since and was interrupted (killed, the machine stopped) before its end wrote a new"
-                        + " summary, the report grew beyond it: run the same command again, which resumes the run"
-                        + " and writes its summary (polar-erasure status shows the run). Otherwise the report was"
-                        + " changed: use the original from a backup as evidence.%n", expected.runId(),
-                        expected.state());
-            }
+            out.printf("It is not the report run %d wrote; use the original from a backup as evidence.%n",
+                    expected.runId());
             return ALTERED;
         }
         out.printf("INTACT: %s matches its summary (SHA-256 %s, %d rows: %s).%n", report, expected.reportSha256(),

@@ -122,25 +122,7 @@ class ProofOfErasureTest {
         assertThat(verified.exitCode()).isEqualTo(VerifyCommand.ALTERED);
         assertThat(verified.out()).contains("it has 6 data rows, the summary recorded 7");
         assertThat(noSummary.exitCode()).isEqualTo(ExitCodes.USAGE);
-        assertThat(noSummary.err()).contains("No run summary " + RunSummary.pathFor(copy))
-                .as("a run killed before its first end has no summary yet: resuming it writes one")
-                .contains("run the same command again, which resumes it and writes the summary");
-    }
-
-    @Test
-    void verify_of_a_grown_report_of_an_unfinished_run_advises_resuming_it_before_a_backup() throws IOException {
-        // The run stopped, then went on and was killed (say while it filed the ledger at its end): the report has
-        // rows its summary, written at the stop, does not count.
-        Path copy = copyWithSummary("interrupted");
-        Path summaryFile = RunSummary.pathFor(copy);
-        Files.writeString(summaryFile, Files.readString(summaryFile).replaceFirst("\"state\"\\s*:\\s*\"[A-Z]+\"",
-                "\"state\": \"STOPPED\""));
-        List<String> lines = Files.readAllLines(copy);
-        Files.write(copy, lines.subList(0, lines.size() - 1));
-        Cli.Result verified = Cli.run(ENV, "verify", "--report", copy.toString());
-
-        assertThat(verified.out()).as(verified.toString()).contains("had not completed (STOPPED)")
-                .contains("run the same command again, which resumes the run");
+        assertThat(noSummary.err()).contains("No run summary " + RunSummary.pathFor(copy));
     }
 
     @Test
