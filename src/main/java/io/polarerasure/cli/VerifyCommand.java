@@ -45,8 +45,13 @@ final class VerifyCommand implements Callable<Integer> {
             throw new UsageException("The report " + report + " does not exist. Check the path and run again.");
         }
         if (!Files.isRegularFile(summaryFile)) {
+            // The summary is written when an invocation ends: a run killed before that (also while it filed the
+            // ledger, with every row in the report) has none, and resuming it is the way to one, not a backup.
             throw new UsageException("No run summary " + summaryFile + " next to the report, so it cannot be"
-                    + " checked. Restore it from a backup (verify also takes its path with --summary FILE).");
+                    + " checked. A run writes its summary when it ends: if it was interrupted (killed, the machine"
+                    + " stopped) or still goes, `polar-erasure status` shows it; run the same command again to"
+                    + " resume it, which writes the summary, then verify again. If the run had ended, restore the"
+                    + " summary from a backup (verify also takes its path with --summary FILE).");
         }
         try {
             return RunSummary.read(summaryFile);
