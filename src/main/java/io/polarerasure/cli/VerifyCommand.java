@@ -23,11 +23,13 @@ import picocli.CommandLine.Model.CommandSpec;
         exitCodeList = {
                 "0:the report is the one the summary describes",
                 "1:the report was altered: it differs from its summary (the differences are listed)",
-                "2:cannot check: the report or its summary is missing or the summary is unreadable"})
+                "2:cannot check: the report or its summary is missing, the summary is unreadable, or it describes"
+                        + " an unfinished run that has added rows since"})
 final class VerifyCommand implements Callable<Integer> {
 
     static final int INTACT = 0;
     static final int ALTERED = 1;
+    static final int CANNOT_CHECK = 2;
 
     @Spec
     CommandSpec spec;
@@ -71,6 +73,17 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (IOException e) {
             differences = List.of(e.getMessage());
         }
+        if (!differences.isEmpty() && !expected.finalReport() && grew(report, expected)) {
+            // The summary of an invocation that stopped; a later one resumed the run, added rows, and ended
+            // without its summary (killed, also while it filed the ledger) or is still going. Resuming writes it.
+            out.printf("NOT CHECKED: %s has more rows than its summary %s, which describes run %d as it stood when an"
+                    + " earlier invocation ended (%s, %d rows). A later invocation went on and has not written its"
+                    + " summary: it was interrupted (killed, the machine stopped) or still goes; `polar-erasure"
+                    + " status` shows which. Run the same command again to resume the run, which writes the summary,"
+                    + " then verify again.%n", report, summaryFile, expected.runId(), expected.state(),
+                    expected.counts().total());
+            return CANNOT_CHECK;
+        }
         if (!differences.isEmpty()) {
             out.printf("ALTERED: %s does not match its summary %s:%n", report, summaryFile);
             differences.forEach(difference -> out.printf("  - %s%n", difference));
@@ -96,5 +109,14 @@ final class VerifyCommand implements Callable<Integer> {
                     expected.pending().notYetSent());
         }
         return INTACT;
+    }
+
+    /** Whether the report holds more rows than the summary of its unfinished run counted. */
+    private static boolean grew(Path report, RunSummary expected) {
+        try {
+            return ReportFacts.read(report).rows() > expected.counts().total();
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

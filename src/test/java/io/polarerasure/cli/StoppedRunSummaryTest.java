@@ -81,6 +81,25 @@ class StoppedRunSummaryTest {
         assertThat(verify.out()).contains("INTACT").contains("this report is not final").doesNotContain("Beyond");
     }
 
+    @Test
+    void a_stopped_runs_report_grown_by_a_resume_killed_before_its_summary_is_a_run_to_resume_not_altered()
+            throws IOException {
+        Path report = report();
+        ProofOfErasure.record(stopped(report), false, ExitCodes.RESUMABLE, Clock.fixed(AT, ZoneOffset.UTC),
+                new PrintWriter(new StringWriter()), new ProofOfErasure.Provenance("1.0.0", "/state/repository", null,
+                        run -> new InterruptedChunk(0, 0)));
+        // The resume committed two more rows, then was killed (while it filed the ledger): no new summary.
+        Files.write(report, ReportFormat.linesBytes(List.of(
+                new AuditLine(3, "usr_3", Outcome.DELETED, 204, 1, "", AT),
+                new AuditLine(4, "usr_4", Outcome.DELETED, 204, 1, "", AT))), StandardOpenOption.APPEND);
+
+        Cli.Result verify = Cli.run(Map.of(), "verify", "--report", report.toString());
+
+        assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
+        assertThat(verify.out()).contains("NOT CHECKED").contains("STOPPED, 2 rows")
+                .contains("Run the same command again to resume the run").doesNotContain("backup");
+    }
+
     private Path report() throws IOException {
         Path report = Files.write(dir.resolve("requests.audit.csv"), ReportFormat.headerBytes());
         return Files.write(report, ReportFormat.linesBytes(List.of(
