@@ -70,8 +70,8 @@ final class ProgressPrinter {
         });
         Instant started = clock.instant();
         if (!every.isZero()) {
-            timer.scheduleAtFixedRate(() -> line.show(progress.filingLine().orElseGet(() -> line(progress.snapshot(),
-                            total, Duration.between(started, clock.instant()), rate, waiting.get(), clock))),
+            timer.scheduleAtFixedRate(() -> line.show(line(progress, total, Duration.between(started,
+                            clock.instant()), rate, waiting.get(), clock)),
                     every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
         timer.scheduleWithFixedDelay(() -> {
@@ -167,6 +167,19 @@ final class ProgressPrinter {
                     .append(CLOCK_TIME.format(until.atZone(clock.getZone()))));
         });
         return line.toString();
+    }
+
+    /**
+     * The line for the run now: while the step's end files the ledger (rows answered no longer move), how far that
+     * is, e.g. {@code progress: 100000/100000 rows answered; filing the ledger: 40,000 of 100,000 answers}; else
+     * {@link #line(Progress.Snapshot, long, Duration, Rate, Optional, Clock)}.
+     */
+    static String line(Progress progress, long total, Duration elapsed, Rate rate,
+                       Optional<SendingState.Waiting> waiting, Clock clock) {
+        Progress.Snapshot snapshot = progress.snapshot();
+        return progress.filingLine().map(filing -> String.format(Locale.ROOT, "progress: %d/%d rows answered; %s",
+                snapshot.answeredByPolar(), total, filing)).orElseGet(() -> line(snapshot, total, elapsed, rate,
+                waiting, clock));
     }
 
     /** The rate over the last minute and the time left, once Polar has answered. */

@@ -179,4 +179,23 @@ class ProgressPrinterTest {
 
         assertThat(text.toString()).isEqualTo("a" + System.lineSeparator() + "b" + System.lineSeparator());
     }
+
+    @Test
+    void while_the_ledger_is_filed_the_line_says_how_far_instead_of_a_silent_hundred_percent() {
+        Progress progress = new Progress(AT);
+        AuditLine first = new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT.instant());
+        AuditLine second = new AuditLine(2, "usr_2", Outcome.DELETED, 204, 1, "", AT.instant());
+        progress.afterProcess(null, first);
+        progress.afterProcess(null, second);
+        progress.afterWrite(new org.springframework.batch.infrastructure.item.Chunk<>(first, second));
+
+        progress.filing(40_000, 100_000);
+        assertThat(ProgressPrinter.line(progress, 2, Duration.ofMinutes(1), null, Optional.empty(), AT))
+                .isEqualTo("progress: 2/2 rows answered; filing the ledger: 40,000 of 100,000 answers");
+
+        progress.filingDone();
+        assertThat(ProgressPrinter.line(progress, 2, Duration.ofMinutes(1), null, Optional.empty(), AT))
+                .as("filed: the ordinary line again").startsWith("progress: 2/2 rows answered (100.0%)")
+                .doesNotContain("filing");
+    }
 }
