@@ -97,6 +97,42 @@ class LedgerTest {
     }
 
     @Test
+    void a_page_another_process_files_at_the_same_time_is_left_to_it_without_error_on_postgresql() throws Exception {
+        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh();
+             java.sql.Connection other = java.sql.DriverManager.getConnection(schema.url(), TestPostgres.USER, "")) {
+            DataSource dataSource = new DriverManagerDataSource(schema.url(), TestPostgres.USER, "");
+            RepositorySchema.ensure(dataSource);
+            Ledger ledger = new Ledger(dataSource);
+            ledger.recordPage(5, SHA, API, REPORT, List.of(line(1, "usr_1", Outcome.DELETED, 204, AT),
+                    line(2, "usr_2", Outcome.NOT_FOUND, 404, AT)));
+            // Another process files the same page and has not committed yet (from branch filing2).
+            other.setAutoCommit(false);
+            JdbcTemplate otherProcess = new JdbcTemplate(
+                    new org.springframework.jdbc.datasource.SingleConnectionDataSource(other, true));
+            for (long row = 1; row <= 2; row++) {
+                otherProcess.update("INSERT INTO " + Ledger.TABLE + " (job_instance_id, input_sha256, input_row,"
+                        + " external_id, id_sha256, outcome, http_status, answered_at, report_path, api_url) VALUES"
+                        + " (5, ?, ?, ?, ?, 'DELETED', 204, ?, ?, ?)", SHA, row, "usr_" + row, "b".repeat(64),
+                        java.time.OffsetDateTime.ofInstant(AT, java.time.ZoneOffset.UTC), REPORT.toString(), API);
+            }
+            otherProcess.update("DELETE FROM " + Ledger.PAGES + " WHERE job_instance_id = 5");
+            List<Integer> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+            java.util.concurrent.CompletableFuture<Integer> filing = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> ledger.file(5, told::add));
+            JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+            org.awaitility.Awaitility.await().until(() -> jdbc.queryForObject("SELECT COUNT(*) FROM pg_locks WHERE"
+                    + " NOT granted", Integer.class) > 0);
+            other.commit();
+
+            assertThat(filing.get()).as("filed by the other").isZero();
+            assertThat(told).isEmpty();
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + Ledger.TABLE, Integer.class)).isEqualTo(2);
+            assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM " + Ledger.PAGES, Integer.class)).isZero();
+        }
+    }
+
+    @Test
     void a_page_keeps_any_id_as_it_was_and_refuses_text_that_is_no_page() {
         String odd = "a,b:c\n\"d\"\t" + "é".repeat(3) + ",12:x";
         StringBuilder page = new StringBuilder();
