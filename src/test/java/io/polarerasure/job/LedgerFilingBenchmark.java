@@ -13,8 +13,9 @@ import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Not a test: how fast {@link Ledger#file} moves a run's pages into the entry table on an H2 file repository.
- * Run: {@code mvn -B -o surefire:test -Dtest=LedgerFilingBenchmark -Dledger.entries=100000}; prints entries/s.
+ * Run: {@code mvn -B -o -Pbenchmark test -Dtest=LedgerFilingBenchmark -Dledger.entries=100000}; prints entries/s.
  */
+@org.junit.jupiter.api.Tag("benchmark")
 class LedgerFilingBenchmark {
 
     @Test
