@@ -111,7 +111,34 @@ public final class PolarErasureCommand implements Runnable {
         ResumeHints hints = ResumeHints.of(environment);
         commandLine.setExecutionExceptionHandler((error, line, parsed) -> handle(error, line, hints));
         commandLine.setExitCodeExceptionMapper(error -> ExitCodes.USAGE);
+        commandLine.setParameterExceptionHandler(PolarErasureCommand::usageError);
         return commandLine;
+    }
+
+    /**
+     * A command line that does not parse: the error, picocli's suggestions for a misspelt option, what an argument
+     * without an option was probably meant as (every value here is given with its option: {@code lookup --id X},
+     * {@code verify --report FILE}), and where the options are, instead of the whole help page. Exit 2.
+     */
+    private static int usageError(CommandLine.ParameterException error, String[] args) {
+        CommandLine command = error.getCommandLine();
+        PrintWriter err = command.getErr();
+        err.println("polar-erasure: " + error.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(error, err);
+        boolean subcommand = command.getParent() != null;
+        if (subcommand && error instanceof CommandLine.UnmatchedArgumentException unmatched
+                && unmatched.getUnmatched().stream().noneMatch(arg -> arg.startsWith("-"))) {
+            String hint = switch (command.getCommandName()) {
+                case "lookup" -> "external IDs are given with --id ID (repeatable) or --ids-file FILE";
+                case "verify", "abandon", "retry-failed" -> "the report is given with --report FILE";
+                case "run" -> "the request file is given with --input FILE";
+                default -> "every value is given with its option";
+            };
+            err.println("polar-erasure: " + hint + ".");
+        }
+        err.println("polar-erasure: `polar-erasure " + (subcommand ? command.getCommandName() + " " : "")
+                + "--help` lists the " + (subcommand ? "options" : "commands") + ". Nothing was done.");
+        return ExitCodes.USAGE;
     }
 
     /**
