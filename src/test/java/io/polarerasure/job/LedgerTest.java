@@ -32,40 +32,49 @@ class LedgerTest {
     @TempDir
     Path dir;
 
+    private DataSource h2() {
+        return new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", "");
+    }
+
+    private interface Exercise {
+        void on(DataSource dataSource) throws SQLException;
+    }
+
+    /** Runs the exercise on a fresh schema of the test PostgreSQL, dropped afterwards. */
+    private static void onPostgresql(Exercise exercise) throws SQLException {
+        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
+            exercise.on(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
+        }
+    }
+
     @Test
     void keeps_definitive_answers_only_and_finds_them_by_exact_id_on_h2() throws SQLException {
-        exercise(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""));
+        exercise(h2());
     }
 
     @Test
     void keeps_definitive_answers_only_and_finds_them_by_exact_id_on_postgresql() throws SQLException {
-        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
-            exercise(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
-        }
+        onPostgresql(LedgerTest::exercise);
     }
 
     @Test
     void a_chunks_page_reads_like_filed_entries_and_files_into_them_on_h2() throws SQLException {
-        pages(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""));
+        pages(h2());
     }
 
     @Test
     void a_chunks_page_reads_like_filed_entries_and_files_into_them_on_postgresql() throws SQLException {
-        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
-            pages(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
-        }
+        onPostgresql(LedgerTest::pages);
     }
 
     @Test
     void filing_tells_its_progress_and_replaces_rows_already_filed_on_h2() throws SQLException {
-        filing(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""));
+        filing(h2());
     }
 
     @Test
     void filing_tells_its_progress_and_replaces_rows_already_filed_on_postgresql() throws SQLException {
-        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
-            filing(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
-        }
+        onPostgresql(LedgerTest::filing);
     }
 
     private static void filing(DataSource dataSource) throws SQLException {
@@ -153,28 +162,24 @@ class LedgerTest {
 
     @Test
     void an_erasure_at_another_api_is_kept_with_its_url_and_never_named_for_this_one_on_h2() throws SQLException {
-        apis(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""));
+        apis(h2());
     }
 
     @Test
     void an_erasure_at_another_api_is_kept_with_its_url_and_never_named_for_this_one_on_postgresql()
             throws SQLException {
-        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
-            apis(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""));
-        }
+        onPostgresql(LedgerTest::apis);
     }
 
     @Test
     void a_repository_from_before_2026_12_gets_the_api_url_column_filled_from_its_runs_on_h2() throws SQLException {
-        migration(new DriverManagerDataSource("jdbc:h2:file:" + dir.resolve("repository"), "sa", ""), "h2");
+        migration(h2(), "h2");
     }
 
     @Test
     void a_repository_from_before_2026_12_gets_the_api_url_column_filled_from_its_runs_on_postgresql()
             throws SQLException {
-        try (TestPostgres.Schema schema = TestPostgres.Schema.fresh()) {
-            migration(new DriverManagerDataSource(schema.url(), TestPostgres.USER, ""), "postgresql");
-        }
+        onPostgresql(dataSource -> migration(dataSource, "postgresql"));
     }
 
     private static void apis(DataSource dataSource) throws SQLException {

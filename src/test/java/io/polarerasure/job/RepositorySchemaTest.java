@@ -46,10 +46,7 @@ class RepositorySchemaTest {
     void needs_no_create_privilege_once_the_tables_exist() throws SQLException {
         schema = TestPostgres.createSchema(random);
         RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
-        TestPostgres.execute("CREATE ROLE " + role() + " LOGIN",
-                "GRANT USAGE ON SCHEMA " + schema + " TO " + role(),
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role(),
-                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role());
+        createRoleWithDataAccess();
 
         assertThatCode(() -> RepositorySchema.ensure(dataSource(schema, role()))).doesNotThrowAnyException();
     }
@@ -58,11 +55,8 @@ class RepositorySchemaTest {
     void a_repository_set_up_by_hand_before_the_page_table_says_how_to_create_it() throws SQLException {
         schema = TestPostgres.createSchema(random);
         RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
-        TestPostgres.execute("DROP TABLE " + schema + "." + Ledger.PAGES,
-                "CREATE ROLE " + role() + " LOGIN",
-                "GRANT USAGE ON SCHEMA " + schema + " TO " + role(),
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role(),
-                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role());
+        TestPostgres.execute("DROP TABLE " + schema + "." + Ledger.PAGES);
+        createRoleWithDataAccess();
 
         assertThatThrownBy(() -> RepositorySchema.ensure(dataSource(schema, role())))
                 .isInstanceOf(SQLException.class)
@@ -77,11 +71,8 @@ class RepositorySchemaTest {
     void a_repository_whose_user_does_not_own_the_ledger_says_how_to_add_its_api_url_column() throws SQLException {
         schema = TestPostgres.createSchema(random);
         RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
-        TestPostgres.execute("ALTER TABLE " + schema + "." + Ledger.TABLE + " DROP COLUMN api_url",
-                "CREATE ROLE " + role() + " LOGIN",
-                "GRANT USAGE ON SCHEMA " + schema + " TO " + role(),
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role(),
-                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role());
+        TestPostgres.execute("ALTER TABLE " + schema + "." + Ledger.TABLE + " DROP COLUMN api_url");
+        createRoleWithDataAccess();
 
         assertThatThrownBy(() -> RepositorySchema.ensure(dataSource(schema, role())))
                 .isInstanceOf(SQLException.class)
@@ -90,6 +81,14 @@ class RepositorySchemaTest {
 
         RepositorySchema.ensure(dataSource(schema, TestPostgres.USER));
         assertThatCode(() -> RepositorySchema.ensure(dataSource(schema, role()))).doesNotThrowAnyException();
+    }
+
+    /** A role that may read and write the schema's tables but not create or alter them, as a DBA would set up. */
+    private void createRoleWithDataAccess() throws SQLException {
+        TestPostgres.execute("CREATE ROLE " + role() + " LOGIN",
+                "GRANT USAGE ON SCHEMA " + schema + " TO " + role(),
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role(),
+                "GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role());
     }
 
     private String role() {
