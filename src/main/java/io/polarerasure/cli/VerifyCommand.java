@@ -52,8 +52,10 @@ final class VerifyCommand implements Callable<Integer> {
             throw new UsageException("No run summary " + summaryFile + " next to the report, so it cannot be"
                     + " checked. A run writes its summary when it ends: if it was interrupted (killed, the machine"
                     + " stopped) or still goes, `polar-erasure status` shows it; run the same command again to"
-                    + " resume it, which writes the summary, then verify again. If the run had ended, restore the"
-                    + " summary from a backup (verify also takes its path with --summary FILE).");
+                    + " resume it, which writes the summary, then verify again. The same holds when status shows the"
+                    + " run COMPLETED but no summary was ever written (killed as it ended): the same command again"
+                    + " sends nothing and writes it. Only if the summary was written and lost since, restore it from"
+                    + " a backup (verify also takes its path with --summary FILE).");
         }
         try {
             return RunSummary.read(summaryFile);
@@ -100,7 +102,8 @@ final class VerifyCommand implements Callable<Integer> {
             out.printf("  The run was abandoned: %s%n", expected.provenance().abandonedReason());
         }
         if (!expected.finalReport()) {
-            out.printf("  Note: the run had not completed (%s); this report is not final.%n", expected.state());
+            out.printf("  Note: the run had not completed (%s); this report is not final. Run the same command again"
+                    + " to finish it, or `abandon --report %s` to close it as it is.%n", expected.state(), report);
         }
         if (expected.pending() != null) {
             out.printf("  Beyond the report when the summary was written: %d row(s) answered by Polar only in the"

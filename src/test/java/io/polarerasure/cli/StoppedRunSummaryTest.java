@@ -78,7 +78,7 @@ class StoppedRunSummaryTest {
                 .doesNotContain("pending");
         Cli.Result verify = Cli.run(Map.of(), "verify", "--report", report.toString());
         assertThat(verify.exitCode()).as(verify.toString()).isZero();
-        assertThat(verify.out()).contains("INTACT").contains("this report is not final").doesNotContain("Beyond");
+        assertThat(verify.out()).contains("INTACT").contains("this report is not final. Run the same command again to finish it").doesNotContain("Beyond");
     }
 
     @Test

@@ -27,6 +27,7 @@ class VerifyAdviceTest {
         assertThat(verify.exitCode()).as(verify.toString()).isEqualTo(2);
         assertThat(verify.err()).contains("A run writes its summary when it ends")
                 .contains("polar-erasure status").contains("run the same command again to resume it")
-                .contains("If the run had ended, restore the summary from a backup");
+                .contains("status shows the run COMPLETED but no summary was ever written")
+                .contains("Only if the summary was written and lost since, restore it from a backup");
     }
 }
