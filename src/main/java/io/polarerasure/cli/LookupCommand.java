@@ -92,8 +92,9 @@ final class LookupCommand implements Callable<Integer> {
         int withoutErasure = 0;
         try (ConfigurableApplicationContext context = SpringContexts.openRepository(state, 2, Map.of())) {
             Ledger ledger = new Ledger(context.getBean(DataSource.class));
+            Map<String, List<Ledger.Entry>> all = ledger.entriesFor(asked);
             for (String id : asked) {
-                List<Ledger.Entry> entries = ledger.entriesFor(id);
+                List<Ledger.Entry> entries = all.get(id);
                 boolean erased = entries.stream().anyMatch(e -> e.outcome() == Outcome.DELETED && e.from(api));
                 boolean erasedElsewhere = entries.stream().anyMatch(e -> e.outcome() == Outcome.DELETED
                         && !e.from(api));

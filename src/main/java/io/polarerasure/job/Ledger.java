@@ -14,9 +14,12 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -28,6 +31,7 @@ import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -354,19 +358,39 @@ public final class Ledger {
 
     /** Every entry for this exact external ID, oldest first. */
     public List<Entry> entriesFor(String externalId) {
-        return entriesFor(externalId, -1);
+        return entriesFor(List.of(externalId), -1).get(externalId);
     }
 
-    /** Entries for this exact ID, filed or in pages of runs other than {@code exceptRun}, oldest first. */
-    private List<Entry> entriesFor(String externalId, long exceptRun) {
-        List<Entry> entries = new ArrayList<>(jdbc.query("SELECT " + COLUMNS + " FROM " + TABLE + " WHERE id_sha256 ="
-                + " ? AND external_id = ?", (rs, n) -> entry(rs), idHash(externalId), externalId));
-        for (Page page : jdbc.query("SELECT " + PAGE_COLUMNS + " FROM " + PAGES + " WHERE job_instance_id <> ?",
-                (rs, n) -> page(rs), exceptRun)) {
-            page.entries().stream().filter(entry -> entry.externalId().equals(externalId)).forEach(entries::add);
+    /**
+     * Every entry for each of these exact external IDs, oldest first per ID, in the order asked: one indexed look-up
+     * per ID and one pass over the unfiled pages for all of them together ({@code lookup --ids-file} of a whole
+     * request file reads the pages once, not once per ID).
+     *
+     * @return each ID asked (duplicates once) with its entries, empty when it has none
+     */
+    public Map<String, List<Entry>> entriesFor(Collection<String> externalIds) {
+        return entriesFor(externalIds, -1);
+    }
+
+    /** Entries for these exact IDs, filed or in pages of runs other than {@code exceptRun}, oldest first per ID. */
+    private Map<String, List<Entry>> entriesFor(Collection<String> externalIds, long exceptRun) {
+        Map<String, List<Entry>> found = new LinkedHashMap<>();
+        for (String id : externalIds) {
+            found.computeIfAbsent(id, key -> new ArrayList<>(jdbc.query("SELECT " + COLUMNS + " FROM " + TABLE
+                    + " WHERE id_sha256 = ? AND external_id = ?", (rs, n) -> entry(rs), idHash(key), key)));
         }
-        entries.sort(OLDEST_FIRST);
-        return entries;
+        // Streamed page by page: the pages of a run killed during its end may hold millions of entries.
+        jdbc.query("SELECT " + PAGE_COLUMNS + " FROM " + PAGES + " WHERE job_instance_id <> ?",
+                (RowCallbackHandler) rs -> {
+                    for (Entry entry : page(rs).entries()) {
+                        List<Entry> entries = found.get(entry.externalId());
+                        if (entries != null) {
+                            entries.add(entry);
+                        }
+                    }
+                }, exceptRun);
+        found.values().forEach(entries -> entries.sort(OLDEST_FIRST));
+        return found;
     }
 
     /** This run's entries for the data rows from {@code fromRow} to {@code toRow} (both included), by row. */
@@ -397,7 +421,7 @@ public final class Ledger {
      * @param apiUrl the asking run's API, normalised
      */
     public Optional<Entry> lastErasureByOtherRuns(String externalId, long run, String apiUrl) {
-        return lastErasure(entriesFor(externalId, run).stream().filter(entry -> entry.jobInstanceId() != run
+        return lastErasure(entriesFor(List.of(externalId), run).get(externalId).stream().filter(entry -> entry.jobInstanceId() != run
                 && (entry.apiUrl() == null || entry.from(apiUrl))).toList());
     }
 

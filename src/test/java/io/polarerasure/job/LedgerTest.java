@@ -267,6 +267,13 @@ class LedgerTest {
         assertThat(ledger.entriesFor("usr_1")).extracting(Ledger.Entry::jobInstanceId).containsExactly(7L, 8L);
         assertThat(ledger.entriesFor("usr_3")).containsExactly(erased);
         assertThat(ledger.entriesFor("usr_2")).as("no definitive answer, no entry").isEmpty();
+        assertThat(ledger.entriesFor(List.of("usr_3", "usr_1", "nobody", "usr_3"))).as("many IDs at once, in the"
+                + " order asked, filed and in pages").containsExactly(
+                java.util.Map.entry("usr_3", ledger.entriesFor("usr_3")),
+                java.util.Map.entry("usr_1", ledger.entriesFor("usr_1")),
+                java.util.Map.entry("nobody", List.of()));
+        assertThat(ledger.entriesFor(List.of("usr_1")).get("usr_1")).extracting(Ledger.Entry::jobInstanceId)
+                .containsExactly(7L, 8L);
         assertThat(ledger.entriesOfRun(8, 1, 4)).containsExactly(notFound, erased, review);
         assertThat(ledger.entriesOfRun(8, 2, 3)).containsExactly(erased);
         assertThat(ledger.hasAnswers(8)).isTrue();
