@@ -3,7 +3,9 @@ package io.polarerasure.job;
 import java.time.Clock;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -94,8 +96,8 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
     }
 
     /** The report this run writes, once its step has started. */
-    public java.util.Optional<String> reportFile() {
-        return java.util.Optional.ofNullable(reportFile);
+    public Optional<String> reportFile() {
+        return Optional.ofNullable(reportFile);
     }
 
     /**
@@ -149,9 +151,9 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
      * While the step's end files the ledger, what to show instead of the rows' progress (which is at 100 % then),
      * e.g. {@code filing the ledger: 40,000 of 100,000 answers}; else empty.
      */
-    public java.util.Optional<String> filingLine() {
+    public Optional<String> filingLine() {
         long now = filed;
-        return now < 0 ? java.util.Optional.empty() : java.util.Optional.of(String.format(java.util.Locale.ROOT,
+        return now < 0 ? Optional.empty() : Optional.of(String.format(Locale.ROOT,
                 "filing the ledger: %,d of %,d answers", now, toFile));
     }
 
