@@ -47,6 +47,11 @@ public final class RepositorySchema {
             // Checked first: PostgreSQL refuses even CREATE TABLE IF NOT EXISTS to a role without CREATE.
             if (!tableExists(meta, schema, Ledger.TABLE)) {
                 Ledger.ensureTable(connection);
+            } else if (script.equals("h2")) {
+                // A filing killed while it built the ID index afresh left none (Ledger.file).
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute(Ledger.ID_INDEX_DDL);
+                }
             }
             if (!tableExists(meta, schema, Ledger.PAGES)) {
                 createAddedTable(Ledger.PAGES, List.of(Ledger.pagesDdl(script)), connection);

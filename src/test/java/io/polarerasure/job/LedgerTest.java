@@ -78,6 +78,14 @@ class LedgerTest {
     }
 
     private static void filing(DataSource dataSource) throws SQLException {
+        filing(dataSource, !isH2(dataSource));
+    }
+
+    /**
+     * @param indexKept whether the ID index stays while the filing goes on: H2 builds it afresh after a filing this
+     *                  large, PostgreSQL keeps it up to date
+     */
+    private static void filing(DataSource dataSource, boolean indexKept) throws SQLException {
         RepositorySchema.ensure(dataSource);
         Ledger ledger = new Ledger(dataSource);
         for (int first = 1; first <= 30_000; first += 1_000) {
@@ -93,7 +101,13 @@ class LedgerTest {
         assertThat(ledger.unfiled(8)).isEqualTo(30_000);
 
         List<Integer> progress = new java.util.ArrayList<>();
-        assertThat(ledger.file(8, progress::add)).isEqualTo(30_000);
+        List<Boolean> indexed = new java.util.ArrayList<>();
+        assertThat(ledger.file(8, filed -> {
+            progress.add(filed);
+            indexed.add(hasIdIndex(dataSource));
+        })).isEqualTo(30_000);
+        assertThat(indexed).as("the ID index while filing").containsOnly(indexKept);
+        assertThat(hasIdIndex(dataSource)).as("the ID index after filing").isTrue();
 
         assertThat(progress).as("one report per transaction of 50,000 entries at most")
                 .isNotEmpty().isSorted().endsWith(30_000);
@@ -103,6 +117,42 @@ class LedgerTest {
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM erasure_ledger WHERE job_instance_id = 8",
                 Integer.class)).isEqualTo(30_000);
         assertThat(ledger.entriesFor("usr_2")).hasSize(1);
+    }
+
+    @Test
+    void an_id_index_lost_with_a_filing_killed_while_building_it_is_built_at_the_next_start_on_h2()
+            throws SQLException {
+        DataSource dataSource = h2();
+        RepositorySchema.ensure(dataSource);
+        new Ledger(dataSource).recordAnswers(7, SHA, API, REPORT, List.of(line(1, "usr_1", Outcome.DELETED, 204, AT)));
+        new JdbcTemplate(dataSource).execute("DROP INDEX " + Ledger.ID_INDEX);
+
+        RepositorySchema.ensure(dataSource);
+
+        assertThat(hasIdIndex(dataSource)).isTrue();
+        assertThat(new Ledger(dataSource).entriesFor("usr_1")).hasSize(1);
+    }
+
+    private static boolean isH2(DataSource dataSource) throws SQLException {
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            return "h2".equals(RepositorySchema.platform(connection.getMetaData()));
+        }
+    }
+
+    private static boolean hasIdIndex(DataSource dataSource) {
+        try (java.sql.Connection connection = dataSource.getConnection();
+             java.sql.ResultSet indexes = connection.getMetaData().getIndexInfo(null, connection.getSchema(),
+                     isH2(dataSource) ? Ledger.TABLE.toUpperCase(java.util.Locale.ROOT) : Ledger.TABLE, false,
+                     false)) {
+            while (indexes.next()) {
+                if (Ledger.ID_INDEX.equalsIgnoreCase(indexes.getString("INDEX_NAME"))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
