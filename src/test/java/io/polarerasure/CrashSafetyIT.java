@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,6 +123,43 @@ class CrashSafetyIT {
 
             assertResumesExactly(db, workload);
             assertThat(fake.requests()).extracting(FakePolar.Request::externalId).doesNotHaveDuplicates();
+        }
+    }
+
+    /**
+     * kill -9 while the step's end files the ledger, held there by a lock on PostgreSQL's {@code erasure_ledger}: the
+     * step is recorded as COMPLETED already, so the resume skips it, and the job's start files the pages the killed
+     * execution left (before, they stayed unfiled until some other run started).
+     */
+    @Test
+    void sigkill_while_the_ledger_is_filed_then_resume_files_what_was_left() throws Exception {
+        try (JobRepositoryDb db = JobRepositoryDb.postgres(dir.resolve("state"), new Random())) {
+            Workload workload = setUp(new Random(43));
+            RepositorySchema.ensure(new DriverManagerDataSource(db.url(), TestPostgres.USER, ""));
+            try (Connection blocker = DriverManager.getConnection(db.url(), TestPostgres.USER, "")) {
+                blocker.setAutoCommit(false);
+                try (Statement statement = blocker.createStatement()) {
+                    statement.execute("LOCK TABLE erasure_ledger IN EXCLUSIVE MODE");
+                }
+                Process run = start(db, "400/s");
+                assertThat(jar.awaitWhileRunning(run, "the step recorded as completed", () -> {
+                    try {
+                        return "COMPLETED".equals(db.stepStatus());
+                    } catch (SQLException e) {
+                        return false;
+                    }
+                })).as(jar.log()).isTrue();
+                RealJar.kill(run);
+                blocker.rollback();
+            }
+            long left = db.number("SELECT COALESCE(SUM(entry_count), 0) FROM erasure_ledger_page");
+            assertThat(left).as("answers the kill left in pages").isPositive();
+            assertThat(db.number("SELECT COUNT(*) FROM erasure_ledger")).isZero();
+
+            assertResumesExactly(db, workload);
+
+            assertThat(db.number("SELECT COUNT(*) FROM erasure_ledger_page")).as(jar.log()).isZero();
+            assertThat(db.number("SELECT COUNT(*) FROM erasure_ledger")).isEqualTo(left);
         }
     }
 

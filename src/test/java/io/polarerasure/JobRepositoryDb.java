@@ -79,6 +79,16 @@ final class JobRepositoryDb implements AutoCloseable {
         return single("SELECT short_context FROM batch_step_execution_context ORDER BY step_execution_id DESC LIMIT 1");
     }
 
+    /** The status of the step's last execution, e.g. COMPLETED. */
+    String stepStatus() throws SQLException {
+        return single("SELECT status FROM batch_step_execution ORDER BY step_execution_id DESC LIMIT 1");
+    }
+
+    /** The result of a query for one number, e.g. a COUNT. */
+    long number(String sql) throws SQLException {
+        return Long.parseLong(single(sql));
+    }
+
     long executions() throws SQLException {
         return Long.parseLong(single("SELECT COUNT(*) FROM batch_job_execution"));
     }

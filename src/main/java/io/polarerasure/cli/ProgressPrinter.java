@@ -171,15 +171,17 @@ final class ProgressPrinter {
 
     /**
      * The line for the run now: while the step's end files the ledger (rows answered no longer move), how far that
-     * is, e.g. {@code progress: 100000/100000 rows answered; filing the ledger: 40,000 of 100,000 answers}; else
+     * is, e.g. {@code progress: 100000/100000 rows answered; filing the ledger: 40,000 of 100,000 answers} (before
+     * any answer, as a resume files what a killed execution left: {@code progress: filing the ledger: ...}); else
      * {@link #line(Progress.Snapshot, long, Duration, Rate, Optional, Clock)}.
      */
     static String line(Progress progress, long total, Duration elapsed, Rate rate,
                        Optional<SendingState.Waiting> waiting, Clock clock) {
         Progress.Snapshot snapshot = progress.snapshot();
-        return progress.filingLine().map(filing -> String.format(Locale.ROOT, "progress: %d/%d rows answered; %s",
-                snapshot.answeredByPolar(), total, filing)).orElseGet(() -> line(snapshot, total, elapsed, rate,
-                waiting, clock));
+        // Before any answer: a resume filing what a killed execution left, before its rows are counted.
+        return progress.filingLine().map(filing -> snapshot.answeredByPolar() == 0 ? "progress: " + filing
+                : String.format(Locale.ROOT, "progress: %d/%d rows answered; %s", snapshot.answeredByPolar(), total,
+                filing)).orElseGet(() -> line(snapshot, total, elapsed, rate, waiting, clock));
     }
 
     /** The rate over the last minute and the time left, once Polar has answered. */

@@ -1,5 +1,6 @@
 package io.polarerasure.cli;
 
+import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -8,6 +9,7 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import io.polarerasure.job.RepositorySchema;
+import io.polarerasure.job.StateFolder;
 import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.OperatorFault;
 
@@ -86,8 +88,11 @@ final class SpringContexts {
         try {
             context = open(state, poolSize, singletons, sources);
             RepositorySchema.ensure(context.getBean(DataSource.class));
+            if (state.jdbcUrl == null) {
+                StateFolder.keepOwnerOnly(state.stateDir(), "repository.mv.db", "repository.trace.db");
+            }
             return context;
-        } catch (RuntimeException | SQLException e) {
+        } catch (RuntimeException | SQLException | IOException e) {
             if (context != null) {
                 context.close();
             }

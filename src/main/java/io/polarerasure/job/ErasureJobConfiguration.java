@@ -165,10 +165,16 @@ public class ErasureJobConfiguration {
     }
 
     @Bean
-    Job erasureJob(JobRepository jobRepository, Step eraseStep, RunJournal journal, ErasureRun run) {
+    Job erasureJob(JobRepository jobRepository, Step eraseStep, RunJournal journal, ErasureRun run,
+                   ErasureProcessor erasureProcessor) {
         return new JobBuilder(JOB_NAME, jobRepository)
                 .start(eraseStep)
                 .listener(new JobExecutionListener() {
+                    @Override
+                    public void beforeJob(JobExecution execution) {
+                        erasureProcessor.fileEarlierPages();
+                    }
+
                     @Override
                     public void afterJob(JobExecution execution) {
                         // Which environment answered, for the summary also of a later invocation (a resume).

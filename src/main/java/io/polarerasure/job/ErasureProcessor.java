@@ -114,7 +114,14 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
         uncommittedSince = Instant.ofEpochMilli(context.getLong(UNCOMMITTED_SINCE));
         this.stepExecution = stepExecution;
         jobRepository.updateExecutionContext(stepExecution);
-        // Pages that executions killed before their end could not file, this run's or any other's, are filed now.
+    }
+
+    /**
+     * Files the pages that executions killed before their end could not file, this run's or any other's. Called as
+     * the job starts, before the step: a run killed while its step's end filed the ledger has its step recorded as
+     * COMPLETED already, so its resume skips the step and completes the job at once.
+     */
+    void fileEarlierPages() {
         fileLedgerPages(true);
     }
 
@@ -131,7 +138,9 @@ final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, St
     private void fileLedgerPages(boolean everyRun) {
         try {
             if (everyRun) {
-                ledger.fileAll();
+                long total = ledger.unfiled();
+                progress.filing(0, total);
+                ledger.fileAll(filed -> progress.filing(filed, total));
             } else {
                 long run = stepExecution.getJobExecution().getJobInstance().getInstanceId();
                 long total = ledger.unfiled(run);

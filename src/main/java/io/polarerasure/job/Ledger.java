@@ -252,7 +252,18 @@ public final class Ledger {
      * @return how many entries were filed
      */
     public int fileAll() {
-        return file("", new Object[0], filed -> { });
+        return fileAll(filed -> { });
+    }
+
+    /** As {@link #fileAll()}, telling {@code progress} after each commit how many entries are filed so far. */
+    public int fileAll(IntConsumer progress) {
+        return file("", new Object[0], progress);
+    }
+
+    /** How many entries of all runs are in pages, not filed yet. */
+    public int unfiled() {
+        Integer count = jdbc.queryForObject("SELECT COALESCE(SUM(entry_count), 0) FROM " + PAGES, Integer.class);
+        return count == null ? 0 : count;
     }
 
     private int file(String where, Object[] arguments, IntConsumer progress) {
@@ -265,7 +276,10 @@ public final class Ledger {
                     : ENTRIES_PER_FILING);
         } finally {
             if (rebuildIndex) {
-                jdbc.execute(ID_INDEX_DDL);
+                jdbc.execute((ConnectionCallback<Void>) connection -> {
+                    buildIdIndexOnH2(connection);
+                    return null;
+                });
             }
         }
     }
@@ -281,6 +295,33 @@ public final class Ledger {
      * meanwhile, and a kill in between leaves reads correct but slower until {@link RepositorySchema#ensure}, at the
      * next command, builds the index again.
      */
+    /**
+     * Builds the ID index on an embedded H2 repository that has none (a no-op when it is there), with room for H2's
+     * sort: H2 sorts blocks of half its {@code MAX_MEMORY_ROWS} rows in memory and then merges them all at once, and
+     * its default for a small heap (40,000 rows per GB of -Xmx: 5,000 at -Xmx128m) made 4,000 blocks for 10,000,000
+     * entries, whose merge ran out of memory (and H2 then closed the database). 100,000 makes blocks of 50,000 rows
+     * and 200 to merge: 10,000,000 entries in 102 s at -Xmx72m (2026-12-01). The setting
+     * is the database's and H2 keeps it, so it is set back to H2's default for this heap afterwards, also when an
+     * earlier build was killed before it could do so.
+     *
+     * @throws SQLException if H2 refuses
+     */
+    static void buildIdIndexOnH2(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET MAX_MEMORY_ROWS " + INDEX_BUILD_MEMORY_ROWS);
+            try {
+                statement.execute(ID_INDEX_DDL);
+            } finally {
+                // H2's own default (SysProperties.MAX_MEMORY_ROWS), for the heap of this process.
+                statement.execute("SET MAX_MEMORY_ROWS " + Math.max(1, 40_000L * Runtime.getRuntime().maxMemory()
+                        / (1L << 30)));
+            }
+        }
+    }
+
+    /** H2's {@code MAX_MEMORY_ROWS} while it builds the ID index ({@link #buildIdIndexOnH2}). */
+    private static final int INDEX_BUILD_MEMORY_ROWS = 100_000;
+
     private boolean indexRebuiltAfter(String where, Object[] arguments) {
         if (!"h2".equals(jdbc.execute((ConnectionCallback<String>) c -> RepositorySchema.platform(c.getMetaData())))) {
             return false;

@@ -134,8 +134,8 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
     private volatile long toFile;
 
     /**
-     * Tells that the end of the step is filing the run's ledger pages: {@code filed} of {@code total} answers so
-     * far; safe from any thread.
+     * Tells that ledger pages are being filed (at the step's end, or as a run starts and files what killed executions
+     * left): {@code filed} of {@code total} answers so far; safe from any thread.
      */
     public void filing(long filed, long total) {
         this.toFile = total;

@@ -47,11 +47,9 @@ public final class RepositorySchema {
             // Checked first: PostgreSQL refuses even CREATE TABLE IF NOT EXISTS to a role without CREATE.
             if (!tableExists(meta, schema, Ledger.TABLE)) {
                 Ledger.ensureTable(connection);
-            } else if (script.equals("h2")) {
+            } else if (script.equals("h2") && !indexExists(meta, schema, Ledger.TABLE, Ledger.ID_INDEX)) {
                 // A filing killed while it built the ID index afresh left none (Ledger.file).
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute(Ledger.ID_INDEX_DDL);
-                }
+                Ledger.buildIdIndexOnH2(connection);
             }
             if (!tableExists(meta, schema, Ledger.PAGES)) {
                 createAddedTable(Ledger.PAGES, List.of(Ledger.pagesDdl(script)), connection);
@@ -127,6 +125,18 @@ public final class RepositorySchema {
                 {table.toUpperCase(Locale.ROOT), column.toUpperCase(Locale.ROOT)}}) {
             try (ResultSet columns = meta.getColumns(null, schema, names[0], names[1])) {
                 if (columns.next()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean indexExists(DatabaseMetaData meta, String schema, String table, String index)
+            throws SQLException {
+        try (ResultSet indexes = meta.getIndexInfo(null, schema, table.toUpperCase(Locale.ROOT), false, false)) {
+            while (indexes.next()) {
+                if (index.equalsIgnoreCase(indexes.getString("INDEX_NAME"))) {
                     return true;
                 }
             }

@@ -148,6 +148,27 @@ public final class StateFolder {
         return FileChannel.open(file, Set.copyOf(all), ownerOnly(file));
     }
 
+    /**
+     * Takes group and others' permissions away from these files of the folder where they have any: the embedded H2
+     * creates its files with the process's umask (readable by every local user under the usual 022), and they hold
+     * external IDs. Files that are missing or symbolic links are left alone.
+     *
+     * @throws IOException if a file's permissions cannot be read or changed
+     */
+    public static void keepOwnerOnly(Path dir, String... names) throws IOException {
+        if (!Files.getFileStore(dir).supportsFileAttributeView("posix")) {
+            return;
+        }
+        for (String name : names) {
+            Path file = dir.resolve(name);
+            Set<PosixFilePermission> ownerOnly = OWNER_ONLY_FILE.value();
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                    && !Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS).equals(ownerOnly)) {
+                Files.setPosixFilePermissions(file, ownerOnly);
+            }
+        }
+    }
+
     private static FileAttribute<?>[] ownerOnly(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         return Files.getFileStore(parent).supportsFileAttributeView("posix")

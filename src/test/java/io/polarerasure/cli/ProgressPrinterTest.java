@@ -181,6 +181,16 @@ class ProgressPrinterTest {
     }
 
     @Test
+    void a_resume_filing_what_a_killed_run_left_says_so_before_any_answer() {
+        Progress progress = new Progress(AT);
+
+        progress.filing(135_000, 300_000);
+
+        assertThat(ProgressPrinter.line(progress, 300_000, Duration.ofSeconds(3), null, Optional.empty(), AT))
+                .isEqualTo("progress: filing the ledger: 135,000 of 300,000 answers");
+    }
+
+    @Test
     void while_the_ledger_is_filed_the_line_says_how_far_instead_of_a_silent_hundred_percent() {
         Progress progress = new Progress(AT);
         AuditLine first = new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT.instant());

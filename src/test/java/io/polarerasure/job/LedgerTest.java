@@ -131,6 +131,10 @@ class LedgerTest {
 
         assertThat(hasIdIndex(dataSource)).isTrue();
         assertThat(new Ledger(dataSource).entriesFor("usr_1")).hasSize(1);
+        assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
+                + " WHERE SETTING_NAME = 'MAX_MEMORY_ROWS'", Integer.class))
+                .as("H2's own default for this heap, set back after the build")
+                .isEqualTo(org.h2.engine.SysProperties.MAX_MEMORY_ROWS);
     }
 
     private static boolean isH2(DataSource dataSource) throws SQLException {

@@ -48,6 +48,22 @@ class StateFolderTest {
     }
 
     @Test
+    void files_others_could_read_are_made_owner_only_and_links_are_left_alone() throws IOException {
+        Path repository = Files.writeString(dir.resolve("repository.mv.db"), "ids");
+        Files.setPosixFilePermissions(repository, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path elsewhere = Files.writeString(dir.resolve("elsewhere"), "not ours");
+        Files.setPosixFilePermissions(elsewhere, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.createSymbolicLink(dir.resolve("repository.trace.db"), elsewhere);
+
+        StateFolder.keepOwnerOnly(dir, "repository.mv.db", "repository.trace.db", "missing.db");
+
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(repository)))
+                .isEqualTo("rw-------");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(elsewhere)))
+                .isEqualTo("rw-r--r--");
+    }
+
+    @Test
     void the_snapshot_holds_exactly_the_bytes_hashed_and_outlives_the_input() throws IOException {
         Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\nusr_1\n");
         String sha256 = Sha256.of(input);
