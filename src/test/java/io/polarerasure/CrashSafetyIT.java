@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 import io.polarerasure.fakepolar.FakePolar;
 import io.polarerasure.job.RepositorySchema;
@@ -106,17 +107,7 @@ class CrashSafetyIT {
         try (JobRepositoryDb db = JobRepositoryDb.postgres(dir.resolve("state"), new Random())) {
             Workload workload = setUp(new Random(41));
             RepositorySchema.ensure(new DriverManagerDataSource(db.url(), TestPostgres.USER, ""));
-            try (Connection blocker = DriverManager.getConnection(db.url(), TestPostgres.USER, "")) {
-                blocker.setAutoCommit(false);
-                try (Statement statement = blocker.createStatement()) {
-                    statement.execute("LOCK TABLE batch_job_instance IN EXCLUSIVE MODE");
-                }
-                Process run = start(db, "400/s");
-                assertThat(jar.awaitWhileRunning(run, "the report claimed", () -> Files.exists(report)))
-                        .as(jar.log()).isTrue();
-                RealJar.kill(run);
-                blocker.rollback();
-            }
+            killWhileLocked(db, "batch_job_instance", "the report claimed", () -> Files.exists(report));
             assertThat(report).as("the claim a crash leaves").isEmptyFile();
             assertThat(db.lastStatus()).as("no run recorded").isNull();
             assertThat(fake.requests()).isEmpty();
@@ -136,22 +127,13 @@ class CrashSafetyIT {
         try (JobRepositoryDb db = JobRepositoryDb.postgres(dir.resolve("state"), new Random())) {
             Workload workload = setUp(new Random(43));
             RepositorySchema.ensure(new DriverManagerDataSource(db.url(), TestPostgres.USER, ""));
-            try (Connection blocker = DriverManager.getConnection(db.url(), TestPostgres.USER, "")) {
-                blocker.setAutoCommit(false);
-                try (Statement statement = blocker.createStatement()) {
-                    statement.execute("LOCK TABLE erasure_ledger IN EXCLUSIVE MODE");
+            killWhileLocked(db, "erasure_ledger", "the step recorded as completed", () -> {
+                try {
+                    return "COMPLETED".equals(db.stepStatus());
+                } catch (SQLException e) {
+                    return false;
                 }
-                Process run = start(db, "400/s");
-                assertThat(jar.awaitWhileRunning(run, "the step recorded as completed", () -> {
-                    try {
-                        return "COMPLETED".equals(db.stepStatus());
-                    } catch (SQLException e) {
-                        return false;
-                    }
-                })).as(jar.log()).isTrue();
-                RealJar.kill(run);
-                blocker.rollback();
-            }
+            });
             long left = db.number("SELECT COALESCE(SUM(entry_count), 0) FROM erasure_ledger_page");
             assertThat(left).as("answers the kill left in pages").isPositive();
             assertThat(db.number("SELECT COUNT(*) FROM erasure_ledger")).isZero();
@@ -416,6 +398,24 @@ class CrashSafetyIT {
         arguments.addAll(db.options());
         arguments.addAll(List.of(options));
         return jar.start(dir, db.environment(), arguments.toArray(String[]::new));
+    }
+
+    /**
+     * Starts a run while another connection holds a PostgreSQL table in EXCLUSIVE mode (its writes wait, reads do not),
+     * kills it with kill -9 once {@code reached}, then lets the table go.
+     */
+    private void killWhileLocked(JobRepositoryDb db, String table, String what, BooleanSupplier reached)
+            throws Exception {
+        try (Connection blocker = DriverManager.getConnection(db.url(), TestPostgres.USER, "")) {
+            blocker.setAutoCommit(false);
+            try (Statement statement = blocker.createStatement()) {
+                statement.execute("LOCK TABLE " + table + " IN EXCLUSIVE MODE");
+            }
+            Process run = start(db, "400/s");
+            assertThat(jar.awaitWhileRunning(run, what, reached)).as(jar.log()).isTrue();
+            RealJar.kill(run);
+            blocker.rollback();
+        }
     }
 
     /** Starts a run and waits until the fake has received this many requests. */
