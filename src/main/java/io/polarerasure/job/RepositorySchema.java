@@ -10,6 +10,8 @@ import java.util.Locale;
 
 import javax.sql.DataSource;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
 
@@ -20,6 +22,8 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
  * ({@link DatabaseJournal}).
  */
 public final class RepositorySchema {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RepositorySchema.class);
 
     private RepositorySchema() {
     }
@@ -49,6 +53,8 @@ public final class RepositorySchema {
                 Ledger.ensureTable(connection);
             } else if (script.equals("h2") && !indexExists(meta, schema, Ledger.TABLE, Ledger.ID_INDEX)) {
                 // A filing killed while it built the ID index afresh left none (Ledger.file).
+                LOG.warn("The ledger's ID index is missing (a run was killed while it built it): building it now,"
+                        + " about a minute per 3,000,000 answers on 2 cores. Let this command finish.");
                 Ledger.buildIdIndexOnH2(connection);
             }
             if (!tableExists(meta, schema, Ledger.PAGES)) {
