@@ -285,17 +285,6 @@ public final class Ledger {
     }
 
     /**
-     * Whether to drop the ID index before filing and build it again after: on an embedded H2 repository, for a filing
-     * of at least {@value #REBUILD_FROM} entries that adds at least a tenth to the table. H2 never updates a page in
-     * place: every insert of a random ID rewrites an index page, and the file grows by those copies faster than it
-     * reuses them; building the index from the filled table writes it once, in order. Measured with 400,000 entries
-     * filed into an empty ledger: 2.9 GB of file and 30 s with the index kept up to date, 0.2 GB and 8 s without;
-     * building the index over 2,100,000 entries took 14 s and no extra space (2026-12-01, design.md). PostgreSQL
-     * updates its index pages in place and keeps its index. In one process (H2 admits no second): nothing reads
-     * meanwhile, and a kill in between leaves reads correct but slower until {@link RepositorySchema#ensure}, at the
-     * next command, builds the index again.
-     */
-    /**
      * Builds the ID index on an embedded H2 repository that has none (a no-op when it is there), with room for H2's
      * sort: H2 sorts blocks of half its {@code MAX_MEMORY_ROWS} rows in memory and then merges them all at once, and
      * its default for a small heap (40,000 rows per GB of -Xmx: 5,000 at -Xmx128m) made 4,000 blocks for 10,000,000
@@ -322,6 +311,17 @@ public final class Ledger {
     /** H2's {@code MAX_MEMORY_ROWS} while it builds the ID index ({@link #buildIdIndexOnH2}). */
     private static final int INDEX_BUILD_MEMORY_ROWS = 100_000;
 
+    /**
+     * Whether to drop the ID index before filing and build it again after: on an embedded H2 repository, for a filing
+     * of at least {@value #REBUILD_FROM} entries that adds at least a tenth to the table. H2 never updates a page in
+     * place: every insert of a random ID rewrites an index page, and the file grows by those copies faster than it
+     * reuses them; building the index from the filled table writes it once, in order. Measured with 400,000 entries
+     * filed into an empty ledger: 2.9 GB of file and 30 s with the index kept up to date, 0.2 GB and 8 s without;
+     * building the index over 2,100,000 entries took 14 s and no extra space (2026-12-01, design.md). PostgreSQL
+     * updates its index pages in place and keeps its index. In one process (H2 admits no second): nothing reads
+     * meanwhile, and a kill in between leaves reads correct but slower until {@link RepositorySchema#ensure}, at the
+     * next command, builds the index again.
+     */
     private boolean indexRebuiltAfter(String where, Object[] arguments) {
         if (!"h2".equals(jdbc.execute((ConnectionCallback<String>) c -> RepositorySchema.platform(c.getMetaData())))) {
             return false;
