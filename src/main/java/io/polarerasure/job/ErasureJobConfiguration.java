@@ -21,7 +21,9 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -147,18 +149,21 @@ public class ErasureJobConfiguration {
         return executor;
     }
 
+    /** The step runs on one thread; the chunk's rows are decided on the workers ({@link ChunkWorkers}). */
     @Bean
     Step eraseStep(JobRepository jobRepository, PlatformTransactionManager transactionManager, ErasureRun run,
                    ItemStreamReader<RequestRow> requestReader, ErasureProcessor erasureProcessor,
                    ItemStreamWriter<AuditLine> reportWriter,
                    ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal, Progress progress) {
+        ChunkWorkers rows = new ChunkWorkers(requestReader, erasureProcessor, erasureWorkers);
         return new StepBuilder(STEP_NAME, jobRepository)
                 .<RequestRow, AuditLine>chunk(run.chunkSize())
                 .transactionManager(transactionManager)
-                .reader(requestReader)
-                .processor(erasureProcessor) // also its StepExecutionListener and ItemWriteListener
+                .reader(rows)
+                .processor(rows)
                 .writer(reportWriter)
-                .taskExecutor(erasureWorkers)
+                .listener((StepExecutionListener) erasureProcessor)
+                .listener((ItemWriteListener<AuditLine>) erasureProcessor)
                 .listener(stopSignal)
                 .listener(progress)
                 .build();

@@ -36,7 +36,7 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Decides one row: INVALID and DUPLICATE without a call, otherwise one erasure through Polar,
  * journaled so that a restart never sends a row again whose answer was already received. What earlier executions
  * say about a row is {@link EarlierSends}'s to tell; sending its ID trimmed and as written is {@link BothForms}'.
- * Thread-safe: rows of a chunk are processed concurrently.
+ * Thread-safe: the rows of a chunk are decided concurrently, on the workers of {@link ChunkWorkers}.
  */
 final class ErasureProcessor implements ItemProcessor<RequestRow, AuditLine>, StepExecutionListener,
         ItemWriteListener<AuditLine> {

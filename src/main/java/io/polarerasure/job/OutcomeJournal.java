@@ -37,7 +37,7 @@ import io.polarerasure.report.AuditLine;
  * marked as possibly sent. Its rows are then reported with that doubt, never as something else. The records
  * and how they are replayed are {@link JournalRecords}'s, shared with {@link DatabaseJournal}.
  *
- * <p>Thread-safe: rows of a chunk are processed concurrently.
+ * <p>Thread-safe: the rows of a chunk are decided concurrently.
  */
 public final class OutcomeJournal implements RunJournal {
 

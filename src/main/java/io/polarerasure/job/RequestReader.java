@@ -19,8 +19,7 @@ import org.springframework.batch.infrastructure.item.support.AbstractItemCountin
  * (its SHA-256 from {@link io.polarerasure.input.RequestScan} tells); one with fewer rows than were already read fails to open. Errors
  * from opening reach the caller as the cause of the base class's {@code ItemStreamException}.
  *
- * <p>Not thread-safe: the step must call it from a single thread, as the chunk step does when it runs only the
- * processor concurrently.
+ * <p>Not thread-safe: the step reads from one thread ({@link ChunkWorkers} hands the rows to the workers).
  */
 public final class RequestReader extends AbstractItemCountingItemStreamItemReader<RequestRow> {
 
