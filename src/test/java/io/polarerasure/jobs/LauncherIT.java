@@ -62,7 +62,7 @@ class LauncherIT {
     }
 
     @Test
-    void every_command_gets_the_c1_compiler_only_and_a_run_the_default_tiering_on_request() throws Exception {
+    void a_run_of_a_big_file_gets_the_default_tiering_every_other_command_the_c1_compiler_only() throws Exception {
         // A stand-in for java that prints its arguments: the flags the launcher picked, without starting a JVM.
         Path java = dir.resolve("java");
         Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
@@ -81,6 +81,26 @@ class LauncherIT {
         full.put("POLAR_ERASURE_JIT", "full");
         assertThat(launch(full, "run", "--input", "x.csv").output()).startsWith("-jar " + JAR + " run --input x.csv");
         assertThat(launch(full, "status").output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
+
+        // By the request file's size: 49,999 lines C1, 50,000 the default tiering, for a run, its dry run and a
+        // retry of a report that long; an .xlsx by its bytes.
+        Path small = dir.resolve("small.csv");
+        Path big = dir.resolve("big.csv");
+        Files.writeString(small, "external_id\n" + "c\n".repeat(49_998), StandardCharsets.UTF_8);
+        Files.writeString(big, "external_id\n" + "c\n".repeat(49_999), StandardCharsets.UTF_8);
+        assertThat(launch(env, "run", "--input", small.toString()).output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
+        assertThat(launch(env, "run", "--input", big.toString()).output()).startsWith("-jar " + JAR + " run");
+        assertThat(launch(env, "run", "--input=" + big, "--dry-run").output()).startsWith("-jar " + JAR + " run");
+        assertThat(launch(env, "retry-failed", "--report", big.toString()).output()).startsWith("-jar " + JAR);
+        assertThat(launch(env, "verify", "--report", big.toString()).output()).startsWith("-XX:TieredStopAtLevel=1");
+        Path workbook = dir.resolve("big.xlsx");
+        Files.write(workbook, new byte[524_288]);
+        assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith("-jar " + JAR + " run");
+        Files.write(workbook, new byte[524_287]);
+        assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith("-XX:TieredStopAtLevel=1");
+        Map<String, String> c1 = new java.util.HashMap<>(env);
+        c1.put("POLAR_ERASURE_JIT", "c1");
+        assertThat(launch(c1, "run", "--input", big.toString()).output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
     }
 
     @Test
