@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.report.AuditLine;
@@ -40,24 +41,31 @@ final class ChunkWorkers implements ItemStreamReader<RequestRow>, ItemProcessor<
     private final ItemStreamReader<RequestRow> rows;
     private final ItemProcessor<RequestRow, AuditLine> erasure;
     private final AsyncTaskExecutor workers;
+    private final Consumer<AuditLine> answered;
     /** Rows read and handed to a worker whose line the step has not taken yet, in order. */
     private final ArrayDeque<Handed> handed = new ArrayDeque<>();
+    /** Set by {@link #close}: a row no worker has started yet is then not decided (nothing is sent for it). */
+    private volatile boolean closing;
 
     /**
      * @param rows    the request file's rows, from the checkpoint on
      * @param erasure decides one row (calls Polar); runs on the workers
-     * @param workers as many threads as rows may be decided at once
+     * @param workers  as many threads as rows may be decided at once
+     * @param answered told of each row's line on its worker, as soon as it is decided (progress and live status
+     *                 count it then, not when the step takes it: the step may be waiting for a later row's 429 pause)
      */
     ChunkWorkers(ItemStreamReader<RequestRow> rows, ItemProcessor<RequestRow, AuditLine> erasure,
-                 AsyncTaskExecutor workers) {
+                 AsyncTaskExecutor workers, Consumer<AuditLine> answered) {
         this.rows = Objects.requireNonNull(rows, "rows");
         this.erasure = Objects.requireNonNull(erasure, "erasure");
         this.workers = Objects.requireNonNull(workers, "workers");
+        this.answered = Objects.requireNonNull(answered, "answered");
     }
 
     @Override
     public void open(ExecutionContext context) {
         handed.clear();
+        closing = false;
         rows.open(context);
     }
 
@@ -66,7 +74,14 @@ final class ChunkWorkers implements ItemStreamReader<RequestRow>, ItemProcessor<
     public RequestRow read() throws Exception {
         RequestRow row = rows.read();
         if (row != null) {
-            handed.add(new Handed(row, workers.submit(() -> erasure.process(row))));
+            handed.add(new Handed(row, workers.submit(() -> {
+                if (closing) {
+                    throw new CancellationException("the step ended before row " + row.row() + " was sent");
+                }
+                AuditLine line = erasure.process(row);
+                answered.accept(line);
+                return line;
+            })));
         }
         return row;
     }
@@ -118,13 +133,13 @@ final class ChunkWorkers implements ItemStreamReader<RequestRow>, ItemProcessor<
      */
     @Override
     public void close() {
+        closing = true;
         try {
-            handed.forEach(left -> left.line().cancel(false));
             for (Handed left : handed) {
                 try {
                     left.line().get(DRAIN_SECONDS, TimeUnit.SECONDS);
-                } catch (CancellationException | ExecutionException | TimeoutException e) {
-                    // Never started, or its failure is already the run's.
+                } catch (ExecutionException | TimeoutException e) {
+                    // Not started before the close, or its failure is already the run's.
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;

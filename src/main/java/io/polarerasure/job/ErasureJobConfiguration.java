@@ -21,9 +21,8 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.JobParameters;
-import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.JobExecutionListener;
-import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.listener.StepListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -155,17 +154,17 @@ public class ErasureJobConfiguration {
                    ItemStreamReader<RequestRow> requestReader, ErasureProcessor erasureProcessor,
                    ItemStreamWriter<AuditLine> reportWriter,
                    ThreadPoolTaskExecutor erasureWorkers, StopSignal stopSignal, Progress progress) {
-        ChunkWorkers rows = new ChunkWorkers(requestReader, erasureProcessor, erasureWorkers);
+        ChunkWorkers rows = new ChunkWorkers(requestReader, erasureProcessor, erasureWorkers, progress::answered);
         return new StepBuilder(STEP_NAME, jobRepository)
                 .<RequestRow, AuditLine>chunk(run.chunkSize())
                 .transactionManager(transactionManager)
                 .reader(rows)
                 .processor(rows)
                 .writer(reportWriter)
-                .listener((StepExecutionListener) erasureProcessor)
-                .listener((ItemWriteListener<AuditLine>) erasureProcessor)
+                // Registered once each, for every listener interface they have (Spring Batch looks at all of them).
+                .listener((StepListener) erasureProcessor)
                 .listener(stopSignal)
-                .listener(progress)
+                .listener((StepListener) progress)
                 .build();
     }
 

@@ -9,11 +9,9 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
-import io.polarerasure.input.RequestRow;
 import io.polarerasure.report.AuditLine;
 import io.polarerasure.report.Outcome;
 
-import org.springframework.batch.core.listener.ItemProcessListener;
 import org.springframework.batch.core.listener.ItemWriteListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
@@ -24,8 +22,7 @@ import org.springframework.batch.infrastructure.item.Chunk;
  * live status while a run goes. Written by the step's threads, read by any: a snapshot may count a chunk whose
  * commit then fails, which is fine for progress and why the report, not this, is the record.
  */
-public final class Progress implements StepExecutionListener, ItemProcessListener<RequestRow, AuditLine>,
-        ItemWriteListener<AuditLine> {
+public final class Progress implements StepExecutionListener, ItemWriteListener<AuditLine> {
 
     /**
      * @param done               rows in the report (committed), including those of earlier invocations of a
@@ -101,11 +98,10 @@ public final class Progress implements StepExecutionListener, ItemProcessListene
     }
 
     /**
-     * Counts a row whose outcome is decided; towards the rate only a row Polar answered: a row settled without a
+     * Counts a row whose outcome is decided, on its worker as soon as it is ({@link ChunkWorkers}); towards the rate only a row Polar answered: a row settled without a
      * request, or whose requests met only silence, is no answer (a URL that never answers must show none).
      */
-    @Override
-    public void afterProcess(RequestRow item, AuditLine result) {
+    public void answered(AuditLine result) {
         answeredNow.incrementAndGet();
         if (result.httpStatus() == null) {
             return;

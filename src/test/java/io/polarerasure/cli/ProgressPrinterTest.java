@@ -113,10 +113,10 @@ class ProgressPrinterTest {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-30T02:00:00Z"));
         Progress progress = new Progress(clock);
         Instant started = clock.instant();
-        progress.afterProcess(null, AuditLine.withoutCall(1, "a/b", Outcome.INVALID, "contains '/'", started));
+        progress.answered(AuditLine.withoutCall(1, "a/b", Outcome.INVALID, "contains '/'", started));
         clock.now = clock.now.plusSeconds(30);
         // Every request of the row timed out: the row is decided (FAILED) but nothing answered.
-        progress.afterProcess(null, new AuditLine(2, "usr_2", Outcome.FAILED, null, 6, "gave up", clock.now));
+        progress.answered(new AuditLine(2, "usr_2", Outcome.FAILED, null, 6, "gave up", clock.now));
 
         assertThat(ProgressPrinter.line(progress.snapshot(), 10, Duration.between(started, clock.now),
                 Rate.parse("300/min"), Optional.empty(), clock))
@@ -124,7 +124,7 @@ class ProgressPrinterTest {
                         + " waiting for the first answer (30 s so far)");
 
         clock.now = clock.now.plusSeconds(30);
-        progress.afterProcess(null, new AuditLine(3, "usr_3", Outcome.DELETED, 204, 1, "", clock.now));
+        progress.answered(new AuditLine(3, "usr_3", Outcome.DELETED, 204, 1, "", clock.now));
 
         assertThat(ProgressPrinter.line(progress.snapshot(), 10, Duration.between(started, clock.now),
                 Rate.parse("300/min"), Optional.empty(), clock))
@@ -195,8 +195,8 @@ class ProgressPrinterTest {
         Progress progress = new Progress(AT);
         AuditLine first = new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT.instant());
         AuditLine second = new AuditLine(2, "usr_2", Outcome.DELETED, 204, 1, "", AT.instant());
-        progress.afterProcess(null, first);
-        progress.afterProcess(null, second);
+        progress.answered(first);
+        progress.answered(second);
         progress.afterWrite(new org.springframework.batch.infrastructure.item.Chunk<>(first, second));
 
         progress.filing(40_000, 100_000);

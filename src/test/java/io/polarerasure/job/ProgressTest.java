@@ -54,7 +54,7 @@ class ProgressTest {
         progress.beforeStep(step);
 
         for (int i = 1; i <= 20; i++) {
-            progress.afterProcess(null, line(i, Outcome.DELETED));
+            progress.answered(line(i, Outcome.DELETED));
             clock.now = clock.now.plusSeconds(5);
         }
 
@@ -71,9 +71,9 @@ class ProgressTest {
         progress.beforeStep(new StepExecution(1L, "erase",
                 new JobExecution(1L, new JobInstance(1L, "polarErasure"), new JobParameters())));
 
-        progress.afterProcess(null, AuditLine.withoutCall(1, "", Outcome.INVALID, "empty", clock.now));
-        progress.afterProcess(null, new AuditLine(2, "usr_2", Outcome.FAILED, null, 6, "no answer", clock.now));
-        progress.afterProcess(null, line(3, Outcome.DELETED));
+        progress.answered(AuditLine.withoutCall(1, "", Outcome.INVALID, "empty", clock.now));
+        progress.answered(new AuditLine(2, "usr_2", Outcome.FAILED, null, 6, "no answer", clock.now));
+        progress.answered(line(3, Outcome.DELETED));
 
         Progress.Snapshot snapshot = progress.snapshot();
         assertThat(snapshot.answered()).as("decided").isEqualTo(3);
