@@ -204,8 +204,17 @@ final class ProgressPrinter {
         }
     }
 
+    /**
+     * Stops printing, once a line or live status being written has been: a live status written after the caller
+     * deleted it would show the run as still running ({@code status}), for as long as this process lives.
+     */
     void stop() {
-        timer.shutdownNow();
+        timer.shutdown(); // cancels the periodic tasks; one under way finishes
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         line.end();
     }
 }

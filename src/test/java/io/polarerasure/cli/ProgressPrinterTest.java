@@ -208,4 +208,24 @@ class ProgressPrinterTest {
                 .as("filed: the ordinary line again").startsWith("progress: 2/2 rows answered (100.0%)")
                 .doesNotContain("filing");
     }
+
+    @Test
+    void stop_returns_once_a_live_status_being_written_is_written() throws Exception {
+        java.util.concurrent.CountDownLatch writing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean written = new java.util.concurrent.atomic.AtomicBoolean();
+        ProgressPrinter printer = ProgressPrinter.start(new Progress(), 10, Duration.ZERO, Clock.systemUTC(),
+                new java.io.PrintWriter(java.io.Writer.nullWriter()), false, null, Optional::empty, snapshot -> {
+                    writing.countDown();
+                    long until = System.nanoTime() + 300_000_000L;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait(); // a write that an interrupt does not cut short
+                    }
+                    written.set(true);
+                });
+        assertThat(writing.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        printer.stop();
+
+        assertThat(written).as("the caller deletes the live status next: it must not come back").isTrue();
+    }
 }
