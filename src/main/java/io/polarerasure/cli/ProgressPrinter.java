@@ -181,7 +181,10 @@ final class ProgressPrinter {
         // Before any answer: a resume filing what a killed execution left, before its rows are counted.
         return progress.filingLine().map(filing -> snapshot.answeredByPolar() == 0 ? "progress: " + filing
                 : String.format(Locale.ROOT, "progress: %d/%d rows answered; %s", snapshot.answeredByPolar(), total,
-                filing)).orElseGet(() -> line(snapshot, total, elapsed, rate, waiting, clock));
+                filing)).orElseGet(() -> !progress.started() && snapshot.answered() == 0
+                ? "progress: starting the run (its report and job repository; " + Durations.human(elapsed)
+                        + " so far); a resumed run counts the rows of its earlier sessions once it starts"
+                : line(snapshot, total, elapsed, rate, waiting, clock));
     }
 
     /** The rate over the last minute and the time left, once Polar has answered. */

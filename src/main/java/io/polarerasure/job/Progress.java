@@ -69,6 +69,8 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
     private final AtomicLong answeredNow = new AtomicLong();
     private final AtomicLong answeredByPolarNow = new AtomicLong();
     private volatile String reportFile;
+    /** Whether the step began: the rows before a resumed run's checkpoint count from then on. */
+    private volatile boolean stepStarted;
     private final Clock clock;
     /** Polar's answers per second over the last minute: {@code perSecond[s % 60]} counts second {@code second[s % 60]}. */
     private final long[] perSecond = new long[60];
@@ -88,6 +90,7 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
     public void beforeStep(StepExecution stepExecution) {
         // A resumed step starts from its last checkpoint, the reader's count of rows in the report.
         before.set(stepExecution.getExecutionContext().getInt(RunHistory.ROWS_DONE, 0));
+        stepStarted = true;
         reportFile = stepExecution.getJobExecution().getJobParameters()
                 .getString(ErasureJobConfiguration.REPORT_FILE);
     }
@@ -151,6 +154,14 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
         long now = filed;
         return now < 0 ? Optional.empty() : Optional.of(String.format(Locale.ROOT,
                 "filing the ledger: %,d of %,d answers", now, toFile));
+    }
+
+    /**
+     * Whether the run's step began. Before, the run is starting (its report and job repository checked, what killed
+     * executions left filed), and a resumed run's rows before its checkpoint are not counted yet.
+     */
+    public boolean started() {
+        return stepStarted;
     }
 
     /** What has been answered and written so far; safe from any thread. */

@@ -191,6 +191,22 @@ class ProgressPrinterTest {
     }
 
     @Test
+    void before_the_step_starts_the_line_says_the_run_is_starting_not_that_it_waits_for_an_answer() {
+        Progress progress = new Progress(AT);
+
+        assertThat(ProgressPrinter.line(progress, 300_000, Duration.ofSeconds(6), null, Optional.empty(), AT))
+                .startsWith("progress: starting the run (its report and job repository; 6 s so far)")
+                .doesNotContain("0/300000").doesNotContain("waiting for the first answer");
+
+        progress.beforeStep(new org.springframework.batch.core.step.StepExecution(1L, "erase",
+                new org.springframework.batch.core.job.JobExecution(1L,
+                        new org.springframework.batch.core.job.JobInstance(1L, "polarErasure"),
+                        new org.springframework.batch.core.job.parameters.JobParameters())));
+        assertThat(ProgressPrinter.line(progress, 300_000, Duration.ofSeconds(8), null, Optional.empty(), AT))
+                .startsWith("progress: 0/300000 rows answered (0.0%); waiting for the first answer (8 s so far)");
+    }
+
+    @Test
     void while_the_ledger_is_filed_the_line_says_how_far_instead_of_a_silent_hundred_percent() {
         Progress progress = new Progress(AT);
         AuditLine first = new AuditLine(1, "usr_1", Outcome.DELETED, 204, 1, "", AT.instant());
