@@ -79,24 +79,48 @@ final class RetryFailedCommand implements Callable<Integer> {
                     summary.inputFile());
             return ExitCodes.OK;
         }
-        out.printf("Wrote %d FAILED or NOT_SENT row%s of %s to %s%n  Run them again with: %s%n", rows,
+        out.printf("Wrote %d FAILED or NOT_SENT row%s of %s to %s%n  Run them again with: %s%n  (the original run's"
+                + " API, job repository and rate; after a wrong --api-url give the right one instead)%n", rows,
                 rows == 1 ? "" : "s", report, target.toAbsolutePath(),
-                runAgain(System.getProperty("sun.java.command"), target.toAbsolutePath().toString()));
+                runAgain(System.getenv("POLAR_ERASURE_LAUNCHER"), System.getProperty("sun.java.command"),
+                        target.toAbsolutePath().toString() + sameRun(summary)));
         return ExitCodes.OK;
     }
 
     /**
-     * The command that runs {@code input}, in the form the tool was started with when the JVM says so cheaply:
-     * {@code java -jar JAR run --input FILE} when {@code sun.java.command} (null if unknown) begins with a
-     * polar-erasure jar, else both the installed command and the jar form.
+     * The original run's destination, job repository and rate as options of {@code run}: without them the retry
+     * would go to Polar's production API (the default), whatever the original run was sent to.
      */
-    static String runAgain(String javaCommand, String input) {
+    static String sameRun(RunSummary summary) {
+        StringBuilder options = new StringBuilder(" --api-url ").append(summary.apiBaseUrl());
+        String repository = summary.provenance() == null ? null : summary.provenance().jobRepository();
+        if (repository != null && repository.startsWith("jdbc:")) {
+            options.append(" --jdbc-url '").append(repository).append("' (with its user and password)");
+        } else if (repository != null && repository.endsWith("repository")) {
+            options.append(" --state-dir ").append(Path.of(repository).getParent());
+        }
+        if (summary.rateLimit() != null) {
+            options.append(" --rate-limit ").append(summary.rateLimit());
+        }
+        return options.toString();
+    }
+
+    /**
+     * The command that runs {@code arguments} ({@code run --input FILE ...} follows), in the form the tool was
+     * started with: the launcher (its path, from {@code POLAR_ERASURE_LAUNCHER}, which it sets; null if not started
+     * by it), else {@code java -jar JAR} when {@code sun.java.command} (null if unknown) begins with a polar-erasure
+     * jar, else both the installed command and the jar form.
+     */
+    static String runAgain(String launcher, String javaCommand, String arguments) {
+        if (launcher != null && !launcher.isBlank()) {
+            return launcher + " run --input " + arguments;
+        }
         String first = javaCommand == null || javaCommand.isBlank() ? "" : javaCommand.strip().split("\\s+")[0];
         String name = first.isEmpty() ? "" : java.nio.file.Path.of(first).getFileName().toString();
         if (name.startsWith("polar-erasure") && name.endsWith(".jar")) {
-            return "java -jar " + first + " run --input " + input;
+            return "java -jar " + first + " run --input " + arguments;
         }
-        return "polar-erasure run --input " + input + " (or java -jar target/polar-erasure.jar run --input " + input
-                + ")";
+        return "polar-erasure run --input " + arguments + " (or java -jar target/polar-erasure.jar run --input "
+                + arguments + ")";
     }
 }

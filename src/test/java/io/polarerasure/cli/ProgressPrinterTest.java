@@ -39,7 +39,20 @@ class ProgressPrinterTest {
         assertThat(ProgressPrinter.line(snapshot, 200, Duration.ofSeconds(10), Rate.parse("300/min"),
                 Optional.empty(), AT))
                 .startsWith("progress: 20/200 rows answered (10.0%), 0 in the report; 120/min over the last 10 s,"
-                        + " about 36 s left at 300/min");
+                        + " about 1 min 30 s left at the rate seen");
+    }
+
+    @Test
+    void in_the_first_minute_time_left_follows_the_rate_seen_where_the_limit_is_far_above_it() {
+        Progress.Snapshot snapshot = new Progress.Snapshot(0, 0, Map.of(), 80_000, 80_000);
+
+        assertThat(ProgressPrinter.line(snapshot, 200_000, Duration.ofSeconds(20), Rate.parse("1000000/s"),
+                Optional.empty(), AT))
+                .as("not 'about 0 s left at 1000000/s'")
+                .contains("240000/min over the last 20 s, about 30 s left at the rate seen");
+        assertThat(ProgressPrinter.line(snapshot, 200_000, Duration.ofSeconds(5), Rate.parse("1000000/s"),
+                Optional.empty(), AT))
+                .as("too early to tell: the configured rate").contains("left at 1000000/s");
     }
 
     @Test

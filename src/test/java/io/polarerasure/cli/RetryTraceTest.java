@@ -59,6 +59,10 @@ class RetryTraceTest {
 
         assertThat(retry.exitCode()).as(retry.toString()).isZero();
         assertThat(retry.out()).contains("1 of these row is in doubt", "looks each of them up before it sends");
+        // The command it suggests goes where the original went (the default would be Polar's production API).
+        assertThat(retry.out()).contains(" run --input " + dir.resolve("requests.audit.retry.csv") + " --api-url "
+                + Cli.baseUrl(server).replaceAll("/$", "") + " --state-dir " + dir.resolve("state")
+                + " --rate-limit 1000/s");
         Path retryFile = dir.resolve("requests.audit.retry.csv");
         assertThat(Files.readAllLines(retryFile)).containsExactly(
                 "external_id,original_row,retry_of,original_report,in_doubt_since",
