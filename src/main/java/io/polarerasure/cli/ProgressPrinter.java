@@ -160,8 +160,8 @@ final class ProgressPrinter {
             line.append(separator).append(count.getKey()).append(' ').append(count.getValue());
             separator = ", ";
         }
-        if (snapshot.done() > snapshot.doneNow()) {
-            line.append(snapshot.countsNow().isEmpty() ? "; " : " ").append("(counts of this session)");
+        if (snapshot.done() > snapshot.doneNow() && !snapshot.countsNow().isEmpty()) {
+            line.append(" (counts of this session)");
         }
         waiting.filter(wait -> wait.until().map(now::isBefore).orElse(true)).ifPresent(wait -> {
             line.append("; ").append(wait.description());
@@ -186,7 +186,9 @@ final class ProgressPrinter {
                 filing)).orElseGet(() -> !progress.started() && snapshot.answered() == 0
                 ? "progress: starting the run (its report and job repository; " + Durations.human(elapsed)
                         + " so far); a resumed run counts the rows of its earlier sessions once it starts"
-                : line(snapshot, total, elapsed, rate, waiting, clock));
+                // Timed from the step's start: a resume may have filed a killed session's answers before it.
+                : line(snapshot, total, progress.sinceStart().filter(step -> step.compareTo(elapsed) < 0)
+                        .orElse(elapsed), rate, waiting, clock));
     }
 
     /** The rate over the last minute and the time left, once Polar has answered. */

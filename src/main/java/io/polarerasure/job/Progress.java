@@ -1,6 +1,7 @@
 package io.polarerasure.job;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Locale;
@@ -69,8 +70,8 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
     private final AtomicLong answeredNow = new AtomicLong();
     private final AtomicLong answeredByPolarNow = new AtomicLong();
     private volatile String reportFile;
-    /** Whether the step began: the rows before a resumed run's checkpoint count from then on. */
-    private volatile boolean stepStarted;
+    /** When the step began (epoch ms), or -1: the rows before a resumed run's checkpoint count from then on. */
+    private volatile long stepStarted = -1;
     private final Clock clock;
     /** Polar's answers per second over the last minute: {@code perSecond[s % 60]} counts second {@code second[s % 60]}. */
     private final long[] perSecond = new long[60];
@@ -90,7 +91,7 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
     public void beforeStep(StepExecution stepExecution) {
         // A resumed step starts from its last checkpoint, the reader's count of rows in the report.
         before.set(stepExecution.getExecutionContext().getInt(RunHistory.ROWS_DONE, 0));
-        stepStarted = true;
+        stepStarted = clock.millis();
         reportFile = stepExecution.getJobExecution().getJobParameters()
                 .getString(ErasureJobConfiguration.REPORT_FILE);
     }
@@ -161,7 +162,13 @@ public final class Progress implements StepExecutionListener, ItemWriteListener<
      * executions left filed), and a resumed run's rows before its checkpoint are not counted yet.
      */
     public boolean started() {
-        return stepStarted;
+        return stepStarted >= 0;
+    }
+
+    /** How long the run's step has been going, or empty before it began. */
+    public Optional<Duration> sinceStart() {
+        long started = stepStarted;
+        return started < 0 ? Optional.empty() : Optional.of(Duration.ofMillis(Math.max(0, clock.millis() - started)));
     }
 
     /** What has been answered and written so far; safe from any thread. */
