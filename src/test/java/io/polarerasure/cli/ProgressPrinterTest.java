@@ -21,13 +21,17 @@ class ProgressPrinterTest {
 
     private static final Clock AT = Clock.fixed(Instant.parse("2026-11-30T02:30:10Z"), ZoneOffset.UTC);
 
+    /** The line at {@link #AT} with nothing waited for. */
+    private static String lineAt(Progress.Snapshot snapshot, long total, Duration elapsed, String rate) {
+        return ProgressPrinter.line(snapshot, total, elapsed, Rate.parse(rate), Optional.empty(), AT);
+    }
+
     @Test
     void a_line_tells_rows_answered_rate_of_the_last_minute_time_left_at_the_configured_rate_and_outcomes() {
         Progress.Snapshot snapshot = new Progress.Snapshot(1100, 1100,
                 Map.of(Outcome.DELETED, 1000L, Outcome.FAILED, 100L), 1200, 300);
 
-        assertThat(ProgressPrinter.line(snapshot, 5000, Duration.ofMinutes(4), Rate.parse("300/min"),
-                Optional.empty(), AT))
+        assertThat(lineAt(snapshot, 5000, Duration.ofMinutes(4), "300/min"))
                 .isEqualTo("progress: 1200/5000 rows answered (24.0%), 1100 in the report; 300/min over the last"
                         + " minute, about 12 min 40 s left at 300/min; DELETED 1000, FAILED 100");
     }
@@ -36,8 +40,7 @@ class ProgressPrinterTest {
     void rows_answered_before_their_checkpoint_count_at_once() {
         Progress.Snapshot snapshot = new Progress.Snapshot(0, 0, Map.of(), 20, 20);
 
-        assertThat(ProgressPrinter.line(snapshot, 200, Duration.ofSeconds(10), Rate.parse("300/min"),
-                Optional.empty(), AT))
+        assertThat(lineAt(snapshot, 200, Duration.ofSeconds(10), "300/min"))
                 .startsWith("progress: 20/200 rows answered (10.0%), 0 in the report; 120/min over the last 10 s,"
                         + " about 1 min 30 s left at the rate seen");
     }
@@ -46,12 +49,10 @@ class ProgressPrinterTest {
     void in_the_first_minute_time_left_follows_the_rate_seen_where_the_limit_is_far_above_it() {
         Progress.Snapshot snapshot = new Progress.Snapshot(0, 0, Map.of(), 80_000, 80_000);
 
-        assertThat(ProgressPrinter.line(snapshot, 200_000, Duration.ofSeconds(20), Rate.parse("1000000/s"),
-                Optional.empty(), AT))
+        assertThat(lineAt(snapshot, 200_000, Duration.ofSeconds(20), "1000000/s"))
                 .as("not 'about 0 s left at 1000000/s'")
                 .contains("240000/min over the last 20 s, about 30 s left at the rate seen");
-        assertThat(ProgressPrinter.line(snapshot, 200_000, Duration.ofSeconds(5), Rate.parse("1000000/s"),
-                Optional.empty(), AT))
+        assertThat(lineAt(snapshot, 200_000, Duration.ofSeconds(5), "1000000/s"))
                 .as("too early to tell: the configured rate").contains("left at 1000000/s");
     }
 
@@ -59,8 +60,7 @@ class ProgressPrinterTest {
     void a_slower_rate_seen_over_a_full_minute_sets_the_time_left() {
         Progress.Snapshot snapshot = new Progress.Snapshot(100, 100, Map.of(Outcome.DELETED, 100L), 100, 30);
 
-        assertThat(ProgressPrinter.line(snapshot, 160, Duration.ofMinutes(3), Rate.parse("300/min"),
-                Optional.empty(), AT))
+        assertThat(lineAt(snapshot, 160, Duration.ofMinutes(3), "300/min"))
                 .isEqualTo("progress: 100/160 rows answered (62.5%); 30/min over the last minute, about 2 min 0 s"
                         + " left at the rate seen; DELETED 100");
     }
@@ -70,8 +70,7 @@ class ProgressPrinterTest {
         Progress.Snapshot snapshot = new Progress.Snapshot(90_000, 3_600, Map.of(Outcome.NOT_FOUND, 3_600L),
                 90_000, 300);
 
-        assertThat(ProgressPrinter.line(snapshot, 100_000, Duration.ofMinutes(12), Rate.parse("300/min"),
-                Optional.empty(), AT))
+        assertThat(lineAt(snapshot, 100_000, Duration.ofMinutes(12), "300/min"))
                 .isEqualTo("progress: 90000/100000 rows answered (90.0%); 300/min over the last minute, about 33 min"
                         + " 20 s left at 300/min; NOT_FOUND 3600 (counts of this session)");
     }
@@ -115,8 +114,7 @@ class ProgressPrinterTest {
     void a_resumed_run_waits_for_the_first_answer_of_this_session() {
         Progress.Snapshot snapshot = new Progress.Snapshot(40, 0, Map.of(), 40, 0, 40);
 
-        assertThat(ProgressPrinter.line(snapshot, 100, Duration.ofSeconds(20), Rate.parse("300/min"),
-                Optional.empty(), AT))
+        assertThat(lineAt(snapshot, 100, Duration.ofSeconds(20), "300/min"))
                 .as("no '(counts of this session)' without counts")
                 .isEqualTo("progress: 40/100 rows answered (40.0%); waiting for the first answer (20 s so far)");
     }
