@@ -80,7 +80,8 @@ final class RetryFailedCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         out.printf("Wrote %d FAILED or NOT_SENT row%s of %s to %s%n  Run them again with: %s%n  (the original run's"
-                + " API, job repository and rate; after a wrong --api-url give the right one instead)%n", rows,
+                + " API, job repository and rate; after a wrong --api-url give the right one instead; a --jdbc-url"
+                + " is shown without its user and password)%n", rows,
                 rows == 1 ? "" : "s", report, target.toAbsolutePath(),
                 runAgain(System.getenv("POLAR_ERASURE_LAUNCHER"), System.getProperty("sun.java.command"),
                         target.toAbsolutePath().toString() + sameRun(summary)));
@@ -92,10 +93,14 @@ final class RetryFailedCommand implements Callable<Integer> {
      * would go to Polar's production API (the default), whatever the original run was sent to.
      */
     static String sameRun(RunSummary summary) {
-        StringBuilder options = new StringBuilder(" --api-url ").append(summary.apiBaseUrl());
+        StringBuilder options = new StringBuilder();
+        if (summary.apiBaseUrl() != null) {
+            options.append(" --api-url ").append(summary.apiBaseUrl());
+        }
         String repository = summary.provenance() == null ? null : summary.provenance().jobRepository();
         if (repository != null && repository.startsWith("jdbc:")) {
-            options.append(" --jdbc-url '").append(repository).append("' (with its user and password)");
+            // As printed everywhere: without credentials (user=*** is put back as the operator gave it).
+            options.append(" --jdbc-url '").append(repository).append("'");
         } else if (repository != null && repository.endsWith("repository")) {
             options.append(" --state-dir ").append(Path.of(repository).getParent());
         }
