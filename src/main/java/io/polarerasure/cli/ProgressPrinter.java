@@ -31,8 +31,6 @@ final class ProgressPrinter {
 
     /** How often the live status is refreshed. */
     static final Duration TICK = Duration.ofSeconds(2);
-    /** From when on time left uses the rate seen where it is slower than the configured one. */
-    private static final long SEEN_AFTER_SECONDS = 10;
     private static final DateTimeFormatter CLOCK_TIME = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final ScheduledExecutorService timer;
@@ -131,7 +129,7 @@ final class ProgressPrinter {
      * without an answer (invalid, duplicate, or every request unanswered) are counted apart. Until Polar's first
      * answer of this invocation the line says {@code waiting for the first answer} instead of a rate, so a URL
      * that never answers shows no progress. Time left uses the configured rate, or the rate seen over the last
-     * minute (or since the start, from 10 s on) where that is slower; a wait shows only while it lasts.
+     * minute (or since the start, in the first minute) where that is slower; a wait shows only while it lasts.
      */
     static String line(Progress.Snapshot snapshot, long total, Duration elapsed, Rate rate,
                        Optional<SendingState.Waiting> waiting, Clock clock) {
@@ -203,12 +201,11 @@ final class ProgressPrinter {
         if (left <= 0) {
             return;
         }
-        // The pause under way plus the rest at the configured rate; or, once 10 s tell something, the rest at the
-        // rate seen (pauses included) where that takes longer: a limit far above what Polar or this machine gives,
-        // or Polar's 429s, would otherwise promise the configured rate for the whole first minute.
+        // The pause under way plus the rest at the configured rate; or the rest at the rate seen (pauses included)
+        // where that takes longer: a limit far above what Polar or this machine gives, or Polar's 429s, would
+        // otherwise promise the configured rate ("about 0 s left at 1000000/s").
         Duration atConfigured = configured == 0 ? null : pause.plusSeconds(Math.round(left * 60 / configured));
-        Duration atSeen = perMinute <= 0 || (configured > 0 && elapsed.toSeconds() < SEEN_AFTER_SECONDS) ? null
-                : Duration.ofSeconds(Math.round(left * 60 / perMinute));
+        Duration atSeen = perMinute <= 0 ? null : Duration.ofSeconds(Math.round(left * 60 / perMinute));
         boolean seen = atSeen != null && (atConfigured == null || atSeen.compareTo(atConfigured) > 0);
         Duration estimate = seen ? atSeen : atConfigured;
         if (estimate != null) {
