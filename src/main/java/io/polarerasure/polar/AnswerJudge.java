@@ -228,6 +228,6 @@ final class AnswerJudge {
                     + " lower --rate-limit leaves more room for the merchant's own traffic)."), row);
         }
         throttle.rateLimited(Optional.of(pause));
-        state.waiting("paused " + pause.toSeconds() + " s for Polar's rate limit (429)", now.plus(pause));
+        state.paused("paused " + pause.toSeconds() + " s for Polar's rate limit (429)", now.plus(pause));
     }
 }

@@ -44,7 +44,7 @@ public final class Eraser {
     private final Clock clock;
     private volatile SendPermit permit = SendPermit.ALWAYS;
     private volatile InFlightLimit inFlight = InFlightLimit.NONE;
-    private final SendingState state = new SendingState();
+    private final SendingState state;
 
     /**
      * @param clock   time for pacing, pauses and HTTP-date Retry-After values
@@ -56,6 +56,7 @@ public final class Eraser {
         this.maxAttempts = settings.maxAttempts();
         this.backoff = new Backoff(settings, random);
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.state = new SendingState(clock);
         this.stops = new StopSwitch(sleeper);
         this.throttle = new Throttle(settings.rate(), clock, stops::await);
         this.misconfiguration = new Misconfiguration(client, stops);

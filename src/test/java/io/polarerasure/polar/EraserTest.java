@@ -610,6 +610,47 @@ class EraserTest {
     }
 
     @Test
+    void a_429_pause_stays_the_sending_state_while_rows_sent_before_it_settle() throws Exception {
+        CountDownLatch answerSecondRow = new CountDownLatch(1);
+        server.setDispatcher(new mockwebserver3.Dispatcher() {
+            private final java.util.concurrent.atomic.AtomicBoolean limited = new java.util.concurrent.atomic.AtomicBoolean();
+
+            @Override
+            public MockResponse dispatch(mockwebserver3.RecordedRequest request) throws InterruptedException {
+                if (request.getTarget().contains("cus_2")) {
+                    answerSecondRow.await(5, TimeUnit.SECONDS);
+                    return new MockResponse.Builder().code(204).build();
+                }
+                return limited.getAndSet(true) ? new MockResponse.Builder().code(204).build()
+                        : new MockResponse.Builder().code(429).addHeader("Retry-After", "30").build();
+            }
+        });
+        java.util.concurrent.atomic.AtomicReference<Eraser> self = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> duringThePause = new CopyOnWriteArrayList<>();
+        CompletableFuture<Erasure> second = new CompletableFuture<>();
+        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
+        Eraser eraser = new Eraser(client(settings), settings, time, duration -> {
+            if (duration.toSeconds() >= 29 && duringThePause.isEmpty()) {
+                // The 429's pause began; now the row sent before it gets its 204, as with many workers in flight.
+                answerSecondRow.countDown();
+                assertThat(second.orTimeout(5, TimeUnit.SECONDS).join().result()).isEqualTo(Erasure.Result.ERASED);
+                duringThePause.add(self.get().sendingState().current().map(SendingState.Waiting::description)
+                        .orElse("sending"));
+            }
+            time.sleep(duration);
+        }, new Random(1));
+        self.set(eraser);
+        new Thread(() -> second.complete(eraser.erase("cus_2")), "worker-2").start();
+        org.awaitility.Awaitility.await().until(() -> server.getRequestCount() == 1);
+
+        Erasure first = eraser.erase("cus_1");
+
+        assertThat(first).isEqualTo(new Erasure(Erasure.Result.ERASED, 204, 2, ""));
+        assertThat(duringThePause).containsExactly("paused 30 s for Polar's rate limit (429)");
+        assertThat(eraser.sendingState().current()).as("the pause is over").isEmpty();
+    }
+
+    @Test
     void a_stop_request_wakes_a_worker_waiting_out_a_429_pause_without_sending_again() throws Exception {
         server.enqueue(new MockResponse.Builder().code(429).addHeader("Retry-After", "60").build());
         CountDownLatch waiting = new CountDownLatch(1);
