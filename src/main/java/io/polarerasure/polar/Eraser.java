@@ -238,6 +238,12 @@ public final class Eraser {
                 row.transportFailed(e, lookingUp ? null : sentAt);
                 row.plainError = TransportFailure.plain(e, readTimeout, callTimeout);
                 unreachable = TransportFailure.unreached(e);
+                if (unreachable && !lookingUp) {
+                    // No connection, so no DELETE left: the attempts column counts DELETEs sent. Its SENDING mark
+                    // stays in the journal (a crash now resumes the row in doubt, erring on the safe side), and the
+                    // next DELETE is marked under the same number.
+                    row.attempts--;
+                }
                 // A DELETE written stays in doubt (row.lost above) even when the failure does not count.
                 counted = misconfiguration.transportFailureCounts(e, row);
             }

@@ -455,6 +455,35 @@ class EraserTest {
     }
 
     @Test
+    void a_refused_connection_sends_nothing_so_it_is_no_attempt() {
+        enqueue(204, ""); // Polar has answered: a refused connection now counts as a failed request
+        enqueue(204, "");
+        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+        OkHttpClient http = PolarClient.httpClient(settings).newBuilder()
+                .addInterceptor(chain -> {
+                    // What a load balancer refusing one connection looks like to the client: nothing leaves.
+                    if (chain.request().url().encodedPath().endsWith("cus_2") && refusals.getAndIncrement() == 0) {
+                        throw new java.net.ConnectException("Connection refused");
+                    }
+                    return chain.proceed(chain.request());
+                })
+                .build();
+        Eraser eraser = new Eraser(new PolarClient(http, server.url("/"), TOKEN, "ua"), settings, time, time,
+                new Random(1));
+        List<Integer> marked = new CopyOnWriteArrayList<>();
+        eraser.erase("cus_1");
+
+        Erasure erasure = eraser.erase("cus_2", EarlierAttempts.NONE, (attempt, at) -> marked.add(attempt));
+
+        assertThat(erasure.result()).isEqualTo(Erasure.Result.ERASED);
+        assertThat(erasure.attempts()).as("DELETEs that left").isEqualTo(1);
+        assertThat(marked).as("the refused one was marked before it could fail, and its number used again")
+                .containsExactly(1, 1);
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
+
+    @Test
     void a_failure_after_a_lost_answer_says_the_customer_may_be_erased() {
         enqueue(204, ""); // Polar has answered: a dropped connection now uses up an attempt
         server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
