@@ -104,6 +104,29 @@ class LauncherIT {
     }
 
     @Test
+    void a_run_of_a_big_file_starts_from_the_jar_without_training_an_archive() throws Exception {
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path state = dir.resolve("state");
+        Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString());
+        Path big = dir.resolve("big.csv");
+        Files.writeString(big, "external_id\n" + "c\n".repeat(49_999), StandardCharsets.UTF_8);
+
+        Launch run = launch(env, "run", "--input", big.toString(), "--state-dir", state.toString());
+
+        assertThat(run.output()).as("C2, and neither an archive nor a training run")
+                .startsWith("-jar " + JAR + " run").doesNotContain("preparing a faster start")
+                .doesNotContain("SharedArchiveFile");
+        assertThat(state.resolve("launcher")).doesNotExist();
+        // A small file's run still takes the archive's way (here the stand-in java makes none, so it says so).
+        Path small = dir.resolve("small.csv");
+        Files.writeString(small, "external_id\nc\n", StandardCharsets.UTF_8);
+        assertThat(launch(env, "run", "--input", small.toString(), "--state-dir", state.toString()).output())
+                .contains("preparing a faster start");
+    }
+
+    @Test
     void a_launcher_stopped_while_it_trains_leaves_no_training_jvm_behind_and_runs_nothing() throws Exception {
         // A stand-in for java: the jar unpacks, the training run hangs (as a slow first start would) after saying
         // its pid; any other start prints its arguments (the real command, which must not start).
