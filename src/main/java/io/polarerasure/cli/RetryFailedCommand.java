@@ -60,7 +60,8 @@ final class RetryFailedCommand implements Callable<Integer> {
         if (Files.exists(target)) {
             throw new UsageException(target + " already exists. Run it, move it away, or choose another --output.");
         }
-        RetryFile.Written written = RetryFile.write(report, summary.inputSha256(), summary.started(), target);
+        RetryFile.Written written = RetryFile.write(report, summary.inputSha256(), summary.started(),
+                summary.apiBaseUrl(), target);
         if (written.inDoubt() > 0) {
             out.printf("Note: %d of these row%s in doubt (an earlier DELETE may have erased the customer): the file"
                     + " says since when (in_doubt_since), and the retry run looks each of them up before it sends"

@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -37,6 +38,7 @@ import io.polarerasure.job.StopSignal;
 import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.InFlightLimit;
+import io.polarerasure.polar.PolarEnvironment;
 import io.polarerasure.polar.PolarSettings;
 import io.polarerasure.polar.Rate;
 import io.polarerasure.polar.SendingState;
@@ -137,6 +139,7 @@ final class RunCommand implements Callable<Integer> {
         Path stateDir = state.ownerOnlyStateDir();
         options.checkReportFolder();
         ScanResult scan = RequestScan.scan(input, reading);
+        checkRetryApi(input, scan, settings.baseUrl()).ifPresent(note -> out.println("Note: " + note));
         // The run reads its own copy, checked to hold exactly the bytes scanned: nothing done to the file from
         // now on (rewritten, renamed over, deleted) reaches the run.
         InputSnapshot.Copy copy = InputSnapshot.copy(input, stateDir);
@@ -277,6 +280,47 @@ final class RunCommand implements Callable<Integer> {
         PlanOverview.print(plan, options.polarSettings().rate(), out);
         out.printf("  plan: %s%n", plan.toAbsolutePath());
         return ExitCodes.OK;
+    }
+
+    /**
+     * Checks a retry file's original API ({@code original_api_url}) against this run's. A retry file of a run
+     * against one of Polar's environments run against the other (a sandbox trial's failures sent to production, or
+     * the reverse) is refused: those rows were asked of the other environment, and their doubt concerns it. Any other
+     * difference is allowed and said (after a wrong URL, the documented way on is the retry file run against the
+     * right one: jobs/README.md, "After a wrong URL").
+     *
+     * @param apiUrl this run's API root, such as {@code https://api.polar.sh}
+     * @return a note for the run's output when the APIs differ, or empty
+     * @throws UsageException naming both APIs and what to do; nothing was sent
+     */
+    static Optional<String> checkRetryApi(Path input, ScanResult scan, String apiUrl) {
+        PolarEnvironment here = PolarEnvironment.of(apiUrl);
+        for (String original : scan.retryApis()) {
+            PolarEnvironment there = PolarEnvironment.of(original);
+            if (here != PolarEnvironment.OTHER && there != PolarEnvironment.OTHER && here != there) {
+                throw new UsageException(input + " is a retry file of a run against Polar " + there.label() + " ("
+                        + original + ", its original_api_url column), but this run is against Polar " + here.label()
+                        + " (" + apiUrl + "). Run it with --api-url " + original + ". To ask " + here.label()
+                        + " to erase these IDs, give that run a request file of their external_id column only (or"
+                        + " the whole original file): this one ties each row to the run at " + original + ", and"
+                        + " its rows in doubt to that environment. Nothing was sent.");
+            }
+        }
+        List<String> elsewhere = scan.retryApis().stream().filter(original -> !sameApi(original, apiUrl)).toList();
+        return elsewhere.isEmpty() ? Optional.empty() : Optional.of(input + " retries rows of a run against "
+                + String.join(", ", elsewhere) + " (original_api_url); this run sends them to " + apiUrl + ".");
+    }
+
+    private static boolean sameApi(String first, String second) {
+        return trimmed(first).equalsIgnoreCase(trimmed(second));
+    }
+
+    private static String trimmed(String url) {
+        String stripped = url.strip();
+        while (stripped.endsWith("/")) {
+            stripped = stripped.substring(0, stripped.length() - 1);
+        }
+        return stripped;
     }
 
     /** About {@code seconds} of requests at the rate, at most 1,000 rows, at least twice the workers. */

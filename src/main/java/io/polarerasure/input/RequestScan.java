@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 import io.polarerasure.kernel.Sha256;
 
@@ -33,8 +36,12 @@ public final class RequestScan {
         long rows = 0;
         long line = 1;
         long skipped;
+        Set<String> retryApis = new LinkedHashSet<>();
         try (RequestFile.Rows all = requests.rows(sha256, size)) {
             for (RequestRow row = all.next(); row != null; row = all.next()) {
+                if (row.origin() != null && !row.origin().originalApiUrl().isEmpty()) {
+                    retryApis.add(row.origin().originalApiUrl());
+                }
                 rows = row.row();
                 line = row.line();
                 // Invalid IDs are never sent, so they neither are nor cause duplicates.
@@ -52,7 +59,8 @@ public final class RequestScan {
                     + " then run again. Nothing was sent.");
         }
         // The parser has read to the end of the text, hence the digest has seen every byte.
-        return new ScanResult(file, Sha256.hex(sha256), rows, duplicates.build(), options, skipped);
+        return new ScanResult(file, Sha256.hex(sha256), rows, duplicates.build(), options, skipped,
+                List.copyOf(retryApis));
     }
 
     private static long size(Path file) {

@@ -14,13 +14,17 @@ import java.util.List;
  * @param originalReport file name of the original report ("" in retry files written before it was recorded)
  * @param inDoubtSince   for a row an earlier DELETE of which may have landed: no such DELETE was sent before this
  *                       moment (a lower bound of the first one); null for a row not in doubt
+ * @param originalApiUrl the API the original run was started against ("" in retry files written before it was
+ *                       recorded); not repeated in the retry run's report, whose summary names its own API
  */
-public record RetryOrigin(String originalRow, String retryOf, String originalReport, Instant inDoubtSince) {
+public record RetryOrigin(String originalRow, String retryOf, String originalReport, Instant inDoubtSince,
+                          String originalApiUrl) {
 
     public static final String ORIGINAL_ROW = "original_row";
     public static final String RETRY_OF = "retry_of";
     public static final String ORIGINAL_REPORT = "original_report";
     public static final String IN_DOUBT_SINCE = "in_doubt_since";
+    public static final String ORIGINAL_API_URL = "original_api_url";
 
     /** The columns a retry run's report has after its seven, in this order. */
     public static final List<String> REPORT_COLUMNS = List.of(ORIGINAL_ROW, RETRY_OF, ORIGINAL_REPORT,
@@ -40,16 +44,16 @@ public record RetryOrigin(String originalRow, String retryOf, String originalRep
     static Columns columns(List<String> header) {
         int originalRow = header.indexOf(ORIGINAL_ROW);
         return originalRow < 0 ? null : new Columns(originalRow, header.indexOf(RETRY_OF),
-                header.indexOf(ORIGINAL_REPORT), header.indexOf(IN_DOUBT_SINCE));
+                header.indexOf(ORIGINAL_REPORT), header.indexOf(IN_DOUBT_SINCE), header.indexOf(ORIGINAL_API_URL));
     }
 
     /** Column positions in a retry file's header; -1 for a column it lacks. */
-    record Columns(int originalRow, int retryOf, int originalReport, int inDoubtSince) {
+    record Columns(int originalRow, int retryOf, int originalReport, int inDoubtSince, int originalApiUrl) {
 
         RetryOrigin of(List<String> fields) {
             String since = cell(fields, inDoubtSince);
             return new RetryOrigin(cell(fields, originalRow), cell(fields, retryOf), cell(fields, originalReport),
-                    since.isEmpty() ? null : parse(since));
+                    since.isEmpty() ? null : parse(since), cell(fields, originalApiUrl));
         }
 
         /**

@@ -22,12 +22,14 @@ import org.apache.commons.csv.CSVRecord;
  * SHA-256 also keeps every retry file's content, and so its run, distinct from any earlier one. A row in doubt (an
  * earlier DELETE of it may have landed) carries {@code in_doubt_since}, a moment before its first such DELETE (the
  * original run's start, or an earlier one the report carries): the retry run looks the ID up before it sends, and
- * erases only a customer that existed before then.
+ * erases only a customer that existed before then. {@code original_api_url} names the API the original run was
+ * started against: a retry run against another one is refused before anything is sent, since its rows' doubt and
+ * look-ups concern that API.
  */
 public final class RetryFile {
 
     public static final String[] HEADER = {"external_id", "original_row", "retry_of", "original_report",
-            "in_doubt_since"};
+            "in_doubt_since", "original_api_url"};
 
     private RetryFile() {
     }
@@ -45,8 +47,10 @@ public final class RetryFile {
      * Writes the file whole or not at all; refuses to replace an existing one.
      *
      * @param runStarted when the report's run first started: no DELETE of it was sent before
+     * @param apiUrl     the API the report's run was started against, such as {@code https://api.polar.sh/}; null
+     *                   when its summary does not say (written before it was recorded)
      */
-    public static Written write(Path report, String inputSha256, Instant runStarted, Path target)
+    public static Written write(Path report, String inputSha256, Instant runStarted, String apiUrl, Path target)
             throws IOException {
         long[] rows = new long[1];
         long[] inDoubt = new long[1];
@@ -64,7 +68,8 @@ public final class RetryFile {
                             inDoubt[0]++;
                         }
                         printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
-                                inputSha256, report.getFileName().toString(), since == null ? "" : since.toString());
+                                inputSha256, report.getFileName().toString(), since == null ? "" : since.toString(),
+                                apiUrl == null ? "" : apiUrl);
                         rows[0]++;
                     }
                 }

@@ -213,7 +213,7 @@ class ProofOfErasureTest {
         assertThat(written.out()).contains("Wrote 2 FAILED or NOT_SENT rows", target.toString());
         List<String> lines = Files.readAllLines(target);
         assertThat(lines).hasSize(3).first()
-                .isEqualTo("external_id,original_row,retry_of,original_report,in_doubt_since");
+                .isEqualTo("external_id,original_row,retry_of,original_report,in_doubt_since,original_api_url");
         String inputSha256 = Sha256.of(input);
         List<String> failedRows = Files.readAllLines(report).stream().filter(line -> line.contains(",FAILED,"))
                 .map(line -> line.split(",")[1] + "," + line.split(",")[0] + "," + inputSha256).toList();

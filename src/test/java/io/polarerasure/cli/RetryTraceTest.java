@@ -53,7 +53,8 @@ class RetryTraceTest {
         Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\nusr_1\nusr_9\n");
         Cli.Result first = Cli.run(ENV, run(input, "--max-attempts", "1"));
         assertThat(first.exitCode()).as(first.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
-        Instant started = RunSummary.read(dir.resolve("requests.audit.csv.summary.json")).started();
+        RunSummary original = RunSummary.read(dir.resolve("requests.audit.csv.summary.json"));
+        Instant started = original.started();
 
         Cli.Result retry = Cli.run(ENV, "retry-failed", "--report", dir.resolve("requests.audit.csv").toString());
 
@@ -65,8 +66,8 @@ class RetryTraceTest {
                 + " --rate-limit 1000/s");
         Path retryFile = dir.resolve("requests.audit.retry.csv");
         assertThat(Files.readAllLines(retryFile)).containsExactly(
-                "external_id,original_row,retry_of,original_report,in_doubt_since",
-                "usr_9,2," + Sha256.of(input) + ",requests.audit.csv," + started);
+                "external_id,original_row,retry_of,original_report,in_doubt_since,original_api_url",
+                "usr_9,2," + Sha256.of(input) + ",requests.audit.csv," + started + "," + original.apiBaseUrl());
 
         // The original's summaries name the retry file.
         assertThat(RunSummary.read(dir.resolve("requests.audit.csv.summary.json")).provenance().retriedIn())
@@ -97,6 +98,29 @@ class RetryTraceTest {
         // The doubt comes from the original report, not from an execution of the retry run.
         assertThat(report.get(1)).contains("the original run's report requests.audit.csv has this row in doubt since "
                 + started).doesNotContain("interrupted execution", "journal was lost");
+    }
+
+    @Test
+    void a_retry_file_run_against_another_url_than_its_original_run_says_so() throws Exception {
+        ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_9"));
+        script.alwaysUnavailable("usr_9");
+        server.setDispatcher(script);
+        Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\nusr_1\nusr_9\n");
+        assertThat(Cli.run(ENV, run(input, "--max-attempts", "1")).exitCode()).isEqualTo(ExitCodes.ROWS_FAILED);
+        assertThat(Cli.run(ENV, "retry-failed", "--report", dir.resolve("requests.audit.csv").toString())
+                .exitCode()).isZero();
+        Path retryFile = dir.resolve("requests.audit.retry.csv");
+        String original = RunSummary.read(dir.resolve("requests.audit.csv.summary.json")).apiBaseUrl();
+        script.repair("usr_9");
+        // The same stand-in by another name: as after a wrong URL, the retry goes where the operator says.
+        String other = (original.contains("localhost") ? "http://127.0.0.1:" : "http://localhost:") + server.getPort();
+
+        Cli.Result elsewhere = Cli.run(ENV, "run", "--input", retryFile.toString(), "--api-url", other,
+                "--state-dir", dir.resolve("state").toString(), "--progress", "0", "--rate-limit", "1000/s");
+
+        assertThat(elsewhere.exitCode()).as(elsewhere.toString()).isZero();
+        assertThat(elsewhere.out()).contains("Note: " + retryFile + " retries rows of a run against " + original
+                + " (original_api_url); this run sends them to " + other);
     }
 
     /** The requests the server received since the last call, in the order they arrived. */

@@ -60,7 +60,7 @@ class EarlierSendsTest {
     @Test
     void a_retry_files_row_in_doubt_is_in_doubt_since_the_earlier_of_both_times() {
         RequestRow retried = new RequestRow(7, 8, "cus_7", "cus_7", null,
-                new RetryOrigin("3", "run 1", "first.audit.csv", SINCE));
+                new RetryOrigin("3", "run 1", "first.audit.csv", SINCE, ""));
 
         EarlierAttempts fromFile = EarlierSends.of(retried, null, SENT).earlier();
         EarlierAttempts both = EarlierSends.of(retried, new OutcomeJournal.Entry(true, null, 1,

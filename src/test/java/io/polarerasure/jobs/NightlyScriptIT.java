@@ -150,7 +150,7 @@ class NightlyScriptIT {
         }
         assertThat(retries).singleElement().satisfies(retry -> {
             assertThat(retry.getFileName().toString()).matches("d-flaky\\.retry-\\d{14}\\.csv");
-            assertThat(Files.readAllLines(retry)).hasSize(2).first().isEqualTo("external_id,original_row,retry_of,original_report,in_doubt_since");
+            assertThat(Files.readAllLines(retry)).hasSize(2).first().isEqualTo("external_id,original_row,retry_of,original_report,in_doubt_since,original_api_url");
             Files.setLastModifiedTime(retry, FileTime.from(old));
         });
 
