@@ -2,6 +2,7 @@ package io.polarerasure.job;
 
 import io.polarerasure.input.RequestRow;
 import io.polarerasure.input.Visible;
+import io.polarerasure.polar.AttemptLog;
 import io.polarerasure.polar.EarlierAttempts;
 import io.polarerasure.polar.Eraser;
 import io.polarerasure.polar.Erasure;
@@ -33,10 +34,7 @@ final class BothForms {
      * @param lastAttempt set to the number of the last DELETE journaled, for a withdrawal at a stop
      */
     Erasure erase(RequestRow request, EarlierAttempts earlier, int withdrawn, int[] lastAttempt) {
-        Erasure trimmed = eraser.erase(request.externalId(), earlier, (attempt, at) -> {
-            lastAttempt[0] = withdrawn + attempt;
-            journal.markSending(request.row(), lastAttempt[0], at);
-        });
+        Erasure trimmed = eraser.erase(request.externalId(), earlier, new Marks(request, withdrawn, lastAttempt));
         if (!request.writtenWithWhitespace()) {
             return trimmed;
         }
@@ -53,10 +51,8 @@ final class BothForms {
                     join(note, trimmed.detail()), trimmed.inDoubt());
         }
         int sentBefore = withdrawn + trimmed.attempts();
-        Erasure written = eraser.erase(request.asWritten(), EarlierAttempts.NONE, (attempt, at) -> {
-            lastAttempt[0] = sentBefore + attempt;
-            journal.markSending(request.row(), lastAttempt[0], at);
-        });
+        Erasure written = eraser.erase(request.asWritten(), EarlierAttempts.NONE,
+                new Marks(request, sentBefore, lastAttempt));
         String which = written.result() == Erasure.Result.ERASED
                 ? "matched the ID as written, " + asWritten + ", after the trimmed ID answered 404"
                 : written.result() == Erasure.Result.NOT_FOUND
@@ -64,6 +60,31 @@ final class BothForms {
                         : "the trimmed ID answered 404; the ID as written, " + asWritten + ", was also sent";
         return new Erasure(written.result(), written.httpStatus(), trimmed.attempts() + written.attempts(),
                 join(which, join(trimmed.detail(), written.detail())), written.inDoubt());
+    }
+
+    /** Journals each DELETE of the row as SENDING, numbered after {@code before}; keeps the last that left. */
+    private final class Marks implements AttemptLog {
+
+        private final RequestRow request;
+        private final int before;
+        private final int[] lastAttempt;
+
+        Marks(RequestRow request, int before, int[] lastAttempt) {
+            this.request = request;
+            this.before = before;
+            this.lastAttempt = lastAttempt;
+        }
+
+        @Override
+        public void sending(int attempt, java.time.Instant at) {
+            lastAttempt[0] = before + attempt;
+            journal.markSending(request.row(), lastAttempt[0], at);
+        }
+
+        @Override
+        public void unsent(int attempt) {
+            lastAttempt[0] = before + attempt - 1;
+        }
     }
 
     private static String join(String first, String second) {

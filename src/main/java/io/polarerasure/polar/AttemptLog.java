@@ -17,4 +17,14 @@ public interface AttemptLog {
      * @param at      when it is sent, by the Eraser's clock
      */
     void sending(int attempt, Instant at);
+
+    /**
+     * The DELETE just told about did not leave: no connection could be made (refused, unknown host, failed TLS
+     * handshake). Its number is used again by the next DELETE of the row. The SENDING mark may stay: a crash then
+     * resumes the row in doubt, which errs on the safe side; a stop withdraws only the DELETEs that left.
+     *
+     * @param attempt the number given to {@link #sending} for it
+     */
+    default void unsent(int attempt) {
+    }
 }

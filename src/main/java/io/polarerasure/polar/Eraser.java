@@ -242,6 +242,7 @@ public final class Eraser {
                     // No connection, so no DELETE left: the attempts column counts DELETEs sent. Its SENDING mark
                     // stays in the journal (a crash now resumes the row in doubt, erring on the safe side), and the
                     // next DELETE is marked under the same number.
+                    attempts.unsent(row.attempts);
                     row.attempts--;
                 }
                 // A DELETE written stays in doubt (row.lost above) even when the failure does not count.

@@ -27,11 +27,16 @@ public enum PolarEnvironment {
         this.host = host;
     }
 
-    /** The environment of a base URL such as {@code https://api.polar.sh}; OTHER for any other host or scheme. */
+    /**
+     * The environment of a base URL such as {@code https://api.polar.sh}; OTHER for any other host or scheme. A
+     * fully qualified host with its trailing dot ({@code api.polar.sh.}) is the same host.
+     */
     public static PolarEnvironment of(HttpUrl baseUrl) {
         if (baseUrl.isHttps() && baseUrl.port() == 443) {
+            String host = baseUrl.host().endsWith(".") ? baseUrl.host().substring(0, baseUrl.host().length() - 1)
+                    : baseUrl.host();
             for (PolarEnvironment environment : values()) {
-                if (baseUrl.host().equals(environment.host)) {
+                if (host.equals(environment.host)) {
                     return environment;
                 }
             }

@@ -46,13 +46,8 @@ class RetryTraceTest {
 
     @Test
     void the_retry_file_carries_origin_and_doubt_and_the_retry_run_looks_up_before_it_erases() throws Exception {
-        // usr_9's DELETE answers 503: it may have landed, so the row is FAILED and in doubt.
-        ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_9"));
-        script.alwaysUnavailable("usr_9");
-        server.setDispatcher(script);
-        Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\nusr_1\nusr_9\n");
-        Cli.Result first = Cli.run(ENV, run(input, "--max-attempts", "1"));
-        assertThat(first.exitCode()).as(first.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+        Path input = dir.resolve("requests.csv");
+        ScriptedPolar script = firstRunFailingUsr9(input);
         RunSummary original = RunSummary.read(dir.resolve("requests.audit.csv.summary.json"));
         Instant started = original.started();
 
@@ -102,11 +97,7 @@ class RetryTraceTest {
 
     @Test
     void a_retry_file_run_against_another_url_than_its_original_run_says_so() throws Exception {
-        ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_9"));
-        script.alwaysUnavailable("usr_9");
-        server.setDispatcher(script);
-        Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\nusr_1\nusr_9\n");
-        assertThat(Cli.run(ENV, run(input, "--max-attempts", "1")).exitCode()).isEqualTo(ExitCodes.ROWS_FAILED);
+        ScriptedPolar script = firstRunFailingUsr9(dir.resolve("requests.csv"));
         assertThat(Cli.run(ENV, "retry-failed", "--report", dir.resolve("requests.audit.csv").toString())
                 .exitCode()).isZero();
         Path retryFile = dir.resolve("requests.audit.retry.csv");
@@ -121,6 +112,17 @@ class RetryTraceTest {
         assertThat(elsewhere.exitCode()).as(elsewhere.toString()).isZero();
         assertThat(elsewhere.out()).contains("Note: " + retryFile + " retries rows of a run against " + original
                 + " (original_api_url); this run sends them to " + other);
+    }
+
+    /** Runs {@code input} (usr_1, usr_9) once: usr_9's DELETE answers 503, so it is FAILED and in doubt. */
+    private ScriptedPolar firstRunFailingUsr9(Path input) throws Exception {
+        ScriptedPolar script = new ScriptedPolar(Set.of("usr_1", "usr_9"));
+        script.alwaysUnavailable("usr_9");
+        server.setDispatcher(script);
+        Files.writeString(input, "external_id\nusr_1\nusr_9\n");
+        Cli.Result first = Cli.run(ENV, run(input, "--max-attempts", "1"));
+        assertThat(first.exitCode()).as(first.toString()).isEqualTo(ExitCodes.ROWS_FAILED);
+        return script;
     }
 
     /** The requests the server received since the last call, in the order they arrived. */

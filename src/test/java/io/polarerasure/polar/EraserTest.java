@@ -474,12 +474,24 @@ class EraserTest {
         List<Integer> marked = new CopyOnWriteArrayList<>();
         eraser.erase("cus_1");
 
-        Erasure erasure = eraser.erase("cus_2", EarlierAttempts.NONE, (attempt, at) -> marked.add(attempt));
+        List<Integer> unsent = new CopyOnWriteArrayList<>();
+        Erasure erasure = eraser.erase("cus_2", EarlierAttempts.NONE, new AttemptLog() {
+            @Override
+            public void sending(int attempt, java.time.Instant at) {
+                marked.add(attempt);
+            }
+
+            @Override
+            public void unsent(int attempt) {
+                unsent.add(attempt);
+            }
+        });
 
         assertThat(erasure.result()).isEqualTo(Erasure.Result.ERASED);
         assertThat(erasure.attempts()).as("DELETEs that left").isEqualTo(1);
         assertThat(marked).as("the refused one was marked before it could fail, and its number used again")
                 .containsExactly(1, 1);
+        assertThat(unsent).as("so that a stop withdraws only the DELETEs that left").containsExactly(1);
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
 

@@ -21,6 +21,9 @@ class PolarEnvironmentTest {
     void polar_hosts_name_their_environment_and_other_hosts_are_not_polar() {
         assertThat(PolarEnvironment.of("https://api.polar.sh")).isEqualTo(PolarEnvironment.PRODUCTION);
         assertThat(PolarEnvironment.of("https://sandbox-api.polar.sh")).isEqualTo(PolarEnvironment.SANDBOX);
+        // The fully qualified form reaches the same hosts (fresh review: it skipped the budget and sandbox checks).
+        assertThat(PolarEnvironment.of("https://api.polar.sh.")).isEqualTo(PolarEnvironment.PRODUCTION);
+        assertThat(PolarEnvironment.of("https://sandbox-api.polar.sh./")).isEqualTo(PolarEnvironment.SANDBOX);
         assertThat(PolarEnvironment.of("http://api.polar.sh")).isEqualTo(PolarEnvironment.OTHER);
         assertThat(PolarEnvironment.of("https://api.polar.sh:8443")).isEqualTo(PolarEnvironment.OTHER);
         assertThat(PolarEnvironment.of("http://127.0.0.1:8080")).isEqualTo(PolarEnvironment.OTHER);
