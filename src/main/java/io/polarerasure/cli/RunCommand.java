@@ -312,15 +312,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static boolean sameApi(String first, String second) {
-        return trimmed(first).equalsIgnoreCase(trimmed(second));
-    }
-
-    private static String trimmed(String url) {
-        String stripped = url.strip();
-        while (stripped.endsWith("/")) {
-            stripped = stripped.substring(0, stripped.length() - 1);
-        }
-        return stripped;
+        return PolarSettings.normalise(first).equals(PolarSettings.normalise(second));
     }
 
     /** About {@code seconds} of requests at the rate, at most 1,000 rows, at least twice the workers. */
