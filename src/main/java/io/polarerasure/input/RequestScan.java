@@ -39,8 +39,8 @@ public final class RequestScan {
         Set<String> retryApis = new LinkedHashSet<>();
         try (RequestFile.Rows all = requests.rows(sha256, size)) {
             for (RequestRow row = all.next(); row != null; row = all.next()) {
-                if (row.origin() != null && !row.origin().originalApiUrl().isEmpty()) {
-                    retryApis.add(row.origin().originalApiUrl());
+                if (row.origin() != null) {
+                    retryApis.addAll(row.origin().originalApis());
                 }
                 rows = row.row();
                 line = row.line();

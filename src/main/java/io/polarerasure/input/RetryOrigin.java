@@ -14,8 +14,9 @@ import java.util.List;
  * @param originalReport file name of the original report ("" in retry files written before it was recorded)
  * @param inDoubtSince   for a row an earlier DELETE of which may have landed: no such DELETE was sent before this
  *                       moment (a lower bound of the first one); null for a row not in doubt
- * @param originalApiUrl the API the original run was started against ("" in retry files written before it was
- *                       recorded); not repeated in the retry run's report, whose summary names its own API
+ * @param originalApiUrl the APIs the row was asked of before, earliest first, separated by spaces: the original
+ *                       run's, and for a retry of a retry each earlier run's ("" in retry files written before it was
+ *                       recorded)
  */
 public record RetryOrigin(String originalRow, String retryOf, String originalReport, Instant inDoubtSince,
                           String originalApiUrl) {
@@ -28,11 +29,17 @@ public record RetryOrigin(String originalRow, String retryOf, String originalRep
 
     /** The columns a retry run's report has after its seven, in this order. */
     public static final List<String> REPORT_COLUMNS = List.of(ORIGINAL_ROW, RETRY_OF, ORIGINAL_REPORT,
-            IN_DOUBT_SINCE);
+            IN_DOUBT_SINCE, ORIGINAL_API_URL);
 
     /** The cells of {@link #REPORT_COLUMNS} for this row. */
     public List<String> reportCells() {
-        return List.of(originalRow, retryOf, originalReport, inDoubtSince == null ? "" : inDoubtSince.toString());
+        return List.of(originalRow, retryOf, originalReport, inDoubtSince == null ? "" : inDoubtSince.toString(),
+                originalApiUrl);
+    }
+
+    /** The APIs of {@link #originalApiUrl}, earliest first; empty when the file does not say. */
+    public List<String> originalApis() {
+        return originalApiUrl.isBlank() ? List.of() : List.of(originalApiUrl.trim().split("\\s+"));
     }
 
     /** The cells of {@link #REPORT_COLUMNS} for a row, empty for a row of an ordinary request file. */

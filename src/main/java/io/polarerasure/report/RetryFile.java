@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
 
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -23,7 +26,8 @@ import org.apache.commons.csv.CSVRecord;
  * earlier DELETE of it may have landed) carries {@code in_doubt_since}, a moment before its first such DELETE (the
  * original run's start, or an earlier one the report carries): the retry run looks the ID up before it sends, and
  * erases only a customer that existed before then. {@code original_api_url} names the API the original run was
- * started against: a retry run against another one is refused before anything is sent, since its rows' doubt and
+ * started against (for a retry of a retry, every earlier run's, earliest first, separated by spaces): a retry run
+ * against the other Polar environment than any of them is refused before anything is sent, since its rows' doubt and
  * look-ups concern that API.
  */
 public final class RetryFile {
@@ -48,7 +52,8 @@ public final class RetryFile {
      *
      * @param runStarted when the report's run first started: no DELETE of it was sent before
      * @param apiUrl     the API the report's run was started against, such as {@code https://api.polar.sh/}; null
-     *                   when its summary does not say (written before it was recorded)
+     *                   when its summary does not say (written before it was recorded). A retry run's report adds it
+     *                   after the APIs its rows carry ({@code original_api_url})
      */
     public static Written write(Path report, String inputSha256, Instant runStarted, String apiUrl, Path target)
             throws IOException {
@@ -69,7 +74,7 @@ public final class RetryFile {
                         }
                         printer.printRecord(SpreadsheetSafe.raw(record.get("external_id")), record.get("row"),
                                 inputSha256, report.getFileName().toString(), since == null ? "" : since.toString(),
-                                apiUrl == null ? "" : apiUrl);
+                                apis(record, apiUrl));
                         rows[0]++;
                     }
                 }
@@ -102,6 +107,24 @@ public final class RetryFile {
     }
 
     /**
+     * The APIs a row was asked of: those a retry run's report carries from its own retry file, then the report's own
+     * run's, once each, separated by spaces.
+     */
+    private static String apis(CSVRecord record, String apiUrl) {
+        Set<String> apis = new LinkedHashSet<>();
+        if (record.isMapped("original_api_url") && record.isSet("original_api_url")) {
+            String carried = SpreadsheetSafe.raw(record.get("original_api_url")).trim();
+            if (!carried.isEmpty()) {
+                apis.addAll(List.of(carried.split("\\s+")));
+            }
+        }
+        if (apiUrl != null) {
+            apis.add(apiUrl);
+        }
+        return String.join(" ", apis);
+    }
+
+    /**
      * For a retry run's report, the file names of the reports whose rows it retries (comma-separated, in order of
      * first appearance); null for any other report.
      */
@@ -111,7 +134,7 @@ public final class RetryFile {
             if (!parser.getHeaderMap().containsKey("original_report")) {
                 return null;
             }
-            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            Set<String> names = new LinkedHashSet<>();
             for (CSVRecord record : parser) {
                 if (record.isSet("original_report")) {
                     names.add(SpreadsheetSafe.raw(record.get("original_report")));

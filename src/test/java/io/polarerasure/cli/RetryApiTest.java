@@ -3,17 +3,32 @@ package io.polarerasure.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.polarerasure.input.RequestOptions;
+import io.polarerasure.input.RequestScan;
 import io.polarerasure.input.ScanResult;
+import io.polarerasure.report.RetryFile;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link RunCommand#checkRetryApi}: a retry file knows which API its original run was started against. */
 class RetryApiTest {
 
     private static final Path FILE = Path.of("requests.audit.retry.csv");
+
+    @TempDir
+    Path dir;
+
+    /** A retry file of one row whose {@code original_api_url} cell is {@code apis}. */
+    private Path retryFileWith(String apis) throws IOException {
+        return Files.writeString(dir.resolve("requests.audit.retry.audit.retry.csv"), String.join(",", RetryFile.HEADER)
+                + "\nusr_9,1," + "0".repeat(64) + ",requests.audit.retry.audit.csv,," + apis + "\n");
+    }
 
     private static ScanResult retryOf(String... apis) {
         return new ScanResult(FILE, "0".repeat(64), 1, null, null, 0, List.of(apis));
@@ -34,6 +49,15 @@ class RetryApiTest {
         // One row of another environment among others is enough.
         assertThatThrownBy(() -> RunCommand.checkRetryApi(FILE, retryOf("https://api.polar.sh",
                 "https://sandbox-api.polar.sh"), "https://api.polar.sh")).isInstanceOf(UsageException.class);
+    }
+
+    @Test
+    void a_retry_of_a_retry_is_refused_when_any_earlier_run_was_against_the_other_environment() throws IOException {
+        // A sandbox trial, its failures retried at a URL that is not Polar's, and those retried against production.
+        assertThatThrownBy(() -> RunCommand.checkRetryApi(FILE, RequestScan.scan(retryFileWith(
+                "https://sandbox-api.polar.sh https://polar.example.com"), RequestOptions.of("external_id")),
+                "https://api.polar.sh")).isInstanceOf(UsageException.class)
+                .hasMessageContaining("a run against Polar sandbox (https://sandbox-api.polar.sh");
     }
 
     @Test

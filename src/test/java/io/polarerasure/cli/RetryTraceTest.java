@@ -82,14 +82,14 @@ class RetryTraceTest {
                 .doesNotContain("external");
         List<String> report = Files.readAllLines(dir.resolve("requests.audit.retry.audit.csv"));
         assertThat(report.get(0)).isEqualTo("row,external_id,outcome,http_status,attempts,detail,processed_at,"
-                + "original_row,retry_of,original_report,in_doubt_since");
+                + "original_row,retry_of,original_report,in_doubt_since,original_api_url");
         // The retry's summaries name the original report.
         assertThat(dir.resolve("requests.audit.retry.audit.csv.summary.json")).content()
                 .contains("\"retry_of_report\": \"requests.audit.csv\"");
         assertThat(dir.resolve("requests.audit.retry.audit.csv.summary.html")).content()
                 .contains("Retry of", "requests.audit.csv");
         assertThat(report.get(1)).startsWith("1,usr_9,DELETED,204,")
-                .endsWith(",2," + Sha256.of(input) + ",requests.audit.csv," + started);
+                .endsWith(",2," + Sha256.of(input) + ",requests.audit.csv," + started + "," + original.apiBaseUrl());
         // The doubt comes from the original report, not from an execution of the retry run.
         assertThat(report.get(1)).contains("the original run's report requests.audit.csv has this row in doubt since "
                 + started).doesNotContain("interrupted execution", "journal was lost");
@@ -112,6 +112,32 @@ class RetryTraceTest {
         assertThat(elsewhere.exitCode()).as(elsewhere.toString()).isZero();
         assertThat(elsewhere.out()).contains("Note: " + retryFile + " retries rows of a run against " + original
                 + " (original_api_url); this run sends them to " + other);
+    }
+
+    @Test
+    void a_retry_of_a_retry_names_every_api_its_rows_were_asked_of() throws Exception {
+        firstRunFailingUsr9(dir.resolve("requests.csv"));
+        assertThat(Cli.run(ENV, "retry-failed", "--report", dir.resolve("requests.audit.csv").toString())
+                .exitCode()).isZero();
+        String original = RunSummary.read(dir.resolve("requests.audit.csv.summary.json")).apiBaseUrl();
+        String other = (original.contains("localhost") ? "http://127.0.0.1:" : "http://localhost:") + server.getPort();
+        // At the other name, the retry run stops (Polar looks down) and is abandoned: usr_9 is NOT_SENT.
+        Cli.Result retried = Cli.run(ENV, "run", "--input", dir.resolve("requests.audit.retry.csv").toString(),
+                "--api-url", other, "--state-dir", dir.resolve("state").toString(), "--progress", "0",
+                "--rate-limit", "1000/s", "--max-attempts", "1");
+        assertThat(retried.exitCode()).as(retried.toString()).isEqualTo(ExitCodes.RESUMABLE);
+        Cli.Result abandoned = Cli.run(ENV, "abandon", "--report",
+                dir.resolve("requests.audit.retry.audit.csv").toString(), "--state-dir", dir.resolve("state").toString());
+        assertThat(abandoned.exitCode()).as(abandoned.toString()).isZero();
+        String second = RunSummary.read(dir.resolve("requests.audit.retry.audit.csv.summary.json")).apiBaseUrl();
+
+        Cli.Result again = Cli.run(ENV, "retry-failed", "--report",
+                dir.resolve("requests.audit.retry.audit.csv").toString());
+
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        List<String> lines = Files.readAllLines(dir.resolve("requests.audit.retry.audit.retry.csv"));
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).startsWith("usr_9,1,").endsWith("," + original + " " + second);
     }
 
     /** Runs {@code input} (usr_1, usr_9) once: usr_9's DELETE answers 503, so it is FAILED and in doubt. */
