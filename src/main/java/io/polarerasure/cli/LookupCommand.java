@@ -44,7 +44,13 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LookupCommand implements Callable<Integer> {
 
     /** Prints each ID as a JSON string, so that spaces and control characters in it show. */
-    private static final JsonMapper QUOTED = JsonMapper.builder().build();
+    /**
+     * Built on first use: picocli makes every command when the tool starts, and Jackson's start-up (about 0.15 s)
+     * would otherwise delay every command.
+     */
+    private static final class Json {
+        static final JsonMapper QUOTED = JsonMapper.builder().build();
+    }
 
     @Spec
     CommandSpec spec;
@@ -99,7 +105,7 @@ final class LookupCommand implements Callable<Integer> {
                 boolean erasedElsewhere = entries.stream().anyMatch(e -> e.outcome() == Outcome.DELETED
                         && !e.from(api));
                 withoutErasure += erased ? 0 : 1;
-                out.printf("%s: %s%n", QUOTED.writeValueAsString(id), entries.isEmpty() ? "no entry in the ledger"
+                out.printf("%s: %s%n", Json.QUOTED.writeValueAsString(id), entries.isEmpty() ? "no entry in the ledger"
                         : (erased ? "erased at " + at : "no erasure recorded at " + at
                                 + (erasedElsewhere ? "; erased only at another API, see below" : "")) + ", "
                                 + entries.size() + " entr" + (entries.size() == 1 ? "y" : "ies"));

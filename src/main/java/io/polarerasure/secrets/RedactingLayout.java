@@ -21,7 +21,10 @@ public final class RedactingLayout extends PatternLayout {
 
     static final String FORMAT_SETTING = "POLAR_ERASURE_LOG_FORMAT";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** Built on first use: Jackson's start-up (about 0.15 s) is for JSON lines only. */
+    private static final class Json {
+        static final JsonMapper MAPPER = JsonMapper.builder().build();
+    }
 
     private boolean json;
 
@@ -42,7 +45,7 @@ public final class RedactingLayout extends PatternLayout {
                 : Redaction.redact(ThrowableProxyUtil.asString(event.getThrowableProxy()));
         LogLine line = new LogLine(Instant.ofEpochMilli(event.getTimeStamp()).toString(), event.getLevel().toString(),
                 event.getLoggerName(), event.getThreadName(), Redaction.redact(event.getFormattedMessage()), exception);
-        return Redaction.redact(JSON.writeValueAsString(line)) + CoreConstants.LINE_SEPARATOR;
+        return Redaction.redact(Json.MAPPER.writeValueAsString(line)) + CoreConstants.LINE_SEPARATOR;
     }
 
     /** One log line as log shippers read it; {@code exception} is left out when the event has none. */
