@@ -120,7 +120,9 @@ final class SpringContexts {
                     || t instanceof BeanCreationException creation && "dataSource".equals(creation.getBeanName());
         }
         if (!database) {
-            return (RuntimeException) error; // an SQLException is a database error, so this is a runtime one
+            // An SQLException is a database error; the checked one left is the state folder's (IOException).
+            return error instanceof RuntimeException runtime ? runtime
+                    : new java.io.UncheckedIOException((IOException) error);
         }
         if (sqlState != null && sqlState.startsWith("08")) {
             // SQL state class 08, connection exception: the database does not answer (or the URL names a host

@@ -98,11 +98,15 @@ final class StateOptions {
         return url.replaceAll("(?i)([?&;](password|user)=)[^&;]*", "$1***");
     }
 
+    /** The JDBC URL of the state folder's embedded H2 repository (user {@code sa}, no password). */
+    String embeddedUrl() {
+        return "jdbc:h2:file:" + stateDir().resolve("repository") + H2_SETTINGS;
+    }
+
     /** Spring properties for the data source; user and password stay in the environment. */
     Map<String, Object> dataSourceProperties(int poolSize) {
         Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put("spring.datasource.url", jdbcUrl != null ? jdbcUrl
-                : "jdbc:h2:file:" + stateDir().resolve("repository") + H2_SETTINGS);
+        properties.put("spring.datasource.url", jdbcUrl != null ? jdbcUrl : embeddedUrl());
         if (jdbcUrl == null) {
             properties.put("spring.datasource.username", "sa");
         }

@@ -5,22 +5,16 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import javax.sql.DataSource;
-
 import io.polarerasure.job.LiveStatus;
 import io.polarerasure.job.RunOverview;
 import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.Sha256;
-
-import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.context.ConfigurableApplicationContext;
 
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -106,16 +100,16 @@ final class StatusCommand implements Callable<Integer> {
             return repositoryInUse(json, out);
         }
         List<RunOverview> runs;
-        ConfigurableApplicationContext opened;
+        ReadOnlyRepository opened;
         try {
-            opened = SpringContexts.openRepository(state, Duration.ZERO, 2, Map.of());
+            opened = ReadOnlyRepository.open(state);
         } catch (SpringContexts.RepositoryInUseException e) {
             // The check above raced a process that opened the repository just after it.
             return repositoryInUse(json, out);
         }
-        try (ConfigurableApplicationContext context = opened) {
-            runs = RunOverview.load(context.getBean(JobRepository.class), context.getBean(DataSource.class),
-                    inputSha256, state.jdbcUrl != null, state.stateDir());
+        try (ReadOnlyRepository repository = opened) {
+            runs = RunOverview.load(repository.jobs(), repository.dataSource(), inputSha256, state.jdbcUrl != null,
+                    state.stateDir());
         } catch (SQLException e) {
             throw new UsageException("Cannot read the journals in the job repository (" + state.describe() + "): "
                     + e.getMessage() + ". Check that the database answers, then run again.");

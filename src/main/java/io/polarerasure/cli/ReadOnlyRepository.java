@@ -1,0 +1,82 @@
+package io.polarerasure.cli;
+
+import java.time.Duration;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import io.polarerasure.job.RepositorySchema;
+import io.polarerasure.job.StateFolder;
+
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.repository.support.JdbcJobRepositoryFactoryBean;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+
+/**
+ * The job repository opened for a command that only reads it ({@code status}): Spring Batch's view of the runs, and
+ * the data source under it. The state folder's embedded H2 file is opened without Spring Boot, on one connection:
+ * Boot's start-up was about half a second of a {@code status} of 1.5 s on 2 cores (design.md, "Starting faster").
+ * A {@code --jdbc-url} is opened through Boot as by every other command, which also binds the database's credentials
+ * from the environment ({@code SPRING_DATASOURCE_USERNAME}, {@code SPRING_DATASOURCE_PASSWORD}).
+ */
+final class ReadOnlyRepository implements AutoCloseable {
+
+    private final JobRepository jobs;
+    private final DataSource dataSource;
+    private final AutoCloseable resources;
+
+    private ReadOnlyRepository(JobRepository jobs, DataSource dataSource, AutoCloseable resources) {
+        this.jobs = jobs;
+        this.dataSource = dataSource;
+        this.resources = resources;
+    }
+
+    /**
+     * Opens the repository, creating its tables if missing, as {@link SpringContexts#openRepository} does.
+     *
+     * @throws SpringContexts.RepositoryInUseException if another process has the embedded repository open (no wait)
+     * @throws RuntimeException                        a failure as {@link SpringContexts#classified} words it
+     */
+    static ReadOnlyRepository open(StateOptions state) {
+        if (state.jdbcUrl != null) {
+            ConfigurableApplicationContext context = SpringContexts.openRepository(state, Duration.ZERO, 2, Map.of());
+            return new ReadOnlyRepository(context.getBean(JobRepository.class), context.getBean(DataSource.class),
+                    context::close);
+        }
+        // One connection, kept open until close: H2 opens the file with the first connection, closes it with the last.
+        SingleConnectionDataSource dataSource = new SingleConnectionDataSource(state.embeddedUrl(), "sa", "", true);
+        try {
+            RepositorySchema.ensure(dataSource);
+            StateFolder.keepOwnerOnly(state.stateDir(), "repository.mv.db", "repository.trace.db");
+            JdbcJobRepositoryFactoryBean factory = new JdbcJobRepositoryFactoryBean();
+            factory.setDataSource(dataSource);
+            factory.setTransactionManager(new JdbcTransactionManager(dataSource));
+            factory.afterPropertiesSet();
+            return new ReadOnlyRepository(factory.getObject(), dataSource, dataSource::destroy);
+        } catch (Exception e) {
+            dataSource.destroy();
+            throw SpringContexts.classified(state, e);
+        }
+    }
+
+    /** Spring Batch's view of the runs. */
+    JobRepository jobs() {
+        return jobs;
+    }
+
+    /** The repository's database, for the tables of this tool's own (leases, journals). */
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public void close() {
+        try {
+            resources.close();
+        } catch (Exception ignored) {
+            // Read only: nothing of the repository depends on a clean close.
+        }
+    }
+}
