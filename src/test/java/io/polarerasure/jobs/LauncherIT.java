@@ -101,6 +101,17 @@ class LauncherIT {
         Map<String, String> c1 = new java.util.HashMap<>(env);
         c1.put("POLAR_ERASURE_JIT", "c1");
         assertThat(launch(c1, "run", "--input", big.toString()).output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
+
+        // A misspelt setting is refused, not taken as the default.
+        Map<String, String> typo = new java.util.HashMap<>(env);
+        typo.put("POLAR_ERASURE_JIT", "C2");
+        Launch refused = launch(typo, "run", "--input", big.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.output()).contains("POLAR_ERASURE_JIT must be full, c1 or empty, not 'C2'")
+                .doesNotContain("-jar");
+        typo.put("POLAR_ERASURE_JIT", "full");
+        typo.put("POLAR_ERASURE_CDS", "false");
+        assertThat(launch(typo, "status").code()).isEqualTo(2);
     }
 
     @Test
