@@ -18,20 +18,15 @@ import org.springframework.jdbc.support.JdbcTransactionManager;
  * The job repository opened for a command that only reads it ({@code status}): Spring Batch's view of the runs, and
  * the data source under it. The state folder's embedded H2 file is opened without Spring Boot, on one connection:
  * Boot's start-up was about half a second of a {@code status} of 1.5 s on 2 cores (design.md, "Starting faster").
- * A {@code --jdbc-url} is opened through Boot as by every other command, which also binds the database's credentials
- * from the environment ({@code SPRING_DATASOURCE_USERNAME}, {@code SPRING_DATASOURCE_PASSWORD}).
+ * A {@code --jdbc-url}, or Spring settings in the environment or system properties, are opened through Boot as by
+ * every other command, which binds them ({@code SPRING_DATASOURCE_URL}, {@code SPRING_DATASOURCE_USERNAME}, ...).
+ *
+ * @param jobs       Spring Batch's view of the runs
+ * @param dataSource the repository's database, for this tool's own tables (leases, journals)
+ * @param resources  what {@link #close} closes: the connection, or the Spring context
  */
-final class ReadOnlyRepository implements AutoCloseable {
-
-    private final JobRepository jobs;
-    private final DataSource dataSource;
-    private final AutoCloseable resources;
-
-    private ReadOnlyRepository(JobRepository jobs, DataSource dataSource, AutoCloseable resources) {
-        this.jobs = jobs;
-        this.dataSource = dataSource;
-        this.resources = resources;
-    }
+record ReadOnlyRepository(JobRepository jobs, DataSource dataSource, AutoCloseable resources)
+        implements AutoCloseable {
 
     /**
      * Opens the repository, creating its tables if missing, as {@link SpringContexts#openRepository} does.
@@ -40,7 +35,7 @@ final class ReadOnlyRepository implements AutoCloseable {
      * @throws RuntimeException                        a failure as {@link SpringContexts#classified} words it
      */
     static ReadOnlyRepository open(StateOptions state) {
-        if (state.jdbcUrl != null) {
+        if (state.jdbcUrl != null || springSettingsGiven(System.getenv(), System.getProperties().stringPropertyNames())) {
             ConfigurableApplicationContext context = SpringContexts.openRepository(state, Duration.ZERO, 2, Map.of());
             return new ReadOnlyRepository(context.getBean(JobRepository.class), context.getBean(DataSource.class),
                     context::close);
@@ -61,14 +56,14 @@ final class ReadOnlyRepository implements AutoCloseable {
         }
     }
 
-    /** Spring Batch's view of the runs. */
-    JobRepository jobs() {
-        return jobs;
-    }
-
-    /** The repository's database, for the tables of this tool's own (leases, journals). */
-    DataSource dataSource() {
-        return dataSource;
+    /**
+     * Whether Spring Boot settings are given outside the command line ({@code SPRING_*} environment variables such
+     * as {@code SPRING_DATASOURCE_URL}, {@code spring.*} system properties): Boot lets them override the embedded
+     * repository's URL and user, as every other command sees them, so such a {@code status} goes through Boot too.
+     */
+    static boolean springSettingsGiven(Map<String, String> environment, java.util.Set<String> systemProperties) {
+        return environment.keySet().stream().anyMatch(name -> name.toUpperCase(java.util.Locale.ROOT)
+                .startsWith("SPRING_")) || systemProperties.stream().anyMatch(name -> name.startsWith("spring."));
     }
 
     @Override

@@ -107,10 +107,12 @@ final class SpringContexts {
      */
     static RuntimeException classified(StateOptions state, Exception error) {
         Throwable root = error;
+        String said = null;
         String sqlState = null;
         boolean database = false;
         for (Throwable t = error; t != null; t = t.getCause()) {
             root = t;
+            said = t.getMessage() != null ? t.getMessage() : said;
             if (t instanceof SQLException sql) {
                 database = true;
                 sqlState = sqlState == null ? sql.getSQLState() : sqlState;
@@ -119,6 +121,7 @@ final class SpringContexts {
             database |= t instanceof DataAccessException
                     || t instanceof BeanCreationException creation && "dataSource".equals(creation.getBeanName());
         }
+        String message = said != null ? said : root.getClass().getSimpleName();
         if (!database) {
             // An SQLException is a database error; the checked one left is the state folder's (IOException).
             return error instanceof RuntimeException runtime ? runtime
@@ -128,17 +131,17 @@ final class SpringContexts {
             // SQL state class 08, connection exception: the database does not answer (or the URL names a host
             // where none runs). An outage is worth retrying later; nothing was sent either way.
             return new RepositoryUnreachableException("Cannot reach the job repository (" + state.describe()
-                    + "): " + root.getMessage() + ". Nothing was sent. Run the same command again once the"
+                    + "): " + message + ". Nothing was sent. Run the same command again once the"
                     + " database answers; if it never does, check the host and port in --jdbc-url.");
         }
         // Configuration: a malformed URL, an unknown database or schema, refused credentials, a locked state folder.
         if (heldByAnotherProcess(error)) {
             return new RepositoryInUseException("Cannot open the job repository (" + state.describe() + "): "
-                    + root.getMessage() + ". Another polar-erasure process uses this --state-dir: wait for it, then"
+                    + message + ". Another polar-erasure process uses this --state-dir: wait for it, then"
                     + " run again. Nothing was sent.");
         }
         return new UsageException("Cannot open the job repository (" + state.describe() + "): "
-                + root.getMessage() + ". If another polar-erasure process uses this --state-dir, wait for it;"
+                + message + ". If another polar-erasure process uses this --state-dir, wait for it;"
                 + " otherwise check --state-dir or --jdbc-url and the database credentials, then run again."
                 + " Nothing was sent.");
     }
@@ -149,6 +152,9 @@ final class SpringContexts {
      */
     private static ConfigurableApplicationContext open(StateOptions state, int poolSize, Map<String, Object> singletons,
                                                Class<?>... sources) {
+        if (state.jdbcUrl != null) {
+            checkDriver(state.jdbcUrl);
+        }
         Map<String, Object> properties = new LinkedHashMap<>(state.dataSourceProperties(poolSize));
         // The command line launches the job itself so it can map outcomes to its own exit codes.
         properties.put("spring.batch.job.enabled", "false");
@@ -178,6 +184,22 @@ final class SpringContexts {
                 .properties(properties)
                 .initializers(context -> singletons.forEach(context.getBeanFactory()::registerSingleton))
                 .run();
+    }
+
+    /**
+     * Refuses a JDBC URL that no driver on the class path accepts (a misspelt scheme such as {@code jdbc:postgres:}),
+     * which would otherwise fail deep inside Spring's start as if the program were at fault.
+     *
+     * @throws UsageException naming the URL (without credentials) and the schemes this tool has drivers for
+     */
+    static void checkDriver(String jdbcUrl) {
+        try {
+            java.sql.DriverManager.getDriver(jdbcUrl);
+        } catch (SQLException e) {
+            throw new UsageException("No database driver of this tool accepts --jdbc-url "
+                    + StateOptions.withoutCredentials(jdbcUrl) + ": it has drivers for jdbc:postgresql://HOST:PORT/DB"
+                    + " and jdbc:h2:. Check the URL's scheme, then run again. Nothing was sent.");
+        }
     }
 
     /** H2's "database may be already in use" (error 90020): another process has the embedded repository open. */
