@@ -123,9 +123,12 @@ final class SpringContexts {
         }
         String message = said != null ? said : root.getClass().getSimpleName();
         if (!database) {
-            // An SQLException is a database error; the checked one left is the state folder's (IOException).
-            return error instanceof RuntimeException runtime ? runtime
-                    : new java.io.UncheckedIOException((IOException) error);
+            // An SQLException is a database error; a checked one left is the state folder's (IOException) or Batch's.
+            if (error instanceof RuntimeException runtime) {
+                return runtime;
+            }
+            return error instanceof IOException io ? new java.io.UncheckedIOException(io)
+                    : new IllegalStateException(error.getMessage(), error);
         }
         if (sqlState != null && sqlState.startsWith("08")) {
             // SQL state class 08, connection exception: the database does not answer (or the URL names a host
