@@ -40,6 +40,7 @@ record ReadOnlyRepository(JobRepository jobs, DataSource dataSource, AutoCloseab
             return new ReadOnlyRepository(context.getBean(JobRepository.class), context.getBean(DataSource.class),
                     context::close);
         }
+        state.checkEmbeddedRepository();
         // One connection, kept open until close: H2 opens the file with the first connection, closes it with the last.
         SingleConnectionDataSource dataSource = new SingleConnectionDataSource(state.embeddedUrl(), "sa", "", true);
         try {

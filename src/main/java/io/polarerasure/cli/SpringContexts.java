@@ -84,6 +84,7 @@ final class SpringContexts {
 
     private static ConfigurableApplicationContext openOnce(StateOptions state, int poolSize,
                                                            Map<String, Object> singletons, Class<?>... sources) {
+        state.checkEmbeddedRepository();
         ConfigurableApplicationContext context = null;
         try {
             context = open(state, poolSize, singletons, sources);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.polarerasure.job.EmbeddedRepositoryFile;
 import io.polarerasure.job.StateFolder;
 
 import picocli.CommandLine.Option;
@@ -85,6 +86,18 @@ final class StateOptions {
             return true; // held by this JVM (as in the tests, which run commands in-process)
         } catch (java.io.IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * Refuses a damaged embedded repository file before H2 opens it, which would replace it with what is left of it
+     * ({@link EmbeddedRepositoryFile}); nothing to check with PostgreSQL.
+     *
+     * @throws EmbeddedRepositoryFile.DamagedRepositoryException if it is damaged (exit 2)
+     */
+    void checkEmbeddedRepository() {
+        if (jdbcUrl == null) {
+            EmbeddedRepositoryFile.checkIntact(stateDir().resolve("repository.mv.db"));
         }
     }
 

@@ -106,4 +106,34 @@ class RepositoryFaultsTest {
                             + " renewed");
         }
     }
+    @Test
+    void an_embedded_repository_cut_short_or_emptied_is_refused_untouched_and_nothing_is_sent() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        Path state = dir.resolve("state");
+        Cli.Result first = Cli.run(ENV, "run", "--input", input.toString(), "--api-url", Cli.baseUrl(server),
+                "--state-dir", state.toString(), "--progress", "0");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        Path file = state.resolve("repository.mv.db");
+        byte[] whole = Files.readAllBytes(file);
+        // Both store headers (2 x 4 KiB) are left; every chunk after them is gone, as after a full disk.
+        for (int size : new int[] {8192, 0}) {
+            byte[] damaged = java.util.Arrays.copyOf(whole, size);
+            Files.write(file, damaged);
+            Files.writeString(dir.resolve("more.csv"), "external_id\nusr_3\n");
+
+            Cli.Result status = Cli.run(ENV, "status", "--state-dir", state.toString());
+            Cli.Result run = Cli.run(ENV, "run", "--input", dir.resolve("more.csv").toString(), "--api-url",
+                    Cli.baseUrl(server), "--state-dir", state.toString(), "--progress", "0");
+
+            for (Cli.Result refused : List.of(status, run)) {
+                assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+                assertThat(refused.err()).contains("The embedded job repository " + file + " is damaged",
+                        "left untouched", "nothing was sent", "Restore the file from a backup", ".damaged")
+                        .doesNotContain("No runs recorded");
+            }
+            assertThat(Files.readAllBytes(file)).as("left as it was").isEqualTo(damaged);
+        }
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
 }
