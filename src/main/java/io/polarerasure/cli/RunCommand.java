@@ -137,6 +137,8 @@ final class RunCommand implements Callable<Integer> {
         String token = AccessToken.read(options.tokenFile, environment);
         options.checkTokenKind(token, settings);
         Path stateDir = state.ownerOnlyStateDir();
+        // Before the input is copied into the state folder: a refused repository leaves nothing behind.
+        state.checkEmbeddedRepository();
         options.checkReportFolder();
         ScanResult scan = RequestScan.scan(input, reading);
         checkRetryApi(input, scan, settings.baseUrl()).ifPresent(note -> out.println("Note: " + note));

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import io.polarerasure.job.EmbeddedRepositoryFile;
 import io.polarerasure.job.RepositorySchema;
 import io.polarerasure.job.StateFolder;
 import io.polarerasure.kernel.ExitCodes;
@@ -139,7 +140,10 @@ final class SpringContexts {
                     + " database answers; if it never does, check the host and port in --jdbc-url.");
         }
         // Configuration: a malformed URL, an unknown database or schema, refused credentials, a locked state folder.
-        if (heldByAnotherProcess(error)) {
+        if (h2Error(error, H2_FILE_CORRUPTED) && state.embeddedFile().isPresent()) {
+            return EmbeddedRepositoryFile.corrupted(state.embeddedFile().get(), message);
+        }
+        if (h2Error(error, H2_DATABASE_ALREADY_OPEN)) {
             return new RepositoryInUseException("Cannot open the job repository (" + state.describe() + "): "
                     + message + ". Another polar-erasure process uses this --state-dir: wait for it, then"
                     + " run again. Nothing was sent.");
@@ -206,10 +210,10 @@ final class SpringContexts {
         }
     }
 
-    /** H2's "database may be already in use" (error 90020): another process has the embedded repository open. */
-    private static boolean heldByAnotherProcess(Throwable error) {
+    /** Whether H2 failed with this error code anywhere in the chain. */
+    private static boolean h2Error(Throwable error, int code) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+            if (t instanceof SQLException sql && sql.getErrorCode() == code) {
                 return true;
             }
         }
@@ -218,6 +222,9 @@ final class SpringContexts {
 
     /** H2's {@code ErrorCode.DATABASE_ALREADY_OPEN_1}: the database file is locked by another process. */
     private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+
+    /** H2's {@code ErrorCode.FILE_CORRUPTED_1}: H2 found the database file damaged while reading it. */
+    private static final int H2_FILE_CORRUPTED = 90030;
 
     /** Another process has the embedded job repository open (one process opens H2 at a time): exit 2. */
     static final class RepositoryInUseException extends RuntimeException implements OperatorFault {

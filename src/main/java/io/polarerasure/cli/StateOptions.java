@@ -3,6 +3,7 @@ package io.polarerasure.cli;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import io.polarerasure.job.EmbeddedRepositoryFile;
 import io.polarerasure.job.StateFolder;
@@ -90,15 +91,20 @@ final class StateOptions {
     }
 
     /**
-     * Refuses a damaged embedded repository file before H2 opens it, which would replace it with what is left of it
-     * ({@link EmbeddedRepositoryFile}); nothing to check with PostgreSQL.
+     * Refuses a damaged or unusable embedded repository file before H2 opens it, which would replace it with what is
+     * left of it ({@link EmbeddedRepositoryFile}): the state folder's, or the file a {@code --jdbc-url jdbc:h2:...}
+     * names; nothing to check with PostgreSQL.
      *
-     * @throws EmbeddedRepositoryFile.DamagedRepositoryException if it is damaged (exit 2)
+     * @throws EmbeddedRepositoryFile.RepositoryFileException if it is damaged or unusable (exit 2)
      */
     void checkEmbeddedRepository() {
-        if (jdbcUrl == null) {
-            EmbeddedRepositoryFile.checkIntact(stateDir().resolve("repository.mv.db"));
-        }
+        embeddedFile().ifPresent(EmbeddedRepositoryFile::checkIntact);
+    }
+
+    /** The H2 file the repository is kept in: the state folder's, or the one {@code --jdbc-url} names; else empty. */
+    Optional<Path> embeddedFile() {
+        return jdbcUrl == null ? Optional.of(stateDir().resolve("repository.mv.db"))
+                : EmbeddedRepositoryFile.of(jdbcUrl);
     }
 
     /** Where the runs are recorded, for messages: the JDBC URL or the state folder. */

@@ -3,8 +3,12 @@ package io.polarerasure.job;
 import java.io.IOException;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.polarerasure.kernel.ExitCodes;
 import io.polarerasure.kernel.OperatorFault;
@@ -14,42 +18,91 @@ import org.h2.mvstore.MVStore;
 import org.h2.mvstore.MVStoreException;
 
 /**
- * The embedded job repository's file ({@code repository.mv.db}), checked before H2 opens it for writing. H2 opens a
+ * An embedded H2 job repository's file ({@code repository.mv.db}), checked before H2 opens it for writing. H2 opens a
  * file whose newest commits are gone (cut short by a full disk or an interrupted copy, or overwritten) at the newest
  * version it can still read, down to an empty database when none is left, and then writes over the rest: the
  * record of earlier runs (which rows were sent, which answers came back) would be lost without a word, and a run
  * could start again from row 1. So a file that cannot be read back to the version its own header names is refused
- * and left as it is.
+ * and left as it is; so are an empty file, one H2 cannot read, one this user may not read and write, and a symbolic
+ * link to nothing (a volume not mounted), which H2 would take for a new, empty repository.
  *
  * <p>The check opens the file read-only with H2's MVStore (the storage under H2's SQL layer, H2 2.4): the store
  * header's {@code version} is the newest version H2 had written when it last wrote the header, and a sound file
  * opens at that version or a newer one (newer chunks are found by following the chain from the header's chunk).
+ * What it cannot see: H2 writes its header only now and then, so a file cut short after an unclean stop (kill -9,
+ * power loss) may lose commits made after the header was last written and still pass (design.md, "A damaged H2
+ * file"); and damage inside pages is found only when H2 reads them.
  */
 public final class EmbeddedRepositoryFile {
+
+    /** An H2 file starts with two copies of its 4 KiB store header. */
+    private static final long HEADERS = 2 * 4096;
+
+    /** {@code jdbc:h2:[file:]PATH[;settings]} where PATH names a file (not {@code mem:}, {@code tcp:}, ...). */
+    private static final Pattern FILE_URL = Pattern.compile("(?i)jdbc:h2:(?:file:)?(?![a-z]{2,}:)([^;]+)(;.*)?");
 
     private EmbeddedRepositoryFile() {
     }
 
     /**
-     * Refuses a damaged repository file; a missing one (no run yet), or one another process has open (it opened it,
-     * checked, and the caller's open will wait or say "in use"), passes.
+     * The file of an H2 JDBC URL that names one, e.g. {@code jdbc:h2:file:/data/repository;WRITE_DELAY=0} gives
+     * {@code /data/repository.mv.db} ({@code ~} is the user's home folder); empty for any other URL (in memory,
+     * over TCP, another database).
+     */
+    public static Optional<Path> of(String jdbcUrl) {
+        Matcher matcher = FILE_URL.matcher(jdbcUrl.strip());
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        String name = matcher.group(1);
+        if (name.startsWith("~")) {
+            name = System.getProperty("user.home") + name.substring(1);
+        }
+        return Optional.of(Path.of(name + ".mv.db").toAbsolutePath());
+    }
+
+    /**
+     * Refuses a damaged or unusable repository file; a missing one (no run yet), or one another process has open (it
+     * opened it, checked, and the caller's open will wait or say "in use"), passes.
      *
-     * @param file the {@code repository.mv.db} of the state folder
-     * @throws DamagedRepositoryException if the file is empty, cannot be read, or opens at an older version than its
-     *                                    header names; the message names the file and what to do
+     * @param file an H2 {@code .mv.db} file, e.g. the state folder's {@code repository.mv.db}
+     * @throws RepositoryFileException if the file is empty, cannot be read, opens at an older version than its
+     *                                 header names, may not be read and written by this user, or is a symbolic link
+     *                                 to nothing; the message names the file and what to do
      */
     public static void checkIntact(Path file) {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (!Files.exists(file)) {
+            throw new RepositoryFileException("The embedded job repository " + file + " is a symbolic link to "
+                    + target(file) + ", which does not exist (a volume not mounted, a folder moved?). H2 would"
+                    + " start an empty repository there, without the record of earlier runs, so nothing was opened"
+                    + " and nothing was sent. Make the link's target available again and run again; to start"
+                    + " afresh on purpose, remove the link first.");
+        }
+        if (!Files.isRegularFile(file)) {
+            return; // A folder in its place: H2 says so itself ("Is a directory").
+        }
+        if (!Files.isReadable(file) || !Files.isWritable(file)) {
+            throw new RepositoryFileException("The embedded job repository " + file + " cannot be "
+                    + (Files.isReadable(file) ? "written" : "read") + " by this user (" + owner(file) + "). The"
+                    + " file itself may be sound: keep it. Run the command as the user that owns it (the one"
+                    + " the job usually runs as), or give that user the file (chown), then run again. Nothing was"
+                    + " sent.");
+        }
         long size;
         try {
-            if (!Files.isRegularFile(file)) {
-                return;
-            }
             size = Files.size(file);
         } catch (IOException e) {
             return; // The open that follows explains an unreadable file in its own words.
         }
         if (size == 0) {
             throw damaged(file, "it is empty (0 bytes)");
+        }
+        if (size < HEADERS) {
+            throw damaged(file, "it is too short to be an H2 database file (" + size + " bytes; H2 starts a file"
+                    + " with " + HEADERS + " bytes of headers)");
         }
         try (MVStore store = new MVStore.Builder().fileName(file.toString()).readOnly().open()) {
             Map<String, Object> header = store.getStoreHeader();
@@ -64,10 +117,15 @@ public final class EmbeddedRepositoryFile {
                         + " can be read (" + size + " bytes left; the file was cut short or overwritten)");
             }
         } catch (MVStoreException e) {
-            if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
-                return;
+            switch (e.getErrorCode()) {
+                case DataUtils.ERROR_FILE_LOCKED -> {
+                    return;
+                }
+                case DataUtils.ERROR_READING_FAILED -> throw damaged(file, "it is not an H2 database file, or was"
+                        + " cut short inside its first chunks");
+                case DataUtils.ERROR_UNSUPPORTED_FORMAT -> throw damaged(file, "it is not in a format H2 2.4 reads");
+                default -> throw damaged(file, "H2 cannot read it (" + e.getMessage() + ")");
             }
-            throw damaged(file, "H2 cannot read it (" + e.getMessage() + ")");
         } catch (OverlappingFileLockException e) {
             // Open in this JVM already (the tests run commands in-process), so it was checked when opened.
         } catch (NumberFormatException e) {
@@ -75,8 +133,20 @@ public final class EmbeddedRepositoryFile {
         }
     }
 
-    private static DamagedRepositoryException damaged(Path file, String problem) {
-        return new DamagedRepositoryException("The embedded job repository " + file + " is damaged: " + problem
+    /**
+     * The refusal of a repository file H2 itself found corrupted while opening it (H2's error 90030, "File
+     * corrupted"): damage inside pages that {@link #checkIntact} does not read.
+     */
+    public static RepositoryFileException corrupted(Path file, String h2Message) {
+        return new RepositoryFileException("The embedded job repository " + file + " is damaged: H2 found it"
+                + " corrupted while opening it (" + h2Message + "). Nothing was sent. Copy the file somewhere safe"
+                + " before anything else (H2 may write to it on every attempt to open it), then restore it from a"
+                + " backup; H2's recovery tool (org.h2.tools.Recover, in the H2 2.4 jar) can extract what is left"
+                + " as SQL. The audit reports already written stay your evidence of earlier runs.");
+    }
+
+    private static RepositoryFileException damaged(Path file, String problem) {
+        return new RepositoryFileException("The embedded job repository " + file + " is damaged: " + problem
                 + ". Opening it would replace the record of earlier runs with what is left, so it was left"
                 + " untouched and nothing was sent. Restore the file from a backup, or look for another copy"
                 + " of it; the audit reports already written stay your evidence of those runs. To start afresh"
@@ -85,16 +155,33 @@ public final class EmbeddedRepositoryFile {
                 + " one of their files again.");
     }
 
-    /** The embedded repository's file is damaged: exit 2, nothing sent, the file left as it was. */
-    public static final class DamagedRepositoryException extends RuntimeException implements OperatorFault {
+    private static String target(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "a path";
+        }
+    }
+
+    private static String owner(Path file) {
+        try {
+            return "it belongs to user " + Files.getOwner(file).getName() + ", mode "
+                    + String.format("%04o", ((Integer) Files.getAttribute(file, "unix:mode")) & 07777);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "check its owner and mode";
+        }
+    }
+
+    /** The embedded repository's file is damaged or unusable: exit 2, nothing sent, the file left as it was. */
+    public static final class RepositoryFileException extends RuntimeException implements OperatorFault {
 
         private static final long serialVersionUID = 1L;
 
-        DamagedRepositoryException(String message) {
+        RepositoryFileException(String message) {
             super(message);
         }
 
-        /** {@inheritDoc} A usage error: nothing was sent; the operator restores or moves the file first. */
+        /** {@inheritDoc} A usage error: nothing was sent; the operator restores, moves or gives back the file. */
         @Override
         public int exitCode() {
             return ExitCodes.USAGE;

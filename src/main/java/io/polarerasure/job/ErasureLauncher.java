@@ -96,6 +96,15 @@ public final class ErasureLauncher {
         }
         long latestNumber = number - 1;
         JobExecution last = jobRepository.getLastJobExecution(latest);
+        if (last == null) {
+            // Recorded without an execution: Batch 6 records a new run's instance and its first execution in two
+            // transactions (TaskExecutorJobLauncher.run), and a process stopped between them. Nothing ran, so nothing
+            // was sent; Batch refuses to start such an instance ("Cannot find any job execution"), so it goes and
+            // the run starts afresh. We hold the run's lease: no live process of this run is in that window.
+            jobRepository.deleteJobInstance(latest);
+            return start(input, report != null ? report : reportFor.apply(latestNumber), idColumn, identity,
+                    latestNumber, details);
+        }
         boolean finished = last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED;
         // The report path and ID column are fixed at the first start; the input may have moved since.
         JobParameters first = last.getJobParameters();

@@ -16,6 +16,7 @@ import javax.sql.DataSource;
 import io.polarerasure.Reports;
 import io.polarerasure.TestPostgres;
 import io.polarerasure.fakepolar.FakePolar;
+import io.polarerasure.job.ErasureJobConfiguration;
 import io.polarerasure.job.NormalPath;
 import io.polarerasure.job.ReportClaims;
 import io.polarerasure.job.RepositorySchema;
@@ -29,8 +30,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.repository.support.JdbcJobRepositoryFactoryBean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.jdbc.support.JdbcTransactionManager;
 
 /**
  * What a process killed between claiming its new run's report and recording the run leaves (kill -9, power loss):
@@ -101,6 +105,39 @@ class DeadClaimTest {
     void the_same_command_starts_the_run_its_dead_start_claimed_on_postgresql() throws Exception {
         onPostgres();
         sameCommandRuns();
+    }
+
+    @Test
+    void a_start_killed_after_its_run_was_recorded_but_not_its_first_execution_is_started_by_the_same_command_on_h2()
+            throws Exception {
+        onH2();
+        deadStartWithInstance();
+    }
+
+    @Test
+    void a_start_killed_after_its_run_was_recorded_but_not_its_first_execution_is_started_by_the_same_command_on_pg()
+            throws Exception {
+        onPostgres();
+        deadStartWithInstance();
+    }
+
+    /**
+     * Spring Batch 6 records a new run's job instance and its first execution in two transactions
+     * ({@code TaskExecutorJobLauncher.run}): a kill between them leaves the instance without any execution.
+     */
+    private void deadStartWithInstance() throws Exception {
+        JdbcJobRepositoryFactoryBean factory = new JdbcJobRepositoryFactoryBean();
+        factory.setDataSource(dataSource);
+        factory.setTransactionManager(new JdbcTransactionManager(dataSource));
+        factory.afterPropertiesSet();
+        factory.getObject().createJobInstance(ErasureJobConfiguration.JOB_NAME, new JobParametersBuilder()
+                .addString(ErasureJobConfiguration.INPUT_SHA256, identity.inputSha256(), true)
+                .addString(ErasureJobConfiguration.API_URL, identity.apiUrl(), true)
+                .addLong(ErasureJobConfiguration.RERUN, 0L, true)
+                .toJobParameters());
+        sameCommandRuns();
+        assertThat(new JdbcTemplate(dataSource).queryForObject("SELECT COUNT(*) FROM batch_job_instance",
+                Long.class)).as("the recorded instance was run, not a second one").isOne();
     }
 
     @Test

@@ -136,4 +136,49 @@ class RepositoryFaultsTest {
         }
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
+
+    @Test
+    void a_repository_file_too_short_a_link_to_nothing_or_named_by_a_jdbc_url_is_checked_too() throws Exception {
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        Path state = dir.resolve("state");
+        Cli.Result first = Cli.run(ENV, "run", "--input", input.toString(), "--api-url", Cli.baseUrl(server),
+                "--state-dir", state.toString(), "--progress", "0");
+        assertThat(first.exitCode()).as(first.toString()).isZero();
+        Path file = state.resolve("repository.mv.db");
+        byte[] whole = Files.readAllBytes(file);
+
+        Files.write(file, java.util.Arrays.copyOf(whole, 100));
+        Cli.Result tooShort = Cli.run(ENV, "status", "--state-dir", state.toString());
+        assertThat(tooShort.exitCode()).as(tooShort.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(tooShort.err()).contains("is damaged: it is too short to be an H2 database file (100 bytes")
+                .doesNotContain("FileChannelImpl");
+
+        // Named by --jdbc-url instead of found in the state folder.
+        Files.write(file, java.util.Arrays.copyOf(whole, 8192));
+        Cli.Result byUrl = Cli.run(ENV, "status", "--state-dir", dir.resolve("other").toString(), "--jdbc-url",
+                "jdbc:h2:file:" + state.resolve("repository") + ";WRITE_DELAY=0");
+        assertThat(byUrl.exitCode()).as(byUrl.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(byUrl.err()).contains("The embedded job repository " + file + " is damaged");
+        assertThat(Files.size(file)).isEqualTo(8192);
+
+        // A symbolic link whose target is gone (a volume not mounted): H2 would create an empty repository there.
+        Files.delete(file);
+        Path gone = dir.resolve("unmounted").resolve("repository.mv.db");
+        Files.createSymbolicLink(file, gone);
+        Files.writeString(dir.resolve("more.csv"), "external_id\nusr_3\n");
+        for (String[] command : List.of(new String[] {"status", "--state-dir", state.toString()},
+                new String[] {"run", "--input", dir.resolve("more.csv").toString(), "--api-url",
+                        Cli.baseUrl(server), "--state-dir", state.toString(), "--progress", "0"})) {
+            Cli.Result refused = Cli.run(ENV, command);
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+            assertThat(refused.err()).contains("is a symbolic link to " + gone + ", which does not exist");
+        }
+        assertThat(gone).doesNotExist();
+        try (var left = Files.list(state)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("a refused run leaves no input copy")
+                    .noneMatch(name -> name.startsWith("input-"));
+        }
+        assertThat(server.getRequestCount()).isEqualTo(2);
+    }
 }

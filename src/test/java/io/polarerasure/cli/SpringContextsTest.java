@@ -56,4 +56,30 @@ class SpringContextsTest {
         assertThat(SpringContexts.classified(state, bug)).isSameAs(bug);
         assertThat(PolarErasureCommand.exitCodeOf(bug)).isNotEqualTo(ExitCodes.USAGE);
     }
+
+    @Test
+    void an_embedded_file_h2_finds_corrupted_while_opening_it_is_called_damaged_not_a_setting() {
+        StateOptions embedded = new StateOptions();
+        embedded.stateDirOption = java.nio.file.Path.of("/state");
+        RuntimeException error = new IllegalStateException("pool", new SQLException("File corrupted while reading"
+                + " record: \"type: 175\". Possible solution: use the recovery tool", "90030", 90030));
+
+        RuntimeException classified = SpringContexts.classified(embedded, error);
+
+        assertThat(classified).hasMessageStartingWith("The embedded job repository /state/repository.mv.db is"
+                + " damaged: H2 found it corrupted while opening it (File corrupted while reading record")
+                .hasMessageContaining("Copy the file somewhere safe").hasMessageNotContaining("credentials");
+        assertThat(PolarErasureCommand.exitCodeOf(classified)).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
+    void the_h2_file_of_a_jdbc_url_is_the_one_checked() {
+        assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:file:/data/repository;WRITE_DELAY=0"))
+                .contains(java.nio.file.Path.of("/data/repository.mv.db"));
+        assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:/data/x")).contains(
+                java.nio.file.Path.of("/data/x.mv.db"));
+        assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:mem:x")).isEmpty();
+        assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:tcp://db/x")).isEmpty();
+        assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of(state.jdbcUrl)).isEmpty();
+    }
 }
