@@ -106,16 +106,22 @@ class RepositoryFaultsTest {
                             + " renewed");
         }
     }
-    @Test
-    void an_embedded_repository_cut_short_or_emptied_is_refused_untouched_and_nothing_is_sent() throws Exception {
+
+    /** The embedded repository file after one completed run of the two-row request file, both rows answered 204. */
+    private byte[] repositoryOfOneRun(Path state) throws IOException {
         server.enqueue(new MockResponse.Builder().code(204).build());
         server.enqueue(new MockResponse.Builder().code(204).build());
-        Path state = dir.resolve("state");
         Cli.Result first = Cli.run(ENV, "run", "--input", input.toString(), "--api-url", Cli.baseUrl(server),
                 "--state-dir", state.toString(), "--progress", "0");
         assertThat(first.exitCode()).as(first.toString()).isZero();
+        return Files.readAllBytes(state.resolve("repository.mv.db"));
+    }
+
+    @Test
+    void an_embedded_repository_cut_short_or_emptied_is_refused_untouched_and_nothing_is_sent() throws Exception {
+        Path state = dir.resolve("state");
         Path file = state.resolve("repository.mv.db");
-        byte[] whole = Files.readAllBytes(file);
+        byte[] whole = repositoryOfOneRun(state);
         // Both store headers (2 x 4 KiB) are left; every chunk after them is gone, as after a full disk.
         for (int size : new int[] {8192, 0}) {
             byte[] damaged = java.util.Arrays.copyOf(whole, size);
@@ -139,14 +145,9 @@ class RepositoryFaultsTest {
 
     @Test
     void a_repository_file_too_short_a_link_to_nothing_or_named_by_a_jdbc_url_is_checked_too() throws Exception {
-        server.enqueue(new MockResponse.Builder().code(204).build());
-        server.enqueue(new MockResponse.Builder().code(204).build());
         Path state = dir.resolve("state");
-        Cli.Result first = Cli.run(ENV, "run", "--input", input.toString(), "--api-url", Cli.baseUrl(server),
-                "--state-dir", state.toString(), "--progress", "0");
-        assertThat(first.exitCode()).as(first.toString()).isZero();
         Path file = state.resolve("repository.mv.db");
-        byte[] whole = Files.readAllBytes(file);
+        byte[] whole = repositoryOfOneRun(state);
 
         Files.write(file, java.util.Arrays.copyOf(whole, 100));
         Cli.Result tooShort = Cli.run(ENV, "status", "--state-dir", state.toString());
