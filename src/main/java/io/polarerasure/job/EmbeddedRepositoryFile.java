@@ -38,8 +38,13 @@ public final class EmbeddedRepositoryFile {
     /** An H2 file starts with two copies of its 4 KiB store header. */
     private static final long HEADERS = 2 * 4096;
 
-    /** {@code jdbc:h2:[file:]PATH[;settings]} where PATH names a file (not {@code mem:}, {@code tcp:}, ...). */
-    private static final Pattern FILE_URL = Pattern.compile("(?i)jdbc:h2:(?:file:)?(?![a-z]{2,}:)([^;]+)(;.*)?");
+    /**
+     * {@code jdbc:h2:PATH[;settings]} where PATH names one file on disk, after any of H2's prefixes for plain files on
+     * disk ({@code file:}, {@code nio:}, {@code nioMapped:}, {@code async:}); not {@code mem:}, {@code tcp:},
+     * {@code ssl:}, {@code zip:}, {@code split:} (several files) or {@code encrypt:} (unreadable without its key).
+     */
+    private static final Pattern FILE_URL = Pattern.compile(
+            "(?i)jdbc:h2:(?:(?:file|nio|niomapped|async):)*(?![a-z]{2,}:)([^;]+)(;.*)?");
 
     private EmbeddedRepositoryFile() {
     }
@@ -85,11 +90,12 @@ public final class EmbeddedRepositoryFile {
             return; // A folder in its place: H2 says so itself ("Is a directory").
         }
         if (!Files.isReadable(file) || !Files.isWritable(file)) {
-            throw new RepositoryFileException("The embedded job repository " + file + " cannot be "
-                    + (Files.isReadable(file) ? "written" : "read") + " by this user (" + owner(file) + "). The"
-                    + " file itself may be sound: keep it. Run the command as the user that owns it (the one"
-                    + " the job usually runs as), or give that user the file (chown), then run again. Nothing was"
-                    + " sent.");
+            String what = "The embedded job repository " + file + " cannot be " + (Files.isReadable(file) ? "written"
+                    : "read") + " by this user (" + owner(file) + "). The file itself may be sound: keep it. ";
+            throw new RepositoryFileException(what + (ownedByThisUser(file)
+                    ? "Give yourself read and write access (chmod u+rw " + file + "), then run again."
+                    : "Run the command as the user that owns it (the one the job usually runs as), or give that user"
+                    + " the file (chown), then run again.") + " Nothing was sent.");
         }
         long size;
         try {
@@ -160,6 +166,14 @@ public final class EmbeddedRepositoryFile {
             return Files.readSymbolicLink(link).toString();
         } catch (IOException | UnsupportedOperationException e) {
             return "a path";
+        }
+    }
+
+    private static boolean ownedByThisUser(Path file) {
+        try {
+            return Files.getOwner(file).getName().equals(System.getProperty("user.name"));
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
         }
     }
 

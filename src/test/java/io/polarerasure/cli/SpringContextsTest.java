@@ -78,6 +78,11 @@ class SpringContextsTest {
                 .contains(java.nio.file.Path.of("/data/repository.mv.db"));
         assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:/data/x")).contains(
                 java.nio.file.Path.of("/data/x.mv.db"));
+        assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:nio:/data/x;WRITE_DELAY=0")).contains(
+                java.nio.file.Path.of("/data/x.mv.db"));
+        assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:async:/data/x")).contains(
+                java.nio.file.Path.of("/data/x.mv.db"));
+        assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:split:28:/data/x")).isEmpty();
         assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:mem:x")).isEmpty();
         assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of("jdbc:h2:tcp://db/x")).isEmpty();
         assertThat(io.polarerasure.job.EmbeddedRepositoryFile.of(state.jdbcUrl)).isEmpty();
