@@ -1,8 +1,10 @@
 package io.polarerasure.cli;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
+import java.util.Set;
 import javax.sql.DataSource;
 
 import io.polarerasure.job.RepositorySchema;
@@ -62,8 +64,8 @@ record ReadOnlyRepository(JobRepository jobs, DataSource dataSource, AutoCloseab
      * as {@code SPRING_DATASOURCE_URL}, {@code spring.*} system properties): Boot lets them override the embedded
      * repository's URL and user, as every other command sees them, so such a {@code status} goes through Boot too.
      */
-    static boolean springSettingsGiven(Map<String, String> environment, java.util.Set<String> systemProperties) {
-        return environment.keySet().stream().anyMatch(name -> name.toUpperCase(java.util.Locale.ROOT)
+    static boolean springSettingsGiven(Map<String, String> environment, Set<String> systemProperties) {
+        return environment.keySet().stream().anyMatch(name -> name.toUpperCase(Locale.ROOT)
                 .startsWith("SPRING_")) || systemProperties.stream().anyMatch(name -> name.startsWith("spring."));
     }
 

@@ -1,6 +1,8 @@
 package io.polarerasure.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -129,7 +131,7 @@ final class SpringContexts {
             if (error instanceof RuntimeException runtime) {
                 return runtime;
             }
-            return error instanceof IOException io ? new java.io.UncheckedIOException(io)
+            return error instanceof IOException io ? new UncheckedIOException(io)
                     : new IllegalStateException(error.getMessage(), error);
         }
         if (sqlState != null && sqlState.startsWith("08")) {
@@ -202,7 +204,7 @@ final class SpringContexts {
      */
     static void checkDriver(String jdbcUrl) {
         try {
-            java.sql.DriverManager.getDriver(jdbcUrl);
+            DriverManager.getDriver(jdbcUrl);
         } catch (SQLException e) {
             throw new UsageException("No database driver of this tool accepts --jdbc-url "
                     + StateOptions.withoutCredentials(jdbcUrl) + ": it has drivers for jdbc:postgresql://HOST:PORT/DB"

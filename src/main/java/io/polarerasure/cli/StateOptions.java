@@ -1,6 +1,12 @@
 package io.polarerasure.cli;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +57,7 @@ final class StateOptions {
     Path ownerOnlyStateDir() {
         try {
             Path prepared = StateFolder.prepare(stateDir());
-            if (!java.nio.file.Files.isWritable(prepared)) {
+            if (!Files.isWritable(prepared)) {
                 throw new UsageException("The state folder " + prepared + " is not writable by this user: the"
                         + " run could not record anything. Fix its owner or permissions, or pass another"
                         + " --state-dir, then run again. Nothing was sent.");
@@ -72,20 +78,19 @@ final class StateOptions {
      */
     boolean embeddedRepositoryInUse() {
         Path file = stateDir().resolve("repository.mv.db");
-        if (jdbcUrl != null || !java.nio.file.Files.isRegularFile(file)) {
+        if (jdbcUrl != null || !Files.isRegularFile(file)) {
             return false;
         }
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
-                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
-            java.nio.channels.FileLock lock = channel.tryLock();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
             if (lock == null) {
                 return true;
             }
             lock.release();
             return false;
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             return true; // held by this JVM (as in the tests, which run commands in-process)
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
     }
