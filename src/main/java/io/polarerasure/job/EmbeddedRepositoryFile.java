@@ -1,10 +1,13 @@
 package io.polarerasure.job;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -37,6 +40,9 @@ public final class EmbeddedRepositoryFile {
 
     /** An H2 file starts with two copies of its 4 KiB store header. */
     private static final long HEADERS = 2 * 4096;
+
+    /** How long a file shorter than its headers is given to grow before it is called damaged. */
+    private static final long CREATION_GRACE_MILLIS = 500;
 
     /**
      * {@code jdbc:h2:PATH[;settings]} where PATH names one file on disk, after any of H2's prefixes for plain files on
@@ -100,8 +106,23 @@ public final class EmbeddedRepositoryFile {
         long size;
         try {
             size = Files.size(file);
+            if (size < HEADERS) {
+                // Also what another process's H2 leaves for an instant while it creates the file and writes its
+                // headers: such a file is locked, or has grown a moment later.
+                if (heldByAnotherProcess(file)) {
+                    return;
+                }
+                Thread.sleep(CREATION_GRACE_MILLIS);
+                size = Files.size(file);
+                if (size >= HEADERS || heldByAnotherProcess(file)) {
+                    return; // Checked by the process creating it, or by this one's own open once it can.
+                }
+            }
         } catch (IOException e) {
             return; // The open that follows explains an unreadable file in its own words.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         }
         if (size == 0) {
             throw damaged(file, "it is empty (0 bytes)");
@@ -166,6 +187,20 @@ public final class EmbeddedRepositoryFile {
             return Files.readSymbolicLink(link).toString();
         } catch (IOException | UnsupportedOperationException e) {
             return "a path";
+        }
+    }
+
+    /** Whether another process (or this JVM) holds H2's lock on the file: it has the repository open. */
+    private static boolean heldByAnotherProcess(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock lock = channel.tryLock();
+            if (lock == null) {
+                return true;
+            }
+            lock.release();
+            return false;
+        } catch (OverlappingFileLockException e) {
+            return true;
         }
     }
 
