@@ -32,9 +32,11 @@ import org.h2.mvstore.MVStoreException;
  * <p>The check opens the file read-only with H2's MVStore (the storage under H2's SQL layer, H2 2.4): the store
  * header's {@code version} is the newest version H2 had written when it last wrote the header, and a sound file
  * opens at that version or a newer one (newer chunks are found by following the chain from the header's chunk).
- * What it cannot see: H2 writes its header only now and then, so a file cut short after an unclean stop (kill -9,
- * power loss) may lose commits made after the header was last written and still pass (design.md, "A damaged H2
- * file"); and damage inside pages is found only when H2 reads them.
+ * H2 writes its header only now and then, so a file cut short after an unclean stop (kill -9, power loss) may lose
+ * commits made after the header was last written and still open at its header's version: the {@link
+ * RepositoryWitness} beside the file names the newest version a run's chunk committed, and a file of the same
+ * creation that opens at an older one is refused too. What it cannot see: damage inside pages, found only when H2
+ * reads them, and commits lost after the last chunk's (a run's end, a prune).
  */
 public final class EmbeddedRepositoryFile {
 
@@ -133,15 +135,19 @@ public final class EmbeddedRepositoryFile {
         }
         try (MVStore store = new MVStore.Builder().fileName(file.toString()).readOnly().open()) {
             Map<String, Object> header = store.getStoreHeader();
+            // H2 leaves the version out of a header it wrote while chunks were still being added.
             Object named = header.get("version");
-            if (named == null) {
-                return;
-            }
-            long headerVersion = Long.parseLong(named.toString(), 16);
+            long headerVersion = named == null ? 0 : Long.parseLong(named.toString(), 16);
             long readable = store.getCurrentVersion();
             if (readable < headerVersion) {
                 throw damaged(file, "its header names version " + headerVersion + " but only version " + readable
                         + " can be read (" + size + " bytes left; the file was cut short or overwritten)");
+            }
+            Long created = RepositoryWitness.created(header);
+            Optional<RepositoryWitness.Witnessed> witnessed = RepositoryWitness.read(file);
+            if (created != null && witnessed.isPresent() && witnessed.get().created() == created
+                    && readable < witnessed.get().version()) {
+                throw behindWitness(file, witnessed.get().version(), readable, size);
             }
         } catch (MVStoreException e) {
             switch (e.getErrorCode()) {
@@ -170,6 +176,18 @@ public final class EmbeddedRepositoryFile {
                 + " before anything else (H2 may write to it on every attempt to open it), then restore it from a"
                 + " backup; H2's recovery tool (org.h2.tools.Recover, in the H2 2.4 jar) can extract what is left"
                 + " as SQL. The audit reports already written stay your evidence of earlier runs.");
+    }
+
+    private static RepositoryFileException behindWitness(Path file, long committed, long readable, long size) {
+        Path witness = RepositoryWitness.fileFor(file);
+        return new RepositoryFileException("The embedded job repository " + file + " has lost its newest commits:"
+                + " runs committed and synced version " + committed + " of it (" + witness + " says so), but only"
+                + " version " + readable + " can be read (" + size + " bytes). It was cut short after an unclean stop"
+                + " (a kill, a power loss, a full disk) or an older copy of it was put back. Opening it would forget"
+                + " which rows those commits recorded as sent, and a run would send them again, so it was left"
+                + " untouched and nothing was sent. Put back the newest copy of the file if there is one. If you"
+                + " restored an older backup on purpose, read the reports of the runs since that backup first (their"
+                + " rows would be sent again), then delete " + witness + " and run again.");
     }
 
     private static RepositoryFileException damaged(Path file, String problem) {

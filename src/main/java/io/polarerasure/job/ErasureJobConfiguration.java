@@ -129,11 +129,15 @@ public class ErasureJobConfiguration {
     /**
      * Forces the embedded H2's commits to disk: it hands each commit to the operating system but does not
      * sync it, and a checkpoint lost with the machine would take chunks back whose journal was already
-     * emptied. PostgreSQL's commits are on disk when they return.
+     * emptied; then names the version now on disk in the file's {@link RepositoryWitness}. PostgreSQL's commits are
+     * on disk when they return.
      */
     static Runnable repositoryToDisk(DataSource dataSource) {
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
-        return "h2".equals(platform(dataSource)) ? () -> jdbc.execute("CHECKPOINT SYNC") : () -> { };
+        return "h2".equals(platform(dataSource)) ? () -> jdbc.execute((ConnectionCallback<Void>) connection -> {
+            RepositoryWitness.sync(connection);
+            return null;
+        }) : () -> { };
     }
 
     @Bean

@@ -182,4 +182,61 @@ class RepositoryFaultsTest {
         }
         assertThat(server.getRequestCount()).isEqualTo(2);
     }
+
+    @Test
+    void an_older_copy_of_the_repository_put_back_is_refused_and_its_newer_runs_rows_are_not_sent_again()
+            throws Exception {
+        Path state = dir.resolve("state");
+        Path file = state.resolve("repository.mv.db");
+        byte[] older = repositoryOfOneRun(state);
+        Path more = Files.writeString(dir.resolve("more.csv"), "external_id\nusr_3\n");
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        Cli.Result second = Cli.run(ENV, "run", "--input", more.toString(), "--api-url", Cli.baseUrl(server),
+                "--state-dir", state.toString(), "--progress", "0");
+        assertThat(second.exitCode()).as(second.toString()).isZero();
+        // What a file cut short after a kill -9 looks like to H2: whole, sound, and without the newest commits.
+        Files.write(file, older);
+        Files.delete(dir.resolve("more.audit.csv"));
+
+        Cli.Result status = Cli.run(ENV, "status", "--state-dir", state.toString());
+        Cli.Result run = Cli.run(ENV, "run", "--input", more.toString(), "--api-url", Cli.baseUrl(server),
+                "--state-dir", state.toString(), "--progress", "0");
+
+        for (Cli.Result refused : List.of(status, run)) {
+            assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+            assertThat(refused.err()).contains("The embedded job repository " + file + " has lost its newest commits",
+                    state.resolve("repository.witness") + " says so", "nothing was sent", "delete "
+                    + state.resolve("repository.witness")).doesNotContain("No runs recorded");
+        }
+        assertThat(Files.readAllBytes(file)).as("left as it was").isEqualTo(older);
+        assertThat(server.getRequestCount()).isEqualTo(3);
+
+        // Started afresh on purpose: the old file moved away, its witness names another file and refuses nothing.
+        Files.move(file, state.resolve("repository.mv.db.damaged"));
+        Cli.Result afresh = Cli.run(ENV, "status", "--state-dir", state.toString());
+        assertThat(afresh.exitCode()).as(afresh.toString()).isZero();
+        assertThat(afresh.out()).contains("No runs recorded");
+    }
+
+    @Test
+    void a_repository_compacted_as_the_readme_says_keeps_working() throws Exception {
+        Path state = dir.resolve("state");
+        repositoryOfOneRun(state);
+        // The README's recipe: H2 writes the database into a new file, with versions of its own.
+        try (var connection = java.sql.DriverManager.getConnection("jdbc:h2:file:" + state.resolve("repository")
+                + ";TRACE_LEVEL_FILE=0", "sa", ""); var statement = connection.createStatement()) {
+            statement.execute("SHUTDOWN COMPACT");
+        }
+        Path more = Files.writeString(dir.resolve("more.csv"), "external_id\nusr_3\n");
+        server.enqueue(new MockResponse.Builder().code(204).build());
+
+        Cli.Result status = Cli.run(ENV, "status", "--state-dir", state.toString());
+        Cli.Result run = Cli.run(ENV, "run", "--input", more.toString(), "--api-url", Cli.baseUrl(server),
+                "--state-dir", state.toString(), "--progress", "0");
+
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.out()).contains("requests.csv");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(server.getRequestCount()).isEqualTo(3);
+    }
 }
