@@ -219,7 +219,7 @@ final class RunOptions {
         }
         inRange("--max-attempts", maxAttempts, 1, 100);
         if (chunkSize != null) {
-            inRange("--chunk-size", chunkSize, 1, 10_000);
+            inRange("--chunk-size", chunkSize, 1, RunCommand.MAX_CHUNK_SIZE);
         }
         inRange("--progress", progressSeconds, 0, 86_400);
         inRange("--max-pause", maxPauseMinutes, 1, 24 * 60);

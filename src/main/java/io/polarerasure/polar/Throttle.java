@@ -35,6 +35,7 @@ final class Throttle {
     private final Clock clock;
     private final Sleeper sleeper;
     private volatile Pace pace;
+    private final SendLog sent;
     private volatile long pausedUntil;
     private int rateLimitEvents;
     /** Whether an answer other than a 429 came in after the last pause ended: the budget was not used up. */
@@ -47,6 +48,7 @@ final class Throttle {
         this.clock = clock;
         this.sleeper = sleeper;
         this.pace = pace(configured);
+        this.sent = new SendLog(configured);
         this.pausedUntil = now();
         this.lastChange = pausedUntil;
     }
@@ -68,12 +70,26 @@ final class Throttle {
                 sleeper.sleep(Duration.ofNanos(Math.min(wait, CLEAN_PERIOD.toNanos())));
                 climb();
             }
-            if (pace == current && pauseLeft() <= 0) {
+            if (pace == current && pauseLeft() <= 0 && admitted()) {
                 return;
             }
             // The rate climbed while this worker waited (queue again at the new one), or a 429 came in: wait the
             // pause out and queue again, or every worker would fire at once the moment it ends.
         }
+    }
+
+    /**
+     * Whether the send log lets this request leave, waiting first if it is not yet a window after the request the
+     * configured count before it (only when requests left late); false when a 429 pause began meanwhile.
+     */
+    private boolean admitted() throws InterruptedException {
+        for (long wait = sent.admit(now()); wait > 0; wait = sent.admit(now())) {
+            sleeper.sleep(Duration.ofNanos(wait));
+            if (pauseLeft() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Polar answered 429: pause all workers; if this keeps happening, lower the rate for good. */
@@ -150,6 +166,47 @@ final class Throttle {
 
     private Pace pace(Rate rate) {
         return new Pace(rate, rate.interval().toNanos(), new AtomicLong(Long.MIN_VALUE));
+    }
+
+    /**
+     * The times the last requests left, so that no window of the configured rate's length holds more than its count
+     * of them, whatever the pacing: a request that leaves late (a late wake-up on a loaded machine) and the one the
+     * count after it, on time, would otherwise fall into one window (501 in a minute at 500/min; Polar's fixed
+     * window answers the one too many with a 429). A window here is a thousandth longer than the rate's, so that
+     * jitter between leaving and arriving does not undo it: at 500/min one request per minute waits 60 ms more.
+     * Off for counts above {@link #MOST_LOGGED} (no Polar budget is that large; the tests' "no limit" is).
+     */
+    private static final class SendLog {
+
+        private static final int MOST_LOGGED = 10_000;
+
+        private final long[] times;
+        private final long windowNanos;
+        private int oldest;
+        private int logged;
+
+        SendLog(Rate rate) {
+            this.times = new long[rate.requests() <= MOST_LOGGED ? rate.requests() : 0];
+            this.windowNanos = rate.per().toNanos() + rate.per().toNanos() / 1000;
+        }
+
+        /** Records a request leaving at {@code now} and returns 0, or returns how many nanoseconds it must wait. */
+        synchronized long admit(long now) {
+            if (times.length == 0) {
+                return 0;
+            }
+            if (logged == times.length) {
+                long wait = times[oldest] + windowNanos - now;
+                if (wait > 0) {
+                    return wait;
+                }
+            } else {
+                logged++;
+            }
+            times[oldest] = now;
+            oldest = (oldest + 1) % times.length;
+            return 0;
+        }
     }
 
     /**

@@ -422,7 +422,8 @@ class RunCommandTest {
         assertThat(RunCommand.defaultChunkSize(Rate.parse("300/min"), 4, seconds)).isEqualTo(40);
         assertThat(RunCommand.defaultChunkSize(Rate.parse("20/s"), 8, seconds)).isEqualTo(160);
         assertThat(RunCommand.defaultChunkSize(Rate.parse("6/min"), 4, seconds)).isEqualTo(8);
-        assertThat(RunCommand.defaultChunkSize(Rate.parse("1000000/s"), 4, seconds)).isEqualTo(1_000);
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("1000000/s"), 4, seconds)).isEqualTo(10_000);
+        assertThat(RunCommand.defaultChunkSize(Rate.parse("200/s"), 4, seconds)).isEqualTo(1_600);
     }
 
     @Test

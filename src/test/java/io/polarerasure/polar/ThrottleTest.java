@@ -80,8 +80,39 @@ class ThrottleTest {
             at.add(time.elapsed());
         }
 
+        // The 300th request after each one waits for a window and a thousandth after it (60 ms): the rest of the
+        // spacing is the interval, and nothing drifts.
         for (int i = 1; i < at.size(); i++) {
-            assertThat(at.get(i).minus(at.get(i - 1))).isEqualTo(Duration.ofMillis(200));
+            assertThat(at.get(i).minus(at.get(i - 1))).as("gap before #%d", i)
+                    .isEqualTo(Duration.ofMillis(i % 300 == 0 ? 260 : 200));
+        }
+        assertThat(at.get(999)).isEqualTo(Duration.ofMillis(999 * 200 + 3 * 60));
+    }
+
+    @Test
+    void a_request_that_leaves_late_still_leaves_no_window_with_more_than_the_rate_allows() throws Exception {
+        FakeTime time = new FakeTime();
+        // The second request's wake-up comes 50 ms late, as on a loaded machine; every other one is on time.
+        Sleeper late = new Sleeper() {
+            private int sleeps;
+
+            @Override
+            public void sleep(Duration duration) {
+                time.sleep(++sleeps == 1 ? duration.plusMillis(50) : duration);
+            }
+        };
+        Throttle throttle = new Throttle(Rate.parse("3/s"), time, late);
+        List<Duration> at = new ArrayList<>();
+
+        for (int i = 0; i < 9; i++) {
+            throttle.awaitTurn();
+            at.add(time.elapsed());
+        }
+
+        assertThat(at.get(1)).as("late").isEqualTo(Rate.parse("3/s").interval().plusMillis(50));
+        for (int i = 3; i < at.size(); i++) {
+            assertThat(at.get(i).minus(at.get(i - 3))).as("from #%d to #%d", i - 3, i)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(1_001));
         }
     }
 
