@@ -133,7 +133,8 @@ public final class Abandonment {
             lost = new LostReport(answers, clock);
             LostReport.forgetCommitted(context);
         }
-        ReportWriter report = new ReportWriter(reportFile, ErasureJobConfiguration.reportColumns(input, options));
+        ReportWriter report = new ReportWriter(reportFile, ErasureJobConfiguration.reportColumns(input, options),
+                Integer.MAX_VALUE);
         report.open(context);
         try (RequestFile.Rows rows = RequestFile.open(input, options).rows()) {
             List<AuditLine> batch = new ArrayList<>(BATCH);

@@ -81,7 +81,8 @@ public class ErasureJobConfiguration {
     @StepScope
     ItemStreamWriter<AuditLine> reportWriter(@Value("#{jobParameters['" + REPORT_FILE + "']}") String reportFile,
                                              ErasureRun run) {
-        return new ReportWriter(Path.of(reportFile), reportColumns(run.snapshot(), run.scan().options()));
+        return new ReportWriter(Path.of(reportFile), reportColumns(run.snapshot(), run.scan().options()),
+                run.chunkSize());
     }
 
     /** The columns a report has after its seven: a retry file's origin columns, else none. */

@@ -34,20 +34,27 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
     public static final String COMMITTED_BYTES = "report.committed.bytes";
     /** The step's checkpoint of the report's SHA-256: after the last chunk, that of the final report. */
     public static final String COMMITTED_SHA256 = "report.committed.sha256";
+    /** The step's checkpoint of the rows per chunk of the execution that committed last. */
+    public static final String CHUNK_ROWS = "report.chunk.rows";
 
     private final Path path;
     private final List<String> extraColumns;
+    private final int chunkRows;
     private FileChannel channel;
     private MessageDigest digest;
 
     public ReportWriter(Path path) {
-        this(path, List.of());
+        this(path, List.of(), Integer.MAX_VALUE);
     }
 
-    /** @param extraColumns columns after the seven, whose cells each line carries (a retry run's origin) */
-    public ReportWriter(Path path, List<String> extraColumns) {
+    /**
+     * @param extraColumns columns after the seven, whose cells each line carries (a retry run's origin)
+     * @param chunkRows    rows per chunk of this execution: the most lines a stop can leave after the checkpoint
+     */
+    public ReportWriter(Path path, List<String> extraColumns, int chunkRows) {
         this.path = path;
         this.extraColumns = List.copyOf(extraColumns);
+        this.chunkRows = chunkRows;
     }
 
     @Override
@@ -55,7 +62,8 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
         try {
             digest = Sha256.newDigest();
             if (context.containsKey(COMMITTED_BYTES)) {
-                reopen(context.getLong(COMMITTED_BYTES), context.getString(COMMITTED_SHA256));
+                reopen(context.getLong(COMMITTED_BYTES), context.getString(COMMITTED_SHA256),
+                        Math.max(chunkRows, context.getInt(CHUNK_ROWS, 0)));
             } else {
                 // No checkpoint yet: anything at this path is the output of an interrupted first chunk.
                 Files.deleteIfExists(path);
@@ -69,7 +77,7 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
         }
     }
 
-    private void reopen(long committedBytes, String committedSha256) throws IOException {
+    private void reopen(long committedBytes, String committedSha256, int mostUncommitted) throws IOException {
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
@@ -104,9 +112,48 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
                     + committedBytes + " bytes no longer match their SHA-256). Restore the original from a backup"
                     + " and run the same command again; an edited report is no longer evidence.");
         }
+        long uncommitted = rowsAfter(committedBytes);
+        if (uncommitted > mostUncommitted) {
+            channel.close();
+            throw new ReportTamperedException(path + " holds " + uncommitted + " rows after the " + committedBytes
+                    + " bytes the job repository says this run committed, more than the one chunk (at most "
+                    + mostUncommitted + " rows) a stopped run leaves there: the job repository is older than the"
+                    + " report (the state folder or the repository was put back from a backup or copy?). Cutting"
+                    + " them off would lose their answers and send their IDs again, so the report was left as it is"
+                    + " and nothing was sent. Put back the newest copy of the state folder (or of the job repository)"
+                    + " and run the same command again. Without one, keep this report as the record of its rows and"
+                    + " send only the rows it does not hold, as a new request file.");
+        }
         channel.truncate(committedBytes);
         channel.position(committedBytes);
         channel.force(true);
+    }
+
+    /**
+     * How many CSV records, the last perhaps cut short, the report holds after its first {@code offset} bytes (the
+     * end of a chunk): line breaks outside quotes, counted without parsing, since a kill can cut a quoted field.
+     */
+    private long rowsAfter(long offset) throws IOException {
+        long rows = 0;
+        boolean quoted = false;
+        boolean open = false;
+        try (InputStream in = Channels.newInputStream(FileChannel.open(path, StandardOpenOption.READ)
+                .position(offset))) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int read = in.read(buffer); read > 0; read = in.read(buffer)) {
+                for (int i = 0; i < read; i++) {
+                    if (buffer[i] == '"') {
+                        quoted = !quoted;
+                    } else if (buffer[i] == '\n' && !quoted) {
+                        rows++;
+                        open = false;
+                        continue;
+                    }
+                    open = true;
+                }
+            }
+        }
+        return open ? rows + 1 : rows;
     }
 
     @Override
@@ -135,6 +182,9 @@ public final class ReportWriter implements ItemStreamWriter<AuditLine> {
 
     @Override
     public void update(ExecutionContext context) {
+        if (chunkRows != Integer.MAX_VALUE) {
+            context.putInt(CHUNK_ROWS, chunkRows);
+        }
         try {
             context.putLong(COMMITTED_BYTES, channel.position());
         } catch (IOException e) {

@@ -239,4 +239,50 @@ class RepositoryFaultsTest {
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(server.getRequestCount()).isEqualTo(3);
     }
+
+    @Test
+    void a_state_folder_put_back_from_before_its_runs_last_commits_is_refused_and_the_report_kept() throws Exception {
+        Path state = dir.resolve("state");
+        Files.writeString(input, "external_id\nusr_1\nusr_2\nusr_3\nusr_4\nusr_5\nusr_6\n");
+        String[] command = {"run", "--input", input.toString(), "--api-url", Cli.baseUrl(server), "--state-dir",
+                state.toString(), "--progress", "0", "--chunk-size", "2", "--concurrency", "1"};
+        // The first chunk is erased, then Polar refuses the token: the run stops with rows 1-2 committed.
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        server.enqueue(new MockResponse.Builder().code(204).build());
+        server.enqueue(new MockResponse.Builder().code(401)
+                .body("{\"error\":\"invalid_token\",\"error_description\":\"revoked\"}").build());
+        assertThat(Cli.run(ENV, command).exitCode()).isEqualTo(ExitCodes.REFUSED);
+        Path backup = dir.resolve("state-backup");
+        copyFolder(state, backup);
+        for (int row = 3; row <= 6; row++) {
+            server.enqueue(new MockResponse.Builder().code(204).build());
+        }
+        Cli.Result finished = Cli.run(ENV, command);
+        assertThat(finished.exitCode()).as(finished.toString()).isZero();
+        Path report = dir.resolve("requests.audit.csv");
+        String evidence = Files.readString(report);
+        int sent = server.getRequestCount();
+        // The whole state folder, repository and witness alike, put back from the backup.
+        try (var files = Files.walk(state)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        copyFolder(backup, state);
+
+        Cli.Result refused = Cli.run(ENV, command);
+
+        assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(refused.all()).contains(report + " holds 4 rows after the", "the job repository is older than the"
+                + " report", "nothing was sent");
+        assertThat(Files.readString(report)).as("the evidence of rows 3-6 is kept").isEqualTo(evidence);
+        assertThat(server.getRequestCount()).isEqualTo(sent);
+    }
+
+    private static void copyFolder(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path path : files.toList()) {
+                Files.copy(path, to.resolve(from.relativize(path).toString()),
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
+        }
+    }
 }

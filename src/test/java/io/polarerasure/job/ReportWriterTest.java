@@ -77,6 +77,28 @@ class ReportWriterTest {
     }
 
     @Test
+    void more_rows_after_the_checkpoint_than_a_chunk_holds_are_refused_and_left_as_they_are() throws IOException {
+        ExecutionContext committed = writeAndCommit(new ExecutionContext(), line(1, "usr_1"));
+        // The rows of later commits, which a job repository put back from a backup no longer knows.
+        Files.writeString(report(), "2,usr_2,DELETED,204,1,,2026-11-28T10:00:00.123Z\r\n"
+                + "3,\"usr_3\nwith a line break\",DELETED,204,1,,2026-11-28T10:00:00.123Z\r\n4,usr_4,DEL",
+                StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+        String before = Files.readString(report());
+
+        assertThatThrownBy(() -> new ReportWriter(report(), List.of(), 2).open(committed))
+                .isInstanceOf(ReportTamperedException.class)
+                .hasMessageContaining("holds 3 rows after the").hasMessageContaining("at most 2 rows")
+                .hasMessageContaining("nothing was sent");
+        assertThat(Files.readString(report())).isEqualTo(before);
+
+        // One chunk's worth (here 3 rows) is what a stop leaves: cut off as before.
+        ReportWriter writer = new ReportWriter(report(), List.of(), 3);
+        writer.open(committed);
+        writer.close();
+        assertThat(Files.readAllLines(report())).hasSize(2);
+    }
+
+    @Test
     void a_report_edited_after_its_commit_is_refused_and_left_as_it_is() throws IOException {
         ExecutionContext committed = writeAndCommit(new ExecutionContext(), line(1, "usr_1"));
         String edited = Files.readString(report()).replace("DELETED", "NOT_FOUND");
