@@ -1,12 +1,8 @@
 package io.polarerasure.cli;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -81,15 +77,8 @@ final class StateOptions {
         if (jdbcUrl != null || !Files.isRegularFile(file)) {
             return false;
         }
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                return true;
-            }
-            lock.release();
-            return false;
-        } catch (OverlappingFileLockException e) {
-            return true; // held by this JVM (as in the tests, which run commands in-process)
+        try {
+            return EmbeddedRepositoryFile.heldByAnotherProcess(file);
         } catch (IOException e) {
             return false;
         }

@@ -208,8 +208,12 @@ public final class EmbeddedRepositoryFile {
         }
     }
 
-    /** Whether another process (or this JVM) holds H2's lock on the file: it has the repository open. */
-    private static boolean heldByAnotherProcess(Path file) throws IOException {
+    /**
+     * Whether another process (or this JVM) holds H2's lock on the file: it has the repository open.
+     *
+     * @throws IOException if the file cannot be opened to try the lock
+     */
+    public static boolean heldByAnotherProcess(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             FileLock lock = channel.tryLock();
             if (lock == null) {
