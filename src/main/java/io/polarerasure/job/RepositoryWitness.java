@@ -68,20 +68,19 @@ public final class RepositoryWitness {
      * @throws SQLException if H2 cannot sync
      */
     public static void sync(Connection connection) throws SQLException {
-        Optional<Witnessed> committed = committed(connection);
+        Optional<Path> file = EmbeddedRepositoryFile.of(connection.getMetaData().getURL());
+        Optional<Witnessed> committed = file.isPresent() ? committed(connection) : Optional.empty();
         try (Statement statement = connection.createStatement()) {
             statement.execute("CHECKPOINT SYNC");
         }
         if (committed.isPresent()) {
-            write(fileFor(EmbeddedRepositoryFile.of(connection.getMetaData().getURL()).orElseThrow()),
-                    committed.get());
+            write(fileFor(file.get()), committed.get());
         }
     }
 
-    /** The store's creation time and newest committed version, for an H2 database that is one file. */
+    /** The store's creation time and newest committed version of the embedded H2 database behind the connection. */
     private static Optional<Witnessed> committed(Connection connection) throws SQLException {
-        if (EmbeddedRepositoryFile.of(connection.getMetaData().getURL()).isEmpty()
-                || !connection.isWrapperFor(JdbcConnection.class)) {
+        if (!connection.isWrapperFor(JdbcConnection.class)) {
             return Optional.empty();
         }
         // H2's own objects: its SQL layer does not show the store's creation time.
