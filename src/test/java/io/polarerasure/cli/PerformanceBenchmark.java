@@ -184,7 +184,7 @@ class PerformanceBenchmark {
         try (FakePolar polar = polar(0).keepRequests(false).build().start()) {
             Path gc = dir.resolve("gc-memory.log");
             long start = System.nanoTime();
-            // C1 only, as the launcher runs every command (jobs/polar-erasure).
+            // The smallest settings the job should manage: a heap of 128 MiB and the C1 compiler only.
             int code = job(polar, requests(rows, "memory"), List.of("-Xmx128m", "-XX:TieredStopAtLevel=1",
                             "-Xlog:gc:file=" + gc),
                     List.of("--rate-limit", "1000000/s", "--concurrency", "4"));

@@ -31,7 +31,7 @@ class LauncherIT {
 
     @RegisterExtension
     final RealJar jar = new RealJar(() -> dir, Duration.ofMinutes(5)).env("POLAR_ERASURE_JAR", JAR.toString())
-            .env("JAVA_TOOL_OPTIONS", null);
+            .env("JAVA_TOOL_OPTIONS", null).env("JDK_JAVA_OPTIONS", null);
 
     @BeforeEach
     void home() {
@@ -62,7 +62,7 @@ class LauncherIT {
     }
 
     @Test
-    void a_run_of_a_big_file_gets_the_default_tiering_every_other_command_the_c1_compiler_only() throws Exception {
+    void a_big_run_gets_the_default_tiering_and_the_serial_collector_other_commands_c1_only() throws Exception {
         // A stand-in for java that prints its arguments: the flags the launcher picked, without starting a JVM.
         Path java = dir.resolve("java");
         Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
@@ -79,7 +79,8 @@ class LauncherIT {
                 .startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR + " run --input x.csv");
         Map<String, String> full = new java.util.HashMap<>(env);
         full.put("POLAR_ERASURE_JIT", "full");
-        assertThat(launch(full, "run", "--input", "x.csv").output()).startsWith("-jar " + JAR + " run --input x.csv");
+        assertThat(launch(full, "run", "--input", "x.csv").output())
+                .startsWith("-XX:+UseSerialGC -jar " + JAR + " run --input x.csv");
         assertThat(launch(full, "status").output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
 
         // By the request file's size: 49,999 lines C1, 50,000 the default tiering, for a run, its dry run and a
@@ -89,15 +90,30 @@ class LauncherIT {
         Files.writeString(small, "external_id\n" + "c\n".repeat(49_998), StandardCharsets.UTF_8);
         Files.writeString(big, "external_id\n" + "c\n".repeat(49_999), StandardCharsets.UTF_8);
         assertThat(launch(env, "run", "--input", small.toString()).output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
-        assertThat(launch(env, "run", "--input", big.toString()).output()).startsWith("-jar " + JAR + " run");
-        assertThat(launch(env, "run", "--input=" + big, "--dry-run").output()).startsWith("-jar " + JAR + " run");
-        assertThat(launch(env, "retry-failed", "--report", big.toString()).output()).startsWith("-jar " + JAR);
+        assertThat(launch(env, "run", "--input", big.toString()).output())
+                .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
+        assertThat(launch(env, "run", "--input=" + big, "--dry-run").output())
+                .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
+        assertThat(launch(env, "retry-failed", "--report", big.toString()).output())
+                .startsWith("-XX:+UseSerialGC -jar " + JAR);
         assertThat(launch(env, "verify", "--report", big.toString()).output()).startsWith("-XX:TieredStopAtLevel=1");
         Path workbook = dir.resolve("big.xlsx");
         Files.write(workbook, new byte[524_288]);
-        assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith("-jar " + JAR + " run");
+        assertThat(launch(env, "run", "--input", workbook.toString()).output())
+                .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
         Files.write(workbook, new byte[524_287]);
         assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith("-XX:TieredStopAtLevel=1");
+        // A collector the operator picked is left alone: the JVM refuses two.
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+            Map<String, String> own = new java.util.HashMap<>(env);
+            own.put(variable, "-Xmx2g -XX:+UseG1GC");
+            assertThat(launch(own, "run", "--input", big.toString()).output()).startsWith("-jar " + JAR + " run");
+            own.put(variable, "-XX:+UseParallelGC -Xmx2g");
+            assertThat(launch(own, "run", "--input", big.toString()).output()).startsWith("-jar " + JAR + " run");
+            own.put(variable, "-Xmx2g");
+            assertThat(launch(own, "run", "--input", big.toString()).output())
+                    .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
+        }
         Map<String, String> c1 = new java.util.HashMap<>(env);
         c1.put("POLAR_ERASURE_JIT", "c1");
         assertThat(launch(c1, "run", "--input", big.toString()).output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
@@ -127,7 +143,7 @@ class LauncherIT {
         Launch run = launch(env, "run", "--input", big.toString(), "--state-dir", state.toString());
 
         assertThat(run.output()).as("C2, and neither an archive nor a training run")
-                .startsWith("-jar " + JAR + " run").doesNotContain("preparing a faster start")
+                .startsWith("-XX:+UseSerialGC -jar " + JAR + " run").doesNotContain("preparing a faster start")
                 .doesNotContain("SharedArchiveFile");
         assertThat(state.resolve("launcher")).doesNotExist();
         // A small file's run still takes the archive's way (here the stand-in java makes none, so it says so).
