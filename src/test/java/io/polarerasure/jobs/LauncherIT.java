@@ -31,7 +31,7 @@ class LauncherIT {
 
     @RegisterExtension
     final RealJar jar = new RealJar(() -> dir, Duration.ofMinutes(5)).env("POLAR_ERASURE_JAR", JAR.toString())
-            .env("JAVA_TOOL_OPTIONS", null).env("JDK_JAVA_OPTIONS", null);
+            .env("JAVA_TOOL_OPTIONS", null).env("JDK_JAVA_OPTIONS", null).env("_JAVA_OPTIONS", null);
 
     @BeforeEach
     void home() {
@@ -104,7 +104,7 @@ class LauncherIT {
         Files.write(workbook, new byte[524_287]);
         assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith("-XX:TieredStopAtLevel=1");
         // A collector the operator picked is left alone: the JVM refuses two.
-        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS")) {
+        for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
             Map<String, String> own = new java.util.HashMap<>(env);
             own.put(variable, "-Xmx2g -XX:+UseG1GC");
             assertThat(launch(own, "run", "--input", big.toString()).output()).startsWith("-jar " + JAR + " run");
