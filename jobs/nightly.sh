@@ -169,9 +169,14 @@ note() {
   [ "$(rank "$code")" -gt "$(rank "$worst")" ] && worst=$code
 }
 
-# Moves a finished file, its report and summary into a folder of its own under done; sets $filed to it.
+# Moves a finished file, its report and summary into a folder of its own under done; sets $filed to it. Returns 2,
+# moving nothing, when there is no report and the run did not say that the file's run had completed before: exit 1
+# is also what java says when it cannot start (an option it refuses in JAVA_TOOL_OPTIONS, say).
 file_away() {
   local file=$1 report=$2 sha
+  if [ ! -e "$report" ] && ! grep -q 'nothing was sent again' "$said" 2>/dev/null; then
+    return 2
+  fi
   sha=$(sha256sum "$file" | cut -c1-12)
   filed="$done_dir/$(date -u +%F)/$(basename "$file")-$sha"
   if [ ! -e "$report" ]; then
@@ -250,7 +255,14 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
   case $code in
     0|1)
       again=""
-      if ! file_away "$file" "$report"; then
+      file_away "$file" "$report"; filing=$?
+      if [ "$filing" -eq 2 ]; then
+        log "$(basename "$file") has no report and the output above does not say its run completed before: the job" \
+          "may not have started at all (java refuses an option in JAVA_TOOL_OPTIONS, say). It stays in $running;" \
+          "fix what the output above says, and the next night runs it"
+        note 3
+        continue
+      elif [ "$filing" -ne 0 ]; then
         log "cannot move $file and its report to $done_dir: they stay where they are; fix the folder"
         note 2
         continue

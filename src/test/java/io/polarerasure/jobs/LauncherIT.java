@@ -103,13 +103,16 @@ class LauncherIT {
                 .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
         Files.write(workbook, new byte[524_287]);
         assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith("-XX:TieredStopAtLevel=1");
-        // A collector the operator picked is left alone: the JVM refuses two.
+        // A collector the operator may have picked, named or in a file of options, is left alone: the JVM refuses two.
         for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
             Map<String, String> own = new java.util.HashMap<>(env);
-            own.put(variable, "-Xmx2g -XX:+UseG1GC");
-            assertThat(launch(own, "run", "--input", big.toString()).output()).startsWith("-jar " + JAR + " run");
-            own.put(variable, "-XX:+UseParallelGC -Xmx2g");
-            assertThat(launch(own, "run", "--input", big.toString()).output()).startsWith("-jar " + JAR + " run");
+            for (String options : List.of("-Xmx2g -XX:+UseG1GC", "-XX:+UseParallelGC -Xmx2g",
+                    "@" + dir.resolve("jvm.args"), "-XX:VMOptionsFile=" + dir.resolve("jvm.args"),
+                    "-XX:Flags=" + dir.resolve(".hotspotrc"))) {
+                own.put(variable, options);
+                assertThat(launch(own, "run", "--input", big.toString()).output()).as(options)
+                        .startsWith("-jar " + JAR + " run");
+            }
             own.put(variable, "-Xmx2g");
             assertThat(launch(own, "run", "--input", big.toString()).output())
                     .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
@@ -191,6 +194,39 @@ class LauncherIT {
         } catch (IOException e) {
             return ""; // not written yet
         }
+    }
+
+    @Test
+    void an_archive_in_a_state_folder_others_can_write_to_is_never_used() throws Exception {
+        // What such a folder holds may have been put there by another user: a jar of theirs, run with the token.
+        Path java = dir.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString());
+        for (String mode : List.of("rwxrwxrwx", "rwxrwx---")) {
+            Path state = Files.createDirectories(dir.resolve("shared-" + mode));
+            Path cache = Files.createDirectories(state.resolve("launcher"));
+            String key = stat(JAR) + "-" + stat(java);
+            Path planted = Files.createDirectories(cache.resolve("app-" + key)).resolve(JAR.getFileName());
+            Files.writeString(planted, "not the operator's jar", StandardCharsets.UTF_8);
+            Files.writeString(cache.resolve("app-" + key + ".jsa"), "planted", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString(mode));
+
+            Launch launch = launch(env, "status", "--state-dir", state.toString());
+
+            assertThat(launch.output()).as(mode).startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR + " status")
+                    .doesNotContain(planted.toString(), "SharedArchiveFile");
+            // The same folder made private again: the launcher uses what it holds (so the check above can fail).
+            Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwx------"));
+            assertThat(launch(env, "status", "--state-dir", state.toString()).output()).contains(planted.toString());
+        }
+    }
+
+    /** The launcher's key for a file: its size and modification time (seconds), as {@code stat -c %s-%Y}. */
+    private static String stat(Path file) throws IOException {
+        Path real = file.toRealPath();
+        return Files.size(real) + "-" + Files.getLastModifiedTime(real).toMillis() / 1000;
     }
 
     private record Launch(int code, String output) {

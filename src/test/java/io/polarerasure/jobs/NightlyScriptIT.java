@@ -277,6 +277,30 @@ class NightlyScriptIT {
         assertThat(home.resolve("rejected")).isEmptyDirectory();
     }
 
+    @Test
+    void a_run_whose_java_does_not_start_leaves_its_file_for_the_next_night() throws Exception {
+        // java refuses the option and exits 1 (as for a run with FAILED rows) before the job writes anything.
+        jar.env("JAVA_TOOL_OPTIONS", "-Xmx1gb");
+        drop("d-night.csv", "external_id\nusr_d1\n", Instant.now().minus(Duration.ofHours(1)));
+
+        Night first = night();
+
+        assertThat(first.code()).as(first.output()).isEqualTo(3);
+        assertThat(first.output()).contains("d-night.csv has no report", "may not have started at all")
+                .doesNotContain("had already been run");
+        assertThat(home.resolve("done")).isEmptyDirectory();
+        assertThat(home.resolve("work/inputs/d-night.csv")).exists();
+        assertThat(polar.requests()).isEmpty();
+
+        jar.env("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
+        Night second = night();
+
+        assertThat(second.code()).as(second.output()).isZero();
+        assertThat(filed("d-night.csv").resolve("d-night.audit.csv")).content(StandardCharsets.UTF_8)
+                .contains("usr_d1").contains("DELETED");
+        assertThat(polar.requests()).hasSize(1);
+    }
+
     /** Waits until another process holds the lock, as `flock -n` sees it. */
     private static void awaitHeld(Path lock) {
         await("flock holds " + lock).atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO)
