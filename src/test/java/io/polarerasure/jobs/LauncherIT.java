@@ -1,6 +1,7 @@
 package io.polarerasure.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.polarerasure.RealJar;
 
@@ -220,6 +222,56 @@ class LauncherIT {
             Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
             Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwx------"));
             assertThat(launch(env, "status", "--state-dir", state.toString()).output()).contains(planted.toString());
+        }
+    }
+
+    @Test
+    void a_new_jar_deletes_the_archives_of_earlier_jars_but_not_one_a_running_jvm_started_from() throws Exception {
+        // A stand-in for java: "unpacks" and "records" the way the launcher asks, and says whether the archive it
+        // runs from is locked against deletion while it runs (an exclusive lock of it fails).
+        Path java = dir.resolve("java");
+        Files.writeString(java, """
+                #!/bin/bash
+                prev=""; archive=""
+                for a in "$@"; do
+                  case $a in
+                    -XX:ArchiveClassesAtExit=*) touch "${a#*=}" ;;
+                    -XX:SharedArchiveFile=*) archive=${a#*=} ;;
+                  esac
+                  [ "$prev" = --destination ] && mkdir -p "$a" && touch "$a/$(basename "$POLAR_ERASURE_JAR")"
+                  prev=$a
+                done
+                if [ -n "$archive" ]; then
+                  flock -n -x "$archive" true && echo "archive not locked" || echo "archive locked"
+                fi
+                """, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path cache = Files.createDirectories(dir.resolve("state/launcher"));
+        for (String earlier : List.of("app-old-a", "app-old-b")) {
+            Files.createDirectories(cache.resolve(earlier));
+            Files.writeString(cache.resolve(earlier + ".jsa"), "an earlier jar's archive", StandardCharsets.UTF_8);
+        }
+        Files.createDirectories(cache.resolve("app-old-c")); // unpacked, its archive never recorded
+        // A JVM of the earlier jar a still runs: it holds its archive's shared lock, as the launcher gives it.
+        Process running = new ProcessBuilder("flock", "-s", cache.resolve("app-old-a.jsa").toString(), "sleep", "60")
+                .start();
+        try {
+            await("the shared lock held").atMost(Duration.ofSeconds(10))
+                    .until(() -> new ProcessBuilder("flock", "-n", "-x", cache.resolve("app-old-a.jsa").toString(),
+                            "true").start().waitFor() != 0);
+            Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString());
+
+            Launch launch = launch(env, "status", "--state-dir", dir.resolve("state").toString());
+
+            assertThat(launch.code()).as(launch.output()).isZero();
+            assertThat(launch.output()).contains("preparing a faster start", "archive locked")
+                    .doesNotContain("archive not locked");
+            try (Stream<Path> left = Files.list(cache)) {
+                assertThat(left.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("app-old-")))
+                        .containsExactlyInAnyOrder("app-old-a", "app-old-a.jsa");
+            }
+        } finally {
+            running.destroy();
         }
     }
 
