@@ -99,9 +99,20 @@ common=(--state-dir "$state")
 run_options=(--progress "$progress")
 [ -n "${POLAR_ERASURE_TOKEN_FILE:-}" ] && run_options+=(--token-file "$POLAR_ERASURE_TOKEN_FILE")
 [ -n "${POLAR_ERASURE_METRICS_FILE:-}" ] && run_options+=(--metrics-file "$POLAR_ERASURE_METRICS_FILE")
-# Word splitting is wanted here: a list of options.
+# Word splitting is wanted here: a list of options; file name patterns are not (`--id-pattern usr_[a-z]*` must not
+# become the name of a file in the working folder).
+set -f
 # shellcheck disable=SC2206
 [ -n "${POLAR_ERASURE_RUN_OPTIONS:-}" ] && run_options+=(${POLAR_ERASURE_RUN_OPTIONS})
+set +f
+for option in "${run_options[@]}"; do
+  case "$option" in
+    --dry-run|--dry-run=*)
+      log "POLAR_ERASURE_RUN_OPTIONS holds $option: the nightly job runs its files for real, and a dry run's plan" \
+        "would be taken for a request file. Remove it, and check a file by hand with run --dry-run outside the inbox."
+      exit 2 ;;
+  esac
+done
 
 # SIGTERM (systemd stop, Kubernetes, shutdown): pass it on so the run stops cleanly at its next checkpoint,
 # then start no other file. The run's own exit code (3) is kept.
@@ -133,7 +144,9 @@ report_of() { local name; name=$(basename "$1"); printf '%s/%s.audit.csv' "$work
 now=$(date +%s)
 resume=()
 new=()
-while IFS= read -r -d '' file; do resume+=("$file"); done < <(find "$running" -maxdepth 1 -type f \( -name '*.csv' -o -name '*.xlsx' \) -print0 | sort -z)
+# What the tool writes itself (a report, a dry run's plan) is never a request file, in the inbox or anywhere.
+requests=(-type f \( -name '*.csv' -o -name '*.xlsx' \) ! -name '*.audit.csv' ! -name '*.plan.csv')
+while IFS= read -r -d '' file; do resume+=("$file"); done < <(find "$running" -maxdepth 1 "${requests[@]}" -print0 | sort -z)
 while IFS= read -r -d '' entry; do
   file=${entry#* }
   if [ $((now - ${entry%% *})) -lt "$min_age" ]; then
@@ -141,7 +154,14 @@ while IFS= read -r -d '' entry; do
     continue
   fi
   if [ -e "$(report_of "$file")" ] && [ ! -e "$running/$(basename "$file")" ]; then resume+=("$file"); else new+=("$file"); fi
-done < <(find "$inbox" -maxdepth 1 -type f \( -name '*.csv' -o -name '*.xlsx' \) -printf '%T@ %p\0' | sort -zn | sed -z 's/^\([0-9]*\)\.[0-9]* /\1 /')
+done < <(find "$inbox" -maxdepth 1 "${requests[@]}" -printf '%T@ %p\0' | sort -zn | sed -z 's/^\([0-9]*\)\.[0-9]* /\1 /')
+# Anything else in the inbox is not run: said, so that nobody waits for it (an .xls, a .CSV, a report).
+ignored=()
+while IFS= read -r -d '' file; do
+  ignored+=("$file")
+  log "not run: $file is not a request file (a .csv or .xlsx, lower case; the tool's own .audit.csv and .plan.csv" \
+    "are not requests). Save it as .csv or .xlsx under another name, or move it out of the inbox"
+done < <(find "$inbox" -mindepth 1 -maxdepth 1 ! \( "${requests[@]}" \) ! -name '*.audit.csv.summary.*' -print0 | sort -z)
 
 # Takes an inbox file into $running with one rename that never replaces a file there (a hard link, then the
 # inbox name is removed); sets $taken. Fails if a file of that name is still running or unfinished.
@@ -233,7 +253,11 @@ reject() {
 said="$work/.run-output" # what the last run printed
 total=$(( ${#resume[@]} + ${#new[@]} ))
 log "inbox $inbox: ${#resume[@]} unfinished run(s) to resume, ${#new[@]} new file(s)"
-[ "$total" -eq 0 ] && exit 0
+[ "${#ignored[@]}" -gt 0 ] && note 5
+if [ "$total" -eq 0 ]; then
+  [ "$worst" -ne 0 ] && log "done; exit code $worst: a human must look (see the messages above)"
+  exit "$worst"
+fi
 
 for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
   if [ -n "$stopping" ]; then log "stopping: $file stays where it is"; note 3; break; fi
@@ -260,7 +284,7 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
         log "$(basename "$file") has no report and the output above does not say its run completed before: the job" \
           "may not have started at all (java refuses an option in JAVA_TOOL_OPTIONS, say). It stays in $running;" \
           "fix what the output above says, and the next night runs it"
-        note 3
+        note 5
         continue
       elif [ "$filing" -ne 0 ]; then
         log "cannot move $file and its report to $done_dir: they stay where they are; fix the folder"
@@ -268,6 +292,13 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
         continue
       fi
       if [ -n "$again" ]; then
+        if grep -q 'was abandoned' "$said" 2>/dev/null; then
+          # Abandoned: the rows that run did not carry out were never sent, and this file is not run either.
+          log "$(basename "$file")'s earlier run was abandoned: its rows that run did not carry out were not sent," \
+            "and they are not sent now. If they must be erased, run the file by hand with --rerun"
+          note 5
+          continue
+        fi
         # Its exit code is that of its first run, whose FAILED or REVIEW rows were dealt with that night.
         note 0
         continue
@@ -288,7 +319,7 @@ for file in ${resume[@]+"${resume[@]}"} ${new[@]+"${new[@]}"}; do
           note 5
         else
           retry="$inbox/${name%.*}.retry-$(date -u +%Y%m%d%H%M%S).csv"
-          if polar_erasure retry-failed --report "$filed/$(basename "$report")" --output "$retry"; then
+          if POLAR_ERASURE_STATE_DIR=$state polar_erasure retry-failed --report "$filed/$(basename "$report")" --output "$retry"; then
             log "retry scheduled: the FAILED rows of $name are in $(basename "$retry"), run by the next night"
           else
             log "cannot write the retry file $retry: a human must look at $filed"

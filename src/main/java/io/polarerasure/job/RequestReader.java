@@ -25,6 +25,8 @@ public final class RequestReader extends AbstractItemCountingItemStreamItemReade
 
     private final Path file;
     private final RequestOptions options;
+    /** The scan found no rows: nothing is read (Batch refuses a limit of 0). */
+    private final boolean empty;
     private RequestFile.Rows rows;
 
     /** As {@link #RequestReader(Path, RequestOptions, long)} for a file with a header naming {@code idColumn}. */
@@ -39,7 +41,8 @@ public final class RequestReader extends AbstractItemCountingItemStreamItemReade
     public RequestReader(Path file, RequestOptions options, long scannedRows) {
         this.file = Objects.requireNonNull(file, "file");
         this.options = Objects.requireNonNull(options, "options");
-        setMaxItemCount(Math.toIntExact(scannedRows));
+        this.empty = scannedRows == 0;
+        setMaxItemCount(Math.toIntExact(Math.max(1, scannedRows)));
         // Restart data is keyed by this name; a stable name keeps it readable across versions of the job.
         setName("requestReader");
     }
@@ -51,7 +54,7 @@ public final class RequestReader extends AbstractItemCountingItemStreamItemReade
 
     @Override
     protected RequestRow doRead() {
-        return rows.next();
+        return empty ? null : rows.next();
     }
 
     /** Skips without the base class's per-item bookkeeping, and refuses a file shorter than the saved position. */

@@ -34,6 +34,16 @@ class RequestReaderTest {
     }
 
     @Test
+    void a_file_of_a_header_and_no_rows_reads_nothing() throws Exception {
+        // A day without requests: the export holds its header only (or blank lines the scan skips).
+        RequestReader reader = new RequestReader(write(dir, "external_id\n\n"), "external_id", 0);
+        reader.open(new ExecutionContext());
+
+        assertThat(reader.read()).isNull();
+        reader.close();
+    }
+
+    @Test
     void restart_continues_after_the_saved_position() throws Exception {
         Path file = write(dir, "name;external_id\nAnn;a\nBob;\"b\nb\"\nCid;c\nDan;d\nEve;e\n");
         ExecutionContext context = contextAfterThreeRows(file);

@@ -285,7 +285,7 @@ class NightlyScriptIT {
 
         Night first = night();
 
-        assertThat(first.code()).as(first.output()).isEqualTo(3);
+        assertThat(first.code()).as(first.output()).isEqualTo(5);
         assertThat(first.output()).contains("d-night.csv has no report", "may not have started at all")
                 .doesNotContain("had already been run");
         assertThat(home.resolve("done")).isEmptyDirectory();
@@ -299,6 +299,59 @@ class NightlyScriptIT {
         assertThat(filed("d-night.csv").resolve("d-night.audit.csv")).content(StandardCharsets.UTF_8)
                 .contains("usr_d1").contains("DELETED");
         assertThat(polar.requests()).hasSize(1);
+    }
+
+    @Test
+    void only_request_files_are_run_and_an_export_of_a_header_only_completes() throws Exception {
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+        drop("empty.csv", "external_id\n", hourAgo); // a day without requests
+        // A dry run's plan and a report left in the inbox by a run by hand, and a file the tool cannot read.
+        drop("check.plan.csv", "external_id\nusr_d1\n", hourAgo);
+        drop("urgent.audit.csv", "external_id\nusr_d2\n", hourAgo);
+        drop("legacy.xls", "not a request file", hourAgo);
+
+        Night night = night();
+
+        assertThat(night.code()).as(night.output()).isEqualTo(5);
+        assertThat(night.output()).contains("not run: " + inbox.resolve("check.plan.csv"),
+                "not run: " + inbox.resolve("urgent.audit.csv"), "not run: " + inbox.resolve("legacy.xls"));
+        assertThat(polar.requests()).isEmpty();
+        assertThat(filed("empty.csv").resolve("empty.audit.csv")).content(StandardCharsets.UTF_8)
+                .startsWith("row,external_id,outcome").hasLineCount(1);
+        assertThat(inbox.resolve("check.plan.csv")).exists();
+
+        moreRunOptions = " --dry-run";
+        Night dry = night();
+
+        assertThat(dry.code()).as(dry.output()).isEqualTo(2);
+        assertThat(dry.output()).contains("POLAR_ERASURE_RUN_OPTIONS holds --dry-run");
+        assertThat(polar.requests()).isEmpty();
+    }
+
+    @Test
+    void a_file_whose_run_was_abandoned_dropped_again_is_not_called_done() throws Exception {
+        drop("ab.csv", "external_id\nusr_d1\nusr_d2\n", Instant.now().minus(Duration.ofHours(1)));
+        polar.enqueueFault(new FakePolar.Fault.Respond(new FakePolar.Answer(401, "application/json",
+                "{\"error\":\"invalid_token\"}", Map.of())));
+        Night refused = night();
+        assertThat(refused.code()).as(refused.output()).isEqualTo(4);
+        Path report = home.resolve("work/ab.audit.csv");
+        Night abandon = run("abandon", "--report", report.toString(), "--state-dir", home.resolve("state").toString(),
+                "--reason", "typo, resubmitting");
+        assertThat(abandon.code()).as(abandon.output()).isZero();
+        // The operator puts the file back into the inbox and the report aside.
+        Files.move(home.resolve("work/inputs/ab.csv"), inbox.resolve("ab.csv"));
+        Path aside = Files.createDirectories(home.resolve("aside"));
+        for (String extra : List.of("", ".summary.json", ".summary.html")) {
+            Files.move(Path.of(report + extra), aside.resolve("ab.audit.csv" + extra));
+        }
+        int sent = polar.requests().size();
+
+        Night again = night();
+
+        assertThat(again.code()).as(again.output()).isEqualTo(5);
+        assertThat(again.output()).contains("earlier run was abandoned", "--rerun").doesNotContain("all done");
+        assertThat(polar.requests()).hasSize(sent);
     }
 
     /** Waits until another process holds the lock, as `flock -n` sees it. */
