@@ -87,6 +87,14 @@ umask 077
 running=$work/inputs
 mkdir -p "$inbox" "$work" "$running" "$done_dir" "$rejected" "$state" || { log "cannot create the folders under $home"; exit 2; }
 [ -r "$jar" ] || { log "no jar at $jar: set POLAR_ERASURE_JAR"; exit 2; }
+# The job refuses a state folder another user owns or can write into. Said once, before any file is taken: else
+# each file in turn would be refused and moved to rejected/ as if the file were at fault.
+if [ "$(stat -L -c %u "$state")" != "$(id -u)" ] || [ $((8#$(stat -L -c %a "$state") & 8#022)) -ne 0 ]; then
+  log "the state folder $state belongs to another user or others can write into it (mode" \
+    "$(stat -L -c %a "$state")), so the job refuses it. Make it yours and private (chmod 700 $state); no file was" \
+    "taken, and the next night runs the inbox"
+  exit 2
+fi
 
 exec 9>"$state/nightly.lock"
 if ! flock -n 9; then

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -352,6 +353,28 @@ class NightlyScriptIT {
         assertThat(again.code()).as(again.output()).isEqualTo(5);
         assertThat(again.output()).contains("earlier run was abandoned", "--rerun").doesNotContain("all done");
         assertThat(polar.requests()).hasSize(sent);
+    }
+
+    @Test
+    void a_state_folder_others_can_write_into_stops_the_night_before_any_file_is_taken() throws Exception {
+        drop("e-good.csv", "external_id\nusr_d1\n", Instant.now().minus(Duration.ofHours(1)));
+        Path state = Files.createDirectories(home.resolve("state"));
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        Night night = night();
+
+        assertThat(night.code()).as(night.output()).isEqualTo(2);
+        assertThat(night.output()).contains("chmod 700 " + state, "no file was taken");
+        assertThat(inbox.resolve("e-good.csv")).exists();
+        assertThat(home.resolve("rejected")).isEmptyDirectory();
+        assertThat(polar.requests()).isEmpty();
+
+        Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+        Night fixed = night();
+
+        assertThat(fixed.code()).as(fixed.output()).isZero();
+        assertThat(filed("e-good.csv").resolve("e-good.audit.csv")).content(StandardCharsets.UTF_8)
+                .contains("usr_d1,DELETED");
     }
 
     /** Waits until another process holds the lock, as `flock -n` sees it. */
