@@ -275,6 +275,31 @@ class LauncherIT {
         }
     }
 
+    @Test
+    void the_training_run_never_reaches_the_operators_own_job_repository() throws Exception {
+        // A stand-in for java that records the archive as asked and says which job repository Spring would use.
+        Path java = dir.resolve("java");
+        Files.writeString(java, """
+                #!/bin/bash
+                for a in "$@"; do
+                  case $a in
+                    -XX:ArchiveClassesAtExit=*) touch "${a#*=}"; echo "training: ${SPRING_DATASOURCE_URL:-none}" ;;
+                  esac
+                done
+                case "$*" in *SharedArchiveFile*) echo "command: ${SPRING_DATASOURCE_URL:-none}" ;; esac
+                """, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path state = dir.resolve("state");
+        Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString(),
+                "SPRING_DATASOURCE_URL", "jdbc:postgresql://db/erasure", "SPRING_DATASOURCE_USERNAME", "erasure");
+
+        Launch launch = launch(env, "status", "--state-dir", state.toString());
+
+        assertThat(launch.output()).as(launch.output()).contains("command: jdbc:postgresql://db/erasure");
+        assertThat(state.resolve("launcher/launcher.log")).content(StandardCharsets.UTF_8)
+                .contains("training: none").doesNotContain("jdbc:postgresql");
+    }
+
     /** The launcher's key for a file: its size and modification time (seconds), as {@code stat -c %s-%Y}. */
     private static String stat(Path file) throws IOException {
         Path real = file.toRealPath();
