@@ -66,9 +66,7 @@ class LauncherIT {
     @Test
     void a_big_run_gets_the_default_tiering_and_the_serial_collector_other_commands_c1_only() throws Exception {
         // A stand-in for java that prints its arguments: the flags the launcher picked, without starting a JVM.
-        Path java = dir.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path java = fakeJava("#!/bin/sh\necho \"$@\"\n");
         Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString(), "POLAR_ERASURE_CDS", "off");
 
         assertThat(launch(env, "status", "--state-dir", dir.toString()).output())
@@ -137,9 +135,7 @@ class LauncherIT {
 
     @Test
     void a_run_of_a_big_file_starts_from_the_jar_without_training_an_archive() throws Exception {
-        Path java = dir.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path java = fakeJava("#!/bin/sh\necho \"$@\"\n");
         Path state = dir.resolve("state");
         Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString());
         Path big = dir.resolve("big.csv");
@@ -162,12 +158,10 @@ class LauncherIT {
     void a_launcher_stopped_while_it_trains_leaves_no_training_jvm_behind_and_runs_nothing() throws Exception {
         // A stand-in for java: the jar unpacks, the training run hangs (as a slow first start would) after saying
         // its pid; any other start prints its arguments (the real command, which must not start).
-        Path java = dir.resolve("java");
         Path trainingPid = dir.resolve("training.pid");
-        Files.writeString(java, "#!/bin/sh\ncase \"$*\" in\n  *jarmode=tools*) exit 0 ;;\n"
+        Path java = fakeJava("#!/bin/sh\ncase \"$*\" in\n  *jarmode=tools*) exit 0 ;;\n"
                 + "  *ArchiveClassesAtExit*) echo $$ > " + trainingPid + "; exec sleep 300 ;;\n"
-                + "  *) echo \"started: $*\" ;;\nesac\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+                + "  *) echo \"started: $*\" ;;\nesac\n");
         Path state = dir.resolve("state");
         Process launcher = jar.startCommand(dir, Map.of("POLAR_ERASURE_JAVA", java.toString()),
                 List.of(LAUNCHER.toString(), "run", "--input", "x.csv", "--state-dir", state.toString()));
@@ -201,9 +195,7 @@ class LauncherIT {
     @Test
     void an_archive_in_a_state_folder_others_can_write_to_is_never_used() throws Exception {
         // What such a folder holds may have been put there by another user: a jar of theirs, run with the token.
-        Path java = dir.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"$@\"\n", StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        Path java = fakeJava("#!/bin/sh\necho \"$@\"\n");
         Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString());
         for (String mode : List.of("rwxrwxrwx", "rwxrwx---")) {
             Path state = Files.createDirectories(dir.resolve("shared-" + mode));
@@ -229,8 +221,7 @@ class LauncherIT {
     void a_new_jar_deletes_the_archives_of_earlier_jars_but_not_one_a_running_jvm_started_from() throws Exception {
         // A stand-in for java: "unpacks" and "records" the way the launcher asks, and says whether the archive it
         // runs from is locked against deletion while it runs (an exclusive lock of it fails).
-        Path java = dir.resolve("java");
-        Files.writeString(java, """
+        Path java = fakeJava("""
                 #!/bin/bash
                 prev=""; archive=""
                 for a in "$@"; do
@@ -244,8 +235,7 @@ class LauncherIT {
                 if [ -n "$archive" ]; then
                   flock -n -x "$archive" true && echo "archive not locked" || echo "archive locked"
                 fi
-                """, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+                """);
         Path cache = Files.createDirectories(dir.resolve("state/launcher"));
         for (String earlier : List.of("app-old-a", "app-old-b")) {
             Files.createDirectories(cache.resolve(earlier));
@@ -278,8 +268,7 @@ class LauncherIT {
     @Test
     void the_training_run_never_reaches_the_operators_own_job_repository() throws Exception {
         // A stand-in for java that records the archive as asked and says which job repository Spring would use.
-        Path java = dir.resolve("java");
-        Files.writeString(java, """
+        Path java = fakeJava("""
                 #!/bin/bash
                 for a in "$@"; do
                   case $a in
@@ -287,8 +276,7 @@ class LauncherIT {
                   esac
                 done
                 case "$*" in *SharedArchiveFile*) echo "command: ${SPRING_DATASOURCE_URL:-none}" ;; esac
-                """, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+                """);
         Path state = dir.resolve("state");
         Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString(),
                 "SPRING_DATASOURCE_URL", "jdbc:postgresql://db/erasure", "SPRING_DATASOURCE_USERNAME", "erasure");
@@ -298,6 +286,14 @@ class LauncherIT {
         assertThat(launch.output()).as(launch.output()).contains("command: jdbc:postgresql://db/erasure");
         assertThat(state.resolve("launcher/launcher.log")).content(StandardCharsets.UTF_8)
                 .contains("training: none").doesNotContain("jdbc:postgresql");
+    }
+
+    /** A stand-in for java at {@code dir/java}: the script given, owner-only and executable. */
+    private Path fakeJava(String script) throws IOException {
+        Path java = dir.resolve("java");
+        Files.writeString(java, script, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwx------"));
+        return java;
     }
 
     /** The launcher's key for a file: its size and modification time (seconds), as {@code stat -c %s-%Y}. */
