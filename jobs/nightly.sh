@@ -25,7 +25,9 @@
 #   1  retry scheduled automatically: some rows FAILED and a retry file for them is in the inbox for the next
 #      night; nobody needs to act tonight
 #   5  a human must look: rows FAILED again in a retry file, rows are REVIEW (a customer who took a freed ID
-#      was left alone), or a retry file could not be written. The output names the folder in done/
+#      was left alone), or a retry file could not be written. The output names the folder in done/. Also: a
+#      file in the inbox that is not a request file, a file whose earlier run was abandoned dropped again, or a
+#      run that ended with no report (java did not start); the log names each
 #   2  a human must look: a file was refused before anything was sent. One whose run never started (bad CSV,
 #      missing column, a bad option) is moved to $POLAR_ERASURE_REJECTED (the output names it): fix it and drop it
 #      into the inbox again. One whose run had started (its report changed, another process runs it) stays in
