@@ -64,7 +64,7 @@ class LauncherIT {
     }
 
     @Test
-    void a_big_run_gets_the_default_tiering_and_the_serial_collector_other_commands_c1_only() throws Exception {
+    void a_long_run_gets_the_serial_collector_and_from_150000_lines_the_default_tiering_other_commands_c1_only() throws Exception {
         // A stand-in for java that prints its arguments: the flags the launcher picked, without starting a JVM.
         Path java = fakeJava("#!/bin/sh\necho \"$@\"\n");
         Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString(), "POLAR_ERASURE_CDS", "off");
@@ -83,26 +83,42 @@ class LauncherIT {
                 .startsWith("-XX:+UseSerialGC -jar " + JAR + " run --input x.csv");
         assertThat(launch(full, "status").output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
 
-        // By the request file's size: 49,999 lines C1, 50,000 the default tiering, for a run, its dry run and a
-        // retry of a report that long; an .xlsx by its bytes.
+        // By the request file's size: 49,999 lines C1 (and the archive), 50,000 C1 and the serial collector from
+        // the jar, 150,000 the default tiering as well, for a run, its dry run and a retry of a report that long;
+        // an .xlsx by its bytes.
         Path small = dir.resolve("small.csv");
         Path big = dir.resolve("big.csv");
+        Path bigger = dir.resolve("bigger.csv");
+        Path huge = dir.resolve("huge.csv");
         Files.writeString(small, "external_id\n" + "c\n".repeat(49_998), StandardCharsets.UTF_8);
         Files.writeString(big, "external_id\n" + "c\n".repeat(49_999), StandardCharsets.UTF_8);
+        Files.writeString(bigger, "external_id\n" + "c\n".repeat(149_998), StandardCharsets.UTF_8);
+        Files.writeString(huge, "external_id\n" + "c\n".repeat(149_999), StandardCharsets.UTF_8);
+        String c1Serial = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar " + JAR + " run";
         assertThat(launch(env, "run", "--input", small.toString()).output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
-        assertThat(launch(env, "run", "--input", big.toString()).output())
+        assertThat(launch(env, "run", "--input", big.toString()).output()).startsWith(c1Serial);
+        assertThat(launch(env, "run", "--input", bigger.toString()).output()).startsWith(c1Serial);
+        assertThat(launch(env, "run", "--input", huge.toString()).output())
                 .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
-        assertThat(launch(env, "run", "--input=" + big, "--dry-run").output())
+        assertThat(launch(env, "run", "--input=" + huge, "--dry-run").output())
                 .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
-        assertThat(launch(env, "retry-failed", "--report", big.toString()).output())
+        assertThat(launch(env, "retry-failed", "--report", huge.toString()).output())
                 .startsWith("-XX:+UseSerialGC -jar " + JAR);
-        assertThat(launch(env, "verify", "--report", big.toString()).output()).startsWith("-XX:TieredStopAtLevel=1");
+        assertThat(launch(env, "retry-failed", "--report", big.toString()).output())
+                .startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar " + JAR);
+        assertThat(launch(env, "verify", "--report", huge.toString()).output())
+                .startsWith("-XX:TieredStopAtLevel=1 -jar");
         Path workbook = dir.resolve("big.xlsx");
-        Files.write(workbook, new byte[524_288]);
+        Files.write(workbook, new byte[1_572_864]);
         assertThat(launch(env, "run", "--input", workbook.toString()).output())
                 .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
+        Files.write(workbook, new byte[1_572_863]);
+        assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith(c1Serial);
+        Files.write(workbook, new byte[524_288]);
+        assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith(c1Serial);
         Files.write(workbook, new byte[524_287]);
-        assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith("-XX:TieredStopAtLevel=1");
+        assertThat(launch(env, "run", "--input", workbook.toString()).output())
+                .startsWith("-XX:TieredStopAtLevel=1 -jar");
         // A collector the operator may have picked, named or in a file of options, is left alone: the JVM refuses two.
         for (String variable : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS")) {
             Map<String, String> own = new java.util.HashMap<>(env);
@@ -110,11 +126,13 @@ class LauncherIT {
                     "@" + dir.resolve("jvm.args"), "-XX:VMOptionsFile=" + dir.resolve("jvm.args"),
                     "-XX:Flags=" + dir.resolve(".hotspotrc"))) {
                 own.put(variable, options);
-                assertThat(launch(own, "run", "--input", big.toString()).output()).as(options)
+                assertThat(launch(own, "run", "--input", huge.toString()).output()).as(options)
                         .startsWith("-jar " + JAR + " run");
+                assertThat(launch(own, "run", "--input", big.toString()).output()).as(options)
+                        .startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR + " run");
             }
             own.put(variable, "-Xmx2g");
-            assertThat(launch(own, "run", "--input", big.toString()).output())
+            assertThat(launch(own, "run", "--input", huge.toString()).output())
                     .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
         }
         Map<String, String> c1 = new java.util.HashMap<>(env);
@@ -143,8 +161,9 @@ class LauncherIT {
 
         Launch run = launch(env, "run", "--input", big.toString(), "--state-dir", state.toString());
 
-        assertThat(run.output()).as("C2, and neither an archive nor a training run")
-                .startsWith("-XX:+UseSerialGC -jar " + JAR + " run").doesNotContain("preparing a faster start")
+        assertThat(run.output()).as("the serial collector, and neither an archive nor a training run")
+                .startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar " + JAR + " run")
+                .doesNotContain("preparing a faster start")
                 .doesNotContain("SharedArchiveFile");
         assertThat(state.resolve("launcher")).doesNotExist();
         // A small file's run still takes the archive's way (here the stand-in java makes none, so it says so).
