@@ -52,7 +52,12 @@ class PerformanceBenchmark {
     @TempDir
     Path dir;
 
+    /** Clock ticks per second of {@code /proc/<pid>/stat}: 100 on Linux (x86-64 and arm64 kernels). */
+    private static final double CLOCK_TICKS = 100;
+
     private final List<String> table = new ArrayList<>();
+    private final Map<String, List<Double>> cpuPerRow = new LinkedHashMap<>();
+    private final List<Map.Entry<Instant, Long>> cpuSamples = new java.util.concurrent.CopyOnWriteArrayList<>();
     private int runs;
 
     @Test
@@ -235,7 +240,10 @@ class PerformanceBenchmark {
                 for (String side : order) {
                     int before = polar.requests().size();
                     sides.get(side).call();
-                    rate.put(side, rows / span(times(polar.requests().subList(before, polar.requests().size()))));
+                    List<Instant> sent = times(polar.requests().subList(before, polar.requests().size()));
+                    rate.put(side, rows / span(sent));
+                    cpuPerRow.computeIfAbsent(side, s -> new ArrayList<>())
+                            .add(cpuWithin(sent.get(0), sent.get(sent.size() - 1)) * 1e6 / rows);
                 }
                 shipped.add(rate.get("launcher") / rate.get("plain"));
                 plainJar.add(rate.get("jar") / rate.get("plain"));
@@ -244,8 +252,12 @@ class PerformanceBenchmark {
             }
             row(String.format("overhead: rows/s of the job (jobs/polar-erasure, as shipped) over a plain OkHttp loop,"
                     + " each in its own JVM, concurrency 4, no latency, limit off, %,d rows, median of %d rounds in"
-                    + " rotating order after a plain loop that warms the stand-in (launcher/java -jar/plain rows/s: %s; ratios %s)", rows, rounds,
-                    String.join(", ", each), shipped.stream().map(r -> String.format("%.2f", r)).toList()),
+                    + " rotating order after a plain loop that warms the stand-in (launcher/java -jar/plain rows/s: %s;"
+                    + " ratios %s; client CPU per row within the span of its requests, median, launcher/java -jar/plain:"
+                    + " %s µs)", rows, rounds, String.join(", ", each),
+                    shipped.stream().map(r -> String.format("%.2f", r)).toList(), String.join(" / ",
+                            List.of("launcher", "jar", "plain").stream().map(side -> String.format("%.0f",
+                                    medianRatio(cpuPerRow.get(side)))).toList())),
                     String.format("%.2f", medianRatio(shipped)), ">= 0.85", String.format("java -jar with the JVM's default"
                             + " tiering: %.2f; main 180b98f: 0.67-0.69", medianRatio(plainJar)));
         }
@@ -319,6 +331,27 @@ class PerformanceBenchmark {
                 polar.baseUrl(), Integer.toString(rows), Integer.toString(concurrency), prefix, TOKEN));
     }
 
+    /**
+     * The last child's CPU time (user + system, in seconds) between two instants, from its {@code /proc/<pid>/stat}
+     * sampled every 20 ms while it ran (the launcher's JVM keeps its pid: the script {@code exec}s it).
+     */
+    private double cpuWithin(Instant from, Instant to) {
+        List<Map.Entry<Instant, Long>> inside = cpuSamples.stream()
+                .filter(sample -> !sample.getKey().isBefore(from) && !sample.getKey().isAfter(to)).toList();
+        return inside.size() < 2 ? Double.NaN
+                : (inside.get(inside.size() - 1).getValue() - inside.get(0).getValue()) / CLOCK_TICKS;
+    }
+
+    private static long cpuTicks(long pid) {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/" + pid + "/stat")).replaceFirst(".*\\) ", "")
+                    .split(" ");
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        } catch (IOException | RuntimeException e) {
+            return -1; // gone, or not Linux
+        }
+    }
+
     private int child(List<String> command) throws IOException, InterruptedException {
         Path log = dir.resolve("child.log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -326,10 +359,28 @@ class PerformanceBenchmark {
         builder.environment().put("POLAR_ERASURE_JAR", JAR.toString());
         builder.environment().put("POLAR_ERASURE_JAVA", java());
         Process process = builder.start();
+        cpuSamples.clear();
+        Thread sampler = new Thread(() -> {
+            while (process.isAlive()) {
+                long ticks = cpuTicks(process.pid());
+                if (ticks >= 0) {
+                    cpuSamples.add(Map.entry(Instant.now(), ticks));
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.setDaemon(true);
+        sampler.start();
         if (!process.waitFor(Long.getLong("bench.perf.minutes", 30), TimeUnit.MINUTES)) {
             process.destroyForcibly();
+            sampler.join(1_000);
             return -1;
         }
+        sampler.join(1_000);
         if (process.exitValue() != 0) {
             System.out.println(command.stream().filter(arg -> !arg.contains(java.io.File.pathSeparator))
                     .limit(6).toList() + ": exit "
