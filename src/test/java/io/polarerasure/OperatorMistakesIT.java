@@ -294,6 +294,38 @@ class OperatorMistakesIT {
     }
 
     @Test
+    void settings_files_in_the_working_folder_never_move_the_job_repository_and_a_moved_one_is_named() throws Exception {
+        Workload workload = Workload.generate(new Random(808), 20);
+        Path input = workload.write(dir);
+        FakePolar fake = fake(workload.existing, false);
+        // Another program's Spring settings in the folder the operator happens to run from.
+        Path elsewhere = dir.resolve("elsewhere");
+        String url = "jdbc:h2:file:" + elsewhere.resolve("repository");
+        Files.writeString(dir.resolve("application.properties"), "spring.datasource.url=" + url + "\n");
+        Files.createDirectories(dir.resolve("config"));
+        Files.writeString(dir.resolve("config/application.properties"), "spring.datasource.url=" + url + "\n");
+        Path state = dir.resolve("state");
+
+        assertThat(jar.run(dir, Map.of(), "run", "--input", input.toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state.toString())).as(jar.log()).isZero();
+        assertThat(jar.lastLog()).contains("job repository: " + state.resolve("repository"));
+        assertThat(state.resolve("repository.mv.db")).exists();
+        assertThat(elsewhere).doesNotExist();
+
+        // Given to the process itself (a system property, as JAVA_TOOL_OPTIONS gives it), it moves the repository,
+        // and the run names the one it used, in its output and in the summary kept with the report.
+        Path second = Files.createDirectories(dir.resolve("second"));
+        Path report = second.resolve("requests.audit.csv");
+        assertThat(jar.run(dir, Map.of("JAVA_TOOL_OPTIONS", "-Dspring.datasource.url=" + url), "run", "--input",
+                Workload.generate(new Random(809), 20).write(second).toString(), "--api-url", fake.baseUrl(),
+                "--rate-limit", "400/s", "--state-dir", state.toString(), "--report", report.toString()))
+                .as(jar.log()).isZero();
+        assertThat(jar.lastLog()).contains("job repository: " + url);
+        assertThat(elsewhere.resolve("repository.mv.db")).exists();
+        assertThat(RunSummary.pathFor(report)).content().contains("\"" + url + "\"");
+    }
+
+    @Test
     void a_planted_state_folder_is_refused_and_a_symlink_at_the_journal_path_is_not_followed() throws Exception {
         Workload workload = Workload.generate(new Random(707), 40);
         Path input = workload.write(dir);

@@ -85,7 +85,7 @@ final class RetryFailedCommand implements Callable<Integer> {
                 + " is shown without its user and password)%n", rows,
                 rows == 1 ? "" : "s", report, target.toAbsolutePath(),
                 runAgain(System.getenv("POLAR_ERASURE_LAUNCHER"), System.getProperty("sun.java.command"),
-                        target.toAbsolutePath().toString() + sameRun(summary)));
+                        shellWord(target.toAbsolutePath().toString()) + sameRun(summary)));
         return ExitCodes.OK;
     }
 
@@ -96,19 +96,28 @@ final class RetryFailedCommand implements Callable<Integer> {
     static String sameRun(RunSummary summary) {
         StringBuilder options = new StringBuilder();
         if (summary.apiBaseUrl() != null) {
-            options.append(" --api-url ").append(summary.apiBaseUrl());
+            options.append(" --api-url ").append(shellWord(summary.apiBaseUrl()));
         }
         String repository = summary.provenance() == null ? null : summary.provenance().jobRepository();
         if (repository != null && repository.startsWith("jdbc:")) {
             // As printed everywhere: without credentials (user=*** is put back as the operator gave it).
             options.append(" --jdbc-url '").append(repository).append("'");
         } else if (repository != null && repository.endsWith("repository")) {
-            options.append(" --state-dir ").append(Path.of(repository).getParent());
+            options.append(" --state-dir ").append(shellWord(Path.of(repository).getParent().toString()));
         }
         if (summary.rateLimit() != null) {
-            options.append(" --rate-limit ").append(summary.rateLimit());
+            options.append(" --rate-limit ").append(shellWord(summary.rateLimit()));
         }
         return options.toString();
+    }
+
+    /**
+     * {@code word} as one word of a POSIX shell command, so the printed command can be pasted as it is: unchanged if
+     * it holds only letters, digits and {@code _ . / : = @ % + , -}, else in single quotes (a quote inside as
+     * {@code '\''}).
+     */
+    static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9_./:=@%+,-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /**
@@ -119,12 +128,12 @@ final class RetryFailedCommand implements Callable<Integer> {
      */
     static String runAgain(String launcher, String javaCommand, String arguments) {
         if (launcher != null && !launcher.isBlank()) {
-            return launcher + " run --input " + arguments;
+            return shellWord(launcher) + " run --input " + arguments;
         }
         String first = javaCommand == null || javaCommand.isBlank() ? "" : javaCommand.strip().split("\\s+")[0];
         String name = first.isEmpty() ? "" : java.nio.file.Path.of(first).getFileName().toString();
         if (name.startsWith("polar-erasure") && name.endsWith(".jar")) {
-            return "java -jar " + first + " run --input " + arguments;
+            return "java -jar " + shellWord(first) + " run --input " + arguments;
         }
         return "polar-erasure run --input " + arguments + " (or java -jar target/polar-erasure.jar run --input "
                 + arguments + ")";

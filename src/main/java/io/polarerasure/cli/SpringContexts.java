@@ -171,6 +171,9 @@ final class SpringContexts {
         // A database that went away fails each call within seconds (Hikari's default is 30 s per connection
         // wanted), so a run cut off from its repository ends, resumable, instead of waiting minutes.
         properties.put("spring.datasource.hikari.connection-timeout", "5000");
+        // Only the settings given to this process (environment, system properties): an application.properties in
+        // the folder it is started from belongs to some other program, and would move the job repository unseen.
+        properties.put("spring.config.location", "optional:classpath:/");
         // Schema setup is RepositorySchema's, the same for H2 and PostgreSQL.
         properties.put("spring.batch.jdbc.initialize-schema", "never");
         properties.put("logging.level.root", "WARN");

@@ -10,6 +10,7 @@ import java.util.Optional;
 import io.polarerasure.job.EmbeddedRepositoryFile;
 import io.polarerasure.job.StateFolder;
 
+import org.springframework.core.env.StandardEnvironment;
 import picocli.CommandLine.Option;
 
 /** Where the job repository lives; every command takes these so that all of them find the same runs. */
@@ -101,9 +102,23 @@ final class StateOptions {
                 : EmbeddedRepositoryFile.of(jdbcUrl);
     }
 
-    /** Where the runs are recorded, for messages: the JDBC URL or the state folder. */
+    /**
+     * Where the runs are recorded, for messages and the run's provenance: the JDBC URL the data source gets (without
+     * credentials), or the state folder's embedded database.
+     */
     String describe() {
-        return jdbcUrl != null ? withoutCredentials(jdbcUrl) : stateDir().resolve("repository").toString();
+        String url = effectiveJdbcUrl();
+        return url != null ? withoutCredentials(url) : stateDir().resolve("repository").toString();
+    }
+
+    /**
+     * The JDBC URL the job repository's data source gets: a {@code spring.datasource.url} given as a system property
+     * or an environment variable ({@code SPRING_DATASOURCE_URL}), which Spring Boot lets override the command line,
+     * else {@code --jdbc-url}; null for the state folder's embedded database.
+     */
+    String effectiveJdbcUrl() {
+        String outside = new StandardEnvironment().getProperty("spring.datasource.url");
+        return outside != null && !outside.isBlank() ? outside : jdbcUrl;
     }
 
     /** A JDBC URL as it may be printed: without a password or user given in it. */

@@ -269,7 +269,10 @@ class PerformanceBenchmark {
 
     /** Launch to first request (a one-row run) and a whole {@code status}, through the launcher, median of 3. */
     private void startUp() throws Exception {
-        Path state = dir.resolve("launcher-state");
+        // The state folder exists, as after the first run (the launcher records an archive only in one that does).
+        Path state = Files.createDirectories(dir.resolve("launcher-state"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         try (FakePolar polar = polar(0).build().start()) {
             // First use: the launcher records its class-data archive (not timed).
             launcher(List.of("status", "--state-dir", state.toString()));

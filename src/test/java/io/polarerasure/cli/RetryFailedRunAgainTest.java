@@ -27,4 +27,18 @@ class RetryFailedRunAgainTest {
                 "/root/.local/state/polar-erasure/launcher/app-1/polar-erasure.jar retry-failed", "/d/f.csv"))
                 .isEqualTo("/opt/polar-erasure/jobs/polar-erasure run --input /d/f.csv");
     }
+
+    @Test
+    void a_path_with_spaces_or_quotes_is_quoted_for_the_shell() throws Exception {
+        assertThat(RetryFailedCommand.runAgain("/opt/my tools/polar-erasure", null, "/d/f.csv"))
+                .isEqualTo("'/opt/my tools/polar-erasure' run --input /d/f.csv");
+        assertThat(RetryFailedCommand.shellWord("/plain/path-1_2.csv")).isEqualTo("/plain/path-1_2.csv");
+        for (String word : new String[] {"/d/my dir/it's.csv", "$HOME;rm -rf x", "a\"b`c`", "--x y", "*"}) {
+            // What a POSIX shell makes of the printed word: the word itself.
+            Process shell = new ProcessBuilder("sh", "-c", "printf '%s' " + RetryFailedCommand.shellWord(word))
+                    .redirectErrorStream(true).start();
+            assertThat(new String(shell.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .as(word).isEqualTo(word);
+        }
+    }
 }

@@ -42,7 +42,7 @@ class LauncherIT {
 
     @Test
     void records_an_archive_in_the_state_folder_on_first_use_and_starts_from_it_afterwards() throws Exception {
-        Path state = dir.resolve("state");
+        Path state = privateFolder("state");
         // Installed under a versioned name: the unpacked jar keeps that name (it was looked for as polar-erasure.jar).
         jar.env("POLAR_ERASURE_JAR", Files.copy(JAR, dir.resolve("polar-erasure-2026.12.jar")).toString());
 
@@ -102,15 +102,21 @@ class LauncherIT {
                 .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
         assertThat(launch(env, "run", "--input=" + huge, "--dry-run").output())
                 .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
+        // retry-failed sends nothing (it writes a file of the rows to run again): C1, whatever the report's size.
         assertThat(launch(env, "retry-failed", "--report", huge.toString()).output())
-                .startsWith("-XX:+UseSerialGC -jar " + JAR);
-        assertThat(launch(env, "retry-failed", "--report", big.toString()).output())
-                .startsWith("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar " + JAR);
+                .startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR);
+        // A last line without a line break counts.
+        Path unterminated = dir.resolve("unterminated.csv");
+        Files.writeString(unterminated, "external_id" + "\nc".repeat(49_999), StandardCharsets.UTF_8);
+        assertThat(launch(env, "run", "--input", unterminated.toString()).output()).startsWith(c1Serial);
         assertThat(launch(env, "verify", "--report", huge.toString()).output())
                 .startsWith("-XX:TieredStopAtLevel=1 -jar");
         Path workbook = dir.resolve("big.xlsx");
         Files.write(workbook, new byte[1_572_864]);
         assertThat(launch(env, "run", "--input", workbook.toString()).output())
+                .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
+        Path mixedCase = Files.write(dir.resolve("Big.Xlsx"), new byte[1_572_864]); // the jar takes it as a workbook
+        assertThat(launch(env, "run", "--input", mixedCase.toString()).output())
                 .startsWith("-XX:+UseSerialGC -jar " + JAR + " run");
         Files.write(workbook, new byte[1_572_863]);
         assertThat(launch(env, "run", "--input", workbook.toString()).output()).startsWith(c1Serial);
@@ -137,7 +143,8 @@ class LauncherIT {
         }
         Map<String, String> c1 = new java.util.HashMap<>(env);
         c1.put("POLAR_ERASURE_JIT", "c1");
-        assertThat(launch(c1, "run", "--input", big.toString()).output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
+        assertThat(launch(c1, "run", "--input", huge.toString()).output()).startsWith(c1Serial);
+        assertThat(launch(c1, "run", "--input", small.toString()).output()).startsWith("-XX:TieredStopAtLevel=1 -jar");
 
         // A misspelt setting is refused, not taken as the default.
         Map<String, String> typo = new java.util.HashMap<>(env);
@@ -154,7 +161,7 @@ class LauncherIT {
     @Test
     void a_run_of_a_big_file_starts_from_the_jar_without_training_an_archive() throws Exception {
         Path java = fakeJava("#!/bin/sh\necho \"$@\"\n");
-        Path state = dir.resolve("state");
+        Path state = privateFolder("state");
         Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString());
         Path big = dir.resolve("big.csv");
         Files.writeString(big, "external_id\n" + "c\n".repeat(49_999), StandardCharsets.UTF_8);
@@ -181,7 +188,7 @@ class LauncherIT {
         Path java = fakeJava("#!/bin/sh\ncase \"$*\" in\n  *jarmode=tools*) exit 0 ;;\n"
                 + "  *ArchiveClassesAtExit*) echo $$ > " + trainingPid + "; exec sleep 300 ;;\n"
                 + "  *) echo \"started: $*\" ;;\nesac\n");
-        Path state = dir.resolve("state");
+        Path state = privateFolder("state");
         Process launcher = jar.startCommand(dir, Map.of("POLAR_ERASURE_JAVA", java.toString()),
                 List.of(LAUNCHER.toString(), "run", "--input", "x.csv", "--state-dir", state.toString()));
         assertThat(jar.awaitWhileRunning(launcher, "the training run started",
@@ -291,21 +298,135 @@ class LauncherIT {
                 #!/bin/bash
                 for a in "$@"; do
                   case $a in
-                    -XX:ArchiveClassesAtExit=*) touch "${a#*=}"; echo "training: ${SPRING_DATASOURCE_URL:-none}" ;;
+                    -XX:ArchiveClassesAtExit=*) touch "${a#*=}"
+                      echo "training: ${SPRING_DATASOURCE_URL:-none} ${spring_datasource_url:-none}" \
+                        "${JAVA_TOOL_OPTIONS:-none} in $PWD" ;;
                   esac
                 done
                 case "$*" in *SharedArchiveFile*) echo "command: ${SPRING_DATASOURCE_URL:-none}" ;; esac
                 """);
-        Path state = dir.resolve("state");
+        Path state = privateFolder("state");
         Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString(),
-                "SPRING_DATASOURCE_URL", "jdbc:postgresql://db/erasure", "SPRING_DATASOURCE_USERNAME", "erasure");
+                "SPRING_DATASOURCE_URL", "jdbc:postgresql://db/erasure", "SPRING_DATASOURCE_USERNAME", "erasure",
+                "spring_datasource_url", "jdbc:postgresql://db/lower", "JAVA_TOOL_OPTIONS",
+                "-Dspring.datasource.url=jdbc:postgresql://db/property");
+        // Spring also reads an application.properties in the working folder.
+        Files.writeString(dir.resolve("application.properties"), "spring.datasource.url=jdbc:postgresql://db/file\n");
 
         Launch launch = launch(env, "status", "--state-dir", state.toString());
 
         assertThat(launch.output()).as(launch.output()).contains("command: jdbc:postgresql://db/erasure");
         assertThat(state.resolve("launcher/launcher.log")).content(StandardCharsets.UTF_8)
-                .contains("training: none").doesNotContain("jdbc:postgresql");
+                .contains("training: none none none in " + state.resolve("launcher/train."))
+                .doesNotContain("jdbc:postgresql");
     }
+
+    @Test
+    void a_jar_replaced_by_one_of_the_same_size_and_modification_time_gets_an_archive_of_its_own() throws Exception {
+        Path java = fakeJava(RECORDING_JAVA);
+        Path installed = Files.copy(JAR, dir.resolve("polar-erasure.jar"));
+        Path state = privateFolder("state");
+        Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString(), "POLAR_ERASURE_JAR",
+                installed.toString());
+        Launch first = launch(env, "status", "--state-dir", state.toString());
+        // Another build copied over it with its times kept (cp -p, rsync -t): same size, same modification time.
+        byte[] other = Files.readAllBytes(installed);
+        other[other.length / 2] ^= 1;
+        java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(installed);
+        Thread.sleep(1_100); // the change time moves on by a second at least
+        Files.write(installed, other);
+        Files.setLastModifiedTime(installed, modified);
+
+        Launch second = launch(env, "status", "--state-dir", state.toString());
+
+        assertThat(first.output()).contains("preparing a faster start", "SharedArchiveFile");
+        assertThat(second.output()).as("the new jar is unpacked and trained, not the old copy run")
+                .contains("preparing a faster start", "SharedArchiveFile=" + state.resolve("launcher/app-"
+                        + stat(installed) + "-" + stat(java) + ".jsa"));
+    }
+
+    @Test
+    void a_jvm_that_cannot_record_an_archive_is_not_asked_again_on_every_start() throws Exception {
+        // As a JDK without a base archive, or -Xshare:off, refuses -XX:ArchiveClassesAtExit.
+        Path java = fakeJava("#!/bin/sh\ncase \"$*\" in *ArchiveClassesAtExit*) echo refused >&2; exit 1 ;; esac\n"
+                + "echo \"$@\"\n");
+        Path state = privateFolder("state");
+        Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString());
+
+        Launch first = launch(env, "status", "--state-dir", state.toString());
+        Launch second = launch(env, "status", "--state-dir", state.toString());
+
+        assertThat(first.output()).contains("preparing a faster start", "could not prepare it")
+                .contains("-XX:TieredStopAtLevel=1 -jar " + JAR + " status");
+        assertThat(second.code()).isZero();
+        assertThat(second.output()).doesNotContain("preparing", "could not prepare")
+                .startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR + " status");
+    }
+
+    @Test
+    void a_state_folder_that_does_not_exist_is_left_to_the_jar_to_refuse_not_created() throws Exception {
+        Path java = fakeJava("#!/bin/sh\necho \"$@\"\n");
+        Path typo = dir.resolve("stat");
+        Map<String, String> env = Map.of("POLAR_ERASURE_JAVA", java.toString());
+
+        Launch lookup = launch(env, "lookup", "--state-dir", typo.toString(), "--id", "c");
+
+        assertThat(lookup.output()).startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR + " lookup");
+        assertThat(typo).doesNotExist();
+        // Nor the default one, for a command that has no state folder (HOME is dir here).
+        assertThat(launch(env, "verify", "--report", "r.csv").output()).doesNotContain("preparing");
+        assertThat(dir.resolve(".local")).doesNotExist();
+    }
+
+    @Test
+    void without_home_or_state_folder_it_starts_from_the_jar() throws Exception {
+        Path java = fakeJava("#!/bin/sh\necho \"$@\"\n");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("POLAR_ERASURE_JAVA", java.toString());
+        env.put("HOME", null);
+        env.put("XDG_STATE_HOME", null);
+        env.put("POLAR_ERASURE_STATE_DIR", "   ");
+
+        Launch status = launch(env, "status");
+
+        assertThat(status.code()).as(status.output()).isZero();
+        assertThat(status.output()).startsWith("-XX:TieredStopAtLevel=1 -jar " + JAR + " status");
+        // A relative XDG_STATE_HOME is invalid (the XDG specification), as the jar has it: not a folder here.
+        env.put("XDG_STATE_HOME", "relative");
+        Files.createDirectories(dir.resolve("relative/polar-erasure"));
+        assertThat(launch(env, "status").output()).doesNotContain("preparing");
+    }
+
+    @Test
+    void started_through_a_symbolic_link_it_finds_the_jar_beside_its_own_folder() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path link = Files.createSymbolicLink(bin.resolve("polar-erasure"), LAUNCHER);
+        Path java = fakeJava("#!/bin/sh\necho \"$@\"\n");
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("POLAR_ERASURE_JAVA", java.toString());
+        env.put("POLAR_ERASURE_JAR", null); // found as ../target/polar-erasure.jar of this checkout
+
+        List<String> command = List.of(link.toString(), "status", "--state-dir", dir.resolve("none").toString());
+        int code = jar.finish(jar.startCommand(dir, env, command));
+
+        assertThat(code).as(jar.lastLog()).isZero();
+        assertThat(jar.lastLog()).startsWith("-XX:TieredStopAtLevel=1 -jar " + LAUNCHER.getParent().getParent()
+                .resolve("jobs/../target/polar-erasure.jar") + " status");
+    }
+
+    /** A stand-in for java that "unpacks" and "records" as the launcher asks, then prints its arguments. */
+    private static final String RECORDING_JAVA = """
+            #!/bin/bash
+            prev=""
+            for a in "$@"; do
+              case $a in
+                -XX:ArchiveClassesAtExit=*) touch "${a#*=}" ;;
+              esac
+              [ "$prev" = --destination ] && mkdir -p "$a" && touch "$a/$(basename "$POLAR_ERASURE_JAR")"
+              prev=$a
+            done
+            echo "$@"
+            """;
 
     /** A stand-in for java at {@code dir/java}: the script given, owner-only and executable. */
     private Path fakeJava(String script) throws IOException {
@@ -315,10 +436,18 @@ class LauncherIT {
         return java;
     }
 
-    /** The launcher's key for a file: its size and modification time (seconds), as {@code stat -c %s-%Y}. */
-    private static String stat(Path file) throws IOException {
-        Path real = file.toRealPath();
-        return Files.size(real) + "-" + Files.getLastModifiedTime(real).toMillis() / 1000;
+    /** The launcher's key for a file: size, modification and change times (seconds) and inode, from stat(1). */
+    private static String stat(Path file) throws IOException, InterruptedException {
+        Process stat = new ProcessBuilder("stat", "-L", "-c", "%s-%Y-%Z-%i", file.toRealPath().toString()).start();
+        String key = new String(stat.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(stat.waitFor()).isZero();
+        return key;
+    }
+
+    /** A folder {@code dir/name} that exists, owner-only, as a state folder the jar has created. */
+    private Path privateFolder(String name) throws IOException {
+        return Files.createDirectories(dir.resolve(name),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
     private record Launch(int code, String output) {
