@@ -108,6 +108,9 @@ public final class PolarErasureCommand implements Runnable {
             }
         };
         CommandLine commandLine = new CommandLine(new PolarErasureCommand(), factory);
+        // An argument that starts with @ is a file name like any other (a request file "@home.csv"), never a file of
+        // more arguments to read: picocli's default would take options (an --api-url) from inside such a file.
+        commandLine.setExpandAtFiles(false);
         ResumeHints hints = ResumeHints.of(environment);
         commandLine.setExecutionExceptionHandler((error, line, parsed) -> handle(error, line, hints));
         commandLine.setExitCodeExceptionMapper(error -> ExitCodes.USAGE);

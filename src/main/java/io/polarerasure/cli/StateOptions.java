@@ -42,6 +42,11 @@ final class StateOptions {
 
     /** The state folder: the one given, else the default ({@link StateFolder#defaultPath}); absolute. */
     Path stateDir() {
+        if (stateDirOption != null && stateDirOption.toString().isBlank()) {
+            // Path.of("") is the current folder: a state folder wherever the command happens to run.
+            throw new UsageException("--state-dir is empty: give the folder the runs are recorded in (or leave the"
+                    + " option out for the default one). Nothing was done.");
+        }
         return stateDirOption != null ? stateDirOption.toAbsolutePath()
                 : StateFolder.defaultPath(System.getenv(), System.getProperty("user.home"));
     }

@@ -7,6 +7,8 @@ import java.util.UUID;
 
 import io.polarerasure.secrets.Redaction;
 
+import okhttp3.Call;
+import okhttp3.EventListener;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -101,6 +103,14 @@ public final class PolarClient {
                 .writeTimeout(settings.writeTimeout())
                 .callTimeout(settings.callTimeout())
                 .retryOnConnectionFailure(false)
+                // The moment a request leaves, for the rate limit's send log (Throttle.requestLeft): called on the
+                // sending thread, as calls here are synchronous.
+                .eventListener(new EventListener() {
+                    @Override
+                    public void requestHeadersEnd(Call call, Request request) {
+                        Throttle.requestLeft();
+                    }
+                })
                 // A redirect would be a second request, and might carry the token elsewhere.
                 .followRedirects(false)
                 .followSslRedirects(false)

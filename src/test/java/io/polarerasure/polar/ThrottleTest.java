@@ -12,6 +12,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -113,6 +118,51 @@ class ThrottleTest {
         for (int i = 3; i < at.size(); i++) {
             assertThat(at.get(i).minus(at.get(i - 3))).as("from #%d to #%d", i - 3, i)
                     .isGreaterThanOrEqualTo(Duration.ofMillis(1_001));
+        }
+    }
+
+    @Test
+    void a_request_held_up_after_its_admission_counts_its_window_from_when_it_left() throws Exception {
+        FakeTime time = new FakeTime();
+        Throttle throttle = new Throttle(Rate.parse("3/s"), time, time);
+        // The first request is admitted at once but leaves 200 ms later (a cold JVM's first call, a journal mark);
+        // the others leave as they are admitted.
+        throttle.awaitTurn();
+        time.sleep(Duration.ofMillis(200));
+        Throttle.requestLeft();
+        Duration firstLeft = time.elapsed();
+        List<Duration> at = new ArrayList<>();
+        for (int i = 1; i < 4; i++) {
+            throttle.awaitTurn();
+            Throttle.requestLeft();
+            at.add(time.elapsed());
+        }
+
+        assertThat(at.get(0)).as("the second, in its slot").isEqualTo(Rate.parse("3/s").interval());
+        assertThat(at.get(2).minus(firstLeft)).as("the fourth, a window (and a thousandth) after the first left")
+                .isEqualTo(Duration.ofMillis(1_001));
+    }
+
+    @Test
+    void the_http_clients_event_listener_reports_when_each_request_leaves() throws Exception {
+        FakeTime time = new FakeTime();
+        Throttle throttle = new Throttle(Rate.parse("3/s"), time, time);
+        try (MockWebServer server = new MockWebServer()) {
+            server.start();
+            server.enqueue(new MockResponse.Builder().code(204).build());
+            OkHttpClient http = PolarClient.httpClient(TestSettings.of(server.url("/")));
+            throttle.awaitTurn();
+            time.sleep(Duration.ofMillis(200)); // held up between its admission and the call
+            try (Response response = http.newCall(new Request.Builder().url(server.url("/x")).delete().build())
+                    .execute()) {
+                assertThat(response.code()).isEqualTo(204);
+            }
+            for (int i = 1; i < 4; i++) {
+                throttle.awaitTurn();
+            }
+
+            assertThat(time.elapsed()).as("the fourth waits for a window after the call, not the admission")
+                    .isEqualTo(Duration.ofMillis(1_201));
         }
     }
 
