@@ -120,6 +120,7 @@ public final class Eraser {
                     + " attempt sent for it may have landed");
         } finally {
             releasePermit(row);
+            Throttle.turnOver();
         }
     }
 

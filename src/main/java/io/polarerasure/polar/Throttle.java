@@ -61,6 +61,7 @@ final class Throttle {
      * queues again at the new rate instead of sleeping out the old slot.
      */
     void awaitTurn() throws InterruptedException {
+        turnOver();
         while (true) {
             for (long left = pauseLeft(); left > 0; left = pauseLeft()) {
                 sleeper.sleep(Duration.ofNanos(left));
@@ -107,6 +108,19 @@ final class Throttle {
         if (leaving != null) {
             LEAVING.remove();
             leaving.throttle().sent.left(leaving.number(), leaving.throttle().now());
+        }
+    }
+
+    /**
+     * This thread's last admission is over, its request sent or not: one whose headers were never written (no
+     * connection, a stop, a refused lease) keeps its admission time in the send log, and no longer holds up the
+     * admission a window after it (see {@link SendLog#admit}). Called when a row is done and before each turn.
+     */
+    static void turnOver() {
+        Leaving leaving = LEAVING.get();
+        if (leaving != null) {
+            LEAVING.remove();
+            leaving.throttle().sent.over(leaving.number());
         }
     }
 
@@ -199,14 +213,22 @@ final class Throttle {
      * A request's time is first its admission, then, once its headers are written, that moment ({@link
      * #requestLeft}): a request held up after its admission (the first of a run, 60 ms and more on a cold JVM)
      * would otherwise share a window at Polar with the one the count after it (the benchmark saw 501 in a sliding
-     * minute at 500/min once, 2026-12-02). Off for counts above {@link #MOST_LOGGED} (no Polar budget is that
-     * large; the tests' "no limit" is).
+     * minute at 500/min once, 2026-12-02). A request admitted but not yet left when its entry is due again (held
+     * up a whole window: a stalled database commit) holds up the next admission until it leaves or its turn is
+     * over, for at most {@link #LONGEST_HOLD} more, so that the two do not leave together. Off for counts above
+     * {@link #MOST_LOGGED} (no Polar budget is that large; the tests' "no limit" is).
      */
     private static final class SendLog {
 
         private static final int MOST_LOGGED = 10_000;
+        /** How long past its window an admitted request that has not left holds up the next admission. */
+        private static final long LONGEST_HOLD = Duration.ofMinutes(1).toNanos();
+        /** How often an admission held up by a request that has not left looks again. */
+        private static final long RECHECK = Duration.ofMillis(10).toNanos();
 
         private final long[] times;
+        /** Whether the request in each entry was admitted and neither left nor had its turn end. */
+        private final boolean[] pending;
         private final long windowNanos;
         private int oldest;
         private int logged;
@@ -215,6 +237,7 @@ final class Throttle {
 
         SendLog(Rate rate) {
             this.times = new long[rate.requests() <= MOST_LOGGED ? rate.requests() : 0];
+            this.pending = new boolean[times.length];
             this.windowNanos = rate.per().toNanos() + rate.per().toNanos() / 1000;
         }
 
@@ -227,24 +250,42 @@ final class Throttle {
                 return 0;
             }
             if (logged == times.length) {
-                long wait = times[oldest] + windowNanos - now;
-                if (wait > 0) {
-                    return wait;
+                long due = times[oldest] + windowNanos;
+                if (due > now) {
+                    return due - now;
+                }
+                if (pending[oldest] && due + LONGEST_HOLD > now) {
+                    return Math.min(RECHECK, due + LONGEST_HOLD - now);
                 }
             } else {
                 logged++;
             }
             times[oldest] = now;
+            pending[oldest] = true;
             oldest = (oldest + 1) % times.length;
             return -++admitted;
         }
 
         /** The {@code number}th request left at {@code now}: its entry says so, unless a later one has it now. */
         synchronized void left(long number, long now) {
-            int slot = (int) ((number - 1) % times.length);
-            if (admitted - number < times.length && now > times[slot]) {
-                times[slot] = now;
+            int slot = slot(number);
+            if (slot >= 0) {
+                pending[slot] = false;
+                times[slot] = Math.max(times[slot], now);
             }
+        }
+
+        /** The {@code number}th request's turn is over: its entry keeps its time and holds up no admission. */
+        synchronized void over(long number) {
+            int slot = slot(number);
+            if (slot >= 0) {
+                pending[slot] = false;
+            }
+        }
+
+        /** The entry of the {@code number}th request, or -1 if a later one has it now. */
+        private int slot(long number) {
+            return admitted - number < times.length ? (int) ((number - 1) % times.length) : -1;
         }
     }
 

@@ -13,7 +13,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -76,6 +79,36 @@ class EraserTest {
         assertThat(server.getRequestCount()).as("requests sent").isEqualTo(1);
         // Before each attempt, and again once its SENDING mark is written, just before the request leaves.
         assertThat(asked).as("the permit's questions").containsExactly(false, true, false);
+    }
+
+    @Test
+    void a_row_refused_after_its_turn_holds_up_no_later_request() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            enqueue(204, "");
+        }
+        Eraser eraser = eraser(Rate.parse("3/s"), 6, 20);
+        AtomicReference<Thread> refused = new AtomicReference<>();
+        eraser.requirePermit(rowMayHaveLanded -> {
+            if (Thread.currentThread() == refused.get()) {
+                throw new StopRequestedException(rowMayHaveLanded);
+            }
+        });
+        ExecutorService worker = Executors.newSingleThreadExecutor(task -> {
+            refused.set(new Thread(task));
+            return refused.get();
+        });
+        try {
+            assertThatThrownBy(() -> worker.submit(() -> eraser.erase("cus_0")).get())
+                    .hasCauseInstanceOf(StopRequestedException.class);
+        } finally {
+            worker.shutdown();
+        }
+        for (int i = 1; i < 4; i++) {
+            assertThat(eraser.erase("cus_" + i).result()).isEqualTo(Erasure.Result.ERASED);
+        }
+
+        assertThat(sent).as("the fourth turn a window after the refused one, not a minute later").hasSize(3)
+                .last().isEqualTo(Duration.ofMillis(1_001));
     }
 
     @Test

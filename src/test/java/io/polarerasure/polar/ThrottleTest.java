@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -141,6 +142,63 @@ class ThrottleTest {
         assertThat(at.get(0)).as("the second, in its slot").isEqualTo(Rate.parse("3/s").interval());
         assertThat(at.get(2).minus(firstLeft)).as("the fourth, a window (and a thousandth) after the first left")
                 .isEqualTo(Duration.ofMillis(1_001));
+    }
+
+    @Test
+    void a_request_held_up_a_whole_window_holds_up_the_admission_its_entry_is_due_for_until_it_leaves()
+            throws Exception {
+        Duration leaves = Duration.ofMillis(1_500);
+        assertThat(fourthAdmittedWhenTheFirst(leaves, Throttle::requestLeft)).as("a window after the first left")
+                .isGreaterThanOrEqualTo(leaves.plusMillis(1_001)).isLessThan(leaves.plusMillis(1_020));
+    }
+
+    @Test
+    void a_request_that_never_left_holds_up_the_admission_only_until_its_turn_is_over() throws Exception {
+        Duration over = Duration.ofMillis(1_200);
+        assertThat(fourthAdmittedWhenTheFirst(over, Throttle::turnOver)).as("at once after its turn ended")
+                .isGreaterThanOrEqualTo(over).isLessThan(over.plusMillis(20));
+    }
+
+    @Test
+    void a_request_that_never_reports_holds_up_the_admission_a_minute_at_most() throws Exception {
+        Duration never = Duration.ofHours(1);
+        assertThat(fourthAdmittedWhenTheFirst(never, () -> { })).as("a minute after its entry was due")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(61_001)).isLessThan(Duration.ofMillis(61_020));
+    }
+
+    /**
+     * At 3/s, the first request is admitted on a thread of its own, which does {@code then} once the clock has
+     * passed {@code at}; the second and third leave in their slots. Returns when the fourth was admitted.
+     */
+    private static Duration fourthAdmittedWhenTheFirst(Duration at, Runnable then) throws Exception {
+        FakeTime time = new FakeTime();
+        ExecutorService held = Executors.newSingleThreadExecutor();
+        try {
+            boolean[] done = {false};
+            Sleeper sleeper = duration -> {
+                time.sleep(duration);
+                if (!done[0] && time.elapsed().compareTo(at) >= 0) {
+                    done[0] = true;
+                    try {
+                        held.submit(then).get();
+                    } catch (ExecutionException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            };
+            Throttle throttle = new Throttle(Rate.parse("3/s"), time, sleeper);
+            held.submit(() -> {
+                throttle.awaitTurn();
+                return null;
+            }).get();
+            for (int i = 1; i < 4; i++) {
+                throttle.awaitTurn();
+                Throttle.requestLeft();
+            }
+            return time.elapsed();
+        } finally {
+            held.shutdownNow();
+        }
     }
 
     @Test
