@@ -98,17 +98,26 @@ final class RetryFailedCommand implements Callable<Integer> {
         if (summary.apiBaseUrl() != null) {
             options.append(" --api-url ").append(shellWord(summary.apiBaseUrl()));
         }
-        String repository = summary.provenance() == null ? null : summary.provenance().jobRepository();
-        if (repository != null && repository.startsWith("jdbc:")) {
-            // As printed everywhere: without credentials (user=*** is put back as the operator gave it).
-            options.append(" --jdbc-url '").append(repository).append("'");
-        } else if (repository != null && repository.endsWith("repository")) {
-            options.append(" --state-dir ").append(shellWord(Path.of(repository).getParent().toString()));
-        }
+        options.append(repositoryOption(summary.provenance() == null ? null : summary.provenance().jobRepository()));
         if (summary.rateLimit() != null) {
             options.append(" --rate-limit ").append(shellWord(summary.rateLimit()));
         }
         return options.toString();
+    }
+
+    /**
+     * The option that names {@code repository} (a JDBC URL, or the file of the H2 repository in a state folder, as
+     * a report's summary gives it; null if unknown) for {@code run}, with a leading space; empty if there is none.
+     * A JDBC URL is given as printed everywhere: without credentials (user=*** is put back as the operator gave it).
+     */
+    static String repositoryOption(String repository) {
+        if (repository != null && repository.startsWith("jdbc:")) {
+            return " --jdbc-url " + shellWord(repository);
+        }
+        if (repository != null && repository.endsWith("repository")) {
+            return " --state-dir " + shellWord(Path.of(repository).getParent().toString());
+        }
+        return "";
     }
 
     /**

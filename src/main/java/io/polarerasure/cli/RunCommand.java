@@ -278,11 +278,13 @@ final class RunCommand implements Callable<Integer> {
 
     private int plan(ScanResult scan, PrintWriter out) throws Exception {
         Path input = options.input;
+        // First: a wrong --api-url or --rate-limit is refused before anything is written or printed.
+        Rate rate = options.polarSettings().rate();
         Path plan = sibling(input, ".plan.csv");
         DryRun.writePlan(scan, options.idColumn, plan, clock);
         out.printf("Dry run of %s (%d rows%s, sha256 %s): nothing was sent.%n", input, scan.rows(), skipped(scan),
                 scan.sha256());
-        PlanOverview.print(plan, options.polarSettings().rate(), out);
+        PlanOverview.print(plan, rate, out);
         out.printf("  plan: %s%n", plan.toAbsolutePath());
         return ExitCodes.OK;
     }

@@ -42,7 +42,8 @@ record Header(char delimiter, List<String> columns, long line) {
     /**
      * The 0-based index of the ID column.
      *
-     * @throws InputFileException unless exactly one column is named {@link RequestOptions#idColumn()}
+     * @throws InputFileException unless exactly one column is named {@link RequestOptions#idColumn()} and no other
+     *                            column's name differs from it only in case (two exports joined side by side)
      */
     int idIndex(Path file, RequestOptions options) {
         String idColumn = options.idColumn();
@@ -55,6 +56,14 @@ record Header(char delimiter, List<String> columns, long line) {
             throw InputFileException.at(file, line, "the header has more than one column named "
                     + Visible.escape(idColumn) + " (columns " + (first + 1) + " and " + (last + 1) + "), so it is"
                     + " unclear which holds the IDs. Keep one and run again.");
+        }
+        for (int i = 0; i < columns.size(); i++) {
+            if (i != first && columns.get(i).equalsIgnoreCase(idColumn)) {
+                throw InputFileException.at(file, line, "the header has a column named " + Visible.escape(idColumn)
+                        + " (column " + (first + 1) + ") and one named " + Visible.escape(columns.get(i))
+                        + " (column " + (i + 1) + "), so it is unclear which holds the IDs. Rename or delete the"
+                        + " other one and run again.");
+            }
         }
         return first;
     }

@@ -38,4 +38,17 @@ class DryRunOutputTest {
                 "  plan: " + dir.resolve("big.plan.csv"));
         assertThat(result.out()).doesNotContain("row 611 ");
     }
+
+    @Test
+    void a_wrong_api_url_is_refused_before_the_plan_is_written_or_anything_printed() throws IOException {
+        Path input = Files.writeString(dir.resolve("requests.csv"), "external_id\nusr_1\n");
+
+        Cli.Result result = Cli.run(Map.of(), "run", "--input", input.toString(), "--dry-run", "--api-url",
+                "api.polar.sh/v1");
+
+        assertThat(result.exitCode()).as(result.toString()).isEqualTo(2);
+        assertThat(result.err()).contains("--api-url");
+        assertThat(result.out()).isEmpty();
+        assertThat(dir.resolve("requests.plan.csv")).doesNotExist();
+    }
 }

@@ -29,16 +29,28 @@ class RetryFailedRunAgainTest {
     }
 
     @Test
+    void the_job_repository_is_named_in_words_the_shell_gives_back_as_they_are() throws Exception {
+        String url = "jdbc:postgresql://db:5432/erasure?user=***&options=-c%20search_path='audit'";
+        assertThat(shell(RetryFailedCommand.repositoryOption(url))).isEqualTo("--jdbc-url|" + url + "|");
+        assertThat(shell(RetryFailedCommand.repositoryOption("/srv/it's state/repository")))
+                .isEqualTo("--state-dir|/srv/it's state|");
+        assertThat(RetryFailedCommand.repositoryOption(null)).isEmpty();
+    }
+
+    /** The words a POSIX shell makes of {@code words}, each followed by a bar. */
+    private static String shell(String words) throws Exception {
+        Process shell = new ProcessBuilder("sh", "-c", "printf '%s|' " + words).redirectErrorStream(true).start();
+        return new String(shell.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void a_path_with_spaces_or_quotes_is_quoted_for_the_shell() throws Exception {
         assertThat(RetryFailedCommand.runAgain("/opt/my tools/polar-erasure", null, "/d/f.csv"))
                 .isEqualTo("'/opt/my tools/polar-erasure' run --input /d/f.csv");
         assertThat(RetryFailedCommand.shellWord("/plain/path-1_2.csv")).isEqualTo("/plain/path-1_2.csv");
         for (String word : new String[] {"/d/my dir/it's.csv", "$HOME;rm -rf x", "a\"b`c`", "--x y", "*"}) {
             // What a POSIX shell makes of the printed word: the word itself.
-            Process shell = new ProcessBuilder("sh", "-c", "printf '%s' " + RetryFailedCommand.shellWord(word))
-                    .redirectErrorStream(true).start();
-            assertThat(new String(shell.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
-                    .as(word).isEqualTo(word);
+            assertThat(shell(RetryFailedCommand.shellWord(word))).as(word).isEqualTo(word + "|");
         }
     }
 }

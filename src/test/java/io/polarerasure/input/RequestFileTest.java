@@ -153,6 +153,16 @@ class RequestFileTest {
     }
 
     @Test
+    void an_id_column_and_one_named_alike_but_for_case_stop() {
+        Path file = write(dir, "External_ID,name,external_id\na,Ann,b\n");
+
+        assertThatThrownBy(() -> RequestFile.open(file, "external_id"))
+                .isInstanceOf(InputFileException.class)
+                .hasMessageContaining("line 1: the header has a column named external_id (column 3) and one named"
+                        + " External_ID (column 1), so it is unclear which holds the IDs");
+    }
+
+    @Test
     void header_fitting_both_delimiters_differently_stops() {
         Path file = write(dir, "external_id,x;external_id\na\n");
 

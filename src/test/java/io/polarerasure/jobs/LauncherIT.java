@@ -109,6 +109,17 @@ class LauncherIT {
         Path unterminated = dir.resolve("unterminated.csv");
         Files.writeString(unterminated, "external_id" + "\nc".repeat(49_999), StandardCharsets.UTF_8);
         assertThat(launch(env, "run", "--input", unterminated.toString()).output()).startsWith(c1Serial);
+        // Lines ended by CR alone (classic Mac OS) count by their CRs; UTF-16 (Excel's "Unicode Text") by its bytes,
+        // without a warning from the shell about its NUL bytes.
+        Path mac = dir.resolve("mac.csv");
+        Files.writeString(mac, "external_id\r" + "c\r".repeat(49_999), StandardCharsets.UTF_8);
+        assertThat(launch(env, "run", "--input", mac.toString()).output()).startsWith(c1Serial);
+        Path unicode = dir.resolve("unicode.txt");
+        Files.writeString(unicode, "external_id\r\n" + "c\r\n".repeat(49_999), StandardCharsets.UTF_16LE);
+        assertThat(launch(env, "run", "--input", unicode.toString()).output()).startsWith(c1Serial);
+        Files.writeString(unicode, "external_id\r\n" + "c\r\n".repeat(9), StandardCharsets.UTF_16LE);
+        assertThat(launch(env, "run", "--input", unicode.toString()).output())
+                .startsWith("-XX:TieredStopAtLevel=1 -jar");
         assertThat(launch(env, "verify", "--report", huge.toString()).output())
                 .startsWith("-XX:TieredStopAtLevel=1 -jar");
         Path workbook = dir.resolve("big.xlsx");

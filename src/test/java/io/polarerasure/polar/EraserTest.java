@@ -702,7 +702,8 @@ class EraserTest {
         java.util.concurrent.atomic.AtomicReference<Eraser> self = new java.util.concurrent.atomic.AtomicReference<>();
         List<String> duringThePause = new CopyOnWriteArrayList<>();
         CompletableFuture<Erasure> second = new CompletableFuture<>();
-        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20);
+        // The second row's answer waits for the first row's 429, which a loaded machine may take a while to reach.
+        PolarSettings settings = TestSettings.of(server.url("/"), FAST, 6, 20, Duration.ofSeconds(5));
         Eraser eraser = new Eraser(client(settings), settings, time, duration -> {
             if (duration.toSeconds() >= 29 && duringThePause.isEmpty()) {
                 // The 429's pause began; now the row sent before it gets its 204, as with many workers in flight.
