@@ -266,7 +266,9 @@ final class RunOptions {
 
     PolarSettings polarSettings() {
         String base = PolarSettings.normalise(apiUrl != null ? apiUrl : sandbox ? SANDBOX_URL : PRODUCTION_URL);
-        String rate = rateLimit != null ? rateLimit : sandbox ? "80/min" : "300/min";
+        // The sandbox's default however it is named (--sandbox or its URL): its budget is 100/min.
+        boolean sandboxApi = sandbox || PolarEnvironment.of(base) == PolarEnvironment.SANDBOX;
+        String rate = rateLimit != null ? rateLimit : sandboxApi ? "80/min" : "300/min";
         try {
             Rate parsed;
             try {
@@ -278,7 +280,7 @@ final class RunOptions {
                     .with(Duration.ofMinutes(maxPauseMinutes), polarVersion);
             OptionalInt budget = PolarEnvironment.budgetPerMinute(settings.baseUrl());
             if (budget.isPresent() && parsed.interval().compareTo(Duration.ofMinutes(1).dividedBy(budget.getAsInt()))
-                    < 0 && !allowRateAboveBudget && !dryRun) { // a dry run sends nothing
+                    < 0 && !allowRateAboveBudget) { // a dry run too: it shows what the run would do
                 throw new UsageException("--rate-limit " + parsed + " is above Polar's budget of " + budget.getAsInt()
                         + "/min per organization at " + settings.baseUrl() + ": it cannot succeed, and it would"
                         + " starve the merchant's own API traffic. Use at most " + budget.getAsInt() + "/min (the"

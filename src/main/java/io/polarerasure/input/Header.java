@@ -2,6 +2,7 @@ package io.polarerasure.input;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -43,7 +44,8 @@ record Header(char delimiter, List<String> columns, long line) {
      * The 0-based index of the ID column.
      *
      * @throws InputFileException unless exactly one column is named {@link RequestOptions#idColumn()} and no other
-     *                            column's name differs from it only in case (two exports joined side by side)
+     *                            column's name differs from it only in case and separators ({@code External ID}
+     *                            beside {@code external_id}: two exports joined side by side)
      */
     int idIndex(Path file, RequestOptions options) {
         String idColumn = options.idColumn();
@@ -58,14 +60,23 @@ record Header(char delimiter, List<String> columns, long line) {
                     + " unclear which holds the IDs. Keep one and run again.");
         }
         for (int i = 0; i < columns.size(); i++) {
-            if (i != first && columns.get(i).equalsIgnoreCase(idColumn)) {
+            if (i != first && sameWords(columns.get(i), idColumn)) {
                 throw InputFileException.at(file, line, "the header has a column named " + Visible.escape(idColumn)
                         + " (column " + (first + 1) + ") and one named " + Visible.escape(columns.get(i))
-                        + " (column " + (i + 1) + "), so it is unclear which holds the IDs. Rename or delete the"
-                        + " other one and run again.");
+                        + " (column " + (i + 1) + "), the same name written another way, so it is unclear which"
+                        + " holds the IDs. Rename or delete the other one and run again.");
             }
         }
         return first;
+    }
+
+    /** Whether two names are the same words but for case and separators: {@code external_id}, {@code External ID}. */
+    private static boolean sameWords(String one, String other) {
+        return words(one).equals(words(other));
+    }
+
+    private static String words(String name) {
+        return name.replaceAll("[\\s_.-]+", "").toLowerCase(Locale.ROOT);
     }
 
     /** The error for a header without the ID column, with the names found and what to do. */

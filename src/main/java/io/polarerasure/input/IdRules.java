@@ -202,7 +202,8 @@ public final class IdRules {
 
     /**
      * Cc (C0, DEL, C1 including U+0085) and Cf (zero-width and bidi marks, U+FEFF, soft hyphen, ...) are invisible
-     * or rewrite how text is shown. An operator could not verify such an ID by eye in the audit report, and they
+     * or rewrite how text is shown, as do the other default-ignorable code points (Hangul fillers, variation
+     * selectors); U+2028 and U+2029 break the line, and a space other than U+0020 looks like one. An operator could not verify such an ID by eye in the audit report, and they
      * almost always come from copy-and-paste or a concatenated export rather than from the merchant's system, so
      * the row is reported for a person to look at instead of being sent.
      */
@@ -216,13 +217,29 @@ public final class IdRules {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id is not valid Unicode (unpaired surrogate at position %d)", position));
             }
-            if (type == Character.CONTROL || type == Character.FORMAT) {
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || ignorable(codePoint)) {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control or invisible character U+%04X at position %d", codePoint, position));
+            }
+            if (type == Character.SPACE_SEPARATOR && codePoint != ' ') {
+                return Optional.of(String.format(Locale.ROOT, "external_id contains U+%04X at position %d, a space"
+                        + " that looks like a plain one but is not", codePoint, position));
             }
             i += Character.charCount(codePoint);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Unicode's default-ignorable code points that are not Cf: shown as nothing (the Hangul fillers, the combining
+     * grapheme joiner, variation selectors, Mongolian free variation selectors, Khmer inherent vowels, and the
+     * unassigned ones kept for such use). DerivedCoreProperties.txt, Default_Ignorable_Code_Point.
+     */
+    private static boolean ignorable(int c) {
+        return c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 || c >= 0x180B && c <= 0x180F
+                || c == 0x3164 || c >= 0xFE00 && c <= 0xFE0F || c == 0xFFA0 || c >= 0xFFF0 && c <= 0xFFF8
+                || c >= 0xE0000 && c <= 0xE0FFF;
     }
 
     /**

@@ -301,6 +301,18 @@ class MisconfigurationTest {
     }
 
     @Test
+    void a_dry_run_refuses_the_rate_the_run_would_refuse_and_the_sandbox_url_gets_the_sandbox_default() {
+        Cli.Result above = Cli.run(ENV, "run", "--input", input.toString(), "--dry-run", "--rate-limit", "600/min");
+        Cli.Result sandbox = Cli.run(ENV, "run", "--input", input.toString(), "--dry-run", "--api-url",
+                "https://sandbox-api.polar.sh");
+
+        assertThat(above.exitCode()).as(above.all()).isEqualTo(ExitCodes.USAGE);
+        assertThat(above.err()).contains("--rate-limit 600/min").contains("500/min");
+        assertThat(sandbox.exitCode()).as(sandbox.all()).isZero();
+        assertThat(sandbox.out()).contains("at 80/min");
+    }
+
+    @Test
     void a_user_token_is_refused_against_polars_hosts_naming_its_source() {
         Cli.Result result = Cli.run(Map.of("POLAR_ACCESS_TOKEN", "polar_pat_" + "0123456789".repeat(3)), "run",
                 "--input", input.toString(), "--state-dir", dir.resolve("state").toString());

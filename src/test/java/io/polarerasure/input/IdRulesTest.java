@@ -67,6 +67,23 @@ class IdRulesTest {
                 .contains(String.format("external_id contains control or invisible character U+%04X at position 2", codePoint));
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0x2028, 0x2029, 0x034F, 0x115F, 0x3164, 0xFFA0, 0xFE0F, 0x180B, 0xE0100})
+    void line_breaks_fillers_and_variation_selectors_are_invalid(int codePoint) {
+        String id = "a" + Character.toString(codePoint) + "b";
+        assertThat(IdRules.violation(id))
+                .contains(String.format("external_id contains control or invisible character U+%04X at position 2", codePoint));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0x00A0, 0x1680, 0x2007, 0x200A, 0x202F, 0x3000})
+    void a_space_other_than_the_plain_one_inside_an_id_is_invalid(int codePoint) {
+        assertThat(IdRules.violation("a" + Character.toString(codePoint) + "b")).contains(String.format(
+                "external_id contains U+%04X at position 2, a space that looks like a plain one but is not", codePoint));
+        assertThat(IdRules.violation("a b")).isEmpty();
+        assertThat(IdRules.violation("Kundennummer_é_ü_中文_😀")).isEmpty();
+    }
+
     @Test
     void position_counts_code_points() {
         assertThat(IdRules.violation("😀😀\u0000"))

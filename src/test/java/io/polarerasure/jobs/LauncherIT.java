@@ -120,6 +120,9 @@ class LauncherIT {
         Files.writeString(unicode, "external_id\r\n" + "c\r\n".repeat(9), StandardCharsets.UTF_16LE);
         assertThat(launch(env, "run", "--input", unicode.toString()).output())
                 .startsWith("-XX:TieredStopAtLevel=1 -jar");
+        // A relative name is read as ./name: head and tail take a file named - for standard input (and waited on it).
+        Files.writeString(dir.resolve("-"), "external_id\n" + "c\n".repeat(49_999), StandardCharsets.UTF_8);
+        assertThat(launch(env, "run", "--input", "-").output()).startsWith(c1Serial);
         assertThat(launch(env, "verify", "--report", huge.toString()).output())
                 .startsWith("-XX:TieredStopAtLevel=1 -jar");
         Path workbook = dir.resolve("big.xlsx");
