@@ -87,7 +87,7 @@ class TokenSecrecyTest {
                     "--token-file", tokenFile.toString()))
                     .isEqualTo(ExitCodes.REFUSED);
             assertThat(run(Map.of(AccessToken.ENVIRONMENT_VARIABLE, TOKEN), "--input",
-                    input("planned", "cus-6"), "--dry-run"))
+                    input("planned", "cus-6"), "--dry-run", "--api-url", api))
                     .isEqualTo(ExitCodes.OK);
             assertThat(run(Map.of(AccessToken.ENVIRONMENT_VARIABLE, TOKEN), "--help")).isEqualTo(ExitCodes.OK);
             assertThat(run(Map.of(AccessToken.ENVIRONMENT_VARIABLE, TOKEN), "--input", input("refused-url", "cus-7"),

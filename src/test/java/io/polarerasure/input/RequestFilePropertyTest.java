@@ -100,6 +100,19 @@ class RequestFilePropertyTest {
         Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
+    /** Default_Ignorable_Code_Point of Unicode's DerivedCoreProperties.txt, as ranges: Cf is tested apart. */
+    private static final int[][] DEFAULT_IGNORABLE = {{0x034F, 0x034F}, {0x115F, 0x1160}, {0x17B4, 0x17B5},
+        {0x180B, 0x180F}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}, {0xE0000, 0xE0FFF}};
+
+    private static boolean defaultIgnorable(int codePoint) {
+        for (int[] range : DEFAULT_IGNORABLE) {
+            if (codePoint >= range[0] && codePoint <= range[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The rules in their documented order, restated for the test. */
     private static Optional<String> expectedViolation(String id) {
         if (id.isEmpty()) {
@@ -114,9 +127,14 @@ class RequestFilePropertyTest {
         int[] codePoints = id.codePoints().toArray();
         for (int i = 0; i < codePoints.length; i++) {
             int type = Character.getType(codePoints[i]);
-            if (type == Character.CONTROL || type == Character.FORMAT) {
+            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || defaultIgnorable(codePoints[i])) {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control or invisible character U+%04X at position %d", codePoints[i], i + 1));
+            }
+            if (type == Character.SPACE_SEPARATOR && codePoints[i] != 0x20) {
+                return Optional.of(String.format(Locale.ROOT, "external_id contains U+%04X at position %d, a space"
+                        + " that looks like a plain one but is not", codePoints[i], i + 1));
             }
         }
         if (id.length() > 1 && id.charAt(0) == '\'') {
