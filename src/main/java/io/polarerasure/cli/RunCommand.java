@@ -193,9 +193,10 @@ final class RunCommand implements Callable<Integer> {
                     context.getBean(JobRepository.class), context.getBean(Job.class), new ReportTakeover(
                     context.getBean(JobRepository.class), context.getBean(DataSource.class), stateDir, clock),
                     new ReportClaims(context.getBean(DataSource.class)));
-            out.printf("polar-erasure %s: %s (%d rows%s, sha256 %s) -> %s (%s) at %s, concurrency %s, chunk size %d%n"
+            out.printf("polar-erasure %s: %s (%d row%s%s, sha256 %s) -> %s (%s) at %s, concurrency %s, chunk size %d%n"
                             + "  job repository: %s%n",
-                    PolarErasureCommand.version(), input, scan.rows(), skipped(scan), scan.sha256(), settings.baseUrl(),
+                    PolarErasureCommand.version(), input, scan.rows(), scan.rows() == 1 ? "" : "s", skipped(scan),
+                    scan.sha256(), settings.baseUrl(),
                     identity.environment(), settings.rate(), options.autoConcurrency() ? "auto (up to " + concurrency
                             + ")" : concurrency, rowsPerChunk, state.describe());
             out.flush();
@@ -282,8 +283,8 @@ final class RunCommand implements Callable<Integer> {
         Rate rate = options.polarSettings().rate();
         Path plan = sibling(input, ".plan.csv");
         DryRun.writePlan(scan, options.idColumn, plan, clock);
-        out.printf("Dry run of %s (%d rows%s, sha256 %s): nothing was sent.%n", input, scan.rows(), skipped(scan),
-                scan.sha256());
+        out.printf("Dry run of %s (%d row%s%s, sha256 %s): nothing was sent.%n", input, scan.rows(),
+                scan.rows() == 1 ? "" : "s", skipped(scan), scan.sha256());
         PlanOverview.print(plan, rate, out);
         out.printf("  plan: %s%n", plan.toAbsolutePath());
         return ExitCodes.OK;

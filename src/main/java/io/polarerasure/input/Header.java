@@ -76,7 +76,7 @@ record Header(char delimiter, List<String> columns, long line) {
     }
 
     private static String words(String name) {
-        return name.replaceAll("[\\s_.-]+", "").toLowerCase(Locale.ROOT);
+        return name.replaceAll("[\\p{Z}\\s_.-]+", "").toLowerCase(Locale.ROOT);
     }
 
     /** The error for a header without the ID column, with the names found and what to do. */

@@ -202,11 +202,15 @@ public final class IdRules {
 
     /**
      * Cc (C0, DEL, C1 including U+0085) and Cf (zero-width and bidi marks, U+FEFF, soft hyphen, ...) are invisible
-     * or rewrite how text is shown, as do the other default-ignorable code points (Hangul fillers, variation
-     * selectors); U+2028 and U+2029 break the line, and a space other than U+0020 looks like one. An operator could not verify such an ID by eye in the audit report, and they
+     * or rewrite how text is shown, as do the letters shown as nothing ({@link Visible#blankLetter}); U+2028 and
+     * U+2029 break the line, and a space other than U+0020 looks like one (U+3000, the ideographic space that
+     * Japanese input methods type, is wide and visible: it is sent). Variation selectors are sent: they pick how the
+     * character before them is shown (an emoji's ❤️, a name's kanji variant) and can be part of a real ID. An operator could not verify such an ID by eye in the audit report, and they
      * almost always come from copy-and-paste or a concatenated export rather than from the merchant's system, so
      * the row is reported for a person to look at instead of being sent.
      */
+    private static final int IDEOGRAPHIC_SPACE = 0x3000;
+
     private static Optional<String> controlCharacter(String externalId) {
         int position = 0;
         for (int i = 0; i < externalId.length(); ) {
@@ -218,28 +222,18 @@ public final class IdRules {
                         "external_id is not valid Unicode (unpaired surrogate at position %d)", position));
             }
             if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || ignorable(codePoint)) {
+                    || type == Character.PARAGRAPH_SEPARATOR || Visible.blankLetter(codePoint)) {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control or invisible character U+%04X at position %d", codePoint, position));
             }
-            if (type == Character.SPACE_SEPARATOR && codePoint != ' ') {
+            if (type == Character.SPACE_SEPARATOR && codePoint != ' ' && codePoint != IDEOGRAPHIC_SPACE) {
                 return Optional.of(String.format(Locale.ROOT, "external_id contains U+%04X at position %d, a space"
-                        + " that looks like a plain one but is not", codePoint, position));
+                        + " that looks like a plain one but is not (a spreadsheet's thousands separator, or pasted"
+                        + " from a web page or document)", codePoint, position));
             }
             i += Character.charCount(codePoint);
         }
         return Optional.empty();
-    }
-
-    /**
-     * Unicode's default-ignorable code points that are not Cf: shown as nothing (the Hangul fillers, the combining
-     * grapheme joiner, variation selectors, Mongolian free variation selectors, Khmer inherent vowels, and the
-     * unassigned ones kept for such use). DerivedCoreProperties.txt, Default_Ignorable_Code_Point.
-     */
-    private static boolean ignorable(int c) {
-        return c == 0x034F || c == 0x115F || c == 0x1160 || c == 0x17B4 || c == 0x17B5 || c >= 0x180B && c <= 0x180F
-                || c == 0x3164 || c >= 0xFE00 && c <= 0xFE0F || c == 0xFFA0 || c >= 0xFFF0 && c <= 0xFFF8
-                || c >= 0xE0000 && c <= 0xE0FFF;
     }
 
     /**

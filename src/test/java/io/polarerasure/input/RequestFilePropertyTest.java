@@ -100,12 +100,12 @@ class RequestFilePropertyTest {
         Files.writeString(file, text, StandardCharsets.UTF_8);
     }
 
-    /** Default_Ignorable_Code_Point of Unicode's DerivedCoreProperties.txt, as ranges: Cf is tested apart. */
-    private static final int[][] DEFAULT_IGNORABLE = {{0x034F, 0x034F}, {0x115F, 0x1160}, {0x17B4, 0x17B5},
-        {0x180B, 0x180F}, {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}, {0xE0000, 0xE0FFF}};
+    /** Default-ignorable code points that are neither Cf nor variation selectors, as ranges. */
+    private static final int[][] BLANK_LETTERS = {{0x034F, 0x034F}, {0x115F, 0x1160}, {0x17B4, 0x17B5},
+        {0x3164, 0x3164}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}};
 
-    private static boolean defaultIgnorable(int codePoint) {
-        for (int[] range : DEFAULT_IGNORABLE) {
+    private static boolean blankLetter(int codePoint) {
+        for (int[] range : BLANK_LETTERS) {
             if (codePoint >= range[0] && codePoint <= range[1]) {
                 return true;
             }
@@ -128,13 +128,14 @@ class RequestFilePropertyTest {
         for (int i = 0; i < codePoints.length; i++) {
             int type = Character.getType(codePoints[i]);
             if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || defaultIgnorable(codePoints[i])) {
+                    || type == Character.PARAGRAPH_SEPARATOR || blankLetter(codePoints[i])) {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control or invisible character U+%04X at position %d", codePoints[i], i + 1));
             }
-            if (type == Character.SPACE_SEPARATOR && codePoints[i] != 0x20) {
+            if (type == Character.SPACE_SEPARATOR && codePoints[i] != 0x20 && codePoints[i] != 0x3000) {
                 return Optional.of(String.format(Locale.ROOT, "external_id contains U+%04X at position %d, a space"
-                        + " that looks like a plain one but is not", codePoints[i], i + 1));
+                        + " that looks like a plain one but is not (a spreadsheet's thousands separator, or pasted from a web"
+                        + " page or document)", codePoints[i], i + 1));
             }
         }
         if (id.length() > 1 && id.charAt(0) == '\'') {

@@ -154,13 +154,13 @@ class RequestFileTest {
 
     @Test
     void an_id_column_and_one_named_alike_but_for_case_and_separators_stop() {
-        for (String other : new String[] {"External_ID", "External ID", "external-id", "ExternalId"}) {
+        for (String other : new String[] {"External_ID", "External ID", "external-id", "ExternalId", "External\u00A0ID"}) {
             Path file = write(dir, other + ",name,external_id\na,Ann,b\n");
 
             assertThatThrownBy(() -> RequestFile.open(file, "external_id")).as(other)
                     .isInstanceOf(InputFileException.class)
                     .hasMessageContaining("line 1: the header has a column named external_id (column 3) and one named "
-                            + other + " (column 1), the same name written another way, so it is unclear which holds"
+                            + Visible.escape(other) + " (column 1), the same name written another way, so it is unclear which holds"
                             + " the IDs");
         }
         Path others = write(dir, "customer_id,external_id,external_id_2\na,b,c\n");
