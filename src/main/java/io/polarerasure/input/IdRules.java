@@ -205,7 +205,8 @@ public final class IdRules {
      * or rewrite how text is shown, as do the letters shown as nothing ({@link Visible#blankLetter}); U+2028 and
      * U+2029 break the line, and a space other than U+0020 looks like one (U+3000, the ideographic space that
      * Japanese input methods type, is wide and visible: it is sent). Variation selectors are sent: they pick how the
-     * character before them is shown (an emoji's ❤️, a name's kanji variant) and can be part of a real ID. An operator could not verify such an ID by eye in the audit report, and they
+     * character before them is shown (an emoji's ❤️, a name's kanji variant) and can be part of a real ID, as can a
+     * zero-width joiner or non-joiner between two such characters ({@link #joinsWithin}). An operator could not verify such an ID by eye in the audit report, and they
      * almost always come from copy-and-paste or a concatenated export rather than from the merchant's system, so
      * the row is reported for a person to look at instead of being sent.
      */
@@ -221,8 +222,9 @@ public final class IdRules {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id is not valid Unicode (unpaired surrogate at position %d)", position));
             }
-            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || Visible.blankLetter(codePoint)) {
+            if ((type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || Visible.blankLetter(codePoint))
+                    && !joinsWithin(externalId, i, codePoint)) {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control or invisible character U+%04X at position %d", codePoint, position));
             }
@@ -234,6 +236,25 @@ public final class IdRules {
             i += Character.charCount(codePoint);
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether the character at {@code index} is a zero-width joiner or non-joiner (U+200D, U+200C) between two
+     * characters that are neither ASCII nor invisible: part of the text, not damage. Emoji sequences need the
+     * joiner ({@code 👨‍👩‍👧}), and Persian and Indic spelling the non-joiner ({@code مشتری‌یک}); between ASCII letters
+     * neither changes anything shown, so there it is copy-and-paste damage like any other invisible character.
+     */
+    private static boolean joinsWithin(String id, int index, int codePoint) {
+        if (codePoint != 0x200C && codePoint != 0x200D || index == 0 || index + 1 >= id.length()) {
+            return false;
+        }
+        return shownBesideAJoiner(id.codePointBefore(index)) && shownBesideAJoiner(id.codePointAt(index + 1));
+    }
+
+    private static boolean shownBesideAJoiner(int c) {
+        int type = Character.getType(c);
+        return c > 0x7F && type != Character.CONTROL && type != Character.FORMAT && type != Character.SPACE_SEPARATOR
+                && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR && !Visible.blankLetter(c);
     }
 
     /**

@@ -85,9 +85,17 @@ class IdRulesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"a b", "山田\u3000太郎", "fan_\u2764\uFE0F", "id_1\uFE0F\u20E3", "葛\uDB40\uDD00飾",
-        "\u182E\u1823\u1829\u182D\u1823\u182F\u180Bx", "Kundennummer_é_ü_中文_😀", "고객_김민수"})
+        "\u182E\u1823\u1829\u182D\u1823\u182F\u180Bx", "Kundennummer_é_ü_中文_😀", "고객_김민수",
+        "grp_👨\u200D👩\u200D👧", "مشتری\u200Cیک", "👁\uFE0F\u200D🗨\uFE0F", "क्\u200Dष"})
     void real_ids_with_an_ideographic_space_or_variation_selectors_are_sent(String id) {
         assertThat(IdRules.violation(id)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"us\u200Der", "usr\u200C", "\u200D👩", "a\u200Cی", "👩\u200D\u200D👧", "👩\u200D 👧"})
+    void a_joiner_beside_ascii_an_end_or_another_invisible_character_is_invalid(String id) {
+        assertThat(IdRules.violation(id)).hasValueSatisfying(violation -> assertThat(violation)
+                .startsWith("external_id contains control or invisible character U+200"));
     }
 
     @Test

@@ -30,7 +30,7 @@ class RequestFilePropertyTest {
     private static final Pattern SURROUNDING_SPACE = Pattern.compile("^" + PYTHON_SPACE + "+|" + PYTHON_SPACE + "+$");
 
     private static final int[] TRICKY = {0x22, 0x2C, 0x3B, 0x2F, 0x2E, 0x20, 0x0A, 0x0D, 0x09, 0x00A0, 0x0085,
-        0x2007, 0x200B, 0x3000, 0xFEFF, 0x007F, 0x0001, 0x1F600};
+        0x2007, 0x200B, 0x200D, 0x3000, 0xFEFF, 0x007F, 0x0001, 0x1F600, 0x0645};
 
     @Test
     void ids_written_by_commons_csv_read_back_trimmed() throws IOException {
@@ -113,6 +113,14 @@ class RequestFilePropertyTest {
         return false;
     }
 
+    /** Neither ASCII nor control, format, separator or blank: a character a zero-width joiner may stand beside. */
+    private static boolean seenNonAscii(int codePoint) {
+        int type = Character.getType(codePoint);
+        return codePoint > 0x7F && !blankLetter(codePoint) && type != Character.CONTROL && type != Character.FORMAT
+                && type != Character.SPACE_SEPARATOR && type != Character.LINE_SEPARATOR
+                && type != Character.PARAGRAPH_SEPARATOR;
+    }
+
     /** The rules in their documented order, restated for the test. */
     private static Optional<String> expectedViolation(String id) {
         if (id.isEmpty()) {
@@ -127,8 +135,10 @@ class RequestFilePropertyTest {
         int[] codePoints = id.codePoints().toArray();
         for (int i = 0; i < codePoints.length; i++) {
             int type = Character.getType(codePoints[i]);
-            if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || blankLetter(codePoints[i])) {
+            boolean joiner = (codePoints[i] == 0x200C || codePoints[i] == 0x200D) && i > 0 && i + 1 < codePoints.length
+                    && seenNonAscii(codePoints[i - 1]) && seenNonAscii(codePoints[i + 1]);
+            if ((type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR || blankLetter(codePoints[i])) && !joiner) {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control or invisible character U+%04X at position %d", codePoints[i], i + 1));
             }
