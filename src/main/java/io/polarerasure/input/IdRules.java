@@ -200,18 +200,19 @@ public final class IdRules {
         return null;
     }
 
+    private static final int IDEOGRAPHIC_SPACE = 0x3000;
+
     /**
      * Cc (C0, DEL, C1 including U+0085) and Cf (zero-width and bidi marks, U+FEFF, soft hyphen, ...) are invisible
      * or rewrite how text is shown, as do the letters shown as nothing ({@link Visible#blankLetter}); U+2028 and
      * U+2029 break the line, and a space other than U+0020 looks like one (U+3000, the ideographic space that
      * Japanese input methods type, is wide and visible: it is sent). Variation selectors are sent: they pick how the
      * character before them is shown (an emoji's ❤️, a name's kanji variant) and can be part of a real ID, as can a
-     * zero-width joiner or non-joiner between two such characters ({@link #joinsWithin}). An operator could not verify such an ID by eye in the audit report, and they
-     * almost always come from copy-and-paste or a concatenated export rather than from the merchant's system, so
-     * the row is reported for a person to look at instead of being sent.
+     * zero-width joiner or non-joiner between two such characters ({@link #joinsWithin}). An operator could not
+     * verify such an ID by eye in the audit report, and they almost always come from copy-and-paste or a
+     * concatenated export rather than from the merchant's system, so the row is reported for a person to look at
+     * instead of being sent.
      */
-    private static final int IDEOGRAPHIC_SPACE = 0x3000;
-
     private static Optional<String> controlCharacter(String externalId) {
         int position = 0;
         for (int i = 0; i < externalId.length(); ) {
@@ -222,9 +223,7 @@ public final class IdRules {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id is not valid Unicode (unpaired surrogate at position %d)", position));
             }
-            if ((type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
-                    || type == Character.PARAGRAPH_SEPARATOR || Visible.blankLetter(codePoint))
-                    && !joinsWithin(externalId, i, codePoint)) {
+            if (invisible(type, codePoint) && !joinsWithin(externalId, i, codePoint)) {
                 return Optional.of(String.format(Locale.ROOT,
                         "external_id contains control or invisible character U+%04X at position %d", codePoint, position));
             }
@@ -253,8 +252,13 @@ public final class IdRules {
 
     private static boolean shownBesideAJoiner(int c) {
         int type = Character.getType(c);
-        return c > 0x7F && type != Character.CONTROL && type != Character.FORMAT && type != Character.SPACE_SEPARATOR
-                && type != Character.LINE_SEPARATOR && type != Character.PARAGRAPH_SEPARATOR && !Visible.blankLetter(c);
+        return c > 0x7F && type != Character.SPACE_SEPARATOR && !invisible(type, c);
+    }
+
+    /** Whether {@code c}, of general category {@code type}, is a control, format, line-breaking or blank one. */
+    private static boolean invisible(int type, int c) {
+        return type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+                || type == Character.PARAGRAPH_SEPARATOR || Visible.blankLetter(c);
     }
 
     /**
