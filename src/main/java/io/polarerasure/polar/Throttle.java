@@ -104,11 +104,7 @@ final class Throttle {
      * listener ({@link PolarClient#httpClient}) on the thread that sends; does nothing on any other thread.
      */
     static void requestLeft() {
-        Leaving leaving = LEAVING.get();
-        if (leaving != null) {
-            LEAVING.remove();
-            leaving.throttle().sent.left(leaving.number(), leaving.throttle().now());
-        }
+        endTurn(true);
     }
 
     /**
@@ -117,10 +113,16 @@ final class Throttle {
      * admission a window after it (see {@link SendLog#admit}). Called when a row is done and before each turn.
      */
     static void turnOver() {
+        endTurn(false);
+    }
+
+    /** Ends this thread's admission, if one is open: its request left now, or never did. */
+    private static void endTurn(boolean leftNow) {
         Leaving leaving = LEAVING.get();
         if (leaving != null) {
             LEAVING.remove();
-            leaving.throttle().sent.over(leaving.number());
+            Throttle throttle = leaving.throttle();
+            throttle.sent.ended(leaving.number(), leftNow ? throttle.now() : Long.MIN_VALUE);
         }
     }
 
@@ -266,20 +268,16 @@ final class Throttle {
             return -++admitted;
         }
 
-        /** The {@code number}th request left at {@code now}: its entry says so, unless a later one has it now. */
-        synchronized void left(long number, long now) {
+        /**
+         * The {@code number}th request's turn is over: it left at {@code leftAt} ({@link Long#MIN_VALUE} if it never
+         * did, and its entry keeps its admission time), and holds up no admission. Nothing if a later one has its
+         * entry now.
+         */
+        synchronized void ended(long number, long leftAt) {
             int slot = slot(number);
             if (slot >= 0) {
                 pending[slot] = false;
-                times[slot] = Math.max(times[slot], now);
-            }
-        }
-
-        /** The {@code number}th request's turn is over: its entry keeps its time and holds up no admission. */
-        synchronized void over(long number) {
-            int slot = slot(number);
-            if (slot >= 0) {
-                pending[slot] = false;
+                times[slot] = Math.max(times[slot], leftAt);
             }
         }
 
