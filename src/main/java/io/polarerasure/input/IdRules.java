@@ -215,6 +215,7 @@ public final class IdRules {
      */
     private static Optional<String> controlCharacter(String externalId) {
         int position = 0;
+        boolean shown = false;
         for (int i = 0; i < externalId.length(); ) {
             int codePoint = externalId.codePointAt(i);
             position++;
@@ -232,9 +233,19 @@ public final class IdRules {
                         + " that looks like a plain one but is not (a spreadsheet's thousands separator, or pasted"
                         + " from a web page or document)", codePoint, position));
             }
+            shown |= type != Character.SPACE_SEPARATOR && !selectsOrJoins(codePoint) && codePoint != BRAILLE_BLANK;
             i += Character.charCount(codePoint);
         }
-        return Optional.empty();
+        return shown ? Optional.empty() : Optional.of("external_id shows nothing: each of its characters is a"
+                + " variation selector, a joiner or a blank");
+    }
+
+    private static final int BRAILLE_BLANK = 0x2800;
+
+    /** Variation selectors and zero-width (non-)joiners: they change how their neighbours look, and show nothing. */
+    private static boolean selectsOrJoins(int c) {
+        return c >= 0xFE00 && c <= 0xFE0F || c >= 0xE0100 && c <= 0xE01EF || c >= 0x180B && c <= 0x180D
+                || c == 0x180F || c == 0x200C || c == 0x200D;
     }
 
     /**

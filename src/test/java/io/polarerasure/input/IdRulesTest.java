@@ -98,6 +98,13 @@ class IdRulesTest {
                 .startsWith("external_id contains control or invisible character U+200"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\uFE0F", "\uFE0F\uFE0F", "\uDB40\uDD00", "\u2800", "\u2800\u200C\u2800", "\u2800\u3000\u2800"})
+    void an_id_that_shows_nothing_is_invalid(String id) {
+        assertThat(IdRules.violation(id))
+                .contains("external_id shows nothing: each of its characters is a variation selector, a joiner or a blank");
+    }
+
     @Test
     void position_counts_code_points() {
         assertThat(IdRules.violation("😀😀\u0000"))

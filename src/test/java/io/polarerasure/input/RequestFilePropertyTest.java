@@ -148,6 +148,12 @@ class RequestFilePropertyTest {
                         + " page or document)", codePoints[i], i + 1));
             }
         }
+        if (id.codePoints().allMatch(c -> Character.getType(c) == Character.SPACE_SEPARATOR || c == 0x2800
+                || c == 0x200C || c == 0x200D || c >= 0xFE00 && c <= 0xFE0F || c >= 0xE0100 && c <= 0xE01EF
+                || c >= 0x180B && c <= 0x180D || c == 0x180F)) {
+            return Optional.of("external_id shows nothing: each of its characters is a variation selector, a joiner or"
+                    + " a blank");
+        }
         if (id.length() > 1 && id.charAt(0) == '\'') {
             return Optional.of("looks damaged by a spreadsheet: "); // a spreadsheet's text mark
         }
